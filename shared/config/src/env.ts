@@ -1,0 +1,44 @@
+// Environment variables shared by several processes, declared once so that each
+// means the same thing everywhere. Services compose them with their own.
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const logging = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+export const database = {
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
+  DATABASE_POOL_SIZE: positiveInt(10),
+};
+
+export const messaging = {
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Unset means real AWS; set to fauxqs or LocalStack locally. */
+  AWS_ENDPOINT_URL: z.url().optional(),
+  /** Prefix of the topic and queue names, so that environments can share an account. */
+  HARU_TOPOLOGY_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'lowercase letters, digits and dashes, at most 40')
+    .default('haru'),
+  /** Messages handled at once by this process, per queue. */
+  CONSUMER_CONCURRENCY: positiveInt(10),
+  /** Outbox relay polling fallback when no NOTIFY arrives. */
+  OUTBOX_POLL_INTERVAL_MS: positiveInt(1000),
+};
+
+/** The credential the gateway presents to the internal service APIs. */
+export const internalApi = {
+  INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+};
+
+export const http = (defaultPort: number) => ({
+  PORT: port(defaultPort),
+  HOST: z.string().min(1).default('127.0.0.1'),
+});
+
+export const serviceUrl = (fallback: string) => z.url().default(fallback);
+
+export { port, positiveInt };

@@ -1,0 +1,2 @@
+export { ConfigError, loadConfig } from './load-config.ts';
+export * as env from './env.ts';

@@ -1,0 +1,39 @@
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+
+export interface DatabaseOptions {
+  url: string;
+  /** The service's own PostgreSQL schema: each service sees only its tables. */
+  schema: string;
+  poolSize?: number;
+}
+
+export interface Database<DB> {
+  db: Kysely<DB>;
+  /** The pool behind `db`, for what Kysely does not do (LISTEN). */
+  pool: pg.Pool;
+  schema: string;
+  close(): Promise<void>;
+}
+
+/** Anything a repository function can run on: the database or an open transaction. */
+export type Executor<DB> = Kysely<DB> | Transaction<DB>;
+
+const schemaName = /^[a-z_][a-z0-9_]*$/;
+
+export function createDatabase<DB>({ url, schema, poolSize = 10 }: DatabaseOptions): Database<DB> {
+  if (!schemaName.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  // Every connection resolves unqualified names in the service's schema, so queries,
+  // raw SQL and migrations all stay inside it without naming it.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}` });
+  pool.on('error', () => {
+    // An idle client lost its connection (e.g. PostgreSQL restarted); the pool replaces it.
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    schema,
+    close: () => db.destroy(),
+  };
+}

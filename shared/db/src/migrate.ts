@@ -1,0 +1,22 @@
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+
+/** Migrations by name; names sort in the order they must run (timestamp first). */
+export type MigrationSet = Record<string, Migration>;
+
+/**
+ * Brings the service's schema to the latest migration. Safe to run from several
+ * replicas at once: Kysely takes a lock on the migration table.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, schema: string, migrations: MigrationSet): Promise<string[]> {
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  const migrator = new Migrator({
+    db,
+    migrationTableSchema: schema,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) throw error;
+  const failed = results.find((result) => result.status === 'Error');
+  if (failed) throw new Error(`migration ${failed.migrationName} failed`);
+  return results.map((result) => result.migrationName);
+}
