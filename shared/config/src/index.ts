@@ -1,2 +1,2 @@
-export { ConfigError, loadConfig } from './load-config.ts';
 export * as env from './env.ts';
+export { ConfigError, loadConfig } from './load-config.ts';

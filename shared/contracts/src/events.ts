@@ -63,9 +63,7 @@ const isEventType = (type: string): type is EventType => Object.hasOwn(eventSche
  * Checks an incoming message at the edge. Anything that is not a known, well-formed
  * event is rejected with the reason (and goes to the dead-letter queue, never retried).
  */
-export function parseEvent(
-  raw: unknown,
-): { ok: true; event: DomainEvent } | { ok: false; reason: string } {
+export function parseEvent(raw: unknown): { ok: true; event: DomainEvent } | { ok: false; reason: string } {
   const envelope = envelopeSchema.safeParse(raw);
   if (!envelope.success) return { ok: false, reason: `bad envelope: ${z.prettifyError(envelope.error)}` };
   const { type, version } = envelope.data;

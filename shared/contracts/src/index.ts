@@ -1,3 +1,4 @@
+export { causedBy, createEvent, type EventContext } from './create-event.ts';
 export { type Envelope, type EventMetadata, envelopeSchema, newEventId } from './envelope.ts';
 export {
   type DomainEvent,
@@ -5,8 +6,8 @@ export {
   type EventType,
   eventSchemas,
   eventTypes,
-  parseEvent,
   type PushKind,
+  parseEvent,
   type QuietHours,
 } from './events.ts';
 export { notificationIdFor } from './notification-id.ts';

@@ -1,3 +1,3 @@
 export { createDatabase, type Database, type Executor } from './create-database.ts';
-export { migrateToLatest, type MigrationSet } from './migrate.ts';
-export { isUniqueViolation, isSerializationFailure } from './pg-errors.ts';
+export { type MigrationSet, migrateToLatest } from './migrate.ts';
+export { isSerializationFailure, isUniqueViolation } from './pg-errors.ts';

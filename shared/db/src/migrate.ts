@@ -1,4 +1,5 @@
-import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { type Migration, Migrator } from 'kysely/migration';
 
 /** Migrations by name; names sort in the order they must run (timestamp first). */
 export type MigrationSet = Record<string, Migration>;
@@ -7,7 +8,11 @@ export type MigrationSet = Record<string, Migration>;
  * Brings the service's schema to the latest migration. Safe to run from several
  * replicas at once: Kysely takes a lock on the migration table.
  */
-export async function migrateToLatest(db: Kysely<unknown>, schema: string, migrations: MigrationSet): Promise<string[]> {
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  schema: string,
+  migrations: MigrationSet,
+): Promise<string[]> {
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   const migrator = new Migrator({
     db,

@@ -13,7 +13,14 @@ export function createLogger(service: string, level: string = process.env.LOG_LE
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: {
-      paths: ['authorization', '*.authorization', 'headers.authorization', 'DATABASE_URL', 'INTERNAL_API_TOKEN', '*.password'],
+      paths: [
+        'authorization',
+        '*.authorization',
+        'headers.authorization',
+        'DATABASE_URL',
+        'INTERNAL_API_TOKEN',
+        '*.password',
+      ],
       censor: '[redacted]',
     },
   });

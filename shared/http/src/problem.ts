@@ -1,0 +1,70 @@
+import { HaruError, type ProblemKind, problemKinds } from '@haru/errors';
+import type { Logger } from '@haru/observability';
+import type { Context, ErrorHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { z } from 'zod';
+
+/** An RFC 9457 problem document. */
+export function problemJson(c: Context, kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}) {
+  const { status, title } = problemKinds[kind];
+  return c.body(
+    JSON.stringify({ type: `https://haru.app/problems/${kind}`, title, status, detail, ...extensions }),
+    status,
+    {
+      'content-type': 'application/problem+json',
+    },
+  );
+}
+
+/**
+ * The one place where errors become HTTP responses. Known errors keep their meaning;
+ * anything else is a 500 whose body reveals nothing (the log has the details).
+ */
+export const problemHandler =
+  (logger: Logger): ErrorHandler =>
+  (error, c) => {
+    if (error instanceof HaruError) return problemJson(c, error.kind, error.message, error.extensions);
+    if (error instanceof HTTPException) {
+      const kind = kindForStatus(error.status);
+      if (kind) return problemJson(c, kind, error.message || problemKinds[kind].title);
+    }
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.body(
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'Something went wrong on our side.',
+      }),
+      500,
+      { 'content-type': 'application/problem+json' },
+    );
+  };
+
+const kindForStatus = (status: number): ProblemKind | undefined =>
+  (Object.keys(problemKinds) as ProblemKind[]).find((kind) => problemKinds[kind].status === status);
+
+/**
+ * Reads and validates a JSON body. Malformed JSON, a non-JSON content type and a body
+ * that does not match the schema (strict: unknown fields are rejected) each raise a
+ * specific problem; nothing downstream runs on a body that did not pass.
+ */
+export async function readJson<Schema extends z.ZodType>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
+  const contentType = c.req.header('content-type') ?? '';
+  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
+    throw new HaruError('unsupported-media-type', 'send the body as application/json');
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch {
+    throw new HaruError('invalid', 'the body is not valid JSON');
+  }
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    throw new HaruError('invalid', 'the body does not match the expected shape', {
+      errors: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+    });
+  }
+  return result.data;
+}

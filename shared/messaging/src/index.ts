@@ -1,0 +1,10 @@
+export { type AppliedTopology, applyTopology } from './apply-topology.ts';
+export { type AwsClients, type AwsSettings, createAwsClients } from './aws-clients.ts';
+export { type ConsumerOptions, type RunningConsumer, retryDelaySeconds, startConsumer } from './consumer.ts';
+export { handleOnce } from './inbox.ts';
+export { locateQueues, locateTopic } from './locate-topology.ts';
+export { type MessagingTables, messagingMigrations } from './messaging-migrations.ts';
+export { appendToOutbox } from './outbox.ts';
+export { type OutboxRelay, type OutboxRelayOptions, startOutboxRelay } from './outbox-relay.ts';
+export { type MessagingSettings, type ServiceMessaging, startServiceMessaging } from './service-messaging.ts';
+export * from './topology.ts';

@@ -1,0 +1,54 @@
+// The outbox and inbox tables every service with a database owns, in its own schema.
+// Frozen in time like any migration: a change is a new migration, never an edit.
+
+import type { MigrationSet } from '@haru/db';
+import { type Generated, type Kysely, sql } from 'kysely';
+
+export const messagingMigrations: MigrationSet = {
+  '2026-11-25T00.00-outbox-and-inbox': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('outbox')
+        .addColumn('position', 'bigserial', (column) => column.primaryKey())
+        .addColumn('event_id', 'uuid', (column) => column.notNull().unique())
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('envelope', 'jsonb', (column) => column.notNull())
+        .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
+        .execute();
+      // One NOTIFY per inserting statement wakes the relay; the channel is per schema
+      // so that services sharing a database do not wake each other.
+      await sql`
+        create function outbox_notify() returns trigger language plpgsql as $$
+        begin
+          perform pg_notify(tg_table_schema || '_outbox', '');
+          return null;
+        end $$`.execute(db);
+      await sql`
+        create trigger outbox_notify after insert on outbox
+        for each statement execute function outbox_notify()`.execute(db);
+
+      await db.schema
+        .createTable('inbox')
+        .addColumn('message_id', 'uuid', (column) => column.primaryKey())
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('handled_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
+        .execute();
+    },
+  },
+};
+
+/** Columns of the messaging tables, for services' `Database` interfaces. */
+export interface MessagingTables {
+  outbox: {
+    position: Generated<string>;
+    event_id: string;
+    type: string;
+    envelope: unknown;
+    created_at: Generated<Date>;
+  };
+  inbox: {
+    message_id: string;
+    type: string;
+    handled_at: Generated<Date>;
+  };
+}

@@ -1,0 +1,150 @@
+import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Database } from '@haru/db';
+import type { Logger } from '@haru/observability';
+import pg from 'pg';
+import type { MessagingTables } from './messaging-migrations.ts';
+
+export interface OutboxRelayOptions {
+  database: Database<MessagingTables>;
+  sns: SNSClient;
+  topicArn: string;
+  logger: Logger;
+  /** Fallback when a NOTIFY is missed (listener reconnecting, another replica's insert). */
+  pollIntervalMs?: number;
+  /** Rows claimed per transaction; published in SNS batches of ten. */
+  batchSize?: number;
+}
+
+export interface OutboxRelay {
+  /** Publishes whatever is pending now; resolves with how many events went out. */
+  relayPending(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const snsBatchLimit = 10;
+
+/**
+ * Publishes committed outbox rows to the SNS topic with PublishBatch, oldest first.
+ * Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of replicas can relay
+ * the same outbox; a row is deleted only after SNS accepted it (at-least-once: a crash
+ * between publish and delete republishes, and consumers' inboxes absorb the repeat).
+ */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { database, sns, topicArn, logger, pollIntervalMs = 1000, batchSize = 100 } = options;
+  const channel = `${database.schema}_outbox`;
+  let running = true;
+  let listener: pg.Client | undefined;
+  // A NOTIFY that arrives while a batch is being relayed must not be lost: it is
+  // remembered and the loop goes round again instead of sleeping.
+  let notified = false;
+  let endSleep: (() => void) | undefined;
+  const wake = () => {
+    notified = true;
+    endSleep?.();
+  };
+
+  const relayBatch = async (): Promise<number> =>
+    database.db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('outbox')
+        .select(['position', 'event_id', 'type', 'envelope'])
+        .orderBy('position')
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      for (let start = 0; start < rows.length; start += snsBatchLimit) {
+        const chunk = rows.slice(start, start + snsBatchLimit);
+        const result = await sns.send(
+          new PublishBatchCommand({
+            TopicArn: topicArn,
+            PublishBatchRequestEntries: chunk.map((row) => ({
+              Id: row.position,
+              Message: JSON.stringify(row.envelope),
+              MessageAttributes: { type: { DataType: 'String', StringValue: row.type } },
+            })),
+          }),
+        );
+        if (result.Failed?.length) {
+          const reasons = result.Failed.map((failure) => `${failure.Code}: ${failure.Message}`).join('; ');
+          throw new Error(`SNS rejected ${result.Failed.length} of ${chunk.length} events: ${reasons}`);
+        }
+      }
+      if (rows.length > 0) {
+        await trx
+          .deleteFrom('outbox')
+          .where(
+            'position',
+            'in',
+            rows.map((row) => row.position),
+          )
+          .execute();
+      }
+      return rows.length;
+    });
+
+  const relayPending = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const published = await relayBatch();
+      total += published;
+      if (published < batchSize) return total;
+    }
+  };
+
+  const listen = async () => {
+    const client = new pg.Client({ connectionString: connectionStringOf(database) });
+    client.on('notification', () => wake());
+    client.on('error', (error) => {
+      logger.warn({ err: error }, 'outbox listener lost its connection; polling until it reconnects');
+      listener = undefined;
+      client.end().catch(() => {});
+    });
+    await client.connect();
+    await client.query(`listen "${channel}"`);
+    listener = client;
+  };
+
+  const loop = (async () => {
+    let failures = 0;
+    while (running) {
+      notified = false;
+      try {
+        if (!listener) await listen();
+        const published = await relayPending();
+        if (published > 0) logger.debug({ published }, 'outbox relayed');
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        logger.error({ err: error, failures }, 'outbox relay failed; retrying');
+      }
+      if (!running) break;
+      if (notified && failures === 0) continue;
+      const delay = failures > 0 ? Math.min(pollIntervalMs * 2 ** failures, 30_000) : pollIntervalMs;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        endSleep = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      endSleep = undefined;
+    }
+  })();
+
+  return {
+    relayPending,
+    async stop() {
+      running = false;
+      wake();
+      await loop;
+      await listener?.end().catch(() => {});
+    },
+  };
+}
+
+const connectionStringOf = (database: Database<MessagingTables>): string => {
+  const { connectionString } = database.pool.options;
+  if (!connectionString) throw new Error('the outbox relay needs a pool built from a connection string');
+  return connectionString;
+};

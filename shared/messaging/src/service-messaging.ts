@@ -1,0 +1,69 @@
+import type { DomainEvent } from '@haru/contracts';
+import type { Database } from '@haru/db';
+import type { Logger } from '@haru/observability';
+import { createAwsClients } from './aws-clients.ts';
+import { type RunningConsumer, startConsumer } from './consumer.ts';
+import { locateQueues, locateTopic } from './locate-topology.ts';
+import type { MessagingTables } from './messaging-migrations.ts';
+import { type OutboxRelay, startOutboxRelay } from './outbox-relay.ts';
+import type { ConsumerName } from './topology.ts';
+
+export interface MessagingSettings {
+  AWS_REGION: string;
+  AWS_ENDPOINT_URL?: string | undefined;
+  HARU_TOPOLOGY_PREFIX: string;
+  CONSUMER_CONCURRENCY: number;
+  OUTBOX_POLL_INTERVAL_MS: number;
+}
+
+export interface ServiceMessaging {
+  topicArn: string;
+  relay: OutboxRelay;
+  /** Stops consuming first (in-flight handlers finish), then the relay. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What every service with a database runs for messaging: the outbox relay to the
+ * topic, and (for a consuming service) the consumer of its own queue.
+ */
+export async function startServiceMessaging(options: {
+  service: ConsumerName;
+  database: Database<MessagingTables>;
+  settings: MessagingSettings;
+  logger: Logger;
+  handle?: (event: DomainEvent) => Promise<void>;
+  waitTimeSeconds?: number;
+}): Promise<ServiceMessaging> {
+  const { service, database, settings, logger, handle } = options;
+  const clients = createAwsClients(settings);
+  const topicArn = await locateTopic(clients, settings.HARU_TOPOLOGY_PREFIX);
+  const relay = startOutboxRelay({
+    database,
+    sns: clients.sns,
+    topicArn,
+    logger,
+    pollIntervalMs: settings.OUTBOX_POLL_INTERVAL_MS,
+  });
+  let consumer: RunningConsumer | undefined;
+  if (handle) {
+    const queues = await locateQueues(clients, settings.HARU_TOPOLOGY_PREFIX, service);
+    consumer = startConsumer({
+      name: service,
+      sqs: clients.sqs,
+      ...queues,
+      logger,
+      concurrency: settings.CONSUMER_CONCURRENCY,
+      handle,
+      ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
+    });
+  }
+  return {
+    topicArn,
+    relay,
+    async stop() {
+      await consumer?.stop();
+      await relay.stop();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// The messaging topology, declared once. The local bootstrap, docker-compose's setup
+// job and the CDK app (infra/) all derive topic, queues, dead-letter queues and
+// subscription filters from this one declaration.
+import type { EventType } from '@haru/contracts';
+
+/** Which event types each consuming service receives on its queue. */
+export const subscriptions = {
+  answer: ['QuestionDue'],
+  projection: ['FamilyCreated', 'MemberJoined', 'MemberLeft', 'QuestionOpened', 'AnswerSubmitted'],
+  scheduler: ['FamilyCreated', 'ScheduleChanged', 'QuestionOpened', 'FamilyQuestionCompleted'],
+  notifier: ['MemberJoined', 'MemberLeft', 'QuestionOpened', 'DueAndComplete', 'ReminderDue'],
+} as const satisfies Record<string, readonly EventType[]>;
+
+export type ConsumerName = keyof typeof subscriptions;
+export const consumerNames = Object.keys(subscriptions) as ConsumerName[];
+
+/** After this many failed receives SQS moves a message to the consumer's dead-letter queue. */
+export const maxReceiveCount = 5;
+/** How long a received message stays invisible; the consumer's heartbeat extends it. */
+export const visibilityTimeoutSeconds = 30;
+export const messageRetentionSeconds = 14 * 24 * 60 * 60;
+
+export interface QueueNames {
+  queue: string;
+  deadLetterQueue: string;
+}
+
+export const topicName = (prefix: string): string => `${prefix}-events`;
+
+export const queueNames = (prefix: string, consumer: ConsumerName): QueueNames => ({
+  queue: `${topicName(prefix)}-${consumer}`,
+  deadLetterQueue: `${topicName(prefix)}-${consumer}-dlq`,
+});
+
+/** The SNS subscription filter: only the consumer's event types reach its queue. */
+export const filterPolicy = (consumer: ConsumerName): { type: string[] } => ({
+  type: [...subscriptions[consumer]],
+});
