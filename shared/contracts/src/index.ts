@@ -1,3 +1,4 @@
+export * from './api.ts';
 export { causedBy, createEvent, type EventContext } from './create-event.ts';
 export { type Envelope, type EventMetadata, envelopeSchema, newEventId } from './envelope.ts';
 export {

@@ -1,5 +1,6 @@
 export { healthRoutes } from './health-routes.ts';
 export { problemHandler, problemJson, readJson } from './problem.ts';
+export { type CallerVariables, requireCaller } from './require-caller.ts';
 export { requireServiceToken, serviceTokenHeader } from './require-service-token.ts';
 export { runUntilSignalled } from './run-until-signalled.ts';
 export { type RunningServer, serveApp } from './serve-app.ts';

@@ -1,5 +1,6 @@
 import { type Message, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type DomainEvent, parseEvent } from '@haru/contracts';
+import { isHaruError } from '@haru/errors';
 import type { Logger } from '@haru/observability';
 import { Consumer } from 'sqs-consumer';
 import { visibilityTimeoutSeconds } from './topology.ts';
@@ -33,7 +34,8 @@ export const retryDelaySeconds = (receiveCount: number): number => Math.min(2 **
  * - Schema check at the edge: a message that is not a known, valid event goes to the
  *   dead-letter queue at once, with the reason, and is never retried.
  * - A handler that throws is retried after `retryDelaySeconds`; after the queue's
- *   maxReceiveCount receives SQS moves the message to the dead-letter queue.
+ *   maxReceiveCount receives SQS moves the message to the dead-letter queue. A
+ *   HaruError (a domain rejection, e.g. not-found) is dead-lettered at once.
  * - A heartbeat extends the visibility timeout while a slow handler runs.
  * Delivery is at-least-once and unordered: handlers make themselves idempotent
  * (see `handleOnce`).
@@ -68,6 +70,11 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
     try {
       await work;
     } catch (error) {
+      // A domain rejection will not change on retry: park it with the reason instead.
+      if (isHaruError(error)) {
+        await deadLetter(message, `${error.kind}: ${error.message}`);
+        return message;
+      }
       logger.warn(
         {
           err: error,

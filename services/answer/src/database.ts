@@ -1,0 +1,29 @@
+import type { MessagingTables } from '@haru/messaging';
+import type { Generated } from 'kysely';
+
+export const schema = 'answer';
+
+/** The event store: every family's and question's history, in append order. */
+export interface EventsTable {
+  global_position: Generated<string>;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  data: unknown;
+  family_id: string;
+  occurred_at: Date;
+  correlation_id: string;
+  causation_id: string | null;
+}
+
+/** Invite code → family, kept in the same transaction as the family's creation. */
+export interface InviteCodesTable {
+  code: string;
+  family_id: string;
+}
+
+export interface AnswerDatabase extends MessagingTables {
+  events: EventsTable;
+  invite_codes: InviteCodesTable;
+}

@@ -1,0 +1,127 @@
+import { randomInt } from 'node:crypto';
+import {
+  correlationIdHeader,
+  createFamilyInputSchema,
+  defaultQuietHours,
+  type EventContext,
+  joinFamilyInputSchema,
+  newEventId,
+  scheduleInputSchema,
+} from '@haru/contracts';
+import { type Database, isUniqueViolation } from '@haru/db';
+import { HaruError } from '@haru/errors';
+import { type CallerVariables, readJson, requireCaller } from '@haru/http';
+import { type Context, Hono } from 'hono';
+import type { AnswerDatabase } from '../database.ts';
+import { activeMemberByUid, existing, type FamilyState, requireMember } from './family.ts';
+import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family-store.ts';
+
+export function familyRoutes(database: Database<AnswerDatabase>) {
+  return new Hono<{ Variables: CallerVariables }>()
+    .use(requireCaller())
+    .post('/', async (c) => {
+      const input = await readJson(c, createFamilyInputSchema);
+      const uid = c.get('uid');
+      const schedule = {
+        timezone: input.timezone,
+        pushTime: input.pushTime,
+        quietHours: input.quietHours === undefined ? { ...defaultQuietHours } : input.quietHours,
+      };
+      // An invite code may collide with another family's; draw again (rarely needed).
+      for (let attempt = 1; ; attempt++) {
+        const familyId = newEventId();
+        const founder = { memberId: newEventId(), uid, ...input.member };
+        try {
+          const { state } = await runFamilyCommand(
+            database,
+            familyId,
+            {
+              type: 'CreateFamily',
+              data: { familyId, name: input.name, inviteCode: newInviteCode(), schedule, founder },
+              metadata: { now: new Date() },
+            },
+            requestContext(c),
+          );
+          const family = existing(state);
+          return c.json({ familyId, inviteCode: family.inviteCode, memberId: founder.memberId }, 201);
+        } catch (error) {
+          if (!isUniqueViolation(error) || attempt >= 5) throw error;
+        }
+      }
+    })
+    .post('/join', async (c) => {
+      const input = await readJson(c, joinFamilyInputSchema);
+      const uid = c.get('uid');
+      const familyId = await familyIdForInviteCode(database.db, input.inviteCode);
+      if (!familyId) throw new HaruError('not-found', 'no family has this invite code');
+      const { state, appended } = await runFamilyCommand(
+        database,
+        familyId,
+        { type: 'JoinFamily', data: { memberId: newEventId(), uid, ...input.member }, metadata: { now: new Date() } },
+        requestContext(c),
+      );
+      const member = requireMember(existing(state), uid);
+      return c.json({ familyId, memberId: member.memberId }, appended.length > 0 ? 201 : 200);
+    })
+    .get('/:familyId', async (c) => {
+      const family = memberView(await loadFamily(database.db, c.req.param('familyId')), c.get('uid'));
+      return c.json({
+        familyId: family.familyId,
+        name: family.name,
+        timezone: family.schedule.timezone,
+        pushTime: family.schedule.pushTime,
+        quietHours: family.schedule.quietHours,
+        members: family.members
+          .filter((member) => member.active)
+          .map(({ memberId, role, displayName }) => ({ memberId, role, displayName })),
+      });
+    })
+    .get('/:familyId/membership', async (c) => {
+      const family = memberView(await loadFamily(database.db, c.req.param('familyId')), c.get('uid'));
+      const member = requireMember(family, c.get('uid'));
+      return c.json({ familyId: family.familyId, memberId: member.memberId, role: member.role });
+    })
+    .put('/:familyId/schedule', async (c) => {
+      const familyId = c.req.param('familyId');
+      const input = await readJson(c, scheduleInputSchema);
+      memberView(await loadFamily(database.db, familyId), c.get('uid'));
+      const { state } = await runFamilyCommand(
+        database,
+        familyId,
+        {
+          type: 'ChangeSchedule',
+          data: {
+            uid: c.get('uid'),
+            schedule: {
+              timezone: input.timezone,
+              pushTime: input.pushTime,
+              quietHours: input.quietHours === undefined ? { ...defaultQuietHours } : input.quietHours,
+            },
+          },
+          metadata: { now: new Date() },
+        },
+        requestContext(c),
+      );
+      const { schedule } = existing(state);
+      return c.json({ familyId, ...schedule });
+    });
+}
+
+/** The family as its member sees it; to anyone else it does not exist. */
+function memberView(state: FamilyState, uid: string) {
+  const family = existing(state);
+  if (!activeMemberByUid(family, uid)) throw new HaruError('not-found', 'no such family');
+  return family;
+}
+
+const inviteAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** Eight characters without look-alikes (no I, O, 0, 1): about 10^12 codes. */
+const newInviteCode = (): string =>
+  Array.from({ length: 8 }, () => inviteAlphabet[randomInt(inviteAlphabet.length)]).join('');
+
+/** Events caused by a request carry the gateway's correlation id, or start a new one. */
+export const requestContext = (c: Context): EventContext => {
+  const correlationId = c.req.header(correlationIdHeader) ?? newEventId();
+  return { occurredAt: new Date(), correlationId, causationId: correlationId };
+};

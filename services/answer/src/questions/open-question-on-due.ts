@@ -1,0 +1,31 @@
+import { causedBy, type DomainEvent } from '@haru/contracts';
+import type { Database } from '@haru/db';
+import { v5 as uuidv5 } from 'uuid';
+import type { AnswerDatabase } from '../database.ts';
+import { runFamilyCommand } from '../families/family-store.ts';
+
+const questionNamespace = '2f0c8c4e-5b7a-4a39-9b8e-0f5e6c1d7a21';
+
+/** A family's question of a local date has one id, however often it is asked to open. */
+export const questionIdFor = (familyId: string, localDate: string): string =>
+  uuidv5(`${familyId}/${localDate}`, questionNamespace);
+
+/**
+ * QuestionDue → QuestionOpened. Idempotent by the family's own state: a date that is
+ * already open (or older than the latest) opens nothing, so redeliveries are harmless.
+ */
+export async function openQuestionOnDue(database: Database<AnswerDatabase>, event: DomainEvent): Promise<void> {
+  if (event.type !== 'QuestionDue') return;
+  const now = new Date();
+  const { localDate } = event.data;
+  await runFamilyCommand(
+    database,
+    event.familyId,
+    {
+      type: 'OpenQuestion',
+      data: { localDate, questionId: questionIdFor(event.familyId, localDate) },
+      metadata: { now },
+    },
+    causedBy(event, now),
+  );
+}

@@ -1,0 +1,49 @@
+import { answerInputSchema } from '@haru/contracts';
+import type { Database } from '@haru/db';
+import { HaruError } from '@haru/errors';
+import { type CallerVariables, readJson, requireCaller } from '@haru/http';
+import { Hono } from 'hono';
+import type { AnswerDatabase } from '../database.ts';
+import { existing, requireMember } from '../families/family.ts';
+import { requestContext } from '../families/family-routes.ts';
+import { loadFamily } from '../families/family-store.ts';
+import { loadQuestion, runQuestionCommand } from './question-store.ts';
+
+export function questionRoutes(database: Database<AnswerDatabase>) {
+  return new Hono<{ Variables: CallerVariables }>()
+    .use(requireCaller())
+    .get('/:familyId/questions/current', async (c) => {
+      const family = existing(await loadFamily(database.db, c.req.param('familyId')));
+      const member = requireMember(family, c.get('uid'));
+      const current = family.questions.at(-1);
+      if (!current) throw new HaruError('not-found', 'no question has opened yet');
+      const { answers } = await loadQuestion(database.db, current.questionId);
+      // Other members' answers are shown only to someone who has answered too.
+      const hasAnswered = answers.some((answer) => answer.memberId === member.memberId);
+      return c.json({
+        questionId: current.questionId,
+        localDate: current.localDate,
+        text: current.text[member.locale],
+        openedAt: current.openedAt,
+        requiredMemberIds: current.requiredMemberIds,
+        answers: hasAnswered ? answers : [],
+      });
+    })
+    .put('/:familyId/questions/:questionId/answer', async (c) => {
+      const familyId = c.req.param('familyId');
+      const { text } = await readJson(c, answerInputSchema);
+      const family = await loadFamily(database.db, familyId);
+      const { appended } = await runQuestionCommand(
+        database,
+        familyId,
+        family,
+        {
+          type: 'SubmitAnswer',
+          data: { questionId: c.req.param('questionId'), uid: c.get('uid'), text },
+          metadata: { now: new Date() },
+        },
+        requestContext(c),
+      );
+      return c.json({ questionId: c.req.param('questionId'), text }, appended.length > 0 ? 201 : 200);
+    });
+}
