@@ -1,41 +1,26 @@
-import { createDatabase } from '@haru/db';
-import { serveApp } from '@haru/http';
-import { startServiceMessaging } from '@haru/messaging';
-import { createLogger } from '@haru/observability';
-import { buildApp } from './app.ts';
+import { requireServiceToken } from '@haru/http';
+import { startDatabaseService } from '@haru/runtime';
+import { Hono } from 'hono';
 import type { AnswerConfig } from './config.ts';
 import { type AnswerDatabase, schema } from './database.ts';
+import { familyRoutes } from './families/family-routes.ts';
 import { openQuestionOnDue } from './questions/open-question-on-due.ts';
+import { questionRoutes } from './questions/question-routes.ts';
 
-/** Starts the answer service: its API, its outbox relay and its QuestionDue consumer. */
-export async function startService(config: AnswerConfig, options: { waitTimeSeconds?: number } = {}) {
-  const logger = createLogger('answer', config.LOG_LEVEL);
-  const database = createDatabase<AnswerDatabase>({
-    url: config.DATABASE_URL,
+/** The answer service: event-sourced families and questions, and the QuestionDue consumer. */
+export const startService = (config: AnswerConfig, options: { waitTimeSeconds?: number } = {}) =>
+  startDatabaseService<AnswerDatabase>({
+    name: 'answer',
     schema,
-    poolSize: config.DATABASE_POOL_SIZE,
-  });
-  const messaging = await startServiceMessaging({
-    service: 'answer',
-    database,
-    settings: config,
-    logger,
-    handle: (event) => openQuestionOnDue(database, event),
+    config,
     ...options,
+    routes: ({ database }) =>
+      new Hono()
+        .use('/internal/*', requireServiceToken({ token: config.INTERNAL_API_TOKEN }))
+        .route('/internal/families', familyRoutes(database))
+        .route('/internal/families', questionRoutes(database)),
+    handle:
+      ({ database }) =>
+      (event) =>
+        openQuestionOnDue(database, event),
   });
-  const server = await serveApp(buildApp({ database, logger, internalApiToken: config.INTERNAL_API_TOKEN }), {
-    port: config.PORT,
-    host: config.HOST,
-  });
-  logger.info({ url: server.url }, 'answer service ready');
-  return {
-    url: server.url,
-    logger,
-    database,
-    messaging,
-    stops: [server.close, messaging.stop, database.close],
-    async stop() {
-      for (const stop of this.stops) await stop();
-    },
-  };
-}

@@ -1,0 +1,22 @@
+import { env, loadConfig } from '@haru/config';
+import { z } from 'zod';
+
+export const loadServiceConfig = (source: NodeJS.ProcessEnv = process.env) =>
+  loadConfig(
+    {
+      ...env.logging,
+      ...env.internalApi,
+      ...env.http(8080),
+      ANSWER_URL: env.serviceUrl('http://127.0.0.1:8081'),
+      PROJECTION_URL: env.serviceUrl('http://127.0.0.1:8082'),
+      SCHEDULER_URL: env.serviceUrl('http://127.0.0.1:8083'),
+      NOTIFIER_URL: env.serviceUrl('http://127.0.0.1:8084'),
+      /** The Firebase project whose ID tokens are accepted (audience and issuer). */
+      FIREBASE_PROJECT_ID: z.string().min(1),
+      /** Request bodies above this size are refused with 413. */
+      MAX_BODY_BYTES: env.positiveInt(16 * 1024),
+    },
+    source,
+  );
+
+export type GatewayConfig = ReturnType<typeof loadServiceConfig>;

@@ -1,0 +1,36 @@
+import { createFamilyInputSchema, joinFamilyInputSchema, scheduleInputSchema } from '@haru/contracts';
+import { readJson } from '@haru/http';
+import { Hono } from 'hono';
+import type { GatewayEnv, Services } from '../gateway-context.ts';
+import { relay } from '../service-client.ts';
+
+/** Families, members and schedules: owned by the answer service. */
+export function familyRoutes({ answer }: Services) {
+  return new Hono<GatewayEnv>()
+    .post('/', async (c) => {
+      const body = await readJson(c, createFamilyInputSchema);
+      return relay(await answer({ method: 'POST', path: '/internal/families', body, ...caller(c) }));
+    })
+    .post('/join', async (c) => {
+      const body = await readJson(c, joinFamilyInputSchema);
+      return relay(await answer({ method: 'POST', path: '/internal/families/join', body, ...caller(c) }));
+    })
+    .get('/:familyId', async (c) =>
+      relay(
+        await answer({ method: 'GET', path: `/internal/families/${segment(c.req.param('familyId'))}`, ...caller(c) }),
+      ),
+    )
+    .put('/:familyId/schedule', async (c) => {
+      const body = await readJson(c, scheduleInputSchema);
+      const path = `/internal/families/${segment(c.req.param('familyId'))}/schedule`;
+      return relay(await answer({ method: 'PUT', path, body, ...caller(c) }));
+    });
+}
+
+export const caller = (c: { get(key: 'uid' | 'correlationId'): string }) => ({
+  uid: c.get('uid'),
+  correlationId: c.get('correlationId'),
+});
+
+/** A path parameter, safely placed into an internal URL. */
+export const segment = (value: string): string => encodeURIComponent(value);

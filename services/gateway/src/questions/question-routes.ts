@@ -1,0 +1,53 @@
+import { answerInputSchema } from '@haru/contracts';
+import { readJson } from '@haru/http';
+import { Hono } from 'hono';
+import { caller, segment } from '../families/family-routes.ts';
+import type { GatewayEnv, Services } from '../gateway-context.ts';
+import { relay } from '../service-client.ts';
+
+interface CurrentQuestion {
+  questionId: string;
+  localDate: string;
+  text: string;
+  openedAt: string;
+  requiredMemberIds: string[];
+  answers: Array<{ memberId: string; text: string; answeredAt: string }>;
+}
+
+/** Today's question (answer service) with its progress (projection), and answering it. */
+export function questionRoutes({ answer, projection }: Services) {
+  return new Hono<GatewayEnv>()
+    .get('/:familyId/questions/current', async (c) => {
+      const familyId = segment(c.req.param('familyId'));
+      const current = await answer({
+        method: 'GET',
+        path: `/internal/families/${familyId}/questions/current`,
+        ...caller(c),
+      });
+      if (!current.ok) return relay(current);
+      const question = (await current.json()) as CurrentQuestion;
+      const progress = await projection({
+        method: 'GET',
+        path: `/internal/families/${familyId}/questions/${segment(question.questionId)}/progress`,
+        ...caller(c),
+      });
+      // The projection may not have seen the question yet: nobody has answered then.
+      const { answeredBy, complete } = progress.ok
+        ? ((await progress.json()) as { answeredBy: string[]; complete: boolean })
+        : { answeredBy: [], complete: false };
+      return c.json({
+        questionId: question.questionId,
+        localDate: question.localDate,
+        text: question.text,
+        openedAt: question.openedAt,
+        answeredBy,
+        complete,
+        answers: question.answers,
+      });
+    })
+    .put('/:familyId/questions/:questionId/answer', async (c) => {
+      const body = await readJson(c, answerInputSchema);
+      const path = `/internal/families/${segment(c.req.param('familyId'))}/questions/${segment(c.req.param('questionId'))}/answer`;
+      return relay(await answer({ method: 'PUT', path, body, ...caller(c) }));
+    });
+}

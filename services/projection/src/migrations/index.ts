@@ -1,0 +1,8 @@
+import type { MigrationSet } from '@haru/db';
+import { messagingMigrations } from '@haru/messaging';
+import * as completion from './2026-11-25T01.00-completion.ts';
+
+export const migrations: MigrationSet = {
+  ...messagingMigrations,
+  '2026-11-25T01.00-completion': completion,
+};

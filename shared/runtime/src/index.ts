@@ -1,0 +1,1 @@
+export { type RunningService, type ServiceDefinition, startDatabaseService } from './start-database-service.ts';

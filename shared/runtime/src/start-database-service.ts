@@ -1,0 +1,87 @@
+import type { DomainEvent } from '@haru/contracts';
+import { createDatabase, type Database } from '@haru/db';
+import { healthRoutes, problemHandler, serveApp } from '@haru/http';
+import {
+  type ConsumerName,
+  type MessagingSettings,
+  type MessagingTables,
+  startServiceMessaging,
+} from '@haru/messaging';
+import { createLogger, type Logger } from '@haru/observability';
+import { Hono } from 'hono';
+import { sql } from 'kysely';
+
+export interface ServiceConfig extends MessagingSettings {
+  LOG_LEVEL: string;
+  DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
+  INTERNAL_API_TOKEN: string;
+  PORT: number;
+  HOST: string;
+}
+
+export interface ServiceContext<DB> {
+  database: Database<DB>;
+  logger: Logger;
+}
+
+export interface ServiceDefinition<DB extends MessagingTables> {
+  name: ConsumerName;
+  schema: string;
+  config: ServiceConfig;
+  /** The service's routes, mounted at the root beside /healthz and /readyz. */
+  routes: (context: ServiceContext<DB>) => Hono<any, any, any>;
+  /** Handles events from the service's queue; omitted by services that only publish. */
+  handle?: (context: ServiceContext<DB>) => (event: DomainEvent) => Promise<void>;
+  /** Work of its own (e.g. a tick loop), stopped before messaging and the database. */
+  background?: (context: ServiceContext<DB>) => { stop(): Promise<void> };
+  /** Long-polling wait; tests shorten it so that stopping is quick. */
+  waitTimeSeconds?: number;
+}
+
+export interface RunningService<DB> extends ServiceContext<DB> {
+  url: string;
+  /** Stop steps in order: stop taking requests, stop background work and consumers, close the pool. */
+  stops: Array<() => Promise<void>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * What every service with a database runs: its PostgreSQL pool (in its own schema),
+ * the outbox relay and its queue's consumer, its background work and its HTTP API
+ * with health checks and problem+json errors.
+ */
+export async function startDatabaseService<DB extends MessagingTables>(
+  definition: ServiceDefinition<DB>,
+): Promise<RunningService<DB>> {
+  const { name, schema, config } = definition;
+  const logger = createLogger(name, config.LOG_LEVEL);
+  const database = createDatabase<DB>({ url: config.DATABASE_URL, schema, poolSize: config.DATABASE_POOL_SIZE });
+  const context = { database, logger };
+  const messaging = await startServiceMessaging({
+    service: name,
+    database: database as unknown as Database<MessagingTables>,
+    settings: config,
+    logger,
+    ...(definition.handle ? { handle: definition.handle(context) } : {}),
+    ...(definition.waitTimeSeconds ? { waitTimeSeconds: definition.waitTimeSeconds } : {}),
+  });
+  const background = definition.background?.(context);
+
+  const app = new Hono()
+    .route('/', healthRoutes({ ready: async () => (await sql`select 1`.execute(database.db), true) }))
+    .route('/', definition.routes(context));
+  app.onError(problemHandler(logger));
+  const server = await serveApp(app, { port: config.PORT, host: config.HOST });
+  logger.info({ url: server.url }, `${name} service ready`);
+
+  const stops = [server.close, ...(background ? [() => background.stop()] : []), messaging.stop, database.close];
+  return {
+    ...context,
+    url: server.url,
+    stops,
+    async stop() {
+      for (const stop of stops) await stop();
+    },
+  };
+}
