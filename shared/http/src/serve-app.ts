@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
 
 export interface RunningServer {
   port: number;
@@ -10,7 +9,7 @@ export interface RunningServer {
 
 /** Serves a Hono app on Node's HTTP server; resolves once it is listening. */
 export function serveApp(
-  app: Hono<any, any, any>,
+  app: { fetch: (request: Request) => Response | Promise<Response> },
   { port, host }: { port: number; host: string },
 ): Promise<RunningServer> {
   return new Promise((resolve) => {

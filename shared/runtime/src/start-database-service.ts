@@ -30,7 +30,7 @@ export interface ServiceDefinition<DB extends MessagingTables> {
   schema: string;
   config: ServiceConfig;
   /** The service's routes, mounted at the root beside /healthz and /readyz. */
-  routes: (context: ServiceContext<DB>) => Hono<any, any, any>;
+  routes: (context: ServiceContext<DB>) => Hono;
   /** Handles events from the service's queue; omitted by services that only publish. */
   handle?: (context: ServiceContext<DB>) => (event: DomainEvent) => Promise<void>;
   /** Work of its own (e.g. a tick loop), stopped before messaging and the database. */
@@ -69,7 +69,7 @@ export async function startDatabaseService<DB extends MessagingTables>(
   const background = definition.background?.(context);
 
   const app = new Hono()
-    .route('/', healthRoutes({ ready: async () => (await sql`select 1`.execute(database.db), true) }))
+    .route('/', healthRoutes({ ready: () => databaseAnswers(database) }))
     .route('/', definition.routes(context));
   app.onError(problemHandler(logger));
   const server = await serveApp(app, { port: config.PORT, host: config.HOST });
@@ -85,3 +85,8 @@ export async function startDatabaseService<DB extends MessagingTables>(
     },
   };
 }
+
+const databaseAnswers = async <DB>(database: Database<DB>): Promise<boolean> => {
+  await sql`select 1`.execute(database.db);
+  return true;
+};
