@@ -42,7 +42,6 @@ export const retryDelaySeconds = (receiveCount: number): number => Math.min(2 **
  */
 export function startConsumer(options: ConsumerOptions): RunningConsumer {
   const { name, sqs, queueUrl, deadLetterQueueUrl, logger, concurrency, handle, waitTimeSeconds = 20 } = options;
-  const inFlight = new Set<Promise<unknown>>();
 
   const deadLetter = async (message: Message, reason: string) => {
     await sqs.send(
@@ -65,10 +64,8 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
       return message;
     }
     const { event } = parsed;
-    const work = handle(event);
-    inFlight.add(work);
     try {
-      await work;
+      await handle(event);
     } catch (error) {
       // A domain rejection will not change on retry: park it with the reason instead.
       if (isHaruError(error)) {
@@ -87,8 +84,6 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         'event handler failed; will retry',
       );
       throw error;
-    } finally {
-      inFlight.delete(work);
     }
     logger.debug({ consumer: name, eventId: event.id, type: event.type }, 'event handled');
     return message;
@@ -108,6 +103,9 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
       terminateVisibilityTimeout: (messages) => retryDelaySeconds(receiveCountOf(messages[0])),
       handleMessage,
       strictReturn: true,
+      // Stopping waits for the current receive and its handlers: aborting a long poll
+      // could leave a message the server already handed out invisible until it times out.
+      pollingCompleteWaitTimeMs: (waitTimeSeconds + visibilityTimeoutSeconds) * 1000,
     });
     consumer.on('error', (error) => logger.error({ err: error, consumer: name }, 'queue polling failed'));
     consumer.on('processing_error', () => {
@@ -119,10 +117,15 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
 
   return {
     async stop() {
-      // Let handlers that are running finish (their messages are then acknowledged),
-      // then cut the long poll short.
-      await Promise.allSettled([...inFlight]);
-      for (const consumer of consumers) consumer.stop({ abort: true });
+      await Promise.all(
+        consumers.map(
+          (consumer) =>
+            new Promise<void>((resolve) => {
+              consumer.once('stopped', () => resolve());
+              consumer.stop();
+            }),
+        ),
+      );
     },
   };
 }

@@ -1,0 +1,9 @@
+import type { MigrationSet } from '@haru/db';
+import { messagingMigrations } from '@haru/messaging';
+import * as recipientsDevicesNotifications from './2026-11-25T01.00-recipients-devices-notifications.ts';
+
+/** Every migration of the notifier's schema, the shared outbox and inbox first. */
+export const migrations: MigrationSet = {
+  ...messagingMigrations,
+  '2026-11-25T01.00-recipients-devices-notifications': recipientsDevicesNotifications,
+};

@@ -1,0 +1,21 @@
+import type { Selectable } from 'kysely';
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed' | 'invalid';
+
+/**
+ * One push of one notification to one device token. The row is the idempotency of
+ * sending: it is claimed once, and only a `pending` row is ever sent.
+ */
+export interface DeliveryTable {
+  notification_id: string;
+  token: string;
+  member_id: string;
+  status: DeliveryStatus;
+  error_code: string | null;
+  error_message: string | null;
+  /** Send attempts so far, across in-process retries and redeliveries. */
+  attempts: number;
+  updated_at: Date;
+}
+
+export type Delivery = Selectable<DeliveryTable>;

@@ -1,0 +1,34 @@
+import type { PushKind } from '@haru/contracts';
+import type { PushContent } from './push-content.ts';
+
+/** An FCM v1 message to one device (the subset of firebase-admin's TokenMessage haru uses). */
+export interface PushMessage {
+  token: string;
+  notification: PushContent;
+  data: { kind: PushKind; familyId: string; questionId: string; notificationId: string };
+  android: { collapseKey: string; notification: { tag: string } };
+  apns: { headers: { 'apns-collapse-id': string } };
+}
+
+/**
+ * The notification id is the Android tag, the collapse key and the APNs collapse id,
+ * so a push that is sent again (after a crash between FCM accepting it and haru
+ * recording that) replaces the first on the device instead of showing twice.
+ */
+export function pushMessage(push: {
+  token: string;
+  notificationId: string;
+  kind: PushKind;
+  familyId: string;
+  questionId: string;
+  content: PushContent;
+}): PushMessage {
+  const { token, notificationId, kind, familyId, questionId, content } = push;
+  return {
+    token,
+    notification: { title: content.title, body: content.body },
+    data: { kind, familyId, questionId, notificationId },
+    android: { collapseKey: notificationId, notification: { tag: notificationId } },
+    apns: { headers: { 'apns-collapse-id': notificationId } },
+  };
+}

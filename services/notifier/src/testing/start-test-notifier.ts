@@ -1,0 +1,72 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import type { Envelope } from '@haru/contracts';
+import type { Database } from '@haru/db';
+import { serviceTokenHeader } from '@haru/http';
+import { applyTopology, createAwsClients } from '@haru/messaging';
+import { uniqueTopologyPrefix } from '@haru/testing';
+import { loadServiceConfig } from '../config.ts';
+import type { NotifierDatabase } from '../database.ts';
+import { startService } from '../service.ts';
+import { migratedTestDatabase } from './migrated-test-database.ts';
+
+export const testServiceToken = 'test-internal-api-token';
+
+export interface TestNotifier {
+  url: string;
+  /** A pool of the test's own on the service's database, to look at its tables. */
+  database: Database<NotifierDatabase>;
+  /** Publishes an event to the topic as another service's outbox relay would. */
+  publish(event: Envelope): Promise<void>;
+  /** Calls the internal API as the gateway does. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole notifier in this process, on its own database and topology, consuming from
+ * fauxqs and sending through firebase-admin to the shared local FCM endpoint.
+ */
+export async function startTestNotifier(): Promise<TestNotifier> {
+  const { url: databaseUrl, database } = await migratedTestDatabase();
+  const prefix = uniqueTopologyPrefix();
+  const clients = createAwsClients({
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
+  });
+  const { topicArn } = await applyTopology(clients, prefix);
+  const config = loadServiceConfig({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    HARU_TOPOLOGY_PREFIX: prefix,
+    INTERNAL_API_TOKEN: testServiceToken,
+    OUTBOX_POLL_INTERVAL_MS: '200',
+    FCM_ENDPOINT_URL: process.env.HARU_TEST_FCM_URL,
+    PORT: '0',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+  });
+  const service = await startService(config, { waitTimeSeconds: 1 });
+  return {
+    url: service.url,
+    database,
+    async publish(event) {
+      await clients.sns.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Message: JSON.stringify(event),
+          MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
+        }),
+      );
+    },
+    request: (path, init = {}) =>
+      fetch(`${service.url}${path}`, {
+        ...init,
+        headers: { [serviceTokenHeader]: testServiceToken, 'content-type': 'application/json', ...init.headers },
+      }),
+    async stop() {
+      await service.stop();
+      await database.close();
+      clients.sns.destroy();
+      clients.sqs.destroy();
+    },
+  };
+}

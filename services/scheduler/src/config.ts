@@ -1,0 +1,25 @@
+import { env, loadConfig } from '@haru/config';
+import { z } from 'zod';
+
+export function loadServiceConfig(source: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(
+    {
+      ...env.logging,
+      ...env.database,
+      ...env.messaging,
+      ...env.internalApi,
+      ...env.http(8083),
+      /** Pause between ticks of the due-index once it is drained. */
+      SCHEDULER_TICK_MS: env.positiveInt(1000),
+      /** Due rows claimed per tick transaction. */
+      SCHEDULER_TICK_BATCH_SIZE: env.positiveInt(500),
+      /** Connections of the tick's own pool, apart from the API's and the consumer's. */
+      SCHEDULER_TICK_POOL_SIZE: env.positiveInt(2),
+      /** How late a missed question may still be announced after an outage. */
+      SCHEDULER_CATCH_UP_WINDOW_MINUTES: z.coerce.number().int().nonnegative().default(180),
+    },
+    source,
+  );
+}
+
+export type ServiceConfig = ReturnType<typeof loadServiceConfig>;

@@ -1,0 +1,14 @@
+import type { MessagingTables } from '@haru/messaging';
+import type { PendingPushTable } from './complete-push/pending-push.table.ts';
+import type { QuestionProgressTable } from './complete-push/question-progress.table.ts';
+import type { FiredTable } from './due-tick/fired.table.ts';
+import type { FamilyScheduleTable } from './family-schedule/family-schedule.table.ts';
+
+export const schema = 'scheduler';
+
+export interface SchedulerDatabase extends MessagingTables {
+  family_schedule: FamilyScheduleTable;
+  question_progress: QuestionProgressTable;
+  pending_push: PendingPushTable;
+  fired: FiredTable;
+}

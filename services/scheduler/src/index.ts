@@ -1,0 +1,5 @@
+export { buildApp } from './app.ts';
+export { loadServiceConfig, type ServiceConfig } from './config.ts';
+export { schema } from './database.ts';
+export { migrations } from './migrations/index.ts';
+export { type RunningService, type ServiceOptions, startService } from './service.ts';

@@ -1,0 +1,8 @@
+import type { MigrationSet } from '@haru/db';
+import { messagingMigrations } from '@haru/messaging';
+import * as dueIndex from './2026-11-25T03.00-due-index.ts';
+
+export const migrations: MigrationSet = {
+  ...messagingMigrations,
+  '2026-11-25T03.00-due-index': dueIndex,
+};

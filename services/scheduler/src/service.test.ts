@@ -1,0 +1,354 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { createEvent, type DomainEvent, type EventOf, newEventId } from '@haru/contracts';
+import { createDatabase, migrateToLatest } from '@haru/db';
+import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
+import { createLogger } from '@haru/observability';
+import { createTestDatabase, eventually, uniqueTopologyPrefix } from '@haru/testing';
+import { loadServiceConfig } from './config.ts';
+import { type SchedulerDatabase, schema } from './database.ts';
+import { startDueTick } from './due-tick/due-tick.ts';
+import { createEventHandler } from './handle-event.ts';
+import { migrations } from './migrations/index.ts';
+import { isQueueIdle, type QueueReader, readQueue } from './queue-inbox.test-support.ts';
+import { type RunningService, startService } from './service.ts';
+
+// The whole scheduler in-process against real PostgreSQL and SNS/SQS (fauxqs), with a
+// clock the tests move: a push time "comes" when the test says so, not a minute later.
+const internalApiToken = 'scheduler-test-token-0123456789';
+const batchSize = 25;
+let clock = new Date('2026-05-31T00:00:00Z');
+const now = () => clock;
+const setClock = (iso: string) => {
+  const next = new Date(iso);
+  assert.ok(next >= clock, 'the test clock only moves forward');
+  clock = next;
+};
+
+let databaseUrl: string;
+let test: ReturnType<typeof createDatabase<SchedulerDatabase>>;
+let aws: AwsClients;
+let topology: AppliedTopology;
+let service: RunningService;
+let answerQueue: QueueReader;
+let notifierQueue: QueueReader;
+let handle: (event: DomainEvent) => Promise<void>;
+
+before(async () => {
+  databaseUrl = await createTestDatabase();
+  const prefix = uniqueTopologyPrefix();
+  const settings = {
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
+  };
+  aws = createAwsClients(settings);
+  topology = await applyTopology(aws, prefix);
+  const migrator = createDatabase<unknown>({ url: databaseUrl, schema, poolSize: 1 });
+  await migrateToLatest(migrator.db, schema, migrations);
+  await migrator.close();
+  test = createDatabase<SchedulerDatabase>({ url: databaseUrl, schema, poolSize: 5 });
+  const config = loadServiceConfig({
+    ...settings,
+    DATABASE_URL: databaseUrl,
+    HARU_TOPOLOGY_PREFIX: prefix,
+    INTERNAL_API_TOKEN: internalApiToken,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    OUTBOX_POLL_INTERVAL_MS: '50',
+    SCHEDULER_TICK_MS: '20',
+    SCHEDULER_TICK_BATCH_SIZE: String(batchSize),
+  });
+  service = await startService(config, { now, consumerWaitTimeSeconds: 1 });
+  answerQueue = readQueue(aws.sqs, topology.queues.answer.queueUrl);
+  notifierQueue = readQueue(aws.sqs, topology.queues.notifier.queueUrl);
+  // The consumer's own handler, for tests that deliver events directly rather than by SNS.
+  handle = createEventHandler({ db: test.db, now });
+});
+
+after(async () => {
+  await service?.stop();
+  await test?.close();
+});
+
+const context = () => {
+  const id = newEventId();
+  return { id, context: { occurredAt: clock, correlationId: id, causationId: null } };
+};
+const familyCreated = (
+  timezone: string,
+  pushTime: string,
+  quietHours: EventOf<'FamilyCreated'>['data']['quietHours'],
+) => {
+  const { id, context: ctx } = context();
+  return createEvent('FamilyCreated', crypto.randomUUID(), { name: 'Kim', timezone, pushTime, quietHours }, ctx, id);
+};
+const publish = (event: DomainEvent) =>
+  aws.sns.send(
+    new PublishCommand({
+      TopicArn: topology.topicArn,
+      Message: JSON.stringify(event),
+      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
+    }),
+  );
+const schedulerQueueIdle = () => isQueueIdle(aws.sqs, topology.queues.scheduler.queueUrl);
+const firedCount = async (familyId: string, kind: 'question' | 'complete') => {
+  const rows = await test.db
+    .selectFrom('fired')
+    .select('subject')
+    .where('family_id', '=', familyId)
+    .where('kind', '=', kind)
+    .execute();
+  return rows.length;
+};
+/** Everything the service has fired is published and every message on its way is read. */
+const settle = async (queue: QueueReader) => {
+  await service.messaging.relay.relayPending();
+  await queue.drain(1);
+};
+const getSchedule = async (familyId: string) => {
+  const response = await fetch(`${service.url}/internal/families/${familyId}/schedule`, {
+    headers: { 'x-haru-service-token': internalApiToken },
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+};
+
+describe('the daily question', () => {
+  it('when FamilyCreated arrives over SNS and the push time comes, then exactly one QuestionDue reaches the answer service, even if FamilyCreated is redelivered', async () => {
+    setClock('2026-06-01T08:00:00+09:00');
+    const created = familyCreated('Asia/Seoul', '09:00', null);
+    await publish(created);
+    await eventually(async () => (await getSchedule(created.familyId)).status === 200, { message: 'schedule created' });
+
+    setClock('2026-06-01T09:00:00.200+09:00');
+    const [due] = await eventually(
+      async () => {
+        await answerQueue.drain();
+        const events = answerQueue.events('QuestionDue', created.familyId);
+        return events.length > 0 && events;
+      },
+      { message: 'QuestionDue on the answer queue' },
+    );
+    assert.deepEqual(due?.data, { localDate: '2026-06-01', dueAt: '2026-06-01T00:00:00.000Z' });
+    assert.equal(due?.correlationId, due?.id, 'a tick starts its own causal chain');
+    assert.equal(due?.causationId, null);
+
+    await publish(created);
+    await handle(created);
+    await eventually(schedulerQueueIdle, { message: 'the redelivery was consumed' });
+    setClock('2026-06-01T09:05:00+09:00');
+    await service.dueTick.tickOnce();
+    await settle(answerQueue);
+    assert.equal(answerQueue.events('QuestionDue', created.familyId).length, 1);
+    assert.equal(await firedCount(created.familyId, 'question'), 1);
+    assert.equal((await getSchedule(created.familyId)).body.nextQuestionDueAt, '2026-06-02T00:00:00.000Z');
+  });
+
+  it('when two replicas tick the same due-index, then each of many families due at once fires exactly once', async () => {
+    setClock('2026-06-01T09:30:00+09:00');
+    const families = Array.from({ length: 200 }, () => familyCreated('Asia/Seoul', '10:00', null));
+    for (const created of families) await handle(created);
+
+    const replica = createDatabase<SchedulerDatabase>({ url: databaseUrl, schema, poolSize: 2 });
+    const secondTick = startDueTick({
+      db: replica.db,
+      logger: createLogger('scheduler', 'silent'),
+      now,
+      intervalMs: 5,
+      batchSize,
+      catchUpWindowMinutes: 180,
+    });
+    try {
+      setClock('2026-06-01T10:00:00.100+09:00');
+      // On top of both loops, a few extra ticks from each replica at the same moment.
+      await Promise.all([
+        service.dueTick.tickOnce(),
+        secondTick.tickOnce(),
+        service.dueTick.tickOnce(),
+        secondTick.tickOnce(),
+      ]);
+      await eventually(
+        async () => {
+          await answerQueue.drain();
+          return families.every((created) => answerQueue.events('QuestionDue', created.familyId).length > 0);
+        },
+        { message: 'every family got its question' },
+      );
+    } finally {
+      await secondTick.stop();
+      await replica.close();
+    }
+    await settle(answerQueue);
+    for (const created of families) {
+      const events = answerQueue.events('QuestionDue', created.familyId);
+      assert.deepEqual(
+        events.map((event) => event.data),
+        [{ localDate: '2026-06-01', dueAt: '2026-06-01T01:00:00.000Z' }],
+      );
+    }
+  });
+});
+
+describe('the "complete" push', () => {
+  const nightly = { start: '22:00', end: '08:00' };
+  const questionEvents = (familyId: string, openedAt: string, completedAt: string) => {
+    const questionId = crypto.randomUUID();
+    const opened = createEvent(
+      'QuestionOpened',
+      familyId,
+      {
+        questionId,
+        localDate: '2026-06-01',
+        text: { ko: '오늘 어땠어?', en: 'How was today?' },
+        openedAt,
+        requiredMemberIds: [],
+      },
+      context().context,
+    );
+    const completed = createEvent('FamilyQuestionCompleted', familyId, { questionId, completedAt }, context().context);
+    return { questionId, opened, completed };
+  };
+
+  it('when completion and opening arrive out of order and duplicated, then exactly one DueAndComplete reaches the notifier, at completion', async () => {
+    setClock('2026-06-01T11:00:00+09:00');
+    const created = familyCreated('Asia/Seoul', '09:00', nightly);
+    await handle(created);
+    const { questionId, opened, completed } = questionEvents(
+      created.familyId,
+      '2026-06-01T11:00:00+09:00',
+      '2026-06-01T11:30:00+09:00',
+    );
+    // The projection reporting completion again, later, under a new event id.
+    const completedAgain = createEvent(
+      'FamilyQuestionCompleted',
+      created.familyId,
+      { questionId, completedAt: '2026-06-01T11:40:00+09:00' },
+      context().context,
+    );
+    for (const event of [completed, opened, completed, opened, completedAgain]) await publish(event);
+    await eventually(schedulerQueueIdle, { message: 'all deliveries consumed' });
+    const pending = await test.db
+      .selectFrom('pending_push')
+      .selectAll()
+      .where('family_id', '=', created.familyId)
+      .execute();
+    assert.deepEqual(
+      pending.map((push) => [push.kind, push.due_at.toISOString()]),
+      [['complete', '2026-06-01T02:30:00.000Z']],
+    );
+
+    setClock('2026-06-01T11:30:00.100+09:00');
+    const [due] = await eventually(
+      async () => {
+        await notifierQueue.drain();
+        const events = notifierQueue.events('DueAndComplete', created.familyId);
+        return events.length > 0 && events;
+      },
+      { message: 'DueAndComplete on the notifier queue' },
+    );
+    assert.deepEqual(due?.data, { questionId, dueAt: '2026-06-01T02:30:00.000Z' });
+    assert.ok([opened.id, completed.id].includes(due?.causationId ?? ''), 'caused by the event that made it due');
+
+    // Redelivered after the push went out: nothing more.
+    for (const event of [completed, opened, completedAgain]) await publish(event);
+    await eventually(schedulerQueueIdle, { message: 'late redeliveries consumed' });
+    await service.dueTick.tickOnce();
+    await settle(notifierQueue);
+    assert.equal(notifierQueue.events('DueAndComplete', created.familyId).length, 1);
+    assert.equal(await firedCount(created.familyId, 'complete'), 1);
+  });
+
+  it('when the question completes inside quiet hours, then DueAndComplete is due when they end, not before', async () => {
+    setClock('2026-06-01T23:10:00+09:00');
+    const created = familyCreated('Asia/Seoul', '09:00', nightly);
+    const { questionId, opened, completed } = questionEvents(
+      created.familyId,
+      '2026-06-01T09:00:00+09:00',
+      '2026-06-01T23:10:00+09:00',
+    );
+    for (const event of [opened, completed, created]) await handle(event);
+    await service.dueTick.tickOnce();
+    await settle(notifierQueue);
+    assert.equal(notifierQueue.events('DueAndComplete', created.familyId).length, 0, 'nothing during quiet hours');
+
+    setClock('2026-06-02T07:59:59+09:00');
+    await service.dueTick.tickOnce();
+    await settle(notifierQueue);
+    assert.equal(notifierQueue.events('DueAndComplete', created.familyId).length, 0, 'nothing before they end');
+
+    setClock('2026-06-02T08:00:00.100+09:00');
+    await eventually(
+      async () => {
+        await notifierQueue.drain();
+        return notifierQueue.events('DueAndComplete', created.familyId).length > 0;
+      },
+      { message: 'DueAndComplete at the end of quiet hours' },
+    );
+    await settle(notifierQueue);
+    assert.deepEqual(
+      notifierQueue.events('DueAndComplete', created.familyId).map((event) => event.data),
+      [{ questionId, dueAt: '2026-06-01T23:00:00.000Z' }],
+    );
+  });
+});
+
+describe('after an outage', () => {
+  it('when the clock jumps days ahead, then each family gets only its latest missed question, and only within the catch-up window', async () => {
+    setClock('2026-06-02T08:30:00+09:00');
+    const fresh = familyCreated('Asia/Seoul', '09:00', null); // due 2 June 09:00
+    const stale = familyCreated('Asia/Seoul', '06:00', null); // due 3 June 06:00
+    await handle(fresh);
+    await handle(stale);
+
+    // Down from before 2 June 09:00 until 5 June 10:30: 09:00 is 90 minutes ago, 06:00 is 270.
+    setClock('2026-06-05T10:30:00+09:00');
+    await eventually(
+      async () => {
+        await answerQueue.drain();
+        return answerQueue.events('QuestionDue', fresh.familyId).length > 0;
+      },
+      { message: 'the fresh family caught up' },
+    );
+    await service.dueTick.tickOnce();
+    await settle(answerQueue);
+    assert.deepEqual(
+      answerQueue.events('QuestionDue', fresh.familyId).map((event) => event.data),
+      [{ localDate: '2026-06-05', dueAt: '2026-06-05T00:00:00.000Z' }],
+    );
+    assert.equal(answerQueue.events('QuestionDue', stale.familyId).length, 0);
+    assert.equal((await getSchedule(stale.familyId)).body.nextQuestionDueAt, '2026-06-05T21:00:00.000Z');
+  });
+});
+
+describe('a schedule change', () => {
+  it('when a family moves to a zone where today has not yet come, then today is not fired again', async () => {
+    setClock('2026-06-05T10:40:00+09:00');
+    const created = familyCreated('Asia/Seoul', '09:00', null);
+    await handle(created);
+    setClock('2026-06-06T09:00:00.100+09:00'); // 6 June fires in Seoul (5 June 20:00 in New York)
+    await eventually(async () => (await firedCount(created.familyId, 'question')) === 1, { message: 'fired in Seoul' });
+
+    const { context: ctx } = context();
+    const moved = createEvent(
+      'ScheduleChanged',
+      created.familyId,
+      { timezone: 'America/New_York', pushTime: '09:00', quietHours: null },
+      ctx,
+    );
+    setClock('2026-06-06T09:30:00+09:00');
+    await handle(moved);
+    // 6 June 09:00 in New York is still ahead, but 6 June has had its question.
+    const { body } = await getSchedule(created.familyId);
+    assert.deepEqual(body, {
+      familyId: created.familyId,
+      timezone: 'America/New_York',
+      pushTime: '09:00',
+      quietHours: null,
+      reminderOffsetMinutes: 180,
+      nextQuestionDueAt: '2026-06-07T13:00:00.000Z',
+    });
+    // The original FamilyCreated arriving late changes nothing.
+    await handle({ ...created, id: newEventId() });
+    assert.equal((await getSchedule(created.familyId)).body.timezone, 'America/New_York');
+  });
+});

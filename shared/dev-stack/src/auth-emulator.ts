@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { freePort } from './free-port.ts';
+import { launchProcess } from './launch-process.ts';
+import { waitUntilServing } from './wait-until-serving.ts';
+
+export interface AuthEmulatorOptions {
+  /** 0 picks a free port. */
+  port?: number;
+  projectId?: string;
+  /** Holds the emulator's firebase.json. */
+  workDir: string;
+  /** Receives the emulator's output lines; by default they are only kept for error messages. */
+  output?: (line: string) => void;
+  startTimeoutMs?: number;
+}
+
+export interface AuthEmulator {
+  /** What `FIREBASE_AUTH_EMULATOR_HOST` is set to: `127.0.0.1:PORT`. */
+  host: string;
+  projectId: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Firebase Auth emulator from firebase-tools, whose ID tokens firebase-admin verifies
+ * when FIREBASE_AUTH_EMULATOR_HOST is set. Its Emulator UI stays off (it would be
+ * downloaded), as do the CLI's update check and message-of-the-day fetch, so it starts
+ * without the internet.
+ */
+export async function startAuthEmulator({
+  port = 9099,
+  projectId = 'demo-haru',
+  workDir,
+  output = () => {},
+  startTimeoutMs = 60_000,
+}: AuthEmulatorOptions): Promise<AuthEmulator> {
+  const authPort = port || (await freePort());
+  const [hubPort, loggingPort] = [await freePort(), await freePort()];
+  const config = {
+    emulators: {
+      auth: { host: '127.0.0.1', port: authPort },
+      ui: { enabled: false },
+      hub: { host: '127.0.0.1', port: hubPort },
+      logging: { host: '127.0.0.1', port: loggingPort },
+      singleProjectMode: true,
+    },
+  };
+  await mkdir(workDir, { recursive: true });
+  await writeFile(join(workDir, 'firebase.json'), `${JSON.stringify(config, null, 2)}\n`);
+
+  const emulator = launchProcess(
+    process.execPath,
+    [firebaseCli(), 'emulators:start', '--only', 'auth', '--project', projectId, '--non-interactive'],
+    {
+      label: 'auth-emulator',
+      cwd: workDir,
+      // CI skips the message-of-the-day fetch, NO_UPDATE_NOTIFIER the update check. The CLI
+      // announces its emulators in TMPDIR/hub-<project>.json, shared by every emulator of the
+      // project on the machine; a TMPDIR of its own keeps parallel emulators apart.
+      env: { CI: 'true', NO_UPDATE_NOTIFIER: '1', TMPDIR: workDir, FIREBASE_AUTH_EMULATOR_HOST: undefined },
+      output,
+    },
+  );
+  const host = `127.0.0.1:${authPort}`;
+  await waitUntilServing(emulator, `http://${host}/`, { timeoutMs: startTimeoutMs, intervalMs: 100 }).catch(
+    async (error: unknown) => {
+      await emulator.kill();
+      throw error;
+    },
+  );
+  return {
+    host,
+    projectId,
+    async stop() {
+      await emulator.stop();
+    },
+  };
+}
+
+function firebaseCli(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve('firebase-tools/package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin: { firebase: string } };
+  return join(dirname(manifestPath), manifest.bin.firebase);
+}

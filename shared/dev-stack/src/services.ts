@@ -1,0 +1,143 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeExit, type LabelColor, type LaunchedProcess, launchProcess } from './launch-process.ts';
+import { type WaitUntilServingOptions, waitUntilServing } from './wait-until-serving.ts';
+
+export const repoRoot: string = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** haru's services, their default internal ports, and whether they own a database schema. */
+export const services = {
+  gateway: { port: 8080, database: false, color: 'cyan' },
+  answer: { port: 8081, database: true, color: 'green' },
+  projection: { port: 8082, database: true, color: 'yellow' },
+  scheduler: { port: 8083, database: true, color: 'magenta' },
+  notifier: { port: 8084, database: true, color: 'blue' },
+} as const satisfies Record<string, { port: number; database: boolean; color: LabelColor }>;
+
+export type ServiceName = keyof typeof services;
+export const serviceNames = Object.keys(services) as ServiceName[];
+
+/** Where the parts the services depend on are; absent optional parts mean the real cloud ones. */
+export interface StackParts {
+  /** One database for all; each service keeps to its own schema in it. */
+  databaseUrl: string;
+  internalApiToken: string;
+  awsRegion?: string | undefined;
+  /** fauxqs or LocalStack; absent means real AWS with the default credential chain. */
+  awsEndpointUrl?: string | undefined;
+  topologyPrefix?: string | undefined;
+  firebaseProjectId?: string | undefined;
+  /** `host:port` of the Auth emulator; absent means real Firebase Auth. */
+  authEmulatorHost?: string | undefined;
+  /** The local FCM endpoint; absent means real FCM. */
+  fcmEndpointUrl?: string | undefined;
+  /** Ports by service, instead of the defaults (tests pass free ports). */
+  ports?: Partial<Record<ServiceName, number>> | undefined;
+  logLevel?: string | undefined;
+}
+
+/** Variables to add to a service's environment; `undefined` removes an inherited one. */
+export type ServiceEnvironment = Record<string, string | undefined>;
+
+export const servicePort = (name: ServiceName, parts: Pick<StackParts, 'ports'>): number =>
+  parts.ports?.[name] ?? services[name].port;
+
+export const serviceUrl = (name: ServiceName, parts: Pick<StackParts, 'ports'>): string =>
+  `http://127.0.0.1:${servicePort(name, parts)}`;
+
+/**
+ * The one place that says which variable each service reads and where it points, used by
+ * `npm start` and by the end-to-end tests alike.
+ */
+export function serviceEnvironment(name: ServiceName, parts: StackParts): ServiceEnvironment {
+  const local = parts.awsEndpointUrl !== undefined;
+  const firebaseProjectId = parts.firebaseProjectId ?? 'demo-haru';
+  const common: ServiceEnvironment = {
+    DATABASE_URL: services[name].database ? parts.databaseUrl : undefined,
+    AWS_REGION: parts.awsRegion ?? 'us-east-1',
+    AWS_ENDPOINT_URL: parts.awsEndpointUrl,
+    // Local endpoints get dummy keys, so that real credentials are never sent to them.
+    ...(local ? { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_SESSION_TOKEN: undefined } : {}),
+    HARU_TOPOLOGY_PREFIX: parts.topologyPrefix ?? 'haru',
+    INTERNAL_API_TOKEN: parts.internalApiToken,
+    PORT: String(servicePort(name, parts)),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: parts.logLevel ?? process.env.LOG_LEVEL ?? 'info',
+  };
+  switch (name) {
+    case 'gateway':
+      return {
+        ...common,
+        ANSWER_URL: serviceUrl('answer', parts),
+        PROJECTION_URL: serviceUrl('projection', parts),
+        SCHEDULER_URL: serviceUrl('scheduler', parts),
+        NOTIFIER_URL: serviceUrl('notifier', parts),
+        FIREBASE_PROJECT_ID: firebaseProjectId,
+        FIREBASE_AUTH_EMULATOR_HOST: parts.authEmulatorHost,
+      };
+    case 'notifier':
+      return { ...common, FIREBASE_PROJECT_ID: firebaseProjectId, FCM_ENDPOINT_URL: parts.fcmEndpointUrl };
+    case 'answer':
+    case 'projection':
+    case 'scheduler':
+      return common;
+    default: {
+      const unknown: never = name;
+      throw new Error(`unknown service ${String(unknown)}`);
+    }
+  }
+}
+
+export interface ServiceProcess extends LaunchedProcess {
+  readonly name: ServiceName;
+  /** Where it serves, e.g. http://127.0.0.1:8081. */
+  readonly url: string;
+}
+
+export interface LaunchServiceOptions {
+  /** Receives each output line; by default lines go to stdout behind a coloured `[name]` label. */
+  output?: (line: string) => void;
+}
+
+/** Starts `node services/<name>/src/main.ts` with the given variables added to this environment. */
+export function launchService(
+  name: ServiceName,
+  env: ServiceEnvironment,
+  { output }: LaunchServiceOptions = {},
+): ServiceProcess {
+  const launched = launchProcess(process.execPath, [entryPoint(name, 'main')], {
+    label: name,
+    color: services[name].color,
+    cwd: repoRoot,
+    env,
+    ...(output ? { output } : {}),
+  });
+  return Object.assign(launched, { name, url: `http://127.0.0.1:${env.PORT ?? services[name].port}` });
+}
+
+/** Waits until the service answers `GET /readyz` with 200; fails early if it exits. */
+export function waitUntilReady(service: ServiceProcess, options?: WaitUntilServingOptions): Promise<void> {
+  return waitUntilServing(service, `${service.url}/readyz`, options);
+}
+
+/** Runs `node services/<name>/src/migrate.ts` to completion; fails with its output unless it succeeds. */
+export async function runMigrations(
+  name: ServiceName,
+  env: ServiceEnvironment,
+  { output }: LaunchServiceOptions = {},
+): Promise<void> {
+  const migration = launchProcess(process.execPath, [entryPoint(name, 'migrate')], {
+    label: `${name}:migrate`,
+    color: services[name].color,
+    cwd: repoRoot,
+    env,
+    ...(output ? { output } : {}),
+  });
+  const status = await migration.exited;
+  if (status.code !== 0) {
+    throw new Error(`migrations of ${name} ${describeExit(status)}:\n${migration.recentOutput().join('\n')}`);
+  }
+}
+
+const entryPoint = (name: ServiceName, file: 'main' | 'migrate') =>
+  join(repoRoot, 'services', name, 'src', `${file}.ts`);

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createEvent, type DomainEvent, type EventContext } from '@haru/contracts';
+import { createDatabase, migrateToLatest } from '@haru/db';
+import { createLogger } from '@haru/observability';
+import { createTestDatabase, eventually, uniqueTopologyPrefix } from '@haru/testing';
+import { sql } from 'kysely';
+import {
+  type AppliedTopology,
+  appendToOutbox,
+  applyTopology,
+  createAwsClients,
+  handleOnce,
+  type MessagingTables,
+  messagingMigrations,
+  startConsumer,
+  startOutboxRelay,
+} from './index.ts';
+
+const logger = createLogger('messaging-test', 'silent');
+const clients = createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL });
+const schema = 'messaging_test';
+const familyId = '0193f5a0-0000-7000-8000-0000000000aa';
+const context: EventContext = { occurredAt: new Date(), correlationId: 'c-1', causationId: null };
+
+const questionDue = (localDate: string) =>
+  createEvent('QuestionDue', familyId, { localDate, dueAt: new Date().toISOString() }, context);
+
+let database: ReturnType<typeof createDatabase<MessagingTables>>;
+let topology: AppliedTopology;
+
+before(async () => {
+  database = createDatabase<MessagingTables>({ url: await createTestDatabase(), schema });
+  await migrateToLatest(database.db, schema, messagingMigrations);
+  topology = await applyTopology(clients, uniqueTopologyPrefix());
+});
+after(() => database.close());
+
+async function receive(queueUrl: string) {
+  const { Messages = [] } = await clients.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageAttributeNames: ['All'],
+    }),
+  );
+  return Messages;
+}
+
+describe('outbox', () => {
+  test('when events commit with a state change, then the relay publishes each to the queues that subscribe to it', async () => {
+    const due = questionDue('2026-11-25');
+    const joined = createEvent(
+      'MemberJoined',
+      familyId,
+      { memberId: familyId, uid: 'u', role: 'parent', displayName: 'Mom', locale: 'ko' },
+      context,
+    );
+    await database.db.transaction().execute((trx) => appendToOutbox(trx, [due, joined]));
+    const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger });
+    try {
+      const atAnswer = await eventually(async () => {
+        const messages = await receive(topology.queues.answer.queueUrl);
+        return messages.length > 0 ? messages : undefined;
+      });
+      assert.deepEqual(
+        atAnswer.map((message) => JSON.parse(message.Body ?? '').id),
+        [due.id],
+        'the answer queue gets QuestionDue only',
+      );
+      const atNotifier = await eventually(async () => {
+        const messages = await receive(topology.queues.notifier.queueUrl);
+        return messages.length > 0 ? messages : undefined;
+      });
+      assert.deepEqual(
+        atNotifier.map((message) => JSON.parse(message.Body ?? '')),
+        [joined],
+        'raw delivery: the body is the envelope as written',
+      );
+      const left = await database.db.selectFrom('outbox').select('event_id').execute();
+      assert.deepEqual(left, [], 'published rows leave the outbox');
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  test('when the transaction rolls back, then its events are never published', async () => {
+    await assert.rejects(
+      database.db.transaction().execute(async (trx) => {
+        await appendToOutbox(trx, [questionDue('2026-11-26')]);
+        throw new Error('state change failed');
+      }),
+    );
+    const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger });
+    try {
+      assert.equal(await relay.relayPending(), 0);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
+
+describe('consumer', () => {
+  const publish = (event: DomainEvent) =>
+    clients.sns.send(
+      new PublishCommand({
+        TopicArn: topology.topicArn,
+        Message: JSON.stringify(event),
+        MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
+      }),
+    );
+
+  const consume = (handle: (event: DomainEvent) => Promise<void>) =>
+    startConsumer({
+      name: 'test',
+      sqs: clients.sqs,
+      ...topology.queues.answer,
+      logger,
+      concurrency: 4,
+      waitTimeSeconds: 1,
+      handle,
+    });
+
+  test('when the same event is delivered twice, then its effect happens once', async () => {
+    await sql`create table if not exists effects (event_id uuid, local_date text)`.execute(database.db);
+    const event = questionDue('2026-12-01');
+    const seen: string[] = [];
+    const consumer = consume(async (delivered) => {
+      seen.push(delivered.id);
+      await handleOnce(database.db, delivered, async (trx) => {
+        await sql`insert into effects values (${delivered.id}, '2026-12-01')`.execute(trx);
+      });
+    });
+    try {
+      await publish(event);
+      await publish(event);
+      await eventually(() => seen.length === 2, { message: 'both deliveries handled' });
+      const effects = await sql<{ count: string }>`select count(*) from effects where event_id = ${event.id}`.execute(
+        database.db,
+      );
+      assert.equal(Number(effects.rows[0]?.count), 1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  test('when a message is not a valid event, then it goes to the dead-letter queue with the reason and the consumer keeps going', async () => {
+    const handled: string[] = [];
+    const consumer = consume(async (event) => {
+      handled.push(event.id);
+    });
+    try {
+      await clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: topology.queues.answer.queueUrl, MessageBody: '{"not":"an event"}' }),
+      );
+      const valid = questionDue('2026-12-02');
+      await publish(valid);
+      await eventually(() => handled.includes(valid.id), { message: 'the valid event after the poison one' });
+      const dead = await eventually(async () => {
+        const messages = await receive(topology.queues.answer.deadLetterQueueUrl);
+        return messages.length > 0 ? messages : undefined;
+      });
+      assert.equal(dead[0]?.Body, '{"not":"an event"}');
+      assert.match(dead[0]?.MessageAttributes?.reason?.StringValue ?? '', /bad envelope/);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  test('when a handler crashes, then the event is delivered again and succeeds', async () => {
+    const event = questionDue('2026-12-03');
+    let attempts = 0;
+    let succeeded = false;
+    const consumer = consume(async (delivered) => {
+      if (delivered.id !== event.id) return;
+      attempts += 1;
+      if (attempts === 1) throw new Error('database briefly unavailable');
+      succeeded = true;
+    });
+    try {
+      await publish(event);
+      await eventually(() => succeeded, { timeoutMs: 15_000, message: 'the retry succeeded' });
+      assert.equal(attempts, 2);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});
