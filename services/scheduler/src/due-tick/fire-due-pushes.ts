@@ -19,6 +19,8 @@ export async function fireDuePushes(
     const due = await trx
       .selectFrom('pending_push')
       .selectAll()
+      // Only "complete" for now; reminders will be claimed here once they are scheduled.
+      .where('kind', '=', 'complete')
       .where('due_at', '<=', now)
       .orderBy('due_at')
       .limit(batchSize)
@@ -29,32 +31,28 @@ export async function fireDuePushes(
 
     const events = await recordFired(
       trx,
-      due.flatMap((push) => {
+      due.map((push) => {
         const context = causedBy({ id: push.causation_id, correlationId: push.correlation_id }, now);
-        switch (push.kind) {
-          case 'complete': {
-            const data = { questionId: push.question_id, dueAt: push.due_at.toISOString() };
-            const event = createEvent('DueAndComplete', push.family_id, data, context);
-            return [
-              { familyId: push.family_id, subject: push.question_id, kind: push.kind, dueAt: push.due_at, event },
-            ];
-          }
-          case 'reminder':
-            // Reminders are not scheduled yet (they need each member's answers); none is pending.
-            return [];
-          default:
-            return push.kind satisfies never;
-        }
+        const data = { questionId: push.question_id, dueAt: push.due_at.toISOString() };
+        const event = createEvent('DueAndComplete', push.family_id, data, context);
+        return {
+          familyId: push.family_id,
+          subject: push.question_id,
+          kind: 'complete' as const,
+          dueAt: push.due_at,
+          event,
+        };
       }),
     );
     await appendToOutbox(trx, events);
     await trx
       .deleteFrom('pending_push')
+      .where('kind', '=', 'complete')
       .where(({ eb, refTuple, tuple }) =>
         eb(
-          refTuple('family_id', 'question_id', 'kind'),
+          refTuple('family_id', 'question_id'),
           'in',
-          due.map((push) => tuple(push.family_id, push.question_id, push.kind)),
+          due.map((push) => tuple(push.family_id, push.question_id)),
         ),
       )
       .execute();

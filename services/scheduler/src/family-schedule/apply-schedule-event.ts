@@ -18,8 +18,8 @@ export async function applyScheduleEvent(
   now: Temporal.Instant,
 ): Promise<void> {
   const { timezone, pushTime, quietHours } = event.data;
-  // Retrying cannot fix an unknown zone; failing loudly sends it to the dead-letter
-  // queue instead of letting a schedule into the due-index that no tick can compute.
+  // An unknown zone must not enter the due-index, where no tick could compute it: the
+  // event fails, and after the consumer's retries it rests in the dead-letter queue.
   if (!isKnownTimeZone(timezone)) throw new HaruError('unprocessable', `unknown time zone ${timezone}`);
   const change = {
     schedule: { timezone, pushTime, quietHours },

@@ -28,6 +28,16 @@ describe('changeSchedule', () => {
     assert.equal(created?.firedThrough, null);
   });
 
+  it('when FamilyCreated reaches the scheduler after the push time it was created before, then the first question is already due', () => {
+    // Created at 08:59:59 KST, handled at 09:00:02 KST: today's 09:00 question is not lost.
+    const created = changeSchedule(
+      null,
+      { schedule: seoul('09:00'), version: version('2026-06-01T23:59:59Z') },
+      instant('2026-06-02T00:00:02Z'),
+    );
+    assert.equal(created?.nextDueAt.toString(), '2026-06-02T00:00:00Z');
+  });
+
   it('when the push time moves later on a day already fired, then it takes effect from the next day', () => {
     // 2 June fired at 09:00; at 10:00 the family moves to 20:00: not again on 2 June.
     const changed = changeSchedule(

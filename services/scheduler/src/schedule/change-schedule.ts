@@ -27,7 +27,7 @@ const isNewer = (candidate: ScheduleVersion, current: ScheduleVersion): boolean 
 /**
  * The family's schedule after FamilyCreated or ScheduleChanged, or null when the change
  * is older than what is already applied (a late or reordered event changes nothing).
- * A change takes effect from the next occurrence: the due instant is recomputed strictly
+ * A change to an existing schedule takes effect from the next occurrence: the due instant is recomputed strictly
  * after `now`, never re-firing a date already fired. A question already due but not yet
  * fired (the tick is behind, or the service was down) stays due, so that no day is lost
  * to a change made while it was pending; the tick then applies the new schedule to it.
@@ -38,7 +38,10 @@ export function changeSchedule(
   now: Temporal.Instant,
 ): FamilySchedule | null {
   if (current === null) {
-    return { ...change, nextDueAt: nextQuestionDue(change.schedule, now).dueAt, firedThrough: null };
+    // The first question is the first push time after the family came to be, even if
+    // the event reached us late; a very late one is then caught up (or skipped) by the tick.
+    const since = Temporal.Instant.compare(change.version.occurredAt, now) < 0 ? change.version.occurredAt : now;
+    return { ...change, nextDueAt: nextQuestionDue(change.schedule, since).dueAt, firedThrough: null };
   }
   if (!isNewer(change.version, current.version)) return null;
   const overdue = Temporal.Instant.compare(current.nextDueAt, now) <= 0;

@@ -1,0 +1,203 @@
+// One family's whole day through all five services, each its own process, on the real
+// parts: PostgreSQL, SNS/SQS over the AWS wire protocol (fauxqs), the Auth emulator,
+// and firebase-admin sending to the local FCM endpoint. It runs on the real clock: the
+// push time is the next whole minute, so the test takes about a minute.
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import {
+  eventually,
+  freePort,
+  launchService,
+  runMigrations,
+  type ServiceProcess,
+  type StackParts,
+  serviceEnvironment,
+  serviceNames,
+  services,
+  waitUntilReady,
+} from '@haru/dev-stack';
+import { applyTopology, createAwsClients } from '@haru/messaging';
+import { createTestDatabase } from '../create-test-database.ts';
+import { fcmMessages } from '../fcm-messages.ts';
+import { signInTestUser } from '../sign-in-test-user.ts';
+import { uniqueTopologyPrefix } from '../unique-topology-prefix.ts';
+
+const timezone = 'Asia/Seoul';
+
+/** An FCM v1 message as it arrives on the wire (firebase-admin sends snake_case). */
+interface WireMessage {
+  token?: string;
+  data?: Record<string, string>;
+  notification?: { title?: string; body?: string };
+  android?: { collapse_key?: string; notification?: { tag?: string } };
+  apns?: { headers?: Record<string, string> };
+}
+const running: ServiceProcess[] = [];
+let gateway = '';
+
+before(async () => {
+  const ports = Object.fromEntries(await Promise.all(serviceNames.map(async (name) => [name, await freePort()])));
+  const parts: StackParts = {
+    databaseUrl: await createTestDatabase(),
+    internalApiToken: randomBytes(24).toString('hex'),
+    awsEndpointUrl: process.env.AWS_ENDPOINT_URL,
+    topologyPrefix: uniqueTopologyPrefix(),
+    authEmulatorHost: process.env.FIREBASE_AUTH_EMULATOR_HOST,
+    fcmEndpointUrl: process.env.HARU_TEST_FCM_URL,
+    ports,
+    logLevel: 'warn',
+  };
+  await applyTopology(
+    createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: parts.awsEndpointUrl }),
+    parts.topologyPrefix ?? '',
+  );
+  const output = () => {};
+  await Promise.all(
+    serviceNames
+      .filter((name) => services[name].database)
+      .map((name) => runMigrations(name, serviceEnvironment(name, parts), { output })),
+  );
+  for (const name of serviceNames) running.push(launchService(name, serviceEnvironment(name, parts), { output }));
+  await Promise.all(running.map((service) => waitUntilReady(service, { timeoutMs: 60_000 })));
+  gateway = running.find((service) => service.name === 'gateway')?.url ?? '';
+});
+
+after(async () => {
+  await Promise.all(running.map((service) => service.stop()));
+});
+
+const call = async (token: string, method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${gateway}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+};
+
+/** The next whole minute in the zone, at least 20 s away so that set-up fits before it. */
+function nextPushTime(now: Date): string {
+  const soon = new Date(now.getTime() + 80_000);
+  const hhmm = new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  return hhmm.format(soon);
+}
+
+test('when a family lives through a day, then each device gets the question and the "everyone answered" push once', {
+  timeout: 240_000,
+}, async () => {
+  const parent = await signInTestUser();
+  const child = await signInTestUser();
+  const pushTime = nextPushTime(new Date());
+
+  const created = await call(parent.idToken, 'POST', '/v1/families', {
+    name: 'Kims',
+    timezone,
+    pushTime,
+    quietHours: null,
+    member: { role: 'parent', displayName: 'Mom', locale: 'ko' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { familyId, inviteCode } = created.body;
+
+  const joined = await call(child.idToken, 'POST', '/v1/families/join', {
+    inviteCode,
+    member: { role: 'child', displayName: 'Jun', locale: 'en' },
+  });
+  assert.equal(joined.status, 201, JSON.stringify(joined.body));
+
+  const parentDevice = `e2e-parent-${randomUUID()}`;
+  const childDevice = `e2e-child-${randomUUID()}`;
+  assert.equal(
+    (await call(parent.idToken, 'PUT', `/v1/me/devices/${parentDevice}`, { platform: 'android' })).status,
+    204,
+  );
+  assert.equal((await call(child.idToken, 'PUT', `/v1/me/devices/${childDevice}`, { platform: 'ios' })).status, 204);
+  const family = await call(parent.idToken, 'GET', `/v1/families/${familyId}`);
+  assert.equal(family.body.members.length, 2);
+  assert.equal(family.body.quietHours, null);
+
+  const ours = async () =>
+    (await fcmMessages())
+      .map((received) => received.message as WireMessage)
+      .filter((message) => [parentDevice, childDevice].includes(String(message.token)));
+  const ofKind = async (kind: string) => (await ours()).filter((message) => message.data?.kind === kind);
+
+  // At the push time: today's question reaches both devices.
+  const questionPushes = await eventually(
+    async () => ((await ofKind('question')).length >= 2 ? ofKind('question') : undefined),
+    {
+      timeoutMs: 150_000,
+      intervalMs: 250,
+      message: "today's question on both devices",
+    },
+  );
+  const current = await call(child.idToken, 'GET', `/v1/families/${familyId}/questions/current`);
+  assert.equal(current.status, 200);
+  const { questionId } = current.body;
+  assert.deepEqual(current.body.answers, [], 'no answers are shown before the caller answers');
+
+  for (const push of questionPushes) {
+    const data = push.data ?? {};
+    assert.equal(data.kind, 'question');
+    assert.equal(data.familyId, familyId);
+    assert.equal(data.questionId, questionId);
+    assert.match(String(data.notificationId), /^[0-9a-f-]{36}$/);
+    assert.equal(push.android?.notification?.tag, data.notificationId);
+    assert.equal(push.android?.collapse_key, data.notificationId);
+    assert.equal(push.apns?.headers?.['apns-collapse-id'], data.notificationId);
+  }
+  const childPush = questionPushes.find((push) => push.token === childDevice);
+  assert.equal(childPush?.notification?.body, current.body.text, 'the child reads the question in English');
+
+  // Both answer: the projection completes the family, the scheduler releases the push.
+  assert.equal(
+    (
+      await call(parent.idToken, 'PUT', `/v1/families/${familyId}/questions/${questionId}/answer`, {
+        text: '저녁 같이 먹기',
+      })
+    ).status,
+    201,
+  );
+  assert.equal(
+    (await call(child.idToken, 'PUT', `/v1/families/${familyId}/questions/${questionId}/answer`, { text: 'Soccer' }))
+      .status,
+    201,
+  );
+  await eventually(async () => ((await ofKind('complete')).length >= 2 ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    message: '"everyone answered" on both devices',
+  });
+
+  const log = await eventually(
+    async () => {
+      const { body } = await call(parent.idToken, 'GET', `/v1/families/${familyId}/notifications`);
+      const settled =
+        body?.items?.length === 2 &&
+        body.items.every((item: { deliveries: Array<{ status: string }> }) =>
+          item.deliveries.every((delivery) => delivery.status === 'sent'),
+        );
+      return settled ? body : undefined;
+    },
+    { message: 'the delivery log shows both notifications sent' },
+  );
+  assert.deepEqual(log.items.map((item: { kind: string }) => item.kind).sort(), ['complete', 'question']);
+
+  // Exactly these four pushes and nothing else: one of each kind per device.
+  const all = await ours();
+  assert.equal(all.length, 4, JSON.stringify(all.map((message) => message.data)));
+  for (const token of [parentDevice, childDevice]) {
+    const kinds = all.filter((message) => message.token === token).map((message) => message.data?.kind);
+    assert.deepEqual(kinds.sort(), ['complete', 'question']);
+  }
+  const progress = await call(child.idToken, 'GET', `/v1/families/${familyId}/questions/current`);
+  assert.equal(progress.body.complete, true);
+  assert.equal(progress.body.answers.length, 2, 'answers are shown once the caller has answered');
+});
