@@ -8,11 +8,12 @@ export type MigrationSet = Record<string, Migration>;
  * Brings the service's schema to the latest migration. Safe to run from several
  * replicas at once: Kysely takes a lock on the migration table.
  */
-export async function migrateToLatest(
-  db: Kysely<unknown>,
+export async function migrateToLatest<DB>(
+  database: Kysely<DB>,
   schema: string,
   migrations: MigrationSet,
 ): Promise<string[]> {
+  const db = database as unknown as Kysely<unknown>;
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   const migrator = new Migrator({
     db,
