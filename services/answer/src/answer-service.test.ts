@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { callerUidHeader, createEvent, type EventContext } from '@haru/contracts';
+import { serviceTokenHeader } from '@haru/http';
+import { eventually, isQueueIdle, type QueueReader, readQueue, serviceTestEnvironment } from '@haru/testing';
+import { sql } from 'kysely';
+import { loadServiceConfig } from './config.ts';
+import { schema } from './database.ts';
+import { migrations } from './migrations/index.ts';
+import { startService } from './service.ts';
+
+let service: Awaited<ReturnType<typeof startService>>;
+let environment: Awaited<ReturnType<typeof serviceTestEnvironment>>;
+let projectionQueue: QueueReader;
+
+before(async () => {
+  environment = await serviceTestEnvironment('answer', { schema, migrations });
+  service = await startService(loadServiceConfig(environment.env), { waitTimeSeconds: 1 });
+  projectionQueue = readQueue(environment.clients.sqs, environment.topology.queues.projection.queueUrl);
+});
+after(() => service.stop());
+
+const call = async (uid: string | null, method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${service.url}/internal${path}`, {
+    method,
+    headers: {
+      [serviceTokenHeader]: environment.internalApiToken,
+      ...(uid ? { [callerUidHeader]: uid } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  return { status: response.status, body: (await response.json()) as any };
+};
+
+const newFamily = async (founder: string) => {
+  const created = await call(founder, 'POST', '/families', {
+    name: 'Parks',
+    timezone: 'Asia/Seoul',
+    pushTime: '20:00',
+    member: { role: 'parent', displayName: 'Dad' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body as { familyId: string; inviteCode: string; memberId: string };
+};
+
+const child = { role: 'child', displayName: 'Min', locale: 'en' };
+
+describe('answer service', () => {
+  test('when the service credential is missing, then the internal API refuses with 401', async () => {
+    const response = await fetch(`${service.url}/internal/families/x`, { headers: { [callerUidHeader]: 'u' } });
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get('content-type'), 'application/problem+json');
+  });
+
+  test('when a family is created, then FamilyCreated and MemberJoined are stored and published', async () => {
+    const { familyId, inviteCode, memberId } = await newFamily('uid-dad-1');
+    assert.match(inviteCode, /^[A-Z2-9]{8}$/);
+    const family = await call('uid-dad-1', 'GET', `/families/${familyId}`);
+    assert.deepEqual(family.body, {
+      familyId,
+      name: 'Parks',
+      timezone: 'Asia/Seoul',
+      pushTime: '20:00',
+      quietHours: { start: '22:00', end: '08:00' },
+      members: [{ memberId, role: 'parent', displayName: 'Dad' }],
+    });
+    await eventually(async () => {
+      await projectionQueue.drain();
+      return projectionQueue.events('MemberJoined', familyId).length === 1;
+    });
+    const [published] = projectionQueue.events('FamilyCreated', familyId);
+    assert.deepEqual(published?.data, {
+      name: 'Parks',
+      timezone: 'Asia/Seoul',
+      pushTime: '20:00',
+      quietHours: { start: '22:00', end: '08:00' },
+    });
+  });
+
+  test('when the same uid joins twice, then the second join answers 200 with the same member', async () => {
+    const { familyId, inviteCode } = await newFamily('uid-dad-2');
+    const first = await call('uid-min-2', 'POST', '/families/join', { inviteCode, member: child });
+    const second = await call('uid-min-2', 'POST', '/families/join', { inviteCode, member: child });
+    assert.equal(first.status, 201);
+    assert.equal(second.status, 200);
+    assert.deepEqual(second.body, first.body);
+    assert.equal(first.body.familyId, familyId);
+  });
+
+  test('when members join at the same moment, then every join is kept (optimistic concurrency retries)', async () => {
+    const { familyId, inviteCode } = await newFamily('uid-dad-3');
+    const joins = await Promise.all(
+      Array.from({ length: 5 }, (_, index) =>
+        call(`uid-kid-3-${index}`, 'POST', '/families/join', { inviteCode, member: child }),
+      ),
+    );
+    assert.deepEqual(
+      joins.map((join) => join.status),
+      [201, 201, 201, 201, 201],
+    );
+    const family = await call('uid-dad-3', 'GET', `/families/${familyId}`);
+    assert.equal(family.body.members.length, 6);
+  });
+
+  test('when a child changes the schedule, then 403 and nothing is stored; a parent may clear quiet hours', async () => {
+    const { familyId, inviteCode } = await newFamily('uid-dad-4');
+    await call('uid-min-4', 'POST', '/families/join', { inviteCode, member: child });
+    const schedule = { pushTime: '07:30', timezone: 'Europe/London', quietHours: null };
+    const before = await sql<{ count: string }>`select count(*) from answer.events`.execute(service.database.db);
+    assert.equal((await call('uid-min-4', 'PUT', `/families/${familyId}/schedule`, schedule)).status, 403);
+    const unchanged = await sql<{ count: string }>`select count(*) from answer.events`.execute(service.database.db);
+    assert.equal(unchanged.rows[0]?.count, before.rows[0]?.count);
+    const changed = await call('uid-dad-4', 'PUT', `/families/${familyId}/schedule`, schedule);
+    assert.equal(changed.status, 200);
+    assert.equal((await call('uid-dad-4', 'GET', `/families/${familyId}`)).body.quietHours, null);
+  });
+
+  test('when someone outside the family asks for it, then it does not exist for them', async () => {
+    const { familyId } = await newFamily('uid-dad-5');
+    assert.equal((await call('uid-stranger', 'GET', `/families/${familyId}`)).status, 404);
+    assert.equal((await call('uid-dad-5', 'GET', '/families/not-a-family')).status, 404);
+  });
+
+  test('when QuestionDue is delivered twice, then one question opens, and answers are idempotent', async () => {
+    const { familyId, inviteCode } = await newFamily('uid-dad-6');
+    await call('uid-min-6', 'POST', '/families/join', { inviteCode, member: child });
+    const context: EventContext = { occurredAt: new Date(), correlationId: 'due-6', causationId: null };
+    const due = createEvent(
+      'QuestionDue',
+      familyId,
+      { localDate: '2026-11-25', dueAt: new Date().toISOString() },
+      context,
+    );
+    for (let delivery = 0; delivery < 2; delivery++) {
+      await environment.clients.sns.send(
+        new PublishCommand({
+          TopicArn: environment.topology.topicArn,
+          Message: JSON.stringify(due),
+          MessageAttributes: { type: { DataType: 'String', StringValue: 'QuestionDue' } },
+        }),
+      );
+    }
+    const current = await eventually(async () => {
+      const response = await call('uid-min-6', 'GET', `/families/${familyId}/questions/current`);
+      return response.status === 200 ? response.body : undefined;
+    });
+    assert.equal(current.localDate, '2026-11-25');
+    assert.match(current.text, /[A-Za-z]/, 'the child reads English');
+    assert.equal(current.requiredMemberIds.length, 2);
+    // Both deliveries have been handled once the answer queue is idle; still one question.
+    await eventually(() => isQueueIdle(environment.clients.sqs, environment.topology.queues.answer.queueUrl));
+    const opened = await sql<{ count: string }>`
+      select count(*) from answer.events where family_id = ${familyId} and type = 'QuestionOpened'`.execute(
+      service.database.db,
+    );
+    assert.equal(opened.rows[0]?.count, '1');
+
+    const path = `/families/${familyId}/questions/${current.questionId}/answer`;
+    assert.equal((await call('uid-min-6', 'PUT', path, { text: 'Pizza' })).status, 201);
+    assert.equal((await call('uid-min-6', 'PUT', path, { text: 'Pizza' })).status, 200);
+    assert.equal((await call('uid-min-6', 'PUT', path, { text: 'Kimchi' })).status, 409);
+    const after = await call('uid-min-6', 'GET', `/families/${familyId}/questions/current`);
+    assert.deepEqual(
+      after.body.answers.map((answer: { text: string }) => answer.text),
+      ['Pizza'],
+    );
+    const parentView = await call('uid-dad-6', 'GET', `/families/${familyId}/questions/current`);
+    assert.deepEqual(parentView.body.answers, [], 'not shown before the parent has answered');
+  });
+
+  test('when a body is malformed, then a specific 4xx problem and nothing is written', async () => {
+    const response = await fetch(`${service.url}/internal/families`, {
+      method: 'POST',
+      headers: {
+        [serviceTokenHeader]: environment.internalApiToken,
+        [callerUidHeader]: 'uid-bad',
+        'content-type': 'application/json',
+      },
+      body: '{"name":',
+    });
+    assert.equal(response.status, 400);
+    const invalidZone = await call('uid-bad', 'POST', '/families', {
+      name: 'X',
+      timezone: 'Mars/Olympus',
+      pushTime: '25:00',
+      member: { role: 'parent', displayName: 'X' },
+    });
+    assert.equal(invalidZone.status, 400);
+    assert.deepEqual(invalidZone.body.errors.map((error: { path: string }) => error.path).sort(), [
+      'pushTime',
+      'timezone',
+    ]);
+  });
+});

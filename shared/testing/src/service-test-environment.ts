@@ -1,0 +1,43 @@
+import { createDatabase, type MigrationSet, migrateToLatest } from '@haru/db';
+import { type ServiceName, serviceEnvironment } from '@haru/dev-stack';
+import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
+import { testStackParts } from './test-stack-parts.ts';
+
+export interface ServiceTestEnvironment {
+  /** The variables to load the service's config from (it serves on a free port). */
+  env: NodeJS.ProcessEnv;
+  topology: AppliedTopology;
+  clients: AwsClients;
+  internalApiToken: string;
+}
+
+/**
+ * Everything one service needs to run in-process in a test: a fresh database migrated to
+ * the service's schema, its own topic and queues, and the environment pointing at them.
+ */
+export async function serviceTestEnvironment(
+  service: ServiceName,
+  { schema, migrations }: { schema?: string; migrations?: MigrationSet } = {},
+): Promise<ServiceTestEnvironment> {
+  const parts = await testStackParts();
+  const clients = createAwsClients({
+    AWS_REGION: parts.awsRegion ?? 'us-east-1',
+    AWS_ENDPOINT_URL: parts.awsEndpointUrl,
+  });
+  const topology = await applyTopology(clients, parts.topologyPrefix ?? '');
+  if (schema && migrations) {
+    const database = createDatabase({ url: parts.databaseUrl, schema, poolSize: 1 });
+    try {
+      await migrateToLatest(database.db, schema, migrations);
+    } finally {
+      await database.close();
+    }
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+  for (const [name, value] of Object.entries(serviceEnvironment(service, parts))) {
+    if (name === 'PORT') continue;
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return { env, topology, clients, internalApiToken: parts.internalApiToken };
+}
