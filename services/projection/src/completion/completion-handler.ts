@@ -1,7 +1,7 @@
 import { causedBy, createEvent, type DomainEvent } from '@haru/contracts';
 import type { Executor } from '@haru/db';
 import { appendToOutbox, handleOnce } from '@haru/messaging';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { ProjectionDatabase } from '../database.ts';
 import { completedAt } from './completion.ts';
 
@@ -15,6 +15,10 @@ type Db = Executor<ProjectionDatabase>;
  */
 export async function applyToCompletion(db: Kysely<ProjectionDatabase>, event: DomainEvent, now: Date): Promise<void> {
   await handleOnce(db, event, async (trx) => {
+    // Events of one family are handled concurrently by several consumers; without this
+    // lock two last answers could each commit without seeing the other (write skew) and
+    // neither would complete the question.
+    await sql`select pg_advisory_xact_lock(hashtextextended(${event.familyId}, 0))`.execute(trx);
     const affected = await recordFact(trx, event);
     for (const questionId of affected) await settle(trx, event, questionId, now);
   });
