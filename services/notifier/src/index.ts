@@ -1,5 +1,4 @@
-export { buildApp } from './app.ts';
 export { loadServiceConfig, type NotifierConfig } from './config.ts';
 export { type NotifierDatabase, schema } from './database.ts';
 export { migrations } from './migrations/index.ts';
-export { type RunningService, startService } from './service.ts';
+export { startService } from './service.ts';

@@ -1,62 +1,46 @@
-import { createDatabase } from '@haru/db';
-import { serveApp } from '@haru/http';
-import { startServiceMessaging } from '@haru/messaging';
-import { createLogger, type Logger } from '@haru/observability';
-import { buildApp } from './app.ts';
+import type { Database } from '@haru/db';
+import { requireServiceToken } from '@haru/http';
+import { startDatabaseService } from '@haru/runtime';
+import { Hono } from 'hono';
 import type { NotifierConfig } from './config.ts';
 import { type NotifierDatabase, schema } from './database.ts';
+import { deviceRoutes } from './devices/device-routes.ts';
 import { createEventHandler } from './handle-event.ts';
+import { notificationRoutes } from './notifications/notification-routes.ts';
 import { createFirebaseMessaging } from './push/firebase-messaging.ts';
 
-export interface RunningService {
-  url: string;
-  /** Stops taking work first (HTTP, then the queue), then closes connections. */
-  stop(): Promise<void>;
-}
-
 /**
- * Starts the whole notifier in this process: database pool, FCM client, the consumer
- * of its queue with the outbox relay, and the internal API. The schema must already
- * be migrated (`migrate.ts`).
+ * The notifier: devices and recipients, and every push through firebase-admin (to the
+ * local FCM endpoint when FCM_ENDPOINT_URL is set). The schema must be migrated first.
  */
-export async function startService(
-  config: NotifierConfig,
-  {
-    logger = createLogger('notifier', config.LOG_LEVEL),
-    waitTimeSeconds,
-  }: { logger?: Logger; waitTimeSeconds?: number } = {},
-): Promise<RunningService> {
+export async function startService(config: NotifierConfig, options: { waitTimeSeconds?: number } = {}) {
   const clock = () => new Date();
-  const database = createDatabase<NotifierDatabase>({
-    url: config.DATABASE_URL,
-    schema,
-    poolSize: config.DATABASE_POOL_SIZE,
-  });
   const fcm = createFirebaseMessaging({
     projectId: config.FIREBASE_PROJECT_ID,
     ...(config.FCM_ENDPOINT_URL ? { fcmEndpointUrl: config.FCM_ENDPOINT_URL } : {}),
   });
-  const messaging = await startServiceMessaging({
-    service: 'notifier',
-    database,
-    settings: config,
-    logger,
-    handle: createEventHandler({ db: database.db, sender: fcm.messaging, logger, clock }),
-    ...(waitTimeSeconds ? { waitTimeSeconds } : {}),
+  return startDatabaseService<NotifierDatabase>({
+    name: 'notifier',
+    schema,
+    config,
+    ...options,
+    routes: ({ database }) => notifierRoutes({ database, clock, internalApiToken: config.INTERNAL_API_TOKEN }),
+    handle: ({ database, logger }) => createEventHandler({ db: database.db, sender: fcm.messaging, logger, clock }),
+    closeAtEnd: [fcm.close],
   });
-  const server = await serveApp(buildApp({ database, logger, internalApiToken: config.INTERNAL_API_TOKEN, clock }), {
-    port: config.PORT,
-    host: config.HOST,
-  });
-  logger.info({ url: server.url, fcm: config.FCM_ENDPOINT_URL ?? 'FCM' }, 'notifier started');
-
-  return {
-    url: server.url,
-    async stop() {
-      await server.close();
-      await messaging.stop();
-      await fcm.close();
-      await database.close();
-    },
-  };
 }
+
+/** The internal API the gateway calls: the caller's devices and a family's delivery log. */
+export const notifierRoutes = ({
+  database,
+  clock,
+  internalApiToken,
+}: {
+  database: Database<NotifierDatabase>;
+  clock: () => Date;
+  internalApiToken: string;
+}) =>
+  new Hono()
+    .use('/internal/*', requireServiceToken({ token: internalApiToken }))
+    .route('/internal/devices', deviceRoutes({ database, clock }))
+    .route('/internal/families', notificationRoutes({ database }));

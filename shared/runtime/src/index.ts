@@ -1,1 +1,6 @@
-export { type RunningService, type ServiceDefinition, startDatabaseService } from './start-database-service.ts';
+export {
+  type RunningService,
+  type ServiceDefinition,
+  serviceApp,
+  startDatabaseService,
+} from './start-database-service.ts';

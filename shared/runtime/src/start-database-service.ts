@@ -35,6 +35,8 @@ export interface ServiceDefinition<DB extends MessagingTables> {
   handle?: (context: ServiceContext<DB>) => (event: DomainEvent) => Promise<void>;
   /** Work of its own (e.g. a tick loop), stopped before messaging and the database. */
   background?: (context: ServiceContext<DB>) => { stop(): Promise<void> };
+  /** Clients of the service's own (e.g. firebase-admin), closed after consuming stops. */
+  closeAtEnd?: Array<() => Promise<void>>;
   /** Long-polling wait; tests shorten it so that stopping is quick. */
   waitTimeSeconds?: number;
 }
@@ -68,14 +70,17 @@ export async function startDatabaseService<DB extends MessagingTables>(
   });
   const background = definition.background?.(context);
 
-  const app = new Hono()
-    .route('/', healthRoutes({ ready: () => databaseAnswers(database) }))
-    .route('/', definition.routes(context));
-  app.onError(problemHandler(logger));
+  const app = serviceApp({ ...context, routes: definition.routes(context) });
   const server = await serveApp(app, { port: config.PORT, host: config.HOST });
   logger.info({ url: server.url }, `${name} service ready`);
 
-  const stops = [server.close, ...(background ? [() => background.stop()] : []), messaging.stop, database.close];
+  const stops = [
+    server.close,
+    ...(background ? [() => background.stop()] : []),
+    messaging.stop,
+    ...(definition.closeAtEnd ?? []),
+    database.close,
+  ];
   return {
     ...context,
     url: server.url,
@@ -84,6 +89,13 @@ export async function startDatabaseService<DB extends MessagingTables>(
       for (const stop of stops) await stop();
     },
   };
+}
+
+/** A service's whole HTTP surface: health checks, its routes, errors as problem+json. */
+export function serviceApp<DB>({ database, logger, routes }: ServiceContext<DB> & { routes: Hono }) {
+  const app = new Hono().route('/', healthRoutes({ ready: () => databaseAnswers(database) })).route('/', routes);
+  app.onError(problemHandler(logger));
+  return app;
 }
 
 const databaseAnswers = async <DB>(database: Database<DB>): Promise<boolean> => {

@@ -279,19 +279,24 @@ describe('when FCM is slow or unavailable', () => {
     });
 
     const first = handler.handle(opened);
-    await eventually(() => fcm.inFlight === 1, { message: 'the first copy is sending' });
-    const second = handler.handle(opened);
-    await eventually(
-      async () => {
-        const { rows } = await sql<{ waiting: number }>`
-          select count(*)::int as waiting from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`.execute(handler.database.db);
-        return rows[0]?.waiting === 1;
-      },
-      { message: 'the second copy waits for the notification lock' },
-    );
-    release();
-    fcm.held = undefined;
+    let second: Promise<void> | undefined;
+    try {
+      await eventually(() => fcm.inFlight === 1, { message: 'the first copy is sending' });
+      second = handler.handle(opened);
+      await eventually(
+        async () => {
+          const { rows } = await sql<{ waiting: number }>`
+            select count(*)::int as waiting from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock'`.execute(handler.database.db);
+          return rows[0]?.waiting === 1;
+        },
+        { message: 'the second copy waits for the notification lock' },
+      );
+    } finally {
+      release();
+      fcm.held = undefined;
+      await Promise.allSettled([first, second]);
+    }
     await Promise.all([first, second]);
 
     const sentTo = fcm.sent.filter((message) => message.data.familyId === familyId).map((message) => message.token);

@@ -83,6 +83,12 @@ export async function deliverNotification(deps: DeliveryDeps, push: DuePush): Pr
       await recordDeliveryResults(trx, notificationId, results, now);
       const invalidated = results.filter((result) => result.status === 'invalid');
       for (const result of invalidated) await deactivateDevice(trx, result.token, now);
+      if (invalidated.length > 0) {
+        deps.logger.info(
+          { notificationId, familyId, invalidated: invalidated.length },
+          'dead device tokens deactivated',
+        );
+      }
       await appendToOutbox(
         trx,
         invalidated.map((result) =>

@@ -79,6 +79,7 @@ export async function lockNotification(trx: Db, notificationId: string): Promise
     .selectFrom('notifications')
     .selectAll()
     .where('notification_id', '=', notificationId)
+    .forUpdate()
     .executeTakeFirst();
 }
 

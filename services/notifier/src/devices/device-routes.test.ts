@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Database } from '@haru/db';
+import { serviceTokenHeader } from '@haru/http';
+import { createLogger } from '@haru/observability';
+import { serviceApp } from '@haru/runtime';
+import type { NotifierDatabase } from '../database.ts';
+import { notifierRoutes } from '../service.ts';
+import { migratedTestDatabase } from '../testing/migrated-test-database.ts';
+import { testToken } from '../testing/test-events.ts';
+
+const token = 'device-routes-test-token';
+
+describe('the devices API', () => {
+  let database: Database<NotifierDatabase>;
+  let app: ReturnType<typeof serviceApp>;
+  before(async () => {
+    ({ database } = await migratedTestDatabase());
+    app = serviceApp({
+      database,
+      logger: createLogger('notifier-test', 'silent'),
+      routes: notifierRoutes({ database, clock: () => new Date(), internalApiToken: token }),
+    });
+  });
+  after(() => database?.close());
+
+  const put = (deviceToken: string, body: unknown, contentType = 'application/json') =>
+    app.request(`/internal/devices/${deviceToken}`, {
+      method: 'PUT',
+      headers: { [serviceTokenHeader]: token, 'content-type': contentType },
+      body: JSON.stringify(body),
+    });
+  const device = (deviceToken: string) =>
+    database.db.selectFrom('devices').select(['uid', 'platform', 'active']).where('token', '=', deviceToken).execute();
+
+  it('when a token already registered to another uid is registered, then it moves to the new uid, active', async () => {
+    const phone = testToken();
+    assert.equal((await put(phone, { uid: 'old-owner', platform: 'android' })).status, 204);
+    await app.request(`/internal/devices/${phone}?uid=old-owner`, {
+      method: 'DELETE',
+      headers: { [serviceTokenHeader]: token },
+    });
+    assert.equal((await put(phone, { uid: 'new-owner', platform: 'ios' })).status, 204);
+    assert.deepEqual(await device(phone), [{ uid: 'new-owner', platform: 'ios', active: true }]);
+  });
+
+  it('when the body is not a registration, then it answers 400 or 415 and registers nothing', async () => {
+    const phone = testToken();
+    const unknownPlatform = await put(phone, { uid: 'u', platform: 'blackberry' });
+    assert.equal(unknownPlatform.status, 400);
+    assert.equal(unknownPlatform.headers.get('content-type'), 'application/problem+json');
+    assert.equal((await put(phone, { uid: 'u', platform: 'web', extra: true })).status, 400);
+    assert.equal((await put(phone, { uid: 'u', platform: 'web' }, 'text/plain')).status, 415);
+    assert.deepEqual(await device(phone), []);
+  });
+
+  it('when a device is deleted without naming its owner, then it answers 400', async () => {
+    const response = await app.request(`/internal/devices/${testToken()}`, {
+      method: 'DELETE',
+      headers: { [serviceTokenHeader]: token },
+    });
+    assert.equal(response.status, 400);
+  });
+});

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { notificationIdFor } from '@haru/contracts';
+import { eventually, fcmMessages } from '@haru/testing';
+import type { Locale } from './recipients/recipient.table.ts';
+import { startTestNotifier, type TestNotifier } from './testing/start-test-notifier.ts';
+import { questionOpened, questionText, testEvent, testToken } from './testing/test-events.ts';
+
+// The whole service: events arrive through SNS and SQS (fauxqs), devices through the
+// internal API, pushes leave through firebase-admin to the shared local FCM endpoint.
+
+const messagesTo = async (token: string) =>
+  (await fcmMessages()).filter((received) => received.message.token === token).map((received) => received.message);
+
+describe('the notifier service', () => {
+  let notifier: TestNotifier;
+  before(async () => {
+    notifier = await startTestNotifier();
+  });
+  after(() => notifier?.stop());
+
+  const join = async (familyId: string, locale: Locale) => {
+    const member = { memberId: randomUUID(), uid: `uid-${randomUUID()}` };
+    await notifier.publish(
+      testEvent('MemberJoined', familyId, { ...member, role: 'parent', displayName: 'x', locale }),
+    );
+    return member;
+  };
+  const registerDevice = async (uid: string, token: string) => {
+    const response = await notifier.request(`/internal/devices/${token}`, {
+      method: 'PUT',
+      body: JSON.stringify({ uid, platform: 'ios' }),
+    });
+    assert.equal(response.status, 204);
+  };
+  const activeRecipients = async (familyId: string) =>
+    (
+      await notifier.database.db
+        .selectFrom('recipients')
+        .select('member_id')
+        .where('family_id', '=', familyId)
+        .where('active', '=', true)
+        .execute()
+    ).length;
+  const reported = (notificationId: string) =>
+    eventually(
+      async () =>
+        (
+          await notifier.database.db
+            .selectFrom('notifications')
+            .select('reported_at')
+            .where('notification_id', '=', notificationId)
+            .executeTakeFirst()
+        )?.reported_at,
+      { message: `notification ${notificationId} sent`, timeoutMs: 20_000 },
+    );
+
+  it('when a question opens for a family of two, each with a device, then each device gets one push and the log shows both reached', async () => {
+    const familyId = randomUUID();
+    const mom = await join(familyId, 'ko');
+    const kid = await join(familyId, 'en');
+    const [momToken, kidToken] = [testToken(), testToken()];
+    await registerDevice(mom.uid, momToken);
+    await registerDevice(kid.uid, kidToken);
+    await eventually(async () => (await activeRecipients(familyId)) === 2, { message: 'both members joined' });
+
+    const opened = questionOpened(familyId);
+    await notifier.publish(opened);
+    const notificationId = notificationIdFor(familyId, opened.data.questionId, 'question');
+    await reported(notificationId);
+
+    const [toMom] = await messagesTo(momToken);
+    const [toKid] = await messagesTo(kidToken);
+    assert.equal((await messagesTo(momToken)).length, 1);
+    assert.equal((await messagesTo(kidToken)).length, 1);
+    assert.deepEqual(toMom?.notification, { title: '오늘의 질문', body: questionText.ko });
+    assert.deepEqual(toKid?.notification, { title: "Today's question", body: questionText.en });
+    assert.deepEqual(toKid?.data, { kind: 'question', familyId, questionId: opened.data.questionId, notificationId });
+    assert.deepEqual(toKid?.android, { collapse_key: notificationId, notification: { tag: notificationId } });
+    assert.deepEqual(toKid?.apns, { headers: { 'apns-collapse-id': notificationId } });
+
+    const log = await notifier.request(`/internal/families/${familyId}/notifications`);
+    assert.equal(log.status, 200);
+    const { items } = (await log.json()) as {
+      items: Array<{
+        notificationId: string;
+        kind: string;
+        questionId: string;
+        createdAt: string;
+        deliveries: Array<{ memberId: string; status: string }>;
+      }>;
+    };
+    const byMember = (a: { memberId: string }, b: { memberId: string }) => a.memberId.localeCompare(b.memberId);
+    assert.deepEqual(
+      items.map((item) => ({ ...item, deliveries: [...item.deliveries].sort(byMember) })),
+      [
+        {
+          notificationId,
+          kind: 'question',
+          questionId: opened.data.questionId,
+          createdAt: items[0]?.createdAt,
+          deliveries: [
+            { memberId: mom.memberId, status: 'sent' },
+            { memberId: kid.memberId, status: 'sent' },
+          ].sort(byMember),
+        },
+      ],
+    );
+    assert.ok(!Number.isNaN(Date.parse(items[0]?.createdAt ?? '')), 'createdAt is an instant');
+  });
+
+  it('when a device is registered twice, deleted by someone else, then by its owner, then it stays one row and stops getting pushes', async () => {
+    const familyId = randomUUID();
+    const member = await join(familyId, 'en');
+    const [kept, dropped] = [testToken(), testToken()];
+    await registerDevice(member.uid, kept);
+    await registerDevice(member.uid, dropped);
+    await registerDevice(member.uid, dropped);
+    const rows = () =>
+      notifier.database.db.selectFrom('devices').select(['uid', 'active']).where('token', '=', dropped).execute();
+    assert.deepEqual(await rows(), [{ uid: member.uid, active: true }]);
+
+    const byStranger = await notifier.request(`/internal/devices/${dropped}?uid=someone-else`, { method: 'DELETE' });
+    assert.equal(byStranger.status, 204);
+    assert.deepEqual(await rows(), [{ uid: member.uid, active: true }]);
+    const byOwner = await notifier.request(`/internal/devices/${dropped}?uid=${member.uid}`, { method: 'DELETE' });
+    assert.equal(byOwner.status, 204);
+    assert.deepEqual(await rows(), [{ uid: member.uid, active: false }]);
+
+    await eventually(async () => (await activeRecipients(familyId)) === 1, { message: 'the member joined' });
+    const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: new Date().toISOString() });
+    await notifier.publish(due);
+    await reported(notificationIdFor(familyId, due.data.questionId, 'complete'));
+
+    assert.equal((await messagesTo(kept)).length, 1);
+    assert.deepEqual(await messagesTo(dropped), []);
+  });
+
+  it('when the internal API is called without the service token, then it answers 401', async () => {
+    const log = await fetch(`${notifier.url}/internal/families/${randomUUID()}/notifications`);
+    assert.equal(log.status, 401);
+    assert.equal(log.headers.get('content-type'), 'application/problem+json');
+    const register = await fetch(`${notifier.url}/internal/devices/${testToken()}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-haru-service-token': 'wrong-token-of-some-length' },
+      body: JSON.stringify({ uid: 'u', platform: 'web' }),
+    });
+    assert.equal(register.status, 401);
+  });
+
+  it('when probed, then it is alive and ready', async () => {
+    assert.equal((await fetch(`${notifier.url}/healthz`)).status, 200);
+    assert.equal((await fetch(`${notifier.url}/readyz`)).status, 200);
+  });
+});
