@@ -1,4 +1,3 @@
-import { requireServiceToken } from '@haru/http';
 import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
 import type { AnswerConfig } from './config.ts';
@@ -15,10 +14,7 @@ export const startService = (config: AnswerConfig, options: { waitTimeSeconds?: 
     config,
     ...options,
     routes: ({ database }) =>
-      new Hono()
-        .use('/internal/*', requireServiceToken({ token: config.INTERNAL_API_TOKEN }))
-        .route('/internal/families', familyRoutes(database))
-        .route('/internal/families', questionRoutes(database)),
+      new Hono().route('/families', familyRoutes(database)).route('/families', questionRoutes(database)),
     handle:
       ({ database }) =>
       (event) =>

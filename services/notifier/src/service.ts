@@ -1,5 +1,4 @@
 import type { Database } from '@haru/db';
-import { requireServiceToken } from '@haru/http';
 import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
 import type { NotifierConfig } from './config.ts';
@@ -24,23 +23,12 @@ export async function startService(config: NotifierConfig, options: { waitTimeSe
     schema,
     config,
     ...options,
-    routes: ({ database }) => notifierRoutes({ database, clock, internalApiToken: config.INTERNAL_API_TOKEN }),
+    routes: ({ database }) => notifierRoutes({ database, clock }),
     handle: ({ database, logger }) => createEventHandler({ db: database.db, sender: fcm.messaging, logger, clock }),
     closeAtEnd: [fcm.close],
   });
 }
 
 /** The internal API the gateway calls: the caller's devices and a family's delivery log. */
-export const notifierRoutes = ({
-  database,
-  clock,
-  internalApiToken,
-}: {
-  database: Database<NotifierDatabase>;
-  clock: () => Date;
-  internalApiToken: string;
-}) =>
-  new Hono()
-    .use('/internal/*', requireServiceToken({ token: internalApiToken }))
-    .route('/internal/devices', deviceRoutes({ database, clock }))
-    .route('/internal/families', notificationRoutes({ database }));
+export const notifierRoutes = ({ database, clock }: { database: Database<NotifierDatabase>; clock: () => Date }) =>
+  new Hono().route('/devices', deviceRoutes({ database, clock })).route('/families', notificationRoutes({ database }));

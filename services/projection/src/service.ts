@@ -1,4 +1,3 @@
-import { requireServiceToken } from '@haru/http';
 import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
 import { applyToCompletion } from './completion/completion-handler.ts';
@@ -13,10 +12,7 @@ export const startService = (config: ProjectionConfig, options: { waitTimeSecond
     schema,
     config,
     ...options,
-    routes: ({ database }) =>
-      new Hono()
-        .use('/internal/*', requireServiceToken({ token: config.INTERNAL_API_TOKEN }))
-        .route('/internal/families', completionRoutes(database)),
+    routes: ({ database }) => new Hono().route('/families', completionRoutes(database)),
     handle:
       ({ database }) =>
       (event) =>

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@haru/contracts';
 import { createDatabase, type Database } from '@haru/db';
-import { healthRoutes, problemHandler, serveApp } from '@haru/http';
+import { healthRoutes, problemHandler, requireServiceToken, serveApp } from '@haru/http';
 import {
   type ConsumerName,
   type MessagingSettings,
@@ -29,7 +29,7 @@ export interface ServiceDefinition<DB extends MessagingTables> {
   name: ConsumerName;
   schema: string;
   config: ServiceConfig;
-  /** The service's routes, mounted at the root beside /healthz and /readyz. */
+  /** The service's internal API, mounted at /internal behind the gateway's service credential. */
   routes: (context: ServiceContext<DB>) => Hono;
   /** Handles events from the service's queue; omitted by services that only publish. */
   handle?: (context: ServiceContext<DB>) => (event: DomainEvent) => Promise<void>;
@@ -70,7 +70,11 @@ export async function startDatabaseService<DB extends MessagingTables>(
   });
   const background = definition.background?.(context);
 
-  const app = serviceApp({ ...context, routes: definition.routes(context) });
+  const app = serviceApp({
+    ...context,
+    routes: definition.routes(context),
+    internalApiToken: config.INTERNAL_API_TOKEN,
+  });
   const server = await serveApp(app, { port: config.PORT, host: config.HOST });
   logger.info({ url: server.url }, `${name} service ready`);
 
@@ -91,9 +95,20 @@ export async function startDatabaseService<DB extends MessagingTables>(
   };
 }
 
-/** A service's whole HTTP surface: health checks, its routes, errors as problem+json. */
-export function serviceApp<DB>({ database, logger, routes }: ServiceContext<DB> & { routes: Hono }) {
-  const app = new Hono().route('/', healthRoutes({ ready: () => databaseAnswers(database) })).route('/', routes);
+/**
+ * A service's whole HTTP surface: health checks, its internal API (only for callers with
+ * the gateway's credential), errors as problem+json.
+ */
+export function serviceApp<DB>({
+  database,
+  logger,
+  routes,
+  internalApiToken,
+}: ServiceContext<DB> & { routes: Hono; internalApiToken: string }) {
+  const app = new Hono()
+    .route('/', healthRoutes({ ready: () => databaseAnswers(database) }))
+    .use('/internal/*', requireServiceToken({ token: internalApiToken }))
+    .route('/internal', routes);
   app.onError(problemHandler(logger));
   return app;
 }

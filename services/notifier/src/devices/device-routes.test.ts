@@ -19,7 +19,8 @@ describe('the devices API', () => {
     app = serviceApp({
       database,
       logger: createLogger('notifier-test', 'silent'),
-      routes: notifierRoutes({ database, clock: () => new Date(), internalApiToken: token }),
+      routes: notifierRoutes({ database, clock: () => new Date() }),
+      internalApiToken: token,
     });
   });
   after(() => database?.close());

@@ -3,25 +3,22 @@
 // and firebase-admin sending to the local FCM endpoint. It runs on the real clock: the
 // push time is the next whole minute, so the test takes about a minute.
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import {
   eventually,
-  freePort,
   launchService,
   runMigrations,
   type ServiceProcess,
-  type StackParts,
   serviceEnvironment,
   serviceNames,
   services,
   waitUntilReady,
 } from '@haru/dev-stack';
 import { applyTopology, createAwsClients } from '@haru/messaging';
-import { createTestDatabase } from '../create-test-database.ts';
 import { fcmMessages } from '../fcm-messages.ts';
 import { signInTestUser } from '../sign-in-test-user.ts';
-import { uniqueTopologyPrefix } from '../unique-topology-prefix.ts';
+import { testStackParts } from '../test-stack-parts.ts';
 
 const timezone = 'Asia/Seoul';
 
@@ -37,17 +34,7 @@ const running: ServiceProcess[] = [];
 let gateway = '';
 
 before(async () => {
-  const ports = Object.fromEntries(await Promise.all(serviceNames.map(async (name) => [name, await freePort()])));
-  const parts: StackParts = {
-    databaseUrl: await createTestDatabase(),
-    internalApiToken: randomBytes(24).toString('hex'),
-    awsEndpointUrl: process.env.AWS_ENDPOINT_URL,
-    topologyPrefix: uniqueTopologyPrefix(),
-    authEmulatorHost: process.env.FIREBASE_AUTH_EMULATOR_HOST,
-    fcmEndpointUrl: process.env.HARU_TEST_FCM_URL,
-    ports,
-    logLevel: 'warn',
-  };
+  const parts = await testStackParts();
   await applyTopology(
     createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: parts.awsEndpointUrl }),
     parts.topologyPrefix ?? '',
@@ -89,9 +76,23 @@ function nextPushTime(now: Date): string {
   return hhmm.format(soon);
 }
 
-test('when a family lives through a day, then each device gets the question and the "everyone answered" push once', {
-  timeout: 240_000,
-}, async () => {
+test(
+  'when a family lives through a day, then each device gets the question and the "everyone answered" push once',
+  { timeout: 240_000 },
+  () => withServiceLogsOnFailure(liveOneDay),
+);
+
+/** On failure, the services' last log lines say more than any assertion. */
+async function withServiceLogsOnFailure(run: () => Promise<void>) {
+  try {
+    await run();
+  } catch (error) {
+    for (const service of running) console.error(`--- ${service.name}\n${service.recentOutput().join('\n')}`);
+    throw error;
+  }
+}
+
+async function liveOneDay() {
   const parent = await signInTestUser();
   const child = await signInTestUser();
   const pushTime = nextPushTime(new Date());
@@ -200,4 +201,4 @@ test('when a family lives through a day, then each device gets the question and 
   const progress = await call(child.idToken, 'GET', `/v1/families/${familyId}/questions/current`);
   assert.equal(progress.body.complete, true);
   assert.equal(progress.body.answers.length, 2, 'answers are shown once the caller has answered');
-});
+}
