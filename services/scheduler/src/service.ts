@@ -70,11 +70,21 @@ export async function startService(config: ServiceConfig, options: ServiceOption
     messaging,
     dueTick,
     async stop() {
+      let t = Date.now();
+      const lap = (what: string) => {
+        logger.info({ what, ms: Date.now() - t }, 'lap');
+        t = Date.now();
+      };
       await server.close();
+      lap('server');
       await dueTick.stop();
+      lap('tick');
       await messaging.stop();
+      lap('messaging');
       await tickDatabase.close();
+      lap('tickdb');
       await database.close();
+      lap('db');
     },
   };
 }
