@@ -3,26 +3,25 @@ import { after, before, describe, it } from 'node:test';
 import { createEvent, newEventId } from '@haru/contracts';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { createLogger } from '@haru/observability';
+import { serviceApp } from '@haru/runtime';
 import { createTestDatabase, freePort } from '@haru/testing';
-import { buildApp } from './app.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
 import { createEventHandler } from './handle-event.ts';
 import { migrations } from './migrations/index.ts';
+import { schedulerRoutes } from './service.ts';
 
 const token = 'scheduler-api-test-token-0123456789';
 const logger = createLogger('scheduler', 'silent');
 let databaseUrl: string;
 let database: ReturnType<typeof createDatabase<SchedulerDatabase>>;
-let app: ReturnType<typeof buildApp>;
+let app: ReturnType<typeof serviceApp>;
 const familyId = crypto.randomUUID();
 
 before(async () => {
   databaseUrl = await createTestDatabase();
-  const migrator = createDatabase<unknown>({ url: databaseUrl, schema, poolSize: 1 });
-  await migrateToLatest(migrator.db, schema, migrations);
-  await migrator.close();
   database = createDatabase<SchedulerDatabase>({ url: databaseUrl, schema, poolSize: 2 });
-  app = buildApp({ db: database.db, logger, internalApiToken: token });
+  await migrateToLatest(database.db, schema, migrations);
+  app = serviceApp({ database, logger, routes: schedulerRoutes(database.db), internalApiToken: token });
 
   const now = new Date('2026-06-01T12:00:00Z'); // 21:00 KST: today's 09:00 has passed
   const id = newEventId();
@@ -97,7 +96,12 @@ describe('health', () => {
       poolSize: 1,
     });
     try {
-      const unready = buildApp({ db: nowhere.db, logger, internalApiToken: token });
+      const unready = serviceApp({
+        database: nowhere,
+        logger,
+        routes: schedulerRoutes(nowhere.db),
+        internalApiToken: token,
+      });
       assert.equal((await unready.request('/readyz')).status, 503);
       assert.equal((await unready.request('/healthz')).status, 200);
     } finally {

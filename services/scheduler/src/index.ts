@@ -1,4 +1,3 @@
-export { buildApp } from './app.ts';
 export { loadServiceConfig, type ServiceConfig } from './config.ts';
 export { schema } from './database.ts';
 export { migrations } from './migrations/index.ts';

@@ -1,10 +1,7 @@
-// Starts the scheduler (run `migrate.ts` first).
+// Entry point of the scheduler (one process; run any number of replicas).
 import { runUntilSignalled } from '@haru/http';
-import { createLogger } from '@haru/observability';
 import { loadServiceConfig } from './config.ts';
 import { startService } from './service.ts';
 
-const config = loadServiceConfig();
-const logger = createLogger('scheduler', config.LOG_LEVEL);
-const service = await startService(config, { logger });
-runUntilSignalled(logger, [service.stop]);
+const service = await startService(loadServiceConfig());
+runUntilSignalled(service.logger, service.stops);

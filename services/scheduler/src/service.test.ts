@@ -5,13 +5,19 @@ import { createEvent, type DomainEvent, type EventOf, newEventId } from '@haru/c
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
 import { createLogger } from '@haru/observability';
-import { createTestDatabase, eventually, uniqueTopologyPrefix } from '@haru/testing';
+import {
+  createTestDatabase,
+  eventually,
+  isQueueIdle,
+  type QueueReader,
+  readQueue,
+  uniqueTopologyPrefix,
+} from '@haru/testing';
 import { loadServiceConfig } from './config.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
 import { startDueTick } from './due-tick/due-tick.ts';
 import { createEventHandler } from './handle-event.ts';
 import { migrations } from './migrations/index.ts';
-import { isQueueIdle, type QueueReader, readQueue } from './queue-inbox.test-support.ts';
 import { type RunningService, startService } from './service.ts';
 
 // The whole scheduler in-process against real PostgreSQL and SNS/SQS (fauxqs), with a
@@ -44,10 +50,8 @@ before(async () => {
   };
   aws = createAwsClients(settings);
   topology = await applyTopology(aws, prefix);
-  const migrator = createDatabase<unknown>({ url: databaseUrl, schema, poolSize: 1 });
-  await migrateToLatest(migrator.db, schema, migrations);
-  await migrator.close();
   test = createDatabase<SchedulerDatabase>({ url: databaseUrl, schema, poolSize: 5 });
+  await migrateToLatest(test.db, schema, migrations);
   const config = loadServiceConfig({
     ...settings,
     DATABASE_URL: databaseUrl,
@@ -59,7 +63,7 @@ before(async () => {
     SCHEDULER_TICK_MS: '20',
     SCHEDULER_TICK_BATCH_SIZE: String(batchSize),
   });
-  service = await startService(config, { now, consumerWaitTimeSeconds: 1 });
+  service = await startService(config, { now, waitTimeSeconds: 1 });
   answerQueue = readQueue(aws.sqs, topology.queues.answer.queueUrl);
   notifierQueue = readQueue(aws.sqs, topology.queues.notifier.queueUrl);
   // The consumer's own handler, for tests that deliver events directly rather than by SNS.

@@ -25,6 +25,8 @@ export const messaging = {
     .default('haru'),
   /** Messages handled at once by this process, per queue. */
   CONSUMER_CONCURRENCY: positiveInt(10),
+  /** SQS long-poll wait (at most 20); stopping waits for the current poll to end. */
+  CONSUMER_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
   /** Outbox relay polling fallback when no NOTIFY arrives. */
   OUTBOX_POLL_INTERVAL_MS: positiveInt(1000),
 };

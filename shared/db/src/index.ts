@@ -2,3 +2,4 @@ export { createDatabase, type Database, type Executor } from './create-database.
 export { type MigrationSet, migrateToLatest } from './migrate.ts';
 export { migrateFromEnvironment } from './migrate-from-environment.ts';
 export { isSerializationFailure, isUniqueViolation } from './pg-errors.ts';
+export { type PollingLoop, startPollingLoop } from './polling-loop.ts';

@@ -89,7 +89,7 @@ export function launchProcess(command: string, args: readonly string[], options:
     exited,
     exitStatus: () => status,
     recentOutput: () => [...lines],
-    async stop(timeoutMs = 10_000) {
+    async stop(timeoutMs = 30_000) {
       signalGroup('SIGTERM');
       const timer = setTimeout(() => signalGroup('SIGKILL'), timeoutMs);
       try {

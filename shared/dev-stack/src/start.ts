@@ -178,7 +178,7 @@ async function shutdown(code: number, signal?: string) {
   }
   shuttingDown = true;
   if (signal) say(`${signal}: stopping`);
-  await Promise.all(running.map((service) => service.stop(10_000)));
+  await Promise.all(running.map((service) => service.stop(30_000)));
   for (const part of parts.reverse()) {
     await part.stop().catch((error: unknown) => say(`stopping ${part.name} failed: ${String(error)}`));
   }

@@ -16,7 +16,7 @@ export interface ConsumerOptions {
   concurrency: number;
   /** Handles one valid event; throwing leaves it on the queue to be retried with backoff. */
   handle: (event: DomainEvent) => Promise<void>;
-  /** Long-polling wait; shorter in tests so that stopping is quick. */
+  /** Long-polling wait; stopping waits for the current poll, so shorter stops sooner. */
   waitTimeSeconds?: number;
 }
 
@@ -41,7 +41,7 @@ export const retryDelaySeconds = (receiveCount: number): number => Math.min(2 **
  * (see `handleOnce`).
  */
 export function startConsumer(options: ConsumerOptions): RunningConsumer {
-  const { name, sqs, queueUrl, deadLetterQueueUrl, logger, concurrency, handle, waitTimeSeconds = 20 } = options;
+  const { name, sqs, queueUrl, deadLetterQueueUrl, logger, concurrency, handle, waitTimeSeconds = 10 } = options;
 
   const deadLetter = async (message: Message, reason: string) => {
     await sqs.send(

@@ -1,5 +1,5 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Database } from '@haru/db';
+import { type Database, startPollingLoop } from '@haru/db';
 import type { Logger } from '@haru/observability';
 import pg from 'pg';
 import type { MessagingTables } from './messaging-migrations.ts';
@@ -32,16 +32,7 @@ const snsBatchLimit = 10;
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { database, sns, topicArn, logger, pollIntervalMs = 1000, batchSize = 100 } = options;
   const channel = `${database.schema}_outbox`;
-  let running = true;
   let listener: pg.Client | undefined;
-  // A NOTIFY that arrives while a batch is being relayed must not be lost: it is
-  // remembered and the loop goes round again instead of sleeping.
-  let notified = false;
-  let endSleep: (() => void) | undefined;
-  const wake = () => {
-    notified = true;
-    endSleep?.();
-  };
 
   const relayBatch = async (): Promise<number> =>
     database.db.transaction().execute(async (trx) => {
@@ -94,50 +85,37 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const listen = async () => {
     const client = new pg.Client({ connectionString: connectionStringOf(database) });
-    client.on('notification', () => wake());
+    client.on('notification', () => loop.wake());
     client.on('error', (error) => {
       logger.warn({ err: error }, 'outbox listener lost its connection; polling until it reconnects');
       listener = undefined;
       client.end().catch(() => {});
     });
-    await client.connect();
-    await client.query(`listen "${channel}"`);
+    try {
+      await client.connect();
+      await client.query(`listen "${channel}"`);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
     listener = client;
   };
 
-  const loop = (async () => {
-    let failures = 0;
-    while (running) {
-      notified = false;
-      try {
-        if (!listener) await listen();
-        const published = await relayPending();
-        if (published > 0) logger.debug({ published }, 'outbox relayed');
-        failures = 0;
-      } catch (error) {
-        failures += 1;
-        logger.error({ err: error, failures }, 'outbox relay failed; retrying');
-      }
-      if (!running) break;
-      if (notified && failures === 0) continue;
-      const delay = failures > 0 ? Math.min(pollIntervalMs * 2 ** failures, 30_000) : pollIntervalMs;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        endSleep = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      endSleep = undefined;
-    }
-  })();
+  const loop = startPollingLoop({
+    name: 'outbox relay',
+    intervalMs: pollIntervalMs,
+    logger,
+    runOnce: async () => {
+      if (!listener) await listen();
+      const published = await relayPending();
+      if (published > 0) logger.debug({ published }, 'outbox relayed');
+    },
+  });
 
   return {
     relayPending,
     async stop() {
-      running = false;
-      wake();
-      await loop;
+      await loop.stop();
       await listener?.end().catch(() => {});
     },
   };

@@ -13,6 +13,7 @@ export interface MessagingSettings {
   AWS_ENDPOINT_URL?: string | undefined;
   HARU_TOPOLOGY_PREFIX: string;
   CONSUMER_CONCURRENCY: number;
+  CONSUMER_WAIT_TIME_SECONDS: number;
   OUTBOX_POLL_INTERVAL_MS: number;
 }
 
@@ -55,7 +56,7 @@ export async function startServiceMessaging(options: {
       logger,
       concurrency: settings.CONSUMER_CONCURRENCY,
       handle,
-      ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
+      waitTimeSeconds: options.waitTimeSeconds ?? settings.CONSUMER_WAIT_TIME_SECONDS,
     });
   }
   return {

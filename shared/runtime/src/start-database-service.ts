@@ -5,6 +5,7 @@ import {
   type ConsumerName,
   type MessagingSettings,
   type MessagingTables,
+  type ServiceMessaging,
   startServiceMessaging,
 } from '@haru/messaging';
 import { createLogger, type Logger } from '@haru/observability';
@@ -43,6 +44,7 @@ export interface ServiceDefinition<DB extends MessagingTables> {
 
 export interface RunningService<DB> extends ServiceContext<DB> {
   url: string;
+  messaging: ServiceMessaging;
   /** Stop steps in order: stop taking requests, stop background work and consumers, close the pool. */
   stops: Array<() => Promise<void>>;
   stop(): Promise<void>;
@@ -88,6 +90,7 @@ export async function startDatabaseService<DB extends MessagingTables>(
   return {
     ...context,
     url: server.url,
+    messaging,
     stops,
     async stop() {
       for (const stop of stops) await stop();

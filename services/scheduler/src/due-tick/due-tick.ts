@@ -1,3 +1,4 @@
+import { startPollingLoop } from '@haru/db';
 import type { Logger } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { SchedulerDatabase } from '../database.ts';
@@ -44,37 +45,17 @@ export function startDueTick(options: DueTickOptions): DueTick {
     return { questions, pushes };
   };
 
-  let running = true;
-  let endSleep: (() => void) | undefined;
-  const loop = (async () => {
-    let failures = 0;
-    while (running) {
-      try {
-        await tickOnce();
-        failures = 0;
-      } catch (error) {
-        failures += 1;
-        logger.error({ err: error, failures }, 'due tick failed; retrying');
-      }
-      if (!running) break;
-      const delay = failures > 0 ? Math.min(intervalMs * 2 ** failures, 30_000) : intervalMs;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        endSleep = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      endSleep = undefined;
-    }
-  })();
+  const loop = startPollingLoop({
+    name: 'due tick',
+    intervalMs,
+    logger,
+    runOnce: async () => {
+      await tickOnce();
+    },
+  });
 
   return {
     tickOnce,
-    async stop() {
-      running = false;
-      endSleep?.();
-      await loop;
-    },
+    stop: () => loop.stop(),
   };
 }
