@@ -55,10 +55,10 @@ const request = async (path: string, init: RequestInit & { token?: string; json?
     ...(json === undefined ? {} : { body: JSON.stringify(json) }),
   });
   const text = await response.text();
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
   return {
     status: response.status,
     type: response.headers.get('content-type'),
+    // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
     body: (text ? JSON.parse(text) : undefined) as any,
   };
 };
