@@ -23,7 +23,18 @@ export interface InviteCodesTable {
   family_id: string;
 }
 
+/** A creation request's outcome by (caller, Idempotency-Key), replayed on a retry. */
+export interface IdempotencyKeysTable {
+  uid: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  response: unknown;
+  created_at: Generated<Date>;
+}
+
 export interface AnswerDatabase extends MessagingTables {
   events: EventsTable;
   invite_codes: InviteCodesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -5,6 +5,7 @@ import type { Logger } from '@haru/observability';
 import type { Auth } from 'firebase-admin/auth';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { rateLimitPerMember } from './auth/rate-limit-per-member.ts';
 import { requireFirebaseUser } from './auth/require-firebase-user.ts';
 import { deviceRoutes, notificationRoutes } from './devices/device-routes.ts';
 import { familyRoutes } from './families/family-routes.ts';
@@ -17,14 +18,17 @@ export interface GatewayDeps {
   services: Services;
   logger: Logger;
   maxBodyBytes: number;
+  /** Requests a member may make per minute. */
+  rateLimitPerMinute: number;
   /** Readiness: whether the services behind the gateway answer. */
   ready: () => Promise<boolean>;
 }
 
 /** The app's only door: authenticates, validates, and routes to the services. */
-export function buildApp({ auth, services, logger, maxBodyBytes, ready }: GatewayDeps) {
+export function buildApp({ auth, services, logger, maxBodyBytes, rateLimitPerMinute, ready }: GatewayDeps) {
   const v1 = new Hono<GatewayEnv>()
     .use(requireFirebaseUser({ auth }))
+    .use(rateLimitPerMember({ limit: rateLimitPerMinute }))
     .route('/families', familyRoutes(services))
     .route('/families', questionRoutes(services))
     .route('/families', notificationRoutes(services))

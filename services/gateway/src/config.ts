@@ -15,6 +15,8 @@ export const loadServiceConfig = (source: NodeJS.ProcessEnv = process.env) =>
       FIREBASE_PROJECT_ID: z.string().min(1),
       /** Request bodies above this size are refused with 413. */
       MAX_BODY_BYTES: env.positiveInt(16 * 1024),
+      /** Requests one member may make per minute (per gateway replica). */
+      RATE_LIMIT_PER_MINUTE: env.positiveInt(120),
     },
     source,
   );

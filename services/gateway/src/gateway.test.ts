@@ -1,39 +1,31 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchService, runMigrations, type ServiceProcess, serviceEnvironment, waitUntilReady } from '@haru/dev-stack';
-import { applyTopology, createAwsClients } from '@haru/messaging';
-import { signInTestUser, type TestUser, testStackParts } from '@haru/testing';
+import { serviceEnvironment } from '@haru/dev-stack';
+import { signInTestUser, startTestStack, type TestStack, type TestUser } from '@haru/testing';
 import { loadServiceConfig } from './config.ts';
 import { startService } from './service.ts';
 
 // The answer service runs as its own process, as in production: services never import each other.
-let answer: ServiceProcess;
+let answer: TestStack;
 let gateway: Awaited<ReturnType<typeof startService>>;
 let parent: TestUser;
 let child: TestUser;
 let stranger: TestUser;
 
 before(async () => {
-  const parts = await testStackParts();
-  await applyTopology(
-    createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: parts.awsEndpointUrl }),
-    parts.topologyPrefix ?? '',
-  );
-  const quiet = { output: () => {} };
-  await runMigrations('answer', serviceEnvironment('answer', parts), quiet);
-  answer = launchService('answer', serviceEnvironment('answer', parts), quiet);
-  await waitUntilReady(answer, { timeoutMs: 30_000 });
+  answer = await startTestStack({ only: ['answer'] });
   gateway = await startService(
     loadServiceConfig({
       ...process.env,
-      ...serviceEnvironment('gateway', parts),
+      ...serviceEnvironment('gateway', answer.parts),
       PORT: '0',
-      ANSWER_URL: answer.url,
+      ANSWER_URL: answer.url('answer'),
       // Not started here: the routes under test only need the answer service.
       PROJECTION_URL: 'http://127.0.0.1:9',
       NOTIFIER_URL: 'http://127.0.0.1:9',
       SCHEDULER_URL: 'http://127.0.0.1:9',
       MAX_BODY_BYTES: '2048',
+      RATE_LIMIT_PER_MINUTE: '40',
     }),
   );
   [parent, child, stranger] = await Promise.all([signInTestUser(), signInTestUser(), signInTestUser()]);
@@ -113,7 +105,7 @@ describe('gateway', () => {
     assert.match(JSON.stringify(unknownField.body.errors), /admin/);
     const malformed = await post({ body: '{"name":', headers: { 'content-type': 'application/json' } });
     assert.equal(malformed.status, 400);
-    assert.equal(malformed.body.detail, 'the body is not valid JSON');
+    assert.match(malformed.body.detail, /JSON/);
     assert.equal((await post({ body: 'name=x', headers: { 'content-type': 'text/plain' } })).status, 415);
     assert.equal((await post({ json: { ...newFamily, name: 'x'.repeat(5000) } })).status, 413);
     assert.equal(
@@ -144,5 +136,46 @@ describe('gateway', () => {
     const response = await request('/v2/anything', { token: parent.idToken });
     assert.equal(response.status, 404);
     assert.equal(response.type, 'application/problem+json');
+  });
+
+  test('when POST /v1/families is retried with the same Idempotency-Key, then the same family; with another body, 422', async () => {
+    const user = await signInTestUser();
+    const post = (json: unknown, key: string) =>
+      request('/v1/families', { method: 'POST', token: user.idToken, json, headers: { 'idempotency-key': key } });
+    const first = await post(newFamily, 'create-1');
+    const again = await post(newFamily, 'create-1');
+    assert.equal(first.status, 201);
+    assert.equal(again.status, 201);
+    assert.deepEqual(again.body, first.body);
+    const other = await post({ ...newFamily, name: 'Other' }, 'create-1');
+    assert.equal(other.status, 422);
+    const fresh = await post(newFamily, 'create-2');
+    assert.notEqual(fresh.body.familyId, first.body.familyId, 'a new key is a new family');
+    // Concurrent retries of one request create one family.
+    const racing = await Promise.all([
+      post(newFamily, 'create-3'),
+      post(newFamily, 'create-3'),
+      post(newFamily, 'create-3'),
+    ]);
+    assert.equal(new Set(racing.map((response) => response.body.familyId)).size, 1);
+  });
+
+  test('when a member exceeds the rate limit, then 429 with Retry-After, and other members are unaffected', async () => {
+    const busy = await signInTestUser();
+    const statuses: number[] = [];
+    let limited: Response | undefined;
+    for (let attempt = 0; attempt < 41 && !limited; attempt++) {
+      const response = await fetch(`${gateway.url}/v1/families/${crypto.randomUUID()}`, {
+        headers: { authorization: `Bearer ${busy.idToken}` },
+      });
+      statuses.push(response.status);
+      if (response.status === 429) limited = response;
+    }
+    assert.ok(limited, `no 429 after ${statuses.length} requests`);
+    assert.equal(statuses.length, 41, 'the first 40 requests of the minute pass');
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    assert.equal(limited.headers.get('content-type'), 'application/problem+json');
+    const calm = await request(`/v1/families/${crypto.randomUUID()}`, { token: stranger.idToken });
+    assert.equal(calm.status, 404);
   });
 });

@@ -7,6 +7,8 @@ export interface ServiceCall {
   uid: string;
   correlationId: string;
   body?: unknown;
+  /** Request headers the service needs besides identity (e.g. Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 export type ServiceClient = (call: ServiceCall) => Promise<Response>;
@@ -16,10 +18,11 @@ export type ServiceClient = (call: ServiceCall) => Promise<Response>;
  * credential and the request's correlation id.
  */
 export function serviceClient(baseUrl: string, serviceToken: string): ServiceClient {
-  return async ({ method, path, uid, correlationId, body }) =>
+  return async ({ method, path, uid, correlationId, body, headers = {} }) =>
     fetch(new URL(path, baseUrl), {
       method,
       headers: {
+        ...headers,
         [serviceTokenHeader]: serviceToken,
         [callerUidHeader]: uid,
         [correlationIdHeader]: correlationId,

@@ -23,7 +23,14 @@ export async function startService(config: GatewayConfig) {
     );
     return answers.every((response) => response?.ok);
   };
-  const app = buildApp({ auth: getAuth(firebase), services, logger, maxBodyBytes: config.MAX_BODY_BYTES, ready });
+  const app = buildApp({
+    auth: getAuth(firebase),
+    services,
+    logger,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    ready,
+  });
   const server = await serveApp(app, { port: config.PORT, host: config.HOST });
   logger.info({ url: server.url }, 'gateway ready');
   const stops = [server.close];

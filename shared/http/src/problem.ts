@@ -2,6 +2,7 @@ import { HaruError, type ProblemKind, problemKinds } from '@haru/errors';
 import type { Logger } from '@haru/observability';
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { validator } from 'hono/validator';
 import type { z } from 'zod';
 
 /** An RFC 9457 problem document. */
@@ -28,6 +29,7 @@ export const problemHandler =
       const kind = kindForStatus(error.status);
       if (kind) return problemJson(c, kind, error.message || problemKinds[kind].title);
     }
+    if (error instanceof SyntaxError) return problemJson(c, 'invalid', 'the body is not valid JSON');
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.body(
       JSON.stringify({
@@ -44,14 +46,31 @@ export const problemHandler =
 const kindForStatus = (status: number): ProblemKind | undefined =>
   (Object.keys(problemKinds) as ProblemKind[]).find((kind) => problemKinds[kind].status === status);
 
+const jsonMediaType = /^application\/([a-z.+-]*\+)?json\b/i;
+
 /**
- * Reads and validates a JSON body. Malformed JSON, a non-JSON content type and a body
- * that does not match the schema (strict: unknown fields are rejected) each raise a
- * specific problem; nothing downstream runs on a body that did not pass.
+ * Validates a JSON body as route middleware (so its type reaches `c.req.valid('json')`
+ * and Hono's typed client). A non-JSON content type (415), malformed JSON (400) and a
+ * body that does not match the schema (400; strict schemas reject unknown fields) each
+ * raise a specific problem; the handler never runs on a body that did not pass.
  */
+export const jsonBody = <Schema extends z.ZodType>(schema: Schema) =>
+  validator('json', (value, c): z.infer<Schema> => {
+    if (!jsonMediaType.test(c.req.header('content-type') ?? '')) {
+      throw new HaruError('unsupported-media-type', 'send the body as application/json');
+    }
+    const result = schema.safeParse(value);
+    if (!result.success) {
+      throw new HaruError('invalid', 'the body does not match the expected shape', {
+        errors: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+      });
+    }
+    return result.data;
+  });
+
+/** Reads and validates a JSON body inside a handler (prefer `jsonBody` as middleware). */
 export async function readJson<Schema extends z.ZodType>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
-  const contentType = c.req.header('content-type') ?? '';
-  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(contentType)) {
+  if (!jsonMediaType.test(c.req.header('content-type') ?? '')) {
     throw new HaruError('unsupported-media-type', 'send the body as application/json');
   }
   let body: unknown;

@@ -10,18 +10,28 @@ import {
 } from '@haru/contracts';
 import { type Database, isUniqueViolation } from '@haru/db';
 import { HaruError } from '@haru/errors';
-import { type CallerVariables, readJson, requireCaller } from '@haru/http';
+import { type CallerVariables, jsonBody, requireCaller } from '@haru/http';
 import { type Context, Hono } from 'hono';
 import type { AnswerDatabase } from '../database.ts';
 import { activeMemberByUid, existing, type FamilyState, requireMember } from './family.ts';
 import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family-store.ts';
+import { idempotencyKeyOf, isIdempotencyConflict, priorResponse, recordResponse, requestHash } from './idempotency.ts';
 
 export function familyRoutes(database: Database<AnswerDatabase>) {
   return new Hono<{ Variables: CallerVariables }>()
     .use(requireCaller())
-    .post('/', async (c) => {
-      const input = await readJson(c, createFamilyInputSchema);
+    .post('/', jsonBody(createFamilyInputSchema), async (c) => {
+      const input = c.req.valid('json');
       const uid = c.get('uid');
+      const key = idempotencyKeyOf(c.req.header('idempotency-key'));
+      const idempotency = key ? { uid, key, hash: requestHash(input) } : undefined;
+      const replay = async () => {
+        const prior = idempotency && (await priorResponse(database.db, idempotency));
+        return prior && c.json(prior.body as object, prior.status as 201);
+      };
+      const replayed = await replay();
+      if (replayed) return replayed;
+
       const schedule = {
         timezone: input.timezone,
         pushTime: input.pushTime,
@@ -31,26 +41,36 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
       for (let attempt = 1; ; attempt++) {
         const familyId = newEventId();
         const founder = { memberId: newEventId(), uid, ...input.member };
+        const inviteCode = newInviteCode();
+        const created = { status: 201, body: { familyId, inviteCode, memberId: founder.memberId } };
         try {
-          const { state } = await runFamilyCommand(
+          await runFamilyCommand(
             database,
             familyId,
             {
               type: 'CreateFamily',
-              data: { familyId, name: input.name, inviteCode: newInviteCode(), schedule, founder },
+              data: { familyId, name: input.name, inviteCode, schedule, founder },
               metadata: { now: new Date() },
             },
             requestContext(c),
+            // The response is recorded with the family: a retry finds one or the other, never half.
+            async (trx) => {
+              if (idempotency) await recordResponse(trx, idempotency, created);
+            },
           );
-          const family = existing(state);
-          return c.json({ familyId, inviteCode: family.inviteCode, memberId: founder.memberId }, 201);
+          return c.json(created.body, 201);
         } catch (error) {
+          // The same key raced in from a concurrent retry: answer as that request did.
+          if (isIdempotencyConflict(error)) {
+            const raced = await replay();
+            if (raced) return raced;
+          }
           if (!isUniqueViolation(error) || attempt >= 5) throw error;
         }
       }
     })
-    .post('/join', async (c) => {
-      const input = await readJson(c, joinFamilyInputSchema);
+    .post('/join', jsonBody(joinFamilyInputSchema), async (c) => {
+      const input = c.req.valid('json');
       const uid = c.get('uid');
       const familyId = await familyIdForInviteCode(database.db, input.inviteCode);
       if (!familyId) throw new HaruError('not-found', 'no family has this invite code');
@@ -81,9 +101,9 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
       const member = requireMember(family, c.get('uid'));
       return c.json({ familyId: family.familyId, memberId: member.memberId, role: member.role });
     })
-    .put('/:familyId/schedule', async (c) => {
+    .put('/:familyId/schedule', jsonBody(scheduleInputSchema), async (c) => {
       const familyId = c.req.param('familyId');
-      const input = await readJson(c, scheduleInputSchema);
+      const input = c.req.valid('json');
       memberView(await loadFamily(database.db, familyId), c.get('uid'));
       const { state } = await runFamilyCommand(
         database,

@@ -1,5 +1,6 @@
 import type { EventContext } from '@haru/contracts';
 import type { Database, Executor } from '@haru/db';
+import type { Transaction } from 'kysely';
 import type { AnswerDatabase } from '../database.ts';
 import { executeCommand, readStream } from '../event-store/event-store.ts';
 import {
@@ -26,6 +27,8 @@ export async function runFamilyCommand(
   familyId: string,
   command: FamilyCommand,
   context: EventContext,
+  /** Writes that must commit with the command's events (e.g. an idempotency record). */
+  alsoInTransaction?: (trx: Transaction<AnswerDatabase>) => Promise<void>,
 ): Promise<{ state: FamilyState; appended: FamilyEvent[] }> {
   const { history, appended } = await executeCommand<FamilyEvent>(database, {
     streamId: familyStream(familyId),
@@ -39,6 +42,7 @@ export async function runFamilyCommand(
           await trx.insertInto('invite_codes').values({ code: event.data.inviteCode, family_id: familyId }).execute();
         }
       }
+      await alsoInTransaction?.(trx);
     },
   });
   return { state: foldFamily(history), appended };

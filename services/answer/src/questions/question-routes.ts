@@ -1,7 +1,7 @@
 import { answerInputSchema } from '@haru/contracts';
 import type { Database } from '@haru/db';
 import { HaruError } from '@haru/errors';
-import { type CallerVariables, readJson, requireCaller } from '@haru/http';
+import { type CallerVariables, jsonBody, requireCaller } from '@haru/http';
 import { Hono } from 'hono';
 import type { AnswerDatabase } from '../database.ts';
 import { existing, requireMember } from '../families/family.ts';
@@ -29,9 +29,9 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
         answers: hasAnswered ? answers : [],
       });
     })
-    .put('/:familyId/questions/:questionId/answer', async (c) => {
+    .put('/:familyId/questions/:questionId/answer', jsonBody(answerInputSchema), async (c) => {
       const familyId = c.req.param('familyId');
-      const { text } = await readJson(c, answerInputSchema);
+      const { text } = c.req.valid('json');
       const family = await loadFamily(database.db, familyId);
       const { appended } = await runQuestionCommand(
         database,

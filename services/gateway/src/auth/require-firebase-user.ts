@@ -18,10 +18,15 @@ export function requireFirebaseUser({ auth }: { auth: Auth }): MiddlewareHandler
     let uid: string;
     try {
       ({ uid } = await auth.verifyIdToken(match[1]));
-    } catch {
+    } catch (error) {
+      // Google's signing keys could not be fetched: our problem, not the caller's token.
+      if (codeOf(error) === 'auth/internal-error') throw new HaruError('unavailable', 'cannot verify tokens right now');
       throw new HaruError('unauthenticated', 'the ID token is not valid');
     }
     c.set('uid', uid);
     await next();
   };
 }
+
+const codeOf = (error: unknown): unknown =>
+  typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;

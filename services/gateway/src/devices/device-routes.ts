@@ -1,6 +1,6 @@
 import { deviceInputSchema } from '@haru/contracts';
 import { HaruError } from '@haru/errors';
-import { readJson } from '@haru/http';
+import { jsonBody } from '@haru/http';
 import { Hono } from 'hono';
 import { caller, segment } from '../families/family-routes.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
@@ -12,9 +12,9 @@ const tokenPattern = /^[A-Za-z0-9_:.-]{1,4096}$/;
 /** The caller's own devices, and a family's delivery log: owned by the notifier. */
 export function deviceRoutes({ notifier }: Services) {
   return new Hono<GatewayEnv>()
-    .put('/me/devices/:token', async (c) => {
+    .put('/me/devices/:token', jsonBody(deviceInputSchema), async (c) => {
       const token = validToken(c.req.param('token'));
-      const { platform } = await readJson(c, deviceInputSchema);
+      const { platform } = c.req.valid('json');
       const path = `/internal/devices/${segment(token)}`;
       return relay(await notifier({ method: 'PUT', path, body: { uid: c.get('uid'), platform }, ...caller(c) }));
     })

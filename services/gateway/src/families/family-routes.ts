@@ -1,5 +1,5 @@
 import { createFamilyInputSchema, joinFamilyInputSchema, scheduleInputSchema } from '@haru/contracts';
-import { readJson } from '@haru/http';
+import { jsonBody } from '@haru/http';
 import { Hono } from 'hono';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { relay } from '../service-client.ts';
@@ -7,12 +7,14 @@ import { relay } from '../service-client.ts';
 /** Families, members and schedules: owned by the answer service. */
 export function familyRoutes({ answer }: Services) {
   return new Hono<GatewayEnv>()
-    .post('/', async (c) => {
-      const body = await readJson(c, createFamilyInputSchema);
-      return relay(await answer({ method: 'POST', path: '/internal/families', body, ...caller(c) }));
+    .post('/', jsonBody(createFamilyInputSchema), async (c) => {
+      const body = c.req.valid('json');
+      const key = c.req.header('idempotency-key');
+      const headers: Record<string, string> = key === undefined ? {} : { 'idempotency-key': key };
+      return relay(await answer({ method: 'POST', path: '/internal/families', body, headers, ...caller(c) }));
     })
-    .post('/join', async (c) => {
-      const body = await readJson(c, joinFamilyInputSchema);
+    .post('/join', jsonBody(joinFamilyInputSchema), async (c) => {
+      const body = c.req.valid('json');
       return relay(await answer({ method: 'POST', path: '/internal/families/join', body, ...caller(c) }));
     })
     .get('/:familyId', async (c) =>
@@ -20,8 +22,8 @@ export function familyRoutes({ answer }: Services) {
         await answer({ method: 'GET', path: `/internal/families/${segment(c.req.param('familyId'))}`, ...caller(c) }),
       ),
     )
-    .put('/:familyId/schedule', async (c) => {
-      const body = await readJson(c, scheduleInputSchema);
+    .put('/:familyId/schedule', jsonBody(scheduleInputSchema), async (c) => {
+      const body = c.req.valid('json');
       const path = `/internal/families/${segment(c.req.param('familyId'))}/schedule`;
       return relay(await answer({ method: 'PUT', path, body, ...caller(c) }));
     });

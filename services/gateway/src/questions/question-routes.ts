@@ -1,5 +1,5 @@
 import { answerInputSchema } from '@haru/contracts';
-import { readJson } from '@haru/http';
+import { jsonBody } from '@haru/http';
 import { Hono } from 'hono';
 import { caller, segment } from '../families/family-routes.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
@@ -45,8 +45,8 @@ export function questionRoutes({ answer, projection }: Services) {
         answers: question.answers,
       });
     })
-    .put('/:familyId/questions/:questionId/answer', async (c) => {
-      const body = await readJson(c, answerInputSchema);
+    .put('/:familyId/questions/:questionId/answer', jsonBody(answerInputSchema), async (c) => {
+      const body = c.req.valid('json');
       const path = `/internal/families/${segment(c.req.param('familyId'))}/questions/${segment(c.req.param('questionId'))}/answer`;
       return relay(await answer({ method: 'PUT', path, body, ...caller(c) }));
     });

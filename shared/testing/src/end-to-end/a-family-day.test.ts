@@ -5,20 +5,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import {
-  eventually,
-  launchService,
-  runMigrations,
-  type ServiceProcess,
-  serviceEnvironment,
-  serviceNames,
-  services,
-  waitUntilReady,
-} from '@haru/dev-stack';
-import { applyTopology, createAwsClients } from '@haru/messaging';
+import { eventually } from '@haru/dev-stack';
 import { fcmMessages } from '../fcm-messages.ts';
 import { signInTestUser } from '../sign-in-test-user.ts';
-import { testStackParts } from '../test-stack-parts.ts';
+import { startTestStack, type TestStack } from '../start-test-stack.ts';
 
 const timezone = 'Asia/Seoul';
 
@@ -30,29 +20,15 @@ interface WireMessage {
   android?: { collapse_key?: string; notification?: { tag?: string } };
   apns?: { headers?: Record<string, string> };
 }
-const running: ServiceProcess[] = [];
+let stack: TestStack;
 let gateway = '';
 
 before(async () => {
-  const parts = await testStackParts();
-  await applyTopology(
-    createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: parts.awsEndpointUrl }),
-    parts.topologyPrefix ?? '',
-  );
-  const output = () => {};
-  await Promise.all(
-    serviceNames
-      .filter((name) => services[name].database)
-      .map((name) => runMigrations(name, serviceEnvironment(name, parts), { output })),
-  );
-  for (const name of serviceNames) running.push(launchService(name, serviceEnvironment(name, parts), { output }));
-  await Promise.all(running.map((service) => waitUntilReady(service, { timeoutMs: 60_000 })));
-  gateway = running.find((service) => service.name === 'gateway')?.url ?? '';
+  stack = await startTestStack();
+  gateway = stack.url('gateway');
 });
 
-after(async () => {
-  await Promise.all(running.map((service) => service.stop()));
-});
+after(() => stack.stop());
 
 const call = async (token: string, method: string, path: string, body?: unknown) => {
   const response = await fetch(`${gateway}${path}`, {
@@ -87,7 +63,7 @@ async function withServiceLogsOnFailure(run: () => Promise<void>) {
   try {
     await run();
   } catch (error) {
-    for (const service of running) console.error(`--- ${service.name}\n${service.recentOutput().join('\n')}`);
+    console.error(stack.recentLogs());
     throw error;
   }
 }

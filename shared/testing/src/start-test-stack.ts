@@ -1,0 +1,69 @@
+import {
+  launchService,
+  runMigrations,
+  type ServiceEnvironment,
+  type ServiceName,
+  type ServiceProcess,
+  type StackParts,
+  serviceEnvironment,
+  serviceNames,
+  services,
+  waitUntilReady,
+} from '@haru/dev-stack';
+import { applyTopology, createAwsClients } from '@haru/messaging';
+import { testStackParts } from './test-stack-parts.ts';
+
+export interface TestStack {
+  parts: StackParts;
+  running: ServiceProcess[];
+  /** Where a running service serves. */
+  url(name: ServiceName): string;
+  /** Their last log lines, for a failing test's output. */
+  recentLogs(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs haru's services as their own processes, as in production, on the test run's
+ * PostgreSQL, fauxqs, Auth emulator and FCM endpoint, with a database, topology and
+ * ports of their own: migrated, topology applied, every one ready.
+ */
+export async function startTestStack({
+  only = serviceNames,
+  environment = () => ({}),
+}: {
+  only?: readonly ServiceName[];
+  /** Extra variables per service (undefined removes one). */
+  environment?: (name: ServiceName) => ServiceEnvironment;
+} = {}): Promise<TestStack> {
+  const parts = await testStackParts();
+  await applyTopology(
+    createAwsClients({ AWS_REGION: parts.awsRegion ?? 'us-east-1', AWS_ENDPOINT_URL: parts.awsEndpointUrl }),
+    parts.topologyPrefix ?? '',
+  );
+  const quiet = { output: () => {} };
+  const env = (name: ServiceName) => ({ ...serviceEnvironment(name, parts), ...environment(name) });
+  await Promise.all(
+    only.filter((name) => services[name].database).map((name) => runMigrations(name, env(name), quiet)),
+  );
+  const running = only.map((name) => launchService(name, env(name), quiet));
+  try {
+    await Promise.all(running.map((service) => waitUntilReady(service, { timeoutMs: 60_000 })));
+  } catch (error) {
+    await Promise.all(running.map((service) => service.kill()));
+    throw error;
+  }
+  return {
+    parts,
+    running,
+    url(name) {
+      const service = running.find((candidate) => candidate.name === name);
+      if (!service) throw new Error(`${name} is not running in this test stack`);
+      return service.url;
+    },
+    recentLogs: () => running.map((service) => `--- ${service.name}\n${service.recentOutput().join('\n')}`).join('\n'),
+    async stop() {
+      await Promise.all(running.map((service) => service.stop()));
+    },
+  };
+}
