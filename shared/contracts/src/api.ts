@@ -21,7 +21,8 @@ export const quietHoursInputSchema = z.strictObject({ start: localTimeSchema, en
 export const memberInputSchema = z.strictObject({
   role: z.enum(['parent', 'child']),
   displayName: z.string().trim().min(1).max(50),
-  locale: z.enum(['ko', 'en']).default('ko'),
+  /** Absent means Korean (`defaultLocale`), applied where the member is recorded. */
+  locale: z.enum(['ko', 'en']).optional(),
 });
 
 export const createFamilyInputSchema = z.strictObject({
@@ -50,6 +51,9 @@ export const scheduleInputSchema = z.strictObject({
 export const answerInputSchema = z.strictObject({ text: z.string().trim().min(1).max(2000) });
 
 export const deviceInputSchema = z.strictObject({ platform: z.enum(['android', 'ios', 'web']) });
+
+/** The language of a member who did not choose one. */
+export const defaultLocale = 'ko';
 
 /** Default quiet hours of a new family, local time. */
 export const defaultQuietHours = { start: '22:00', end: '08:00' } as const;

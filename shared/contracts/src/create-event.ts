@@ -1,5 +1,5 @@
 import { newEventId } from './envelope.ts';
-import type { EventOf, EventType } from './events.ts';
+import { currentVersion, type EventOf, type EventType } from './events.ts';
 
 export interface EventContext {
   occurredAt: Date;
@@ -7,7 +7,10 @@ export interface EventContext {
   causationId: string | null;
 }
 
-/** Wraps event data in the envelope. Ids and time come from the caller, never from here. */
+/**
+ * Wraps event data in the envelope, at the type's current version. Ids and time come
+ * from the caller, never from here.
+ */
 export function createEvent<Type extends EventType>(
   type: Type,
   familyId: string,
@@ -18,7 +21,7 @@ export function createEvent<Type extends EventType>(
   return {
     id,
     type,
-    version: 1,
+    version: currentVersion(type),
     occurredAt: context.occurredAt.toISOString(),
     familyId,
     correlationId: context.correlationId,

@@ -21,7 +21,7 @@ const schedule = {
   quietHours: quietHoursSchema,
 };
 
-/** `data` schema of each event type, version 1. */
+/** `data` schema of each event type, at its current version (see `currentVersion`). */
 export const eventSchemas = {
   FamilyCreated: z.object({ name: z.string(), ...schedule }),
   MemberJoined: z.object({ memberId: uuid, uid: z.string(), role, displayName: z.string(), locale }),
@@ -59,17 +59,54 @@ export type DomainEvent = { [Type in EventType]: EventOf<Type> }[EventType];
 
 const isEventType = (type: string): type is EventType => Object.hasOwn(eventSchemas, type);
 
+/** An earlier version of an event's data: its schema, and how to lift it to the next version. */
+interface PastVersion {
+  schema: z.ZodType;
+  upcast: (data: unknown) => unknown;
+}
+
+const pastVersion = <Schema extends z.ZodType>(
+  schema: Schema,
+  upcast: (data: z.infer<Schema>) => unknown,
+): PastVersion => ({ schema, upcast: upcast as (data: unknown) => unknown });
+
+/**
+ * The versions of each type before the current one (`eventSchemas`), oldest first: entry
+ * N-1 is version N. Old versions still arrive from producers not yet upgraded and from
+ * replays; the edge lifts them one version at a time, so consumers only see the current
+ * shape. See docs/events.md, "Versioning".
+ */
+const pastVersions: { readonly [Type in EventType]?: readonly PastVersion[] } = {
+  // v1 carried no locale: every member was taken to read Korean. v2 requires it (pushes
+  // are localized), so a v1 member reads Korean, as the API's default locale says.
+  MemberJoined: [pastVersion(eventSchemas.MemberJoined.omit({ locale: true }), (data) => ({ ...data, locale: 'ko' }))],
+};
+
+/** The version producers emit for a type, and the one consumers see after upcasting. */
+export const currentVersion = (type: EventType): number => (pastVersions[type]?.length ?? 0) + 1;
+
 /**
  * Checks an incoming message at the edge. Anything that is not a known, well-formed
  * event is rejected with the reason (and goes to the dead-letter queue, never retried).
+ * An older version is checked against its own schema, upcast to the current version and
+ * checked again; a version newer than this build knows is rejected.
  */
 export function parseEvent(raw: unknown): { ok: true; event: DomainEvent } | { ok: false; reason: string } {
   const envelope = envelopeSchema.safeParse(raw);
   if (!envelope.success) return { ok: false, reason: `bad envelope: ${z.prettifyError(envelope.error)}` };
   const { type, version } = envelope.data;
   if (!isEventType(type)) return { ok: false, reason: `unknown event type ${type}` };
-  if (version !== 1) return { ok: false, reason: `unsupported version ${version} of ${type}` };
-  const data = eventSchemas[type].safeParse(envelope.data.data);
+  const current = currentVersion(type);
+  if (version > current) return { ok: false, reason: `unsupported version ${version} of ${type}` };
+  let payload = envelope.data.data;
+  for (let from = version; from < current; from++) {
+    const past = pastVersions[type]?.[from - 1];
+    if (!past) return { ok: false, reason: `no upcaster from version ${from} of ${type}` };
+    const old = past.schema.safeParse(payload);
+    if (!old.success) return { ok: false, reason: `bad ${type} v${from} data: ${z.prettifyError(old.error)}` };
+    payload = past.upcast(old.data);
+  }
+  const data = eventSchemas[type].safeParse(payload);
   if (!data.success) return { ok: false, reason: `bad ${type} data: ${z.prettifyError(data.error)}` };
-  return { ok: true, event: { ...envelope.data, type, data: data.data } as DomainEvent };
+  return { ok: true, event: { ...envelope.data, type, version: current, data: data.data } as DomainEvent };
 }

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import {
   correlationIdHeader,
   createFamilyInputSchema,
+  defaultLocale,
   defaultQuietHours,
   type EventContext,
   joinFamilyInputSchema,
@@ -40,7 +41,7 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
       // An invite code may collide with another family's; draw again (rarely needed).
       for (let attempt = 1; ; attempt++) {
         const familyId = newEventId();
-        const founder = { memberId: newEventId(), uid, ...input.member };
+        const founder = { memberId: newEventId(), uid, ...input.member, locale: input.member.locale ?? defaultLocale };
         const inviteCode = newInviteCode();
         const created = { status: 201, body: { familyId, inviteCode, memberId: founder.memberId } };
         try {
@@ -77,7 +78,11 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
       const { state, appended } = await runFamilyCommand(
         database,
         familyId,
-        { type: 'JoinFamily', data: { memberId: newEventId(), uid, ...input.member }, metadata: { now: new Date() } },
+        {
+          type: 'JoinFamily',
+          data: { memberId: newEventId(), uid, ...input.member, locale: input.member.locale ?? defaultLocale },
+          metadata: { now: new Date() },
+        },
         requestContext(c),
       );
       const member = requireMember(existing(state), uid);

@@ -1,0 +1,284 @@
+// The app API against the real stack (every service its own process), through the
+// typed client the gateway package exports: an authorization matrix over every route
+// and caller, and every rejection of the contract, each of which must write nothing.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { createEvent } from '@haru/contracts';
+import { launchService, type ServiceProcess, serviceEnvironment, waitUntilReady } from '@haru/dev-stack';
+import { applyTopology, createAwsClients } from '@haru/messaging';
+import { eventually, freePort, signInTestUser, startTestStack, type TestStack, type TestUser } from '@haru/testing';
+import pg from 'pg';
+import { createHaruClient } from './client.ts';
+
+let stack: TestStack;
+/** A second gateway without FIREBASE_AUTH_EMULATOR_HOST: it must refuse emulator tokens. */
+let strictGateway: ServiceProcess;
+let parent: TestUser;
+let child: TestUser;
+let outsider: TestUser;
+let family: { familyId: string; inviteCode: string };
+let otherFamily: { familyId: string; inviteCode: string };
+let questionId: string;
+
+const clientFor = (token: string | undefined, baseUrl = stack.url('gateway')) =>
+  createHaruClient(baseUrl, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+
+const familyInput = (name: string) => ({
+  name,
+  timezone: 'Asia/Seoul',
+  pushTime: '21:00',
+  member: { role: 'parent' as const, displayName: 'Mom' },
+});
+
+async function openQuestion(familyId: string, localDate: string) {
+  const clients = createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: stack.parts.awsEndpointUrl });
+  const { topicArn } = await applyTopology(clients, stack.parts.topologyPrefix ?? '');
+  const due = createEvent(
+    'QuestionDue',
+    familyId,
+    { localDate, dueAt: new Date().toISOString() },
+    { occurredAt: new Date(), correlationId: `test-${localDate}`, causationId: null },
+  );
+  await clients.sns.send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Message: JSON.stringify(due),
+      MessageAttributes: { type: { DataType: 'String', StringValue: 'QuestionDue' } },
+    }),
+  );
+  return eventually(
+    async () => {
+      const response = await clientFor(parent.idToken).v1.families[':familyId'].questions.current.$get({
+        param: { familyId },
+      });
+      const body = response.ok ? ((await response.json()) as { questionId: string; localDate: string }) : undefined;
+      return body?.localDate === localDate ? body.questionId : undefined;
+    },
+    { timeoutMs: 20_000, message: `the question of ${localDate} opens` },
+  );
+}
+
+async function answerEventCount(): Promise<number> {
+  const client = new pg.Client({ connectionString: stack.parts.databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ count: string }>('select count(*) from answer.events');
+    return Number(rows[0]?.count);
+  } finally {
+    await client.end();
+  }
+}
+
+before(async () => {
+  stack = await startTestStack();
+  strictGateway = launchService(
+    'gateway',
+    {
+      ...serviceEnvironment('gateway', stack.parts),
+      PORT: String(await freePort()),
+      FIREBASE_AUTH_EMULATOR_HOST: undefined,
+    },
+    { output: () => {} },
+  );
+  await waitUntilReady(strictGateway);
+  [parent, child, outsider] = await Promise.all([signInTestUser(), signInTestUser(), signInTestUser()]);
+  const created = await clientFor(parent.idToken).v1.families.$post({ json: familyInput('Kims') });
+  family = (await created.json()) as typeof family;
+  await clientFor(child.idToken).v1.families.join.$post({
+    json: { inviteCode: family.inviteCode, member: { role: 'child', displayName: 'Jun', locale: 'en' } },
+  });
+  const other = await clientFor(outsider.idToken).v1.families.$post({ json: familyInput('Parks') });
+  otherFamily = (await other.json()) as typeof otherFamily;
+  questionId = await openQuestion(family.familyId, '2026-11-25');
+});
+
+after(async () => {
+  await strictGateway?.stop();
+  await stack?.stop();
+});
+
+describe('app API', () => {
+  test('when every route is called by every kind of caller, then each gets exactly its status', async () => {
+    type Caller = 'none' | 'malformed' | 'unsigned' | 'other family' | 'child' | 'parent';
+    const callers: Record<Caller, ReturnType<typeof clientFor>> = {
+      none: clientFor(undefined),
+      malformed: clientFor('not.a.token'),
+      unsigned: clientFor(parent.idToken, strictGateway.url),
+      'other family': clientFor(outsider.idToken),
+      child: clientFor(child.idToken),
+      parent: clientFor(parent.idToken),
+    };
+    const { familyId, inviteCode } = family;
+    const param = { familyId };
+    const routes: Array<
+      [string, (client: ReturnType<typeof clientFor>, caller: Caller) => Promise<Response>, number[]]
+    > = [
+      // Expected statuses in the order: none, malformed, unsigned, other family, child, parent.
+      ['POST /v1/families', (c) => c.v1.families.$post({ json: familyInput('New') }), [401, 401, 401, 201, 201, 201]],
+      [
+        // Members joining again get 200; the outsider joins a family of their own choosing (201).
+        'POST /v1/families/join',
+        (c, caller) =>
+          c.v1.families.join.$post({
+            json: {
+              inviteCode: caller === 'other family' ? inviteCodeOfThirdFamily : inviteCode,
+              member: { role: 'child', displayName: 'X' },
+            },
+          }),
+        [401, 401, 401, 201, 200, 200],
+      ],
+      ['GET /v1/families/:id', (c) => c.v1.families[':familyId'].$get({ param }), [401, 401, 401, 404, 200, 200]],
+      [
+        'PUT /v1/families/:id/schedule',
+        (c) =>
+          c.v1.families[':familyId'].schedule.$put({
+            param,
+            json: { pushTime: '20:30', timezone: 'Asia/Seoul', quietHours: null },
+          }),
+        [401, 401, 401, 404, 403, 200],
+      ],
+      [
+        'GET /v1/families/:id/questions/current',
+        (c) => c.v1.families[':familyId'].questions.current.$get({ param }),
+        [401, 401, 401, 404, 200, 200],
+      ],
+      [
+        'PUT /v1/families/:id/questions/:questionId/answer',
+        (c, caller) =>
+          c.v1.families[':familyId'].questions[':questionId'].answer.$put({
+            param: { familyId, questionId },
+            json: { text: `answer of ${caller}` },
+          }),
+        [401, 401, 401, 404, 201, 201],
+      ],
+      [
+        'PUT /v1/me/devices/:token',
+        (c, caller) =>
+          c.v1.me.devices[':token'].$put({ param: { token: deviceOf(caller) }, json: { platform: 'android' } }),
+        [401, 401, 401, 204, 204, 204],
+      ],
+      [
+        'DELETE /v1/me/devices/:token',
+        (c, caller) => c.v1.me.devices[':token'].$delete({ param: { token: deviceOf(caller) } }),
+        [401, 401, 401, 204, 204, 204],
+      ],
+      [
+        'GET /v1/families/:id/notifications',
+        (c) => c.v1.families[':familyId'].notifications.$get({ param }),
+        [401, 401, 401, 404, 200, 200],
+      ],
+    ];
+    const third = await clientFor((await signInTestUser()).idToken).v1.families.$post({ json: familyInput('Third') });
+    const inviteCodeOfThirdFamily = ((await third.json()) as { inviteCode: string }).inviteCode;
+    const deviceOf = (caller: Caller) => `matrix-${caller.replace(' ', '-')}-${familyId.slice(-8)}`;
+
+    const mismatches: string[] = [];
+    for (const [route, call, expected] of routes) {
+      for (const [index, caller] of (Object.keys(callers) as Caller[]).entries()) {
+        const response = await call(callers[caller], caller);
+        if (response.status !== expected[index]) {
+          mismatches.push(`${route} as ${caller}: ${response.status}, expected ${expected[index]}`);
+        }
+        if (response.status === 401) assert.equal(response.headers.get('content-type'), 'application/problem+json');
+      }
+    }
+    assert.deepEqual(mismatches, []);
+  });
+
+  test('when requests are invalid, then each gets its specific 4xx and nothing is written', async () => {
+    const haru = clientFor(parent.idToken);
+    const before = await answerEventCount();
+    const post = (json: unknown) => haru.v1.families.$post({ json: json as never });
+    const expectations: Array<[string, Promise<Response>, number, RegExp]> = [
+      ['unknown field', post({ ...familyInput('X'), admin: true }), 400, /admin/],
+      ['invalid zone', post({ ...familyInput('X'), timezone: 'Mars/Olympus' }), 400, /timezone/],
+      ['impossible time', post({ ...familyInput('X'), pushTime: '24:30' }), 400, /pushTime/],
+      ['unknown role', post({ ...familyInput('X'), member: { role: 'uncle', displayName: 'U' } }), 400, /member\.role/],
+      [
+        'malformed invite code',
+        haru.v1.families.join.$post({ json: { inviteCode: 'short', member: { role: 'child', displayName: 'C' } } }),
+        400,
+        /inviteCode/,
+      ],
+      [
+        'unknown invite code',
+        haru.v1.families.join.$post({ json: { inviteCode: 'ZZZZ2222', member: { role: 'child', displayName: 'C' } } }),
+        404,
+        /invite code/,
+      ],
+      [
+        'empty answer',
+        haru.v1.families[':familyId'].questions[':questionId'].answer.$put({
+          param: { familyId: family.familyId, questionId },
+          json: { text: ' ' },
+        }),
+        400,
+        /text/,
+      ],
+      [
+        'answer over 2000 characters',
+        haru.v1.families[':familyId'].questions[':questionId'].answer.$put({
+          param: { familyId: family.familyId, questionId },
+          json: { text: 'x'.repeat(2001) },
+        }),
+        400,
+        /text/,
+      ],
+    ];
+    for (const [what, pending, status, mentions] of expectations) {
+      const response = await pending;
+      assert.equal(response.status, status, what);
+      assert.equal(response.headers.get('content-type'), 'application/problem+json', what);
+      assert.match(await response.text(), mentions, what);
+    }
+    const malformed = await fetch(`${stack.url('gateway')}/v1/families`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${parent.idToken}`, 'content-type': 'application/json' },
+      body: '{"name": "Kim"',
+    });
+    assert.equal(malformed.status, 400);
+    const oversize = await post({ ...familyInput('X'), name: 'x'.repeat(20_000) });
+    assert.equal(oversize.status, 413);
+    assert.equal(await answerEventCount(), before, 'no rejected request wrote an event');
+  });
+
+  test('when a family has no question yet, then the current question is 404', async () => {
+    const response = await clientFor(outsider.idToken).v1.families[':familyId'].questions.current.$get({
+      param: { familyId: otherFamily.familyId },
+    });
+    assert.equal(response.status, 404);
+  });
+
+  test('when an answer is repeated, changed, or given to a question no longer open, then 200, 409 and 409', async () => {
+    const haru = clientFor(parent.idToken);
+    const { familyId } = (await (await haru.v1.families.$post({ json: familyInput('Answers') })).json()) as {
+      familyId: string;
+    };
+    const first = await openQuestion(familyId, '2026-11-26');
+    const answer = (id: string, text: string) =>
+      haru.v1.families[':familyId'].questions[':questionId'].answer.$put({
+        param: { familyId, questionId: id },
+        json: { text },
+      });
+    assert.equal((await answer(first, 'Kimchi')).status, 201);
+    assert.equal((await answer(first, 'Kimchi')).status, 200);
+    assert.equal((await answer(first, 'Bulgogi')).status, 409);
+    const second = await openQuestion(familyId, '2026-11-27');
+    assert.notEqual(second, first);
+    const late = await haru.v1.families[':familyId'].questions[':questionId'].answer.$put({
+      param: { familyId, questionId: first },
+      json: { text: 'Changed my mind' },
+    });
+    assert.equal(late.status, 409);
+    // The member who had answered sees the answers; the old answer stays as it was.
+    const current = (await (
+      await haru.v1.families[':familyId'].questions.current.$get({ param: { familyId } })
+    ).json()) as {
+      questionId: string;
+      answers: unknown[];
+    };
+    assert.equal(current.questionId, second);
+    assert.deepEqual(current.answers, []);
+  });
+});
