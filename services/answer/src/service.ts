@@ -2,6 +2,7 @@ import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
 import type { AnswerConfig } from './config.ts';
 import { type AnswerDatabase, schema } from './database.ts';
+import { eventFeedRoutes } from './event-feed/event-feed-routes.ts';
 import { familyRoutes } from './families/family-routes.ts';
 import { openQuestionOnDue } from './questions/open-question-on-due.ts';
 import { questionRoutes } from './questions/question-routes.ts';
@@ -14,7 +15,10 @@ export const startService = (config: AnswerConfig, options: { waitTimeSeconds?: 
     config,
     ...options,
     routes: ({ database }) =>
-      new Hono().route('/families', familyRoutes(database)).route('/families', questionRoutes(database)),
+      new Hono()
+        .route('/families', familyRoutes(database))
+        .route('/families', questionRoutes(database))
+        .route('/events', eventFeedRoutes(database)),
     handle:
       ({ database }) =>
       (event) =>

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { notificationIdFor } from '@haru/contracts';
-import { eventually, fcmMessages } from '@haru/testing';
+import { eventually, fcmMessages, isQueueIdle } from '@haru/testing';
+import type { PushSender, SendResult } from './notifications/push-sender.ts';
+import { createFirebaseMessaging } from './push/firebase-messaging.ts';
 import type { Locale } from './recipients/recipient.table.ts';
 import { startTestNotifier, type TestNotifier } from './testing/start-test-notifier.ts';
 import { questionOpened, questionText, testEvent, testToken } from './testing/test-events.ts';
@@ -137,6 +139,28 @@ describe('the notifier service', () => {
     assert.deepEqual(await messagesTo(dropped), []);
   });
 
+  it('when the same DueAndComplete is published twice, then each device gets one push', async () => {
+    const familyId = randomUUID();
+    const member = await join(familyId, 'en');
+    const token = testToken();
+    await registerDevice(member.uid, token);
+    await eventually(async () => (await activeRecipients(familyId)) === 1, { message: 'the member joined' });
+
+    const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: new Date().toISOString() });
+    await notifier.publish(due);
+    await notifier.publish(due);
+    await reported(notificationIdFor(familyId, due.data.questionId, 'complete'));
+    await eventually(() => isQueueIdle(notifier.sqs, notifier.queues.queueUrl), {
+      message: 'both copies handled',
+      timeoutMs: 20_000,
+    });
+
+    assert.deepEqual(
+      (await messagesTo(token)).map((message) => message.notification),
+      [{ title: 'Everyone answered', body: "Everyone answered — go read each other's answers." }],
+    );
+  });
+
   it('when the internal API is called without the service token, then it answers 401', async () => {
     const log = await fetch(`${notifier.url}/internal/families/${randomUUID()}/notifications`);
     assert.equal(log.status, 401);
@@ -152,5 +176,81 @@ describe('the notifier service', () => {
   it('when probed, then it is alive and ready', async () => {
     assert.equal((await fetch(`${notifier.url}/healthz`)).status, 200);
     assert.equal((await fetch(`${notifier.url}/readyz`)).status, 200);
+  });
+});
+
+describe('the notifier service when FCM refuses a push at first', () => {
+  // firebase-admin to the shared endpoint, except that the first sends to `refused` fail
+  // as FCM's INTERNAL errors do (no Retry-After).
+  const fcm = createFirebaseMessaging({ projectId: 'demo-haru', fcmEndpointUrl: process.env.HARU_TEST_FCM_URL });
+  const refused = new Map<string, number>();
+  const sender: PushSender = {
+    async sendEach(messages) {
+      const passing = messages.filter((message) => !(refused.get(message.token) ?? 0));
+      const { responses } = passing.length > 0 ? await fcm.messaging.sendEach(passing) : { responses: [] };
+      const answers = new Map(passing.map((message, index) => [message.token, responses[index] as SendResult]));
+      return {
+        responses: messages.map((message) => {
+          const left = refused.get(message.token) ?? 0;
+          if (!left) return answers.get(message.token) ?? { success: false };
+          refused.set(message.token, left - 1);
+          return {
+            success: false,
+            error: { code: 'messaging/internal-error', message: 'Internal error encountered.' },
+          };
+        }),
+      };
+    },
+  };
+  let notifier: TestNotifier;
+  before(async () => {
+    notifier = await startTestNotifier({ sender });
+  });
+  after(async () => {
+    await notifier?.stop();
+    await fcm.close();
+  });
+
+  it('when the in-process retries are spent, then the retry sweep sends it, once, and the event is never dead-lettered', async () => {
+    const familyId = randomUUID();
+    const member = { memberId: randomUUID(), uid: `uid-${randomUUID()}` };
+    await notifier.publish(
+      testEvent('MemberJoined', familyId, { ...member, role: 'child', displayName: 'x', locale: 'ko' }),
+    );
+    const token = testToken();
+    refused.set(token, 3);
+    const registered = await notifier.request(`/internal/devices/${token}`, {
+      method: 'PUT',
+      body: JSON.stringify({ uid: member.uid, platform: 'android' }),
+    });
+    assert.equal(registered.status, 204);
+    await eventually(
+      async () =>
+        (await notifier.database.db
+          .selectFrom('recipients')
+          .select('member_id')
+          .where('family_id', '=', familyId)
+          .executeTakeFirst()) !== undefined,
+      { message: 'the member joined' },
+    );
+
+    const opened = questionOpened(familyId);
+    await notifier.publish(opened);
+    const notificationId = notificationIdFor(familyId, opened.data.questionId, 'question');
+    const delivery = () =>
+      notifier.database.db
+        .selectFrom('deliveries')
+        .select(['status', 'attempts'])
+        .where('notification_id', '=', notificationId)
+        .executeTakeFirst();
+    await eventually(async () => (await delivery())?.status === 'sent', {
+      message: 'sent by the retry sweep',
+      timeoutMs: 20_000,
+    });
+
+    assert.deepEqual(await delivery(), { status: 'sent', attempts: 4 });
+    assert.equal((await messagesTo(token)).length, 1);
+    await eventually(() => isQueueIdle(notifier.sqs, notifier.queues.queueUrl), { message: 'the event acknowledged' });
+    assert.equal(await isQueueIdle(notifier.sqs, notifier.queues.deadLetterQueueUrl), true, 'nothing dead-lettered');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { createEvent, type DomainEvent, type EventOf, newEventId } from '@haru/contracts';
+import { createEvent, type DomainEvent, type EventOf, newEventId, type PushKind } from '@haru/contracts';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
 import { createLogger } from '@haru/observability';
@@ -96,7 +96,7 @@ const publish = (event: DomainEvent) =>
     }),
   );
 const schedulerQueueIdle = () => isQueueIdle(aws.sqs, topology.queues.scheduler.queueUrl);
-const firedCount = async (familyId: string, kind: 'question' | 'complete') => {
+const firedCount = async (familyId: string, kind: PushKind) => {
   const rows = await test.db
     .selectFrom('fired')
     .select('subject')
@@ -235,10 +235,14 @@ describe('the "complete" push', () => {
       .selectFrom('pending_push')
       .selectAll()
       .where('family_id', '=', created.familyId)
+      .orderBy('kind')
       .execute();
     assert.deepEqual(
       pending.map((push) => [push.kind, push.due_at.toISOString()]),
-      [['complete', '2026-06-01T02:30:00.000Z']],
+      [
+        ['complete', '2026-06-01T02:30:00.000Z'],
+        ['reminder', '2026-06-01T05:00:00.000Z'], // three hours after opening
+      ],
     );
 
     setClock('2026-06-01T11:30:00.100+09:00');
@@ -354,5 +358,182 @@ describe('a schedule change', () => {
     // The original FamilyCreated arriving late changes nothing.
     await handle({ ...created, id: newEventId() });
     assert.equal((await getSchedule(created.familyId)).body.timezone, 'America/New_York');
+  });
+});
+
+describe('the reminder', () => {
+  const nightly = { start: '22:00', end: '08:00' };
+  const [mother, father, child] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+  const familyOfThree = () => {
+    const created = familyCreated('Asia/Seoul', '09:00', nightly);
+    const { familyId } = created;
+    const questionId = crypto.randomUUID();
+    const event = <Type extends 'QuestionOpened' | 'AnswerSubmitted' | 'MemberLeft' | 'FamilyQuestionCompleted'>(
+      type: Type,
+      data: EventOf<Type>['data'],
+    ) => createEvent(type, familyId, data, context().context) as EventOf<Type>;
+    return {
+      created,
+      familyId,
+      questionId,
+      opened: (openedAt: string) =>
+        event('QuestionOpened', {
+          questionId,
+          localDate: openedAt.slice(0, 10),
+          text: { ko: '오늘 어땠어?', en: 'How was today?' },
+          openedAt,
+          requiredMemberIds: [mother, father, child],
+        }),
+      answered: (memberId: string, answeredAt: string) =>
+        event('AnswerSubmitted', { questionId, memberId, answeredAt }),
+      left: (memberId: string) => event('MemberLeft', { memberId }),
+      completed: (completedAt: string) => event('FamilyQuestionCompleted', { questionId, completedAt }),
+    };
+  };
+  const reminders = async (familyId: string) => {
+    await settle(notifierQueue);
+    return notifierQueue.events('ReminderDue', familyId);
+  };
+  /** The reminder is settled without a push, for `reason` (by the test's tick or the service's own). */
+  const skipped = (familyId: string, questionId: string, reason: string) =>
+    eventually(
+      async () => {
+        const row = await test.db
+          .selectFrom('fired')
+          .select(['event_id', 'skip_reason'])
+          .where('family_id', '=', familyId)
+          .where('subject', '=', questionId)
+          .where('kind', '=', 'reminder')
+          .executeTakeFirst();
+        return row !== undefined && row.event_id === null && row.skip_reason === reason;
+      },
+      { message: `reminder skipped (${reason})` },
+    );
+
+  it('when members have not answered at the offset, then one ReminderDue reaches the notifier naming only them, whatever the order and duplicates of events', async () => {
+    setClock('2026-06-07T09:00:00+09:00');
+    const family = familyOfThree();
+    // The father answers before the scheduler hears that the question opened; the child leaves.
+    const opened = family.opened('2026-06-07T09:00:00+09:00');
+    const answered = family.answered(father, '2026-06-07T09:10:00+09:00');
+    const left = family.left(child);
+    for (const event of [answered, left, opened, family.created, answered, opened, left]) await publish(event);
+    await eventually(schedulerQueueIdle, { message: 'all deliveries consumed' });
+
+    setClock('2026-06-07T11:59:59+09:00');
+    await service.dueTick.tickOnce();
+    assert.equal((await reminders(family.familyId)).length, 0, 'nothing before the offset');
+
+    setClock('2026-06-07T12:00:00.100+09:00');
+    const [reminder] = await eventually(
+      async () => {
+        await notifierQueue.drain();
+        const events = notifierQueue.events('ReminderDue', family.familyId);
+        return events.length > 0 && events;
+      },
+      { message: 'ReminderDue on the notifier queue' },
+    );
+    assert.deepEqual(reminder?.data, {
+      questionId: family.questionId,
+      memberIds: [mother],
+      dueAt: '2026-06-07T03:00:00.000Z',
+    });
+    // Caused by whichever made it due: the opening, or the family's creation when that came later.
+    assert.ok([opened.id, family.created.id].includes(reminder?.causationId ?? ''));
+
+    // Redelivered after the reminder went out, and the family re-created by a late duplicate: nothing more.
+    for (const event of [opened, answered, family.created]) await publish(event);
+    await eventually(schedulerQueueIdle, { message: 'late redeliveries consumed' });
+    await service.dueTick.tickOnce();
+    assert.equal((await reminders(family.familyId)).length, 1);
+    assert.equal(await firedCount(family.familyId, 'reminder'), 1);
+  });
+
+  it('when the question completes before the offset, then no reminder goes out, and a schedule change does not bring it back', async () => {
+    setClock('2026-06-08T09:00:00+09:00');
+    const family = familyOfThree();
+    for (const event of [family.created, family.opened('2026-06-08T09:00:00+09:00')]) await handle(event);
+    await handle(family.completed('2026-06-08T10:00:00+09:00'));
+
+    setClock('2026-06-08T12:00:00.100+09:00');
+    await service.dueTick.tickOnce();
+    await skipped(family.familyId, family.questionId, 'complete');
+    const pendingPushes = () =>
+      test.db.selectFrom('pending_push').select('kind').where('family_id', '=', family.familyId).execute();
+    await eventually(async () => (await pendingPushes()).length === 0, { message: 'both pushes settled' });
+    // Quiet hours moved over noon: a reminder scheduled again would wait for 13:00.
+    const changed = createEvent(
+      'ScheduleChanged',
+      family.familyId,
+      { timezone: 'Asia/Seoul', pushTime: '09:00', quietHours: { start: '11:00', end: '13:00' } },
+      context().context,
+    );
+    await handle(changed);
+    assert.deepEqual(await pendingPushes(), []);
+    setClock('2026-06-08T13:00:00.100+09:00');
+    await service.dueTick.tickOnce();
+    assert.equal((await reminders(family.familyId)).length, 0);
+  });
+
+  it('when the offset falls inside quiet hours, then the reminder waits for their end, and is skipped if everyone answers meanwhile', async () => {
+    setClock('2026-06-08T20:00:00+09:00');
+    const waiting = familyOfThree();
+    const answering = familyOfThree();
+    for (const family of [waiting, answering]) {
+      // Opened 20:00 KST: three hours later is 23:00, inside 22:00–08:00.
+      for (const event of [family.created, family.opened('2026-06-08T20:00:00+09:00')]) await handle(event);
+    }
+    setClock('2026-06-08T23:00:00.100+09:00');
+    await service.dueTick.tickOnce();
+    setClock('2026-06-09T07:59:59+09:00');
+    await service.dueTick.tickOnce();
+    assert.equal((await reminders(waiting.familyId)).length, 0, 'nothing during quiet hours');
+    // In the night the last required members answer; the projection has not reported completion yet.
+    for (const memberId of [mother, father, child])
+      await handle(answering.answered(memberId, '2026-06-09T01:00:00+09:00'));
+
+    setClock('2026-06-09T08:00:00.100+09:00');
+    await eventually(
+      async () => {
+        await notifierQueue.drain();
+        return notifierQueue.events('ReminderDue', waiting.familyId).length > 0;
+      },
+      { message: 'ReminderDue at the end of quiet hours' },
+    );
+    await skipped(answering.familyId, answering.questionId, 'everyone-answered');
+    assert.deepEqual(
+      (await reminders(waiting.familyId)).map((event) => event.data),
+      [{ questionId: waiting.questionId, memberIds: [mother, father, child], dueAt: '2026-06-08T23:00:00.000Z' }],
+    );
+    assert.equal((await reminders(answering.familyId)).length, 0);
+  });
+
+  it('when a family’s creation and its question are handled at the same moment, then the reminder is still scheduled', async () => {
+    setClock('2026-06-09T08:30:00+09:00');
+    const families = Array.from({ length: 30 }, familyOfThree);
+    // Each handler alone would miss the other's uncommitted row; the family lock orders them.
+    await Promise.all(
+      families.flatMap((family) => [handle(family.created), handle(family.opened('2026-06-09T08:30:00+09:00'))]),
+    );
+    const pending = await test.db
+      .selectFrom('pending_push')
+      .select('family_id')
+      .where('kind', '=', 'reminder')
+      .where(
+        'family_id',
+        'in',
+        families.map((family) => family.familyId),
+      )
+      .execute();
+    assert.equal(pending.length, families.length);
+  });
+
+  it('when the scheduler was down past the catch-up window, then the missed reminder is dropped, not sent late', async () => {
+    setClock('2026-06-09T09:00:00+09:00');
+    const family = familyOfThree();
+    for (const event of [family.created, family.opened('2026-06-09T09:00:00+09:00')]) await handle(event);
+    setClock('2026-06-09T15:00:00.001+09:00'); // due at 12:00; the window is three hours
+    await skipped(family.familyId, family.questionId, 'stale');
+    assert.equal((await reminders(family.familyId)).length, 0);
   });
 });

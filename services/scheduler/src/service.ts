@@ -14,45 +14,64 @@ export interface ServiceOptions {
   waitTimeSeconds?: number;
 }
 
-/** The scheduler: schedules, the due-index and its tick, completion joined with time. Migrations run separately. */
+/**
+ * The scheduler: schedules, the due-index and its tick, completion and reminders joined
+ * with time. Migrations run separately.
+ *
+ * The old system's failure was scheduled work and requests sharing one pool. Here the
+ * tick, the consumer and the HTTP API each draw on a connection pool of their own, so a
+ * flood of due rows cannot starve the API or the consumer, nor they the tick:
+ * - HTTP API (and the outbox relay): `DATABASE_POOL_SIZE` connections;
+ * - consumer: `CONSUMER_CONCURRENCY` messages at once, one connection each;
+ * - tick: `SCHEDULER_TICK_POOL_SIZE` connections (one tick loop per replica).
+ */
 export async function startService(config: ServiceConfig, options: ServiceOptions = {}) {
   const now = options.now ?? (() => new Date());
-  let dueTick: DueTick | undefined;
-  const service = await startDatabaseService<SchedulerDatabase>({
-    name: 'scheduler',
+  const consumerDatabase = createDatabase<SchedulerDatabase>({
+    url: config.DATABASE_URL,
     schema,
-    config,
-    ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
-    routes: ({ database }) => schedulerRoutes(database.db),
-    handle: ({ database }) => createEventHandler({ db: database.db, now }),
-    background: ({ logger }) => {
-      // The tick gets a pool of its own. The old system's failure was scheduled work and
-      // requests sharing one pool: a flood of due families must not starve the API and the
-      // consumer of connections, nor they the tick. Each side is bounded separately.
-      const tickDatabase = createDatabase<SchedulerDatabase>({
-        url: config.DATABASE_URL,
-        schema,
-        poolSize: config.SCHEDULER_TICK_POOL_SIZE,
-      });
-      const tick = startDueTick({
-        db: tickDatabase.db,
-        logger,
-        now,
-        intervalMs: config.SCHEDULER_TICK_MS,
-        batchSize: config.SCHEDULER_TICK_BATCH_SIZE,
-        catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
-      });
-      dueTick = tick;
-      return {
-        async stop() {
-          await tick.stop();
-          await tickDatabase.close();
-        },
-      };
-    },
+    poolSize: config.CONSUMER_CONCURRENCY,
   });
-  if (!dueTick) throw new Error('the due tick did not start');
-  return { ...service, dueTick };
+  let dueTick: DueTick | undefined;
+  try {
+    const service = await startDatabaseService<SchedulerDatabase>({
+      name: 'scheduler',
+      schema,
+      config,
+      ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
+      routes: ({ database }) => schedulerRoutes(database.db),
+      handle: () => createEventHandler({ db: consumerDatabase.db, now }),
+      background: ({ logger }) => {
+        const tickDatabase = createDatabase<SchedulerDatabase>({
+          url: config.DATABASE_URL,
+          schema,
+          poolSize: config.SCHEDULER_TICK_POOL_SIZE,
+        });
+        const tick = startDueTick({
+          db: tickDatabase.db,
+          logger,
+          now,
+          intervalMs: config.SCHEDULER_TICK_MS,
+          batchSize: config.SCHEDULER_TICK_BATCH_SIZE,
+          catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
+        });
+        dueTick = tick;
+        return {
+          async stop() {
+            await tick.stop();
+            await tickDatabase.close();
+          },
+        };
+      },
+      // After the consumer has stopped (in-flight handlers finished).
+      closeAtEnd: [consumerDatabase.close],
+    });
+    if (!dueTick) throw new Error('the due tick did not start');
+    return { ...service, dueTick };
+  } catch (error) {
+    await consumerDatabase.close();
+    throw error;
+  }
 }
 
 export type RunningService = Awaited<ReturnType<typeof startService>>;

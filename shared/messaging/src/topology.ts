@@ -7,7 +7,14 @@ import type { EventType } from '@haru/contracts';
 export const subscriptions = {
   answer: ['QuestionDue'],
   projection: ['FamilyCreated', 'MemberJoined', 'MemberLeft', 'QuestionOpened', 'AnswerSubmitted'],
-  scheduler: ['FamilyCreated', 'ScheduleChanged', 'QuestionOpened', 'FamilyQuestionCompleted'],
+  scheduler: [
+    'FamilyCreated',
+    'ScheduleChanged',
+    'QuestionOpened',
+    'AnswerSubmitted',
+    'MemberLeft',
+    'FamilyQuestionCompleted',
+  ],
   notifier: ['MemberJoined', 'MemberLeft', 'QuestionOpened', 'DueAndComplete', 'ReminderDue'],
 } as const satisfies Record<string, readonly EventType[]>;
 

@@ -1,4 +1,11 @@
-import { createEvent, type EventContext, type EventType, eventSchemas, newEventId } from '@haru/contracts';
+import {
+  createEvent,
+  type DomainEvent,
+  type EventContext,
+  type EventType,
+  eventSchemas,
+  newEventId,
+} from '@haru/contracts';
 import { type Database, type Executor, isUniqueViolation } from '@haru/db';
 import { appendToOutbox } from '@haru/messaging';
 import type { Transaction } from 'kysely';
@@ -60,14 +67,27 @@ export async function appendToStream(
   }
   const published = events.flatMap((event, index) => {
     const row = rows[index];
-    if (!row || !isPublished(event.type)) return [];
-    const data = eventSchemas[event.type].parse(event.data);
-    return [createEvent(event.type, stream.familyId, data as never, context, row.event_id)];
+    const contract = row && publishedContract(event, { eventId: row.event_id, familyId: stream.familyId, context });
+    return contract ? [contract] : [];
   });
   await appendToOutbox(trx, published);
 }
 
-const isPublished = (type: string): type is EventType => Object.hasOwn(eventSchemas, type);
+/**
+ * The contract a stored event leaves the service as, under the stored event's id — or
+ * null for an event that stays inside. Used for the outbox and for the event feed alike,
+ * so that both say the same about the same event.
+ */
+export function publishedContract(
+  event: StoredEvent,
+  { eventId, familyId, context }: { eventId: string; familyId: string; context: EventContext },
+): DomainEvent | null {
+  if (!isPublished(event.type)) return null;
+  const data = eventSchemas[event.type].parse(event.data);
+  return createEvent(event.type, familyId, data as never, context, eventId) as DomainEvent;
+}
+
+export const isPublished = (type: string): type is EventType => Object.hasOwn(eventSchemas, type);
 
 /**
  * Runs a command against a stream: read, decide, append — retried from the top when

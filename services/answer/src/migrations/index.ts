@@ -2,9 +2,11 @@ import type { MigrationSet } from '@haru/db';
 import { messagingMigrations } from '@haru/messaging';
 import * as eventStore from './2026-11-25T01.00-event-store.ts';
 import * as idempotencyKeys from './2026-11-25T01.10-idempotency-keys.ts';
+import * as eventFeedOrder from './2026-11-25T02.00-event-feed-order.ts';
 
 export const migrations: MigrationSet = {
   ...messagingMigrations,
   '2026-11-25T01.00-event-store': eventStore,
   '2026-11-25T01.10-idempotency-keys': idempotencyKeys,
+  '2026-11-25T02.00-event-feed-order': eventFeedOrder,
 };

@@ -153,16 +153,57 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
     });
   }
 
+  it('when the same DueAndComplete is delivered twice, at once and later, then each device gets one push in its language', async () => {
+    const ko = testToken();
+    const en = testToken();
+    const { familyId } = await family(handler, [
+      { locale: 'ko', tokens: [ko] },
+      { locale: 'en', tokens: [en] },
+    ]);
+    const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: new Date().toISOString() });
+
+    await Promise.all([handler.handle(due), handler.handle(due)]);
+    await handler.handle({ ...due, id: randomUUID() });
+
+    const notificationId = notificationIdFor(familyId, due.data.questionId, 'complete');
+    assert.deepEqual(
+      (await messagesTo(ko)).map((message) => [message.notification, message.data]),
+      [
+        [
+          { title: '모두 답했어요', body: '모두 답했어요 — 서로의 답을 읽어 보세요.' },
+          { kind: 'complete', familyId, questionId: due.data.questionId, notificationId },
+        ],
+      ],
+    );
+    assert.deepEqual(
+      (await messagesTo(en)).map((message) => message.notification),
+      [{ title: 'Everyone answered', body: "Everyone answered — go read each other's answers." }],
+    );
+    const sent = (await handler.emitted('NotificationSent')).filter((event) => event.familyId === familyId);
+    assert.deepEqual(
+      sent.map((event) => [event.data.delivered, event.causationId]),
+      [[2, due.id]],
+    );
+  });
+
   it('when a token is flaky, then it receives exactly one push after the retry', async () => {
     const flaky = testToken('flaky');
     const { familyId } = await family(handler, [{ locale: 'en', tokens: [flaky] }]);
     const opened = questionOpened(familyId);
     await handler.handle(opened);
 
-    assert.equal((await rejectionsOf(flaky)).length, 1);
+    // firebase-admin itself retried the 503 after its Retry-After: one refusal, one push.
+    assert.deepEqual(
+      (await rejectionsOf(flaky)).map((rejected) => [rejected.status, rejected.errorCode]),
+      [[503, 'UNAVAILABLE']],
+    );
     assert.equal((await messagesTo(flaky)).length, 1);
     const [delivery] = await deliveriesOf(handler, notificationIdFor(familyId, opened.data.questionId, 'question'));
     assert.equal(delivery?.status, 'sent');
+
+    await handler.handle(opened);
+    await handler.sweep();
+    assert.equal((await messagesTo(flaky)).length, 1, 'never sent again');
   });
 
   it('when a member left, before or after their join arrived, then they get no push', async () => {
@@ -216,37 +257,43 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
 });
 
 /**
- * FCM as a stub: tokens in `unavailable` are refused as overloaded, with Retry-After: 2;
- * while `held` is set, sends wait for it.
+ * FCM as a stub: tokens in `unavailable` are refused as overloaded (Retry-After: 2), those
+ * in `overQuota` as over quota (429, no Retry-After); while `down` is set every call fails
+ * as a whole; while `held` is set, sends wait for it. `attempts` counts sends per token.
  */
 function stubSender() {
-  const unavailable = new Set<string>();
-  const sent: PushMessage[] = [];
   const stub = {
-    unavailable,
-    sent,
+    unavailable: new Set<string>(),
+    overQuota: new Set<string>(),
+    down: false,
+    sent: [] as PushMessage[],
+    attempts: new Map<string, number>(),
     inFlight: 0,
     held: undefined as Promise<void> | undefined,
     sender: {} as PushSender,
   };
+  const refusal = (code: string, message: string, status: number, headers: Record<string, string>): SendResult => ({
+    success: false,
+    error: { code, message, httpResponse: { status, headers } },
+  });
   stub.sender = {
     async sendEach(messages) {
       stub.inFlight += 1;
       await stub.held;
       stub.inFlight -= 1;
-      const responses: SendResult[] = messages.map((message) => {
-        if (!unavailable.has(message.token)) {
-          sent.push(message);
-          return { success: true };
+      if (stub.down) throw new Error('connect ECONNREFUSED fcm.googleapis.com:443');
+      const responses = messages.map((message): SendResult => {
+        stub.attempts.set(message.token, (stub.attempts.get(message.token) ?? 0) + 1);
+        if (stub.unavailable.has(message.token)) {
+          return refusal('messaging/server-unavailable', 'The service is currently unavailable.', 503, {
+            'retry-after': '2',
+          });
         }
-        return {
-          success: false,
-          error: {
-            code: 'messaging/server-unavailable',
-            message: 'The service is currently unavailable.',
-            httpResponse: { status: 503, headers: { 'retry-after': '2' } },
-          },
-        };
+        if (stub.overQuota.has(message.token)) {
+          return refusal('messaging/message-rate-exceeded', 'Quota exceeded for the project.', 429, {});
+        }
+        stub.sent.push(message);
+        return { success: true };
       });
       return { responses };
     },
@@ -254,20 +301,34 @@ function stubSender() {
   return stub;
 }
 
-describe('when FCM is slow or unavailable', () => {
+describe('when FCM is slow, unavailable or over quota', () => {
   const fcm = stubSender();
   const waits: number[] = [];
+  // The handler's clock, moved by the tests instead of waiting.
+  let now = Date.now();
+  const later = (ms: number) => {
+    now += ms;
+  };
   let handler: TestHandler;
   before(async () => {
     handler = await createTestHandler({
       sender: fcm.sender,
-      maxAttempts: 3,
+      clock: () => new Date(now),
+      attemptsPerPass: 3,
+      maxAttempts: 5,
       sleep: async (ms) => {
         waits.push(ms);
       },
     });
   });
   after(() => handler?.close());
+
+  const sentTo = (familyId: string) =>
+    fcm.sent.filter((message) => message.data.familyId === familyId).map((message) => message.token);
+  const reported = async (familyId: string) =>
+    (await handler.emitted('NotificationSent'))
+      .filter((event) => event.familyId === familyId)
+      .map((event) => [event.data.delivered, event.data.failed]);
 
   it('when two copies of an event are handled at once, then the second waits for the first and sends nothing', async () => {
     const tokens = [testToken(), testToken()];
@@ -299,11 +360,10 @@ describe('when FCM is slow or unavailable', () => {
     }
     await Promise.all([first, second]);
 
-    const sentTo = fcm.sent.filter((message) => message.data.familyId === familyId).map((message) => message.token);
-    assert.deepEqual(sentTo.sort(), [...tokens].sort());
+    assert.deepEqual(sentTo(familyId).sort(), [...tokens].sort());
   });
 
-  it('when FCM stays unavailable for some tokens, then they stay pending and the event is retried, and the retry sends only them, once', async () => {
+  it('when FCM stays unavailable for some tokens, then they wait pending and the retry sweep sends only them, once, when due', async () => {
     const fine = testToken();
     const down = testToken();
     const gone = testToken();
@@ -314,8 +374,9 @@ describe('when FCM is slow or unavailable', () => {
     fcm.unavailable.add(down).add(gone);
     const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: new Date().toISOString() });
     const notificationId = notificationIdFor(familyId, due.data.questionId, 'complete');
+    waits.length = 0;
 
-    await assert.rejects(handler.handle(due), /still pending/);
+    await handler.handle(due);
 
     assert.deepEqual(waits, [2000, 2000], 'two in-process retries, each after Retry-After');
     const pending = await deliveriesOf(handler, notificationId);
@@ -327,23 +388,107 @@ describe('when FCM is slow or unavailable', () => {
         [gone, 'pending', 3],
       ].sort(),
     );
-    assert.equal(pending.find((delivery) => delivery.token === down)?.error_code, 'messaging/server-unavailable');
-    const reportedEarly = (await handler.emitted('NotificationSent')).filter((event) => event.familyId === familyId);
-    assert.deepEqual(reportedEarly, []);
+    const downDelivery = pending.find((delivery) => delivery.token === down);
+    assert.equal(downDelivery?.error_code, 'messaging/server-unavailable');
+    assert.ok((downDelivery?.next_attempt_at.getTime() ?? 0) >= now + 2000, 'due again no sooner than Retry-After');
+    assert.deepEqual(await reported(familyId), []);
 
-    // Before the redelivery, one member leaves and FCM recovers.
+    // Before they are due, neither a redelivery nor the sweep sends them.
+    await handler.handle(due);
+    await handler.sweep();
+    assert.deepEqual(sentTo(familyId), [fine]);
+
+    // Then one member leaves and FCM recovers; later the sweep sends what is left, once.
     await handler.handle(testEvent('MemberLeft', familyId, { memberId: members[1]?.memberId ?? '' }));
     fcm.unavailable.clear();
+    later(60 * 60_000);
+    await handler.sweep();
+    await handler.sweep();
     await handler.handle(due);
 
-    const tokensSent = fcm.sent.filter((message) => message.data.familyId === familyId).map((message) => message.token);
-    assert.deepEqual(tokensSent, [fine, down]);
+    assert.deepEqual(sentTo(familyId), [fine, down]);
     const final = await deliveriesOf(handler, notificationId);
     assert.equal(final.find((delivery) => delivery.token === gone)?.error_code, 'haru/recipient-gone');
-    const reported = (await handler.emitted('NotificationSent')).filter((event) => event.familyId === familyId);
+    assert.deepEqual(await reported(familyId), [[2, 1]]);
+  });
+
+  it('when FCM says the quota is exceeded, then the token is not tried again for a minute, in process or by redelivery, then once', async () => {
+    const token = testToken();
+    const { familyId } = await family(handler, [{ locale: 'ko', tokens: [token] }]);
+    fcm.overQuota.add(token);
+    const opened = questionOpened(familyId);
+    const notificationId = notificationIdFor(familyId, opened.data.questionId, 'question');
+    waits.length = 0;
+    const claimedAt = now;
+
+    await handler.handle(opened);
+
+    assert.deepEqual(waits, [], 'no in-process wait of a minute');
+    const [waiting] = await deliveriesOf(handler, notificationId);
+    assert.equal(waiting?.status, 'pending');
+    assert.equal(waiting?.error_code, 'messaging/message-rate-exceeded');
+    assert.ok((waiting?.next_attempt_at.getTime() ?? 0) >= claimedAt + 60_000, 'due no sooner than a minute later');
+
+    later(59_000);
+    await handler.handle(opened);
+    await handler.sweep();
+    assert.equal(fcm.attempts.get(token), 1, 'not tried again within the minute');
+
+    fcm.overQuota.delete(token);
+    later(2_000);
+    await handler.sweep();
+    await handler.sweep();
+    assert.equal(fcm.attempts.get(token), 2);
+    assert.deepEqual(sentTo(familyId), [token]);
+    const [delivery] = await deliveriesOf(handler, notificationId);
+    assert.deepEqual([delivery?.status, delivery?.attempts], ['sent', 2]);
+    assert.deepEqual(await reported(familyId), [[1, 0]]);
+  });
+
+  it('when FCM never takes a token, then after the last attempt it is failed with FCM’s code and message and the push is reported', async () => {
+    const token = testToken();
+    const { familyId } = await family(handler, [{ locale: 'en', tokens: [token] }]);
+    fcm.unavailable.add(token);
+    const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: new Date().toISOString() });
+
+    await handler.handle(due);
+    later(60 * 60_000);
+    await handler.sweep();
+    later(60 * 60_000);
+    await handler.sweep();
+
+    const [delivery] = await deliveriesOf(handler, notificationIdFor(familyId, due.data.questionId, 'complete'));
     assert.deepEqual(
-      reported.map((event) => [event.data.delivered, event.data.failed]),
-      [[2, 1]],
+      [delivery?.status, delivery?.attempts, delivery?.error_code, delivery?.error_message],
+      ['failed', 5, 'messaging/server-unavailable', 'The service is currently unavailable.'],
     );
+    assert.equal(fcm.attempts.get(token), 5);
+    assert.deepEqual(await reported(familyId), [[0, 1]]);
+    fcm.unavailable.delete(token);
+  });
+
+  it('when handling stops after the claim (FCM unreachable; the event may end in the dead-letter queue), then the sweep still sends the claimed pushes', async () => {
+    const tokens = [testToken(), testToken()];
+    const { familyId } = await family(handler, [{ locale: 'ko', tokens }]);
+    const opened = questionOpened(familyId);
+    fcm.down = true;
+    try {
+      await assert.rejects(handler.handle(opened), /ECONNREFUSED/);
+    } finally {
+      fcm.down = false;
+    }
+    const claimed = await deliveriesOf(handler, notificationIdFor(familyId, opened.data.questionId, 'question'));
+    assert.deepEqual(
+      claimed.map((delivery) => [delivery.status, delivery.attempts]),
+      [
+        ['pending', 0],
+        ['pending', 0],
+      ],
+    );
+
+    await handler.sweep();
+
+    assert.deepEqual(sentTo(familyId).sort(), [...tokens].sort());
+    assert.deepEqual(await reported(familyId), [[2, 0]]);
   });
 });

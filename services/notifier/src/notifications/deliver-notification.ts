@@ -1,17 +1,19 @@
 import { causedBy, createEvent, type DomainEvent, notificationIdFor, type PushKind } from '@haru/contracts';
-import { HaruError } from '@haru/errors';
 import { appendToOutbox } from '@haru/messaging';
 import type { Logger } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
 import { deactivateDevice } from '../devices/device-repository.ts';
+import { findQuestionText } from '../questions/question-repository.ts';
+import type { Notification } from './notification.table.ts';
 import {
   claimNotification,
   type DeliveryResult,
+  dueDeliveries,
   lockNotification,
   markReported,
+  nextAttemptAt,
   type PendingDelivery,
-  pendingDeliveries,
   recordDeliveryResults,
   tallyDeliveries,
 } from './notification-repository.ts';
@@ -25,7 +27,11 @@ export interface DeliveryDeps {
   sender: PushSender;
   logger: Logger;
   clock: () => Date;
-  /** Send attempts per message within one handling of the event (FCM overloaded or failing). */
+  /** Sends per delivery within one pass (one handling of the event, or one retry sweep). */
+  attemptsPerPass?: number;
+  /** Longer waits (FCM's quota minute, a long Retry-After) are scheduled, not slept, holding the lock. */
+  maxInProcessWaitMs?: number;
+  /** Sends per delivery in all before it is given up as failed, with FCM's last code and message. */
   maxAttempts?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -39,8 +45,6 @@ export interface DuePush {
   questionId: string;
   /** Only these members (a reminder), or null for every active member. */
   memberIds: readonly string[] | null;
-  /** The question's text, quoted by pushes about it; null when unknown or not wanted. */
-  question: QuestionText | null;
 }
 
 const recipientGone = {
@@ -52,40 +56,55 @@ const recipientGone = {
  * Sends a due push exactly once per (notification, device token), however often the
  * event that made it due is delivered:
  * 1. claim the notification and one pending delivery per recipient device (once);
- * 2. send what is still pending, holding the notification's row lock, and record each
- *    result in the same transaction (dead tokens are deactivated and reported);
- * 3. once nothing is pending, report NotificationSent (once).
- * Deliveries that FCM could not take even after in-process retries stay pending, and
- * this throws, so the queue delivers the event again later and only they are resent.
- * (A crash after FCM accepted a message but before its result was recorded resends
- * it; the collapse key and tag make the device replace the first copy.)
+ * 2. send what is pending and due (`sendDueDeliveries`).
+ * What FCM could not take even after in-process retries stays pending with the time it
+ * is due again, and the retry sweep sends it then; the event itself is done. (A crash
+ * after FCM accepted a message but before its result was recorded resends it; the
+ * collapse key and tag make the device replace the first copy.)
  */
 export async function deliverNotification(deps: DeliveryDeps, push: DuePush): Promise<void> {
-  const { db, clock } = deps;
   const { cause, kind, questionId, memberIds } = push;
   const familyId = cause.familyId;
   const notificationId = notificationIdFor(familyId, questionId, kind);
-
-  await db
+  await deps.db
     .transaction()
-    .execute((trx) => claimNotification(trx, { notificationId, familyId, questionId, kind, memberIds }, clock()));
+    .execute((trx) =>
+      claimNotification(trx, { notificationId, familyId, questionId, kind, memberIds, cause }, deps.clock()),
+    );
+  await sendDueDeliveries(deps, notificationId);
+}
 
+/**
+ * One pass over a notification's pending deliveries that are due: per chunk of ≤ 500,
+ * holding the notification's row lock (so that no two passes ever send the same
+ * delivery), send, and record each result in the same transaction (dead tokens are
+ * deactivated and reported). Once nothing is pending, NotificationSent is reported, once.
+ * With `skipLocked` (the retry sweep), a notification someone else is sending is left to them.
+ */
+export async function sendDueDeliveries(
+  deps: DeliveryDeps,
+  notificationId: string,
+  { skipLocked = false }: { skipLocked?: boolean } = {},
+): Promise<void> {
+  const { db, clock, logger } = deps;
+  let question: QuestionText | null | undefined;
   let afterToken = '';
   for (;;) {
     const sentThrough = await db.transaction().execute(async (trx) => {
-      const notification = await lockNotification(trx, notificationId);
-      if (!notification) throw new Error(`notification ${notificationId} vanished after its claim`);
-      const pending = await pendingDeliveries(trx, notification, afterToken, maxMessagesPerSend);
+      const notification = await lockNotification(trx, notificationId, { skipLocked });
+      if (!notification) return null;
+      const pending = await dueDeliveries(trx, notification, { afterToken, limit: maxMessagesPerSend, now: clock() });
       if (pending.length === 0) return null;
+      if (question === undefined) question = await questionQuoted(trx, notification);
 
-      const results = await sendPending(deps, push, notificationId, pending);
+      const results = await sendPending(deps, notification, question, pending);
       const now = clock();
       await recordDeliveryResults(trx, notificationId, results, now);
       const invalidated = results.filter((result) => result.status === 'invalid');
       for (const result of invalidated) await deactivateDevice(trx, result.token, now);
       if (invalidated.length > 0) {
-        deps.logger.info(
-          { notificationId, familyId, invalidated: invalidated.length },
+        logger.info(
+          { notificationId, familyId: notification.family_id, invalidated: invalidated.length },
           'dead device tokens deactivated',
         );
       }
@@ -94,9 +113,9 @@ export async function deliverNotification(deps: DeliveryDeps, push: DuePush): Pr
         invalidated.map((result) =>
           createEvent(
             'DeviceTokenInvalidated',
-            familyId,
+            notification.family_id,
             { memberId: result.memberId, reason: result.errorCode ?? 'invalid token' },
-            causedBy(cause, now),
+            causeOf(notification, now),
           ),
         ),
       );
@@ -105,15 +124,24 @@ export async function deliverNotification(deps: DeliveryDeps, push: DuePush): Pr
     if (sentThrough === null) break;
     afterToken = sentThrough;
   }
+  await reportIfDone(deps, notificationId, { skipLocked });
+}
 
+/** Emits NotificationSent once nothing of the notification is pending any more (once). */
+async function reportIfDone(deps: DeliveryDeps, notificationId: string, { skipLocked }: { skipLocked: boolean }) {
+  const { db, clock, logger } = deps;
   await db.transaction().execute(async (trx) => {
-    await lockNotification(trx, notificationId);
+    const notification = await lockNotification(trx, notificationId, { skipLocked });
+    if (!notification || notification.reported_at) return;
     const tally = await tallyDeliveries(trx, notificationId);
+    const { family_id: familyId, kind, question_id: questionId } = notification;
     if (tally.pending > 0) {
-      throw new HaruError(
-        'unavailable',
-        `${tally.pending} deliveries of notification ${notificationId} are still pending; to be retried`,
+      const due = await nextAttemptAt(trx, notificationId);
+      logger.info(
+        { notificationId, familyId, pending: tally.pending, due },
+        'deliveries left pending for the retry sweep',
       );
+      return;
     }
     const now = clock();
     if (!(await markReported(trx, notificationId, now))) return;
@@ -124,56 +152,79 @@ export async function deliverNotification(deps: DeliveryDeps, push: DuePush): Pr
         'NotificationSent',
         familyId,
         { notificationId, kind, questionId, delivered, failed },
-        causedBy(cause, now),
+        causeOf(notification, now),
       ),
     ]);
-    deps.logger.info({ notificationId, familyId, kind, questionId, delivered, failed }, 'notification sent');
+    logger.info({ notificationId, familyId, kind, questionId, delivered, failed }, 'notification sent');
   });
 }
 
-/** Sends the eligible deliveries (retrying what FCM could not take yet) and says what became of each. */
+/** Events about a notification are caused by the event that made it due. */
+const causeOf = (notification: Notification, now: Date) =>
+  notification.cause_event_id && notification.correlation_id
+    ? causedBy({ id: notification.cause_event_id, correlationId: notification.correlation_id }, now)
+    : { occurredAt: now, correlationId: notification.notification_id, causationId: null };
+
+/** The question's text, which pushes about it quote (the complete push does not). */
+const questionQuoted = (db: Kysely<NotifierDatabase>, notification: Notification) =>
+  notification.kind === 'complete'
+    ? Promise.resolve(null)
+    : findQuestionText(db, notification.family_id, notification.question_id);
+
+/**
+ * Sends the eligible deliveries (retrying, in-process, what FCM could not take yet) and
+ * says what became of each: final, or pending until a time that honours Retry-After,
+ * FCM's quota minimum and the backoff — or failed once `maxAttempts` sends are spent.
+ */
 async function sendPending(
   deps: DeliveryDeps,
-  push: DuePush,
-  notificationId: string,
+  notification: Notification,
+  question: QuestionText | null,
   pending: readonly PendingDelivery[],
 ): Promise<DeliveryResult[]> {
-  const messages = pending
-    .filter((delivery) => delivery.eligible)
-    .map((delivery) =>
-      pushMessage({
+  const { clock, maxAttempts = 12, random = Math.random } = deps;
+  const { notification_id: notificationId, family_id: familyId, question_id: questionId, kind } = notification;
+  const eligible = pending.filter((delivery) => delivery.eligible);
+  const sent = await sendWithRetries(
+    deps,
+    eligible.map((delivery) => ({
+      message: pushMessage({
         token: delivery.token,
         notificationId,
-        kind: push.kind,
-        familyId: push.cause.familyId,
-        questionId: push.questionId,
-        content: pushContent(push.kind, delivery.locale, push.question),
+        kind,
+        familyId,
+        questionId,
+        content: pushContent(kind, delivery.locale, question),
       }),
-    );
-  const sent = await sendWithRetries(deps, messages);
-  return pending.map(({ token, memberId }) => {
+      sendsLeft: Math.max(maxAttempts - delivery.attempts, 1),
+    })),
+  );
+  const now = clock();
+  return pending.map(({ token, memberId, attempts: before }) => {
     const result = sent.get(token);
     if (!result) {
-      return {
-        token,
-        memberId,
-        status: 'failed',
-        errorCode: recipientGone.code,
-        errorMessage: recipientGone.message,
-        attempts: 0,
-      };
+      const { code: errorCode, message: errorMessage } = recipientGone;
+      return { token, memberId, status: 'failed', errorCode, errorMessage, attempts: 0, nextAttemptAt: null };
     }
-    return { token, memberId, ...resultOf(result.outcome), attempts: result.attempts };
+    const { outcome, attempts } = result;
+    if (outcome.status === 'retry') {
+      const total = before + attempts;
+      const error = { errorCode: outcome.code, errorMessage: outcome.message };
+      if (total >= maxAttempts) return { token, memberId, status: 'failed', ...error, attempts, nextAttemptAt: null };
+      // Still FCM's to take: pending until due again, with the last error for whoever looks.
+      const due = new Date(now.getTime() + retryDelayMs(total, outcome.retryAfterMs, random()));
+      return { token, memberId, status: 'pending', ...error, attempts, nextAttemptAt: due };
+    }
+    return { token, memberId, ...finalResult(outcome), attempts, nextAttemptAt: null };
   });
 }
 
-const resultOf = (outcome: SendOutcome): Pick<DeliveryResult, 'status' | 'errorCode' | 'errorMessage'> => {
+const finalResult = (
+  outcome: Exclude<SendOutcome, { status: 'retry' }>,
+): Pick<DeliveryResult, 'status' | 'errorCode' | 'errorMessage'> => {
   switch (outcome.status) {
     case 'sent':
       return { status: 'sent', errorCode: null, errorMessage: null };
-    case 'retry':
-      // Still FCM's to take: left pending, with the last error for whoever looks.
-      return { status: 'pending', errorCode: outcome.code, errorMessage: outcome.message };
     case 'invalid':
     case 'failed':
       return { status: outcome.status, errorCode: outcome.code, errorMessage: outcome.message };
@@ -191,32 +242,45 @@ const noResponse = {
 
 /**
  * Sends the messages (at most 500); those FCM reports as overloaded or failing are sent
- * again, alone, after an exponential, jittered delay that honours Retry-After, up to
- * `maxAttempts` sends each. Resolves with each token's last outcome and its attempts.
+ * again, alone, after an exponential, jittered delay that honours Retry-After — while
+ * that delay is short (never for a quota error: its minute is scheduled, not slept) and
+ * the message has sends left in this pass. Resolves with each token's last outcome and
+ * the sends made.
  */
 async function sendWithRetries(
   deps: DeliveryDeps,
-  messages: readonly PushMessage[],
+  items: ReadonlyArray<{ message: PushMessage; sendsLeft: number }>,
 ): Promise<Map<string, { outcome: SendOutcome; attempts: number }>> {
-  const { sender, clock, logger, maxAttempts = 3, sleep = delay, random = Math.random } = deps;
+  const {
+    sender,
+    clock,
+    logger,
+    attemptsPerPass = 3,
+    maxInProcessWaitMs = 10_000,
+    sleep = delay,
+    random = Math.random,
+  } = deps;
   const results = new Map<string, { outcome: SendOutcome; attempts: number }>();
-  let batch = [...messages];
+  let batch = [...items];
   for (let attempt = 1; batch.length > 0; attempt += 1) {
-    const { responses } = await sender.sendEach(batch);
+    const { responses } = await sender.sendEach(batch.map((item) => item.message));
     const now = clock();
-    const retry: PushMessage[] = [];
+    const retry: typeof batch = [];
     let retryAfterMs: number | null = null;
-    for (const [position, message] of batch.entries()) {
+    for (const [position, item] of batch.entries()) {
       const outcome = classifySendResult(responses[position] ?? noResponse, now);
-      results.set(message.token, { outcome, attempts: attempt });
-      if (outcome.status === 'retry') {
-        retry.push(message);
-        retryAfterMs = Math.max(retryAfterMs ?? 0, outcome.retryAfterMs ?? 0);
-      }
+      results.set(item.message.token, { outcome, attempts: attempt });
+      if (outcome.status !== 'retry' || attempt >= Math.min(attemptsPerPass, item.sendsLeft)) continue;
+      const asked = outcome.retryAfterMs ?? 0;
+      if (asked > maxInProcessWaitMs) continue; // e.g. the quota minute: scheduled, not slept
+      retry.push(item);
+      retryAfterMs = Math.max(retryAfterMs ?? 0, asked);
     }
-    if (retry.length === 0 || attempt >= maxAttempts) break;
-    logger.warn({ retrying: retry.length, attempt, retryAfterMs }, 'FCM could not take every push yet; retrying');
-    await sleep(retryDelayMs(attempt, retryAfterMs, random()));
+    if (retry.length === 0) break;
+    const wait = retryDelayMs(attempt, retryAfterMs, random());
+    if (wait > maxInProcessWaitMs) break;
+    logger.warn({ retrying: retry.length, attempt, wait }, 'FCM could not take every push yet; retrying');
+    await sleep(wait);
     batch = retry;
   }
   return results;

@@ -24,10 +24,13 @@ export interface NotificationKey {
  */
 export async function claimNotification(
   trx: Db,
-  notification: NotificationKey & { memberIds: readonly string[] | null },
+  notification: NotificationKey & {
+    memberIds: readonly string[] | null;
+    cause: { id: string; correlationId: string };
+  },
   now: Date,
 ): Promise<boolean> {
-  const { notificationId, familyId, questionId, kind, memberIds } = notification;
+  const { notificationId, familyId, questionId, kind, memberIds, cause } = notification;
   const created = await trx
     .insertInto('notifications')
     .values({
@@ -37,6 +40,8 @@ export async function claimNotification(
       kind,
       created_at: now,
       reported_at: null,
+      cause_event_id: cause.id,
+      correlation_id: cause.correlationId,
     })
     .onConflict((conflict) => conflict.column('notification_id').doNothing())
     .returning('notification_id')
@@ -46,7 +51,7 @@ export async function claimNotification(
 
   await trx
     .insertInto('deliveries')
-    .columns(['notification_id', 'token', 'member_id', 'status', 'attempts', 'updated_at'])
+    .columns(['notification_id', 'token', 'member_id', 'status', 'attempts', 'next_attempt_at', 'updated_at'])
     .expression((eb) =>
       eb
         .selectFrom('recipients')
@@ -57,6 +62,7 @@ export async function claimNotification(
           'recipients.member_id',
           sql<DeliveryStatus>`'pending'`.as('status'),
           sql<number>`0`.as('attempts'),
+          sql<Date>`cast(${now} as timestamptz)`.as('next_attempt_at'),
           sql<Date>`cast(${now} as timestamptz)`.as('updated_at'),
         ])
         .where('recipients.family_id', '=', familyId)
@@ -72,14 +78,20 @@ export async function claimNotification(
 /**
  * Locks the notification for the rest of the transaction. Whoever holds it is the
  * only one sending its deliveries, so two copies of an event handled at the same
- * time cannot both send to a device.
+ * time cannot both send to a device. With `skipLocked`, resolves undefined at once
+ * when someone else holds it, instead of waiting.
  */
-export async function lockNotification(trx: Db, notificationId: string): Promise<Notification | undefined> {
+export async function lockNotification(
+  trx: Db,
+  notificationId: string,
+  { skipLocked = false }: { skipLocked?: boolean } = {},
+): Promise<Notification | undefined> {
   return trx
     .selectFrom('notifications')
     .selectAll()
     .where('notification_id', '=', notificationId)
     .forUpdate()
+    .$if(skipLocked, (query) => query.skipLocked())
     .executeTakeFirst();
 }
 
@@ -87,6 +99,8 @@ export interface PendingDelivery {
   token: string;
   memberId: string;
   locale: Locale;
+  /** Sends made so far. */
+  attempts: number;
   /**
    * Still the recipient's: the member has not left, and the device is still active and
    * still registered to the member's uid (it may have changed hands since the claim).
@@ -94,12 +108,11 @@ export interface PendingDelivery {
   eligible: boolean;
 }
 
-/** The next `limit` pending deliveries of a notification after `afterToken`, in token order. */
-export async function pendingDeliveries(
+/** The next `limit` pending deliveries of a notification due by `now`, after `afterToken`, in token order. */
+export async function dueDeliveries(
   db: Db,
   notification: Pick<Notification, 'notification_id' | 'family_id'>,
-  afterToken: string,
-  limit: number,
+  { afterToken, limit, now }: { afterToken: string; limit: number; now: Date },
 ): Promise<PendingDelivery[]> {
   const rows = await db
     .selectFrom('deliveries')
@@ -112,6 +125,7 @@ export async function pendingDeliveries(
     .select([
       'deliveries.token',
       'deliveries.member_id',
+      'deliveries.attempts',
       'recipients.locale',
       sql<boolean>`coalesce(recipients.active and devices.active and devices.uid = recipients.uid, false)`.as(
         'eligible',
@@ -119,6 +133,7 @@ export async function pendingDeliveries(
     ])
     .where('deliveries.notification_id', '=', notification.notification_id)
     .where('deliveries.status', '=', 'pending')
+    .where('deliveries.next_attempt_at', '<=', now)
     .where('deliveries.token', '>', afterToken)
     .orderBy('deliveries.token')
     .limit(limit)
@@ -127,6 +142,7 @@ export async function pendingDeliveries(
     token: row.token,
     memberId: row.member_id,
     locale: row.locale ?? 'ko',
+    attempts: row.attempts,
     eligible: row.eligible,
   }));
 }
@@ -139,6 +155,8 @@ export interface DeliveryResult {
   errorMessage: string | null;
   /** Send attempts made for this delivery just now. */
   attempts: number;
+  /** When a delivery left pending is due again; null for a final status. */
+  nextAttemptAt: Date | null;
 }
 
 /** Records what happened to each delivery, in one statement. */
@@ -151,7 +169,7 @@ export async function recordDeliveryResults(
   if (results.length === 0) return;
   const rows = results.map(
     (result) =>
-      sql`(${result.token}, ${result.status}, cast(${result.errorCode} as text), cast(${result.errorMessage} as text), cast(${result.attempts} as integer))`,
+      sql`(${result.token}, ${result.status}, cast(${result.errorCode} as text), cast(${result.errorMessage} as text), cast(${result.attempts} as integer), cast(${result.nextAttemptAt} as timestamptz))`,
   );
   await sql`
     update deliveries
@@ -159,8 +177,9 @@ export async function recordDeliveryResults(
         error_code = result.error_code,
         error_message = result.error_message,
         attempts = deliveries.attempts + result.attempts,
+        next_attempt_at = coalesce(result.next_attempt_at, deliveries.next_attempt_at),
         updated_at = ${now}
-    from (values ${sql.join(rows)}) as result (token, status, error_code, error_message, attempts)
+    from (values ${sql.join(rows)}) as result (token, status, error_code, error_message, attempts, next_attempt_at)
     where deliveries.notification_id = ${notificationId}
       and deliveries.token = result.token
       and deliveries.status = 'pending'`.execute(trx);
@@ -178,6 +197,38 @@ export async function tallyDeliveries(db: Db, notificationId: string): Promise<D
   const tally: DeliveryTally = { pending: 0, sent: 0, failed: 0, invalid: 0 };
   for (const row of rows) tally[row.status] = Number(row.count);
   return tally;
+}
+
+/** When the notification's earliest pending delivery is due; null when none is pending. */
+export async function nextAttemptAt(db: Db, notificationId: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+    .where('notification_id', '=', notificationId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row?.next ?? null;
+}
+
+/**
+ * Notifications with a pending delivery due by `now`, after `afterNotificationId`, in
+ * id order: what the retry sweep has to send.
+ */
+export async function notificationsDue(
+  db: Db,
+  { now, afterNotificationId, limit }: { now: Date; afterNotificationId: string | null; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select('notification_id')
+    .distinct()
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .$if(afterNotificationId !== null, (query) => query.where('notification_id', '>', afterNotificationId ?? ''))
+    .orderBy('notification_id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.notification_id);
 }
 
 /** Marks the notification as reported; resolves true only the first time. */

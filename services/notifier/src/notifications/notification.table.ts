@@ -8,6 +8,13 @@ export interface NotificationTable {
   question_id: string;
   kind: PushKind;
   created_at: Date;
+  /**
+   * The event that made the push due (null on rows older than these columns): whoever
+   * finishes the notification, a redelivery or the retry sweep, emits its events as
+   * caused by it.
+   */
+  cause_event_id: string | null;
+  correlation_id: string | null;
   /** When NotificationSent was emitted; set once, so redeliveries never emit it again. */
   reported_at: Date | null;
 }

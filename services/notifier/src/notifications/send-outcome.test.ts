@@ -44,8 +44,27 @@ describe('classifySendResult', () => {
 
   it('when Retry-After is an HTTP date, then the wait runs until it', () => {
     const headers = { 'retry-after': new Date(now.getTime() + 3000).toUTCString() };
-    const outcome = classifySendResult(failure('messaging/message-rate-exceeded', 'quota', headers), now);
+    const outcome = classifySendResult(failure('messaging/server-unavailable', 'busy', headers), now);
     assert.equal(outcome.status === 'retry' && outcome.retryAfterMs, 3000);
+  });
+
+  it('when the quota is exceeded, then the retry waits at least FCM’s minute, or longer if asked', () => {
+    const waits = [{}, { 'retry-after': '5' }, { 'retry-after': '120' }].map((headers) => {
+      const outcome = classifySendResult(failure('messaging/message-rate-exceeded', 'quota', headers), now);
+      return outcome.status === 'retry' && outcome.retryAfterMs;
+    });
+    assert.deepEqual(waits, [60_000, 60_000, 120_000]);
+    const device = classifySendResult(failure('messaging/device-message-rate-exceeded', 'too many'), now);
+    assert.equal(device.status === 'retry' && device.retryAfterMs, 60_000);
+  });
+
+  it('when firebase-admin’s HTTP/2 session failed under a send, then it is retried', () => {
+    const message = 'Error while making request. Session failures: GOAWAY - , Error code: 0';
+    assert.equal(classifySendResult(failure('messaging/unknown-error', message), now).status, 'retry');
+    assert.equal(
+      classifySendResult(failure('messaging/unknown-error', 'Raw server response: "?"'), now).status,
+      'failed',
+    );
   });
 
   it('when an internal error has no Retry-After, then it is retried on backoff alone', () => {
@@ -69,14 +88,16 @@ describe('classifySendResult', () => {
 describe('retryDelayMs', () => {
   it('when retries go on, then the ceiling of the jittered backoff doubles and is capped', () => {
     assert.deepEqual(
-      [1, 2, 3, 10].map((attempt) => retryDelayMs(attempt, null, 1)),
-      [500, 1000, 2000, 10_000],
+      [1, 2, 3, 12, 20].map((attempt) => retryDelayMs(attempt, null, 1)),
+      [500, 1000, 2000, 900_000, 900_000],
     );
     assert.equal(retryDelayMs(3, null, 0.5), 1000);
+    assert.equal(retryDelayMs(10, null, 1, { maxMs: 10_000 }), 10_000);
   });
 
-  it('when the provider asked for a wait, then the delay is never shorter than it', () => {
+  it('when the provider asked for a wait, then the delay is never shorter than it, however long', () => {
     assert.equal(retryDelayMs(1, 1000, 0), 1000);
     assert.equal(retryDelayMs(3, 1000, 1), 2000);
+    assert.equal(retryDelayMs(1, 60_000, 1, { maxMs: 10_000 }), 60_000);
   });
 });

@@ -4,7 +4,7 @@ import type { SendResult } from './push-sender.ts';
  * What a send result means for the delivery:
  * - `sent`: FCM accepted it;
  * - `invalid`: the token is dead — deactivate the device, never send to it again;
- * - `retry`: FCM is overloaded or failing — try again later, after `retryAfterMs` if it said;
+ * - `retry`: FCM is overloaded or failing — try again, no sooner than `retryAfterMs` if set;
  * - `failed`: anything else; final, with the provider's code and message.
  */
 export type SendOutcome =
@@ -21,17 +21,24 @@ const deadTokenCodes = new Set([
   'messaging/invalid-registration-token',
   'messaging/installation-id-not-registered',
 ]);
+const quotaCodes = new Set(['messaging/message-rate-exceeded', 'messaging/device-message-rate-exceeded']);
 const transientCodes = new Set([
   'messaging/server-unavailable',
   'messaging/internal-error',
-  'messaging/message-rate-exceeded',
-  'messaging/device-message-rate-exceeded',
+  ...quotaCodes,
   'app/network-error',
   'app/network-timeout',
 ]);
 // INVALID_ARGUMENT covers both a malformed message and a malformed token; only the
 // message tells them apart.
 const invalidTokenMessage = /not a valid FCM registration token/i;
+// When firebase-admin's HTTP/2 session fails (a GOAWAY, a reset connection), it reports
+// every stream of the call as `messaging/unknown-error` naming the session failures
+// (Messaging.createSessionError); those messages were never taken, so they are retried.
+const sessionFailure = /Session failures: /;
+
+/** FCM asks senders over quota to wait at least a minute before trying again. */
+export const quotaMinimumWaitMs = 60_000;
 
 export function classifySendResult(result: SendResult, now: Date): SendOutcome {
   if (result.success) return { status: 'sent' };
@@ -41,8 +48,10 @@ export function classifySendResult(result: SendResult, now: Date): SendOutcome {
   if (code === 'messaging/invalid-argument' && invalidTokenMessage.test(message)) {
     return { status: 'invalid', code, message };
   }
-  if (transientCodes.has(code)) {
-    return { status: 'retry', code, message, retryAfterMs: retryAfterMs(result.error?.httpResponse?.headers, now) };
+  if (transientCodes.has(code) || (code === 'messaging/unknown-error' && sessionFailure.test(message))) {
+    const asked = retryAfterMs(result.error?.httpResponse?.headers, now);
+    const retryAfter = quotaCodes.has(code) ? Math.max(asked ?? 0, quotaMinimumWaitMs) : asked;
+    return { status: 'retry', code, message, retryAfterMs: retryAfter };
   }
   return { status: 'failed', code, message };
 }
@@ -57,15 +66,16 @@ function retryAfterMs(headers: Record<string, unknown> | undefined, now: Date): 
 }
 
 /**
- * How long to wait before retry `attempt` (1-based count of attempts made so far):
- * exponential with full jitter, but never sooner than the provider asked for.
+ * How long to wait before the next send after `attempt` sends (1-based): exponential
+ * with full jitter, capped at `maxMs`, but never sooner than the provider asked for,
+ * however long that is.
  */
 export function retryDelayMs(
   attempt: number,
   retryAfter: number | null,
   random: number,
-  { baseMs = 500, maxMs = 10_000 }: { baseMs?: number; maxMs?: number } = {},
+  { baseMs = 500, maxMs = 15 * 60_000 }: { baseMs?: number; maxMs?: number } = {},
 ): number {
   const backoff = Math.min(baseMs * 2 ** (attempt - 1), maxMs) * random;
-  return Math.min(Math.max(backoff, retryAfter ?? 0), maxMs);
+  return Math.max(backoff, retryAfter ?? 0);
 }

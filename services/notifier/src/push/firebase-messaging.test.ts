@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { fcmMessages, fcmRejections } from '@haru/testing';
-import { createFirebaseMessaging } from './firebase-messaging.ts';
+import { createFirebaseMessaging, localConnections } from './firebase-messaging.ts';
 
 describe('firebase-admin messaging against the local FCM endpoint', () => {
   const { messaging, close } = createFirebaseMessaging({
@@ -77,5 +79,48 @@ describe('firebase-admin messaging against the local FCM endpoint', () => {
       [[503, 'UNAVAILABLE']],
     );
     assert.equal((await fcmMessages()).filter((entry) => entry.message.token === flaky).length, 1);
+  });
+});
+
+describe('connections to the local FCM endpoint', () => {
+  /** A TCP relay to the shared endpoint that counts the connections made through it. */
+  async function countingRelay() {
+    const target = new URL(process.env.HARU_TEST_FCM_URL ?? '');
+    const relay = { opened: 0, url: '', close: async () => {} };
+    const server = createServer((client) => {
+      relay.opened += 1;
+      const upstream = connect({ host: target.hostname, port: Number(target.port) });
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    relay.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    relay.close = () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.unref();
+      });
+    return relay;
+  }
+
+  it('when sendEach is called again and again with hundreds of messages, then they share a few kept-alive connections', async () => {
+    const relay = await countingRelay();
+    const { messaging, close } = createFirebaseMessaging({ projectId: 'demo-haru', fcmEndpointUrl: relay.url });
+    try {
+      for (let call = 0; call < 3; call += 1) {
+        const messages = Array.from({ length: 200 }, () => ({
+          token: `device-${randomUUID()}`,
+          data: { kind: 'question' },
+        }));
+        const { successCount } = await messaging.sendEach(messages);
+        assert.equal(successCount, 200);
+      }
+      assert.ok(relay.opened > 0 && relay.opened <= localConnections, `${relay.opened} connections for 600 messages`);
+    } finally {
+      await close();
+      await relay.close();
+    }
   });
 });

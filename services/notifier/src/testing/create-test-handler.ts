@@ -6,12 +6,15 @@ import { registerDevice } from '../devices/device-repository.ts';
 import { createEventHandler } from '../handle-event.ts';
 import type { DeliveryDeps } from '../notifications/deliver-notification.ts';
 import type { PushSender } from '../notifications/push-sender.ts';
+import { sendDueRetries } from '../notifications/retry-sweep.ts';
 import { createFirebaseMessaging } from '../push/firebase-messaging.ts';
 import { migratedTestDatabase } from './migrated-test-database.ts';
 
 export interface TestHandler {
   /** The notifier's event handler, called as its queue consumer would. */
   handle(event: DomainEvent): Promise<void>;
+  /** One round of the retry sweep, as the service runs it; resolves with the notifications visited. */
+  sweep(): Promise<number>;
   database: Database<NotifierDatabase>;
   registerDevice(uid: string, token: string): Promise<void>;
   /** Events of a type the handler appended to the outbox (no relay runs here). */
@@ -24,7 +27,9 @@ export interface TestHandler {
  * sending to the shared local FCM endpoint (or `sender` instead).
  */
 export async function createTestHandler(
-  options: { sender?: PushSender } & Partial<Pick<DeliveryDeps, 'sleep' | 'maxAttempts'>> = {},
+  options: { sender?: PushSender } & Partial<
+    Pick<DeliveryDeps, 'clock' | 'sleep' | 'random' | 'attemptsPerPass' | 'maxAttempts'>
+  > = {},
 ): Promise<TestHandler> {
   const { database } = await migratedTestDatabase();
   const fcm = createFirebaseMessaging({
@@ -33,9 +38,10 @@ export async function createTestHandler(
   });
   const { sender = fcm.messaging, ...rest } = options;
   const logger = createLogger('notifier-test', process.env.LOG_LEVEL ?? 'silent');
-  const handle = createEventHandler({ db: database.db, sender, logger, clock: () => new Date(), ...rest });
+  const deps: DeliveryDeps = { db: database.db, sender, logger, clock: () => new Date(), ...rest };
   return {
-    handle,
+    handle: createEventHandler(deps),
+    sweep: () => sendDueRetries(deps),
     database,
     registerDevice: (uid, token) => registerDevice(database.db, { token, uid, platform: 'android' }, new Date()),
     async emitted(type) {

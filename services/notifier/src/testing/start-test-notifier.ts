@@ -1,4 +1,5 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Envelope } from '@haru/contracts';
 import type { Database } from '@haru/db';
 import { serviceTokenHeader } from '@haru/http';
@@ -6,7 +7,7 @@ import { applyTopology, createAwsClients } from '@haru/messaging';
 import { uniqueTopologyPrefix } from '@haru/testing';
 import { loadServiceConfig } from '../config.ts';
 import type { NotifierDatabase } from '../database.ts';
-import { startService } from '../service.ts';
+import { type ServiceOptions, startService } from '../service.ts';
 import { migratedTestDatabase } from './migrated-test-database.ts';
 
 export const testServiceToken = 'test-internal-api-token';
@@ -17,6 +18,9 @@ export interface TestNotifier {
   database: Database<NotifierDatabase>;
   /** Publishes an event to the topic as another service's outbox relay would. */
   publish(event: Envelope): Promise<void>;
+  /** The notifier's queue and its dead-letter queue, and a client to look at them. */
+  queues: { queueUrl: string; deadLetterQueueUrl: string };
+  sqs: SQSClient;
   /** Calls the internal API as the gateway does. */
   request(path: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
@@ -26,28 +30,31 @@ export interface TestNotifier {
  * The whole notifier in this process, on its own database and topology, consuming from
  * fauxqs and sending through firebase-admin to the shared local FCM endpoint.
  */
-export async function startTestNotifier(): Promise<TestNotifier> {
+export async function startTestNotifier(options: Pick<ServiceOptions, 'sender'> = {}): Promise<TestNotifier> {
   const { url: databaseUrl, database } = await migratedTestDatabase();
   const prefix = uniqueTopologyPrefix();
   const clients = createAwsClients({
     AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
     AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
   });
-  const { topicArn } = await applyTopology(clients, prefix);
+  const { topicArn, queues } = await applyTopology(clients, prefix);
   const config = loadServiceConfig({
     ...process.env,
     DATABASE_URL: databaseUrl,
     HARU_TOPOLOGY_PREFIX: prefix,
     INTERNAL_API_TOKEN: testServiceToken,
     OUTBOX_POLL_INTERVAL_MS: '200',
+    DELIVERY_RETRY_INTERVAL_MS: '200',
     FCM_ENDPOINT_URL: process.env.HARU_TEST_FCM_URL,
     PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
   });
-  const service = await startService(config, { waitTimeSeconds: 1 });
+  const service = await startService(config, { waitTimeSeconds: 1, ...options });
   return {
     url: service.url,
     database,
+    queues: queues.notifier,
+    sqs: clients.sqs,
     async publish(event) {
       await clients.sns.send(
         new PublishCommand({

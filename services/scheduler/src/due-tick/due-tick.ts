@@ -1,6 +1,6 @@
 import { startPollingLoop } from '@haru/db';
 import type { Logger } from '@haru/observability';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { SchedulerDatabase } from '../database.ts';
 import { fireDuePushes } from './fire-due-pushes.ts';
 import { fireDueQuestions } from './fire-due-questions.ts';
@@ -30,19 +30,38 @@ export function startDueTick(options: DueTickOptions): DueTick {
   const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes } = options;
 
   const drain = async (fireBatch: () => Promise<{ claimed: number; fired: number }>) => {
+    let claimed = 0;
     let fired = 0;
     for (;;) {
       const batch = await fireBatch();
+      claimed += batch.claimed;
       fired += batch.fired;
-      if (batch.claimed < batchSize) return fired;
+      if (batch.claimed < batchSize) return { claimed, fired };
     }
   };
 
   const tickOnce = async () => {
-    const questions = await drain(() => fireDueQuestions(db, { now: now(), batchSize, catchUpWindowMinutes }));
-    const pushes = await drain(() => fireDuePushes(db, { now: now(), batchSize }));
-    if (questions + pushes > 0) logger.info({ questions, pushes }, 'due tick fired');
-    return { questions, pushes };
+    const options = { batchSize, catchUpWindowMinutes };
+    const questions = await drain(() => fireDueQuestions(db, { now: now(), ...options }));
+    const pushes = await drain(() => fireDuePushes(db, { now: now(), ...options }));
+    // A claimed row that fired nothing was settled otherwise: a stale or already-fired
+    // question, a skipped reminder.
+    const settled = questions.claimed - questions.fired + pushes.claimed - pushes.fired;
+    if (questions.fired + pushes.fired + settled > 0) {
+      logger.info({ questions: questions.fired, pushes: pushes.fired, settled }, 'due tick fired');
+    }
+    return { questions: questions.fired, pushes: pushes.fired };
+  };
+
+  // Besides every `intervalMs`, the loop wakes at the next due instant it knows of, so that
+  // a due minute is not noticed up to a whole interval late.
+  let alarm: NodeJS.Timeout | undefined;
+  const setAlarm = async () => {
+    clearTimeout(alarm);
+    const next = await nextDueAt(db);
+    const delay = next ? next.getTime() - now().getTime() : Number.POSITIVE_INFINITY;
+    // Not for what is due already: another replica holds it, or it is left for the next round.
+    if (delay > 0 && delay < intervalMs) alarm = setTimeout(() => loop.wake(), delay);
   };
 
   const loop = startPollingLoop({
@@ -51,11 +70,24 @@ export function startDueTick(options: DueTickOptions): DueTick {
     logger,
     runOnce: async () => {
       await tickOnce();
+      await setAlarm();
     },
   });
 
   return {
     tickOnce,
-    stop: () => loop.stop(),
+    async stop() {
+      await loop.stop();
+      clearTimeout(alarm);
+    },
   };
+}
+
+/** The earliest instant anything in the due-index comes due (question or push), if any. */
+async function nextDueAt(db: Kysely<SchedulerDatabase>): Promise<Date | null> {
+  const { rows } = await sql<{ at: Date | null }>`
+    select least((select min(next_due_at) from family_schedule), (select min(due_at) from pending_push)) as at`.execute(
+    db,
+  );
+  return rows[0]?.at ?? null;
 }

@@ -1,6 +1,6 @@
 import type { PushKind } from '@haru/contracts';
 
-/** A push that is waiting for its time ("complete" now, "reminder" later), in the due-index. */
+/** A push that follows a question ("complete" or "reminder"), waiting for its time in the due-index. */
 export interface PendingPushTable {
   family_id: string;
   question_id: string;

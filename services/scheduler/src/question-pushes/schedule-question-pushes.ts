@@ -4,44 +4,31 @@ import type { SchedulerDatabase } from '../database.ts';
 import { quietHoursOf } from '../family-schedule/family-schedule.repository.ts';
 import { toDate, toInstant } from '../instants.ts';
 import { completePushDueAt } from '../schedule/complete-push-due-at.ts';
+import { reminderDueAt } from '../schedule/reminder-due-at.ts';
+import type { PendingPushTable } from './pending-push.table.ts';
 
 type Db = Executor<SchedulerDatabase>;
 
 /**
- * Records when a question opened or completed. The earliest report wins, so duplicates
- * and reordering converge; a row is created by whichever of the two arrives first.
+ * Puts into the due-index the pushes that follow the family's questions (or just
+ * `questionId`) and are not settled yet:
+ * - the reminder of every opened question, due at the reminder offset after opening;
+ * - the "complete" push of every question both opened and complete, due at
+ *   max(opened, completed);
+ * each deferred past quiet hours. Upserts, so that a schedule change moves a push still
+ * waiting; a push already in the fire ledger (announced or skipped) is never scheduled
+ * again. Without a schedule (FamilyCreated not seen yet) nothing is scheduled:
+ * FamilyCreated calls this again when it arrives.
  */
-export async function recordQuestionProgress(
-  trx: Db,
-  { familyId, questionId }: { familyId: string; questionId: string },
-  progress: { openedAt: Date } | { completedAt: Date },
-): Promise<void> {
-  const column = 'openedAt' in progress ? 'opened_at' : 'completed_at';
-  const at = 'openedAt' in progress ? progress.openedAt : progress.completedAt;
-  await trx
-    .insertInto('question_progress')
-    .values({ family_id: familyId, question_id: questionId, [column]: at })
-    .onConflict((conflict) =>
-      conflict.columns(['family_id', 'question_id']).doUpdateSet({
-        [column]: sql<Date>`least(${sql.ref(`question_progress.${column}`)}, ${sql.ref(`excluded.${column}`)})`,
-      }),
-    )
-    .execute();
-}
-
-/**
- * Puts the "complete" push of every question of the family (or just `questionId`) that
- * is both opened and complete, and not yet announced, into the due-index, due at
- * max(opened, completed) deferred past quiet hours. Upserts, so that a schedule change
- * moves a push still waiting. Without a schedule (FamilyCreated not seen yet) nothing
- * is scheduled: FamilyCreated calls this again when it arrives.
- */
-export async function scheduleCompletePushes(
+export async function scheduleQuestionPushes(
   trx: Db,
   familyId: string,
   cause: { id: string; correlationId: string },
   questionId?: string,
 ): Promise<void> {
+  const settled = (kind: 'complete' | 'reminder') =>
+    sql<boolean>`exists (select from fired f
+      where f.family_id = p.family_id and f.kind = ${kind} and f.subject = p.question_id::text)`;
   let query = trx
     .selectFrom('question_progress as p')
     .innerJoin('family_schedule as s', 's.family_id', 'p.family_id')
@@ -52,43 +39,45 @@ export async function scheduleCompletePushes(
       's.timezone',
       's.quiet_hours_start',
       's.quiet_hours_end',
+      's.reminder_offset_minutes',
+      settled('complete').as('complete_settled'),
+      settled('reminder').as('reminder_settled'),
     ])
     .where('p.family_id', '=', familyId)
     .where('p.opened_at', 'is not', null)
-    .where('p.completed_at', 'is not', null)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('fired as f')
-            .select('f.subject')
-            .whereRef('f.family_id', '=', 'p.family_id')
-            .where('f.kind', '=', 'complete')
-            .where('f.subject', '=', sql<string>`p.question_id::text`),
-        ),
-      ),
-    );
+    // Only questions with a push left to schedule, not the family's whole history.
+    .where(sql<boolean>`not ${settled('reminder')} or (p.completed_at is not null and not ${settled('complete')})`);
   if (questionId) query = query.where('p.question_id', '=', questionId);
-  const ready = await query.execute();
-  if (ready.length === 0) return;
+  const questions = await query.execute();
+
+  const pushes: PendingPushTable[] = [];
+  for (const question of questions) {
+    if (!question.opened_at) continue; // excluded by the query; the types cannot see it
+    const openedAt = toInstant(question.opened_at);
+    const schedule = {
+      timezone: question.timezone,
+      quietHours: quietHoursOf(question),
+      reminderOffsetMinutes: question.reminder_offset_minutes,
+    };
+    const push = (kind: PendingPushTable['kind'], dueAt: Date): PendingPushTable => ({
+      family_id: familyId,
+      question_id: question.question_id,
+      kind,
+      due_at: dueAt,
+      correlation_id: cause.correlationId,
+      causation_id: cause.id,
+    });
+    if (!question.reminder_settled) pushes.push(push('reminder', toDate(reminderDueAt(openedAt, schedule))));
+    if (question.completed_at && !question.complete_settled) {
+      const completedAt = toInstant(question.completed_at);
+      pushes.push(push('complete', toDate(completePushDueAt({ openedAt, completedAt }, schedule))));
+    }
+  }
+  if (pushes.length === 0) return;
 
   await trx
     .insertInto('pending_push')
-    .values(
-      ready.map((row) => ({
-        family_id: familyId,
-        question_id: row.question_id,
-        kind: 'complete' as const,
-        due_at: toDate(
-          completePushDueAt(
-            // Both are non-null by the query; the types cannot see it.
-            { openedAt: toInstant(row.opened_at as Date), completedAt: toInstant(row.completed_at as Date) },
-            { timezone: row.timezone, quietHours: quietHoursOf(row) },
-          ),
-        ),
-        correlation_id: cause.correlationId,
-        causation_id: cause.id,
-      })),
-    )
+    .values(pushes)
     .onConflict((conflict) =>
       conflict.columns(['family_id', 'question_id', 'kind']).doUpdateSet({ due_at: (eb) => eb.ref('excluded.due_at') }),
     )

@@ -1,0 +1,141 @@
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { createDatabaseIfMissing, freePort, startAuthEmulator, startEmbeddedPostgres } from '@haru/dev-stack';
+import { type AppliedTopology, applyTopology, createAwsClients } from '@haru/messaging';
+
+export interface BenchStackOptions {
+  /** Names the temporary directory. */
+  name: string;
+  auth?: boolean;
+  fcm?: boolean;
+  topologyPrefix?: string;
+}
+
+export interface BenchStack {
+  /** The `haru` database, as the superuser. */
+  databaseUrl: string;
+  awsEndpointUrl: string;
+  awsRegion: string;
+  topologyPrefix: string;
+  topicArn: string;
+  /** Each consuming service's queue and dead-letter queue. */
+  queues: AppliedTopology['queues'];
+  fcmEndpointUrl?: string;
+  authEmulatorHost?: string;
+  /** What the parts run with, for the results. */
+  settings: { postgres: Record<string, string> };
+  /** PostgreSQL's postmaster, for CPU accounting. */
+  postgresPid(): number | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * PostgreSQL's settings: its defaults (durable commits, as in production), with room for
+ * every service's pools. Kept in the results.
+ */
+const postgresSettings = { max_connections: '300' };
+
+/**
+ * Set by bench/run.ts, which starts one Auth emulator for the whole run: it takes 10–30 s
+ * to start on two busy cores, and a benchmark only uses it to sign users up (the gateway
+ * checks emulator tokens without calling it).
+ */
+export const sharedAuthEmulatorVariable = 'HARU_BENCH_AUTH_EMULATOR_HOST';
+
+/**
+ * A stack of its own for one benchmark: embedded PostgreSQL in a temporary directory on a
+ * free port, fauxqs (and the local FCM endpoint) on a worker thread, the Auth emulator as
+ * a child process when asked for (unless the runner shares one); the haru topology applied.
+ * All on 127.0.0.1.
+ */
+export async function startBenchStack({
+  name,
+  auth = false,
+  fcm = false,
+  topologyPrefix = 'bench',
+}: BenchStackOptions): Promise<BenchStack> {
+  const root = await mkdtemp(join(tmpdir(), `haru-bench-${name}-`));
+  // As root, PostgreSQL runs as the `postgres` user, which must enter this directory.
+  await chmod(root, 0o755);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch(() => {});
+    await rm(root, { recursive: true, force: true });
+  };
+  try {
+    // Started at once; each registers its stop as soon as it is up, so a failure stops the others.
+    const started = <T extends { stop(): Promise<void> }>(part: Promise<T>) =>
+      part.then((running) => {
+        stops.push(() => running.stop());
+        return running;
+      });
+    const [postgres, parts, emulator] = await allSettledOrThrow([
+      started(
+        startEmbeddedPostgres({ dataDir: join(root, 'postgres'), port: await freePort(), settings: postgresSettings }),
+      ),
+      started(startPartsWorker(fcm)),
+      auth && !process.env[sharedAuthEmulatorVariable]
+        ? started(startAuthEmulator({ port: 0, workDir: join(root, 'firebase') }))
+        : Promise.resolve(undefined),
+    ]);
+
+    const awsRegion = 'us-east-1';
+    const clients = createAwsClients({ AWS_REGION: awsRegion, AWS_ENDPOINT_URL: parts.awsEndpointUrl });
+    const { topicArn, queues } = await applyTopology(clients, topologyPrefix);
+    clients.sns.destroy();
+    clients.sqs.destroy();
+    return {
+      databaseUrl: await createDatabaseIfMissing(postgres.url, 'haru'),
+      awsEndpointUrl: parts.awsEndpointUrl,
+      awsRegion,
+      topologyPrefix,
+      topicArn,
+      queues,
+      ...(parts.fcmEndpointUrl ? { fcmEndpointUrl: parts.fcmEndpointUrl } : {}),
+      ...(auth ? { authEmulatorHost: emulator?.host ?? process.env[sharedAuthEmulatorVariable] } : {}),
+      settings: { postgres: postgresSettings },
+      postgresPid: () => {
+        try {
+          return Number.parseInt(readFileSync(join(root, 'postgres', 'postmaster.pid'), 'utf8'), 10) || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function allSettledOrThrow<T extends readonly unknown[]>(
+  starting: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(starting);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((result) => (result.status === 'fulfilled' ? result.value : undefined)) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
+}
+
+async function startPartsWorker(fcm: boolean) {
+  const worker = new Worker(new URL('./parts-worker.ts', import.meta.url), { workerData: { fcm } });
+  const [started] = (await Promise.race([once(worker, 'message'), once(worker, 'error')])) as [
+    { awsEndpointUrl: string; fcmEndpointUrl?: string } | Error,
+  ];
+  if (started instanceof Error) throw started;
+  return {
+    ...started,
+    async stop() {
+      worker.postMessage('stop');
+      await Promise.race([once(worker, 'exit'), new Promise((resolve) => setTimeout(resolve, 5000))]);
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+// CPU time from /proc (Linux): what each part of a benchmark spent during a measurement,
+// to say what bounds a figure. Elsewhere the figures are simply absent.
+
+const ticksPerSecond = 100;
+
+/** utime + stime of a process (all its threads), in seconds; 0 if it is gone. */
+function processSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+  } catch {
+    return 0;
+  }
+}
+
+/** The process and its direct children (PostgreSQL's backends are children of the postmaster). */
+export function withChildren(pid: number): number[] {
+  const children: number[] = [];
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (parent === pid) children.push(Number(entry));
+      } catch {
+        // Exited meanwhile.
+      }
+    }
+  } catch {
+    return [pid];
+  }
+  return [pid, ...children];
+}
+
+function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const values = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = values.reduce((sum, value) => sum + value, 0);
+    const idle = (values[3] ?? 0) + (values[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+export type CpuGroups = Record<string, () => number[]>;
+
+export interface CpuUse {
+  /** Cores each group kept busy on average (1.0 = one core all the time). */
+  cores: Record<string, number>;
+  /** Share of the whole machine's CPU that was busy, whoever used it. */
+  machineBusy: number;
+}
+
+/** Starts counting; `stop()` returns the CPU each group used per wall-clock second since. */
+export function measureCpu(groups: CpuGroups): { stop(): CpuUse } {
+  const seconds = () =>
+    Object.fromEntries(
+      Object.entries(groups).map(([name, pids]) => [name, pids().reduce((sum, pid) => sum + processSeconds(pid), 0)]),
+    );
+  const started = performance.now();
+  const before = seconds();
+  const machineBefore = machineTicks();
+  return {
+    stop() {
+      const wall = (performance.now() - started) / 1000;
+      const after = seconds();
+      const machineAfter = machineTicks();
+      const cores = Object.fromEntries(
+        Object.keys(groups).map((name) => [
+          name,
+          Math.round((((after[name] ?? 0) - (before[name] ?? 0)) / wall) * 100) / 100,
+        ]),
+      );
+      const machineBusy =
+        machineBefore && machineAfter
+          ? Math.round(
+              ((machineAfter.busy - machineBefore.busy) / Math.max(machineAfter.total - machineBefore.total, 1)) * 100,
+            ) / 100
+          : Number.NaN;
+      return { cores, machineBusy };
+    },
+  };
+}

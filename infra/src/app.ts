@@ -1,0 +1,38 @@
+import { repoRoot } from '@haru/dev-stack';
+import { Annotations, App } from 'aws-cdk-lib';
+import { HaruStack, type ImageSource } from './haru-stack.ts';
+
+/**
+ * The CDK app. Settings come from CDK context (`-c key=value` or cdk.json):
+ * - `stackName` (default Haru), `topologyPrefix` (default haru);
+ * - `firebaseProjectId`: the Firebase project (required for a real deployment);
+ * - `ecrRepository` + `imageTag`: run an image pushed by CI; otherwise CDK builds the
+ *   Dockerfile's `runtime` target from this repository and pushes it on deploy;
+ * - `certificateArn` (HTTPS), `alarmEmail`, `natGateways`.
+ * No account or region is fixed: the stack is environment-agnostic and synthesizes offline.
+ */
+export function createApp(context: Record<string, string> = {}, outdir?: string) {
+  const app = new App({ context, ...(outdir ? { outdir } : {}) });
+  const setting = (key: string): string | undefined => app.node.tryGetContext(key);
+
+  const firebaseProjectId = setting('firebaseProjectId');
+  const stack = new HaruStack(app, setting('stackName') ?? 'Haru', {
+    description: 'haru: event-sourced services on ECS Fargate, SNS/SQS and Aurora PostgreSQL',
+    topologyPrefix: setting('topologyPrefix') ?? 'haru',
+    firebaseProjectId: firebaseProjectId ?? 'set-firebaseProjectId',
+    image: imageSource(setting('ecrRepository'), setting('imageTag')),
+    certificateArn: setting('certificateArn'),
+    alarmEmail: setting('alarmEmail'),
+    ...(setting('natGateways') ? { natGateways: Number(setting('natGateways')) } : {}),
+  });
+  if (!firebaseProjectId) {
+    Annotations.of(stack).addWarningV2('haru:firebaseProjectId', 'set the Firebase project: -c firebaseProjectId=<id>');
+  }
+  return { app, stack };
+}
+
+function imageSource(ecrRepository: string | undefined, tag: string | undefined): ImageSource {
+  if (ecrRepository && tag) return { ecrRepository, tag };
+  if (ecrRepository || tag) throw new Error('set both ecrRepository and imageTag, or neither');
+  return { directory: repoRoot };
+}

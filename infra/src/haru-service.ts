@@ -1,0 +1,98 @@
+import { type ServiceName, services } from '@haru/dev-stack';
+import { Duration } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface HaruServiceProps {
+  name: ServiceName;
+  cluster: ecs.ICluster;
+  image: ecs.ContainerImage;
+  securityGroup: ec2.ISecurityGroup;
+  /** Variables and secrets the service reads (see each service's config.ts). */
+  environment: Record<string, string>;
+  secrets: Record<string, ecs.Secret>;
+  /** Shell lines run before the service starts (e.g. composing DATABASE_URL). */
+  prelude?: string[];
+  cpu: number;
+  memoryLimitMiB: number;
+  minCapacity: number;
+  maxCapacity: number;
+  /** Whether other services call it (by its name, through ECS Service Connect). */
+  calledByOthers: boolean;
+}
+
+/**
+ * One haru service on ECS Fargate, from the one image: its task (the command picks the
+ * service; services with a database migrate first, which Kysely's migration lock makes safe
+ * for replicas starting together), its service with a deployment circuit breaker, its
+ * name in the Service Connect namespace, and its task count's scaling bounds.
+ */
+export class HaruService extends Construct {
+  readonly service: ecs.FargateService;
+  readonly scaling: ecs.ScalableTaskCount;
+  readonly container: ecs.ContainerDefinition;
+
+  constructor(scope: Construct, id: string, props: HaruServiceProps) {
+    super(scope, id);
+    const { name, cluster, image, securityGroup, environment, secrets, prelude = [] } = props;
+    const { port, database } = services[name];
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryLimitMiB,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+    const script = [
+      'set -e',
+      ...prelude,
+      ...(database ? [`node services/${name}/src/migrate.ts`] : []),
+      // exec: the service is the container's main process and receives SIGTERM itself.
+      `exec node services/${name}/src/main.ts`,
+    ];
+    this.container = taskDefinition.addContainer(name, {
+      image,
+      command: ['sh', '-c', script.join('\n')],
+      environment: { ...environment, PORT: String(port), HOST: '0.0.0.0' },
+      secrets,
+      portMappings: [{ name, containerPort: port, appProtocol: ecs.AppProtocol.http }],
+      logging: ecs.LogDrivers.awsLogs({ streamPrefix: name, logRetention: logs.RetentionDays.ONE_MONTH }),
+      // Liveness only: /readyz also checks dependencies, and replacing a task because the
+      // database or a backend is down would not help.
+      healthCheck: {
+        command: [
+          'CMD',
+          'node',
+          '-e',
+          `fetch('http://127.0.0.1:${port}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+        ],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(60),
+      },
+      user: 'node',
+      // The services drain their consumers and relays within 30 s of SIGTERM.
+      stopTimeout: Duration.seconds(45),
+    });
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster,
+      taskDefinition,
+      serviceName: name,
+      desiredCount: props.minCapacity,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { enable: true, rollback: true },
+      securityGroups: [securityGroup],
+      // Operators run one-off tools (e.g. the projection's rebuild) inside a running task.
+      enableExecuteCommand: true,
+      serviceConnectConfiguration: props.calledByOthers
+        ? { services: [{ portMappingName: name, dnsName: name, port }] }
+        : {},
+    });
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: props.minCapacity, maxCapacity: props.maxCapacity });
+  }
+}

@@ -1,0 +1,238 @@
+import { type ServiceName, serviceNames, services } from '@haru/dev-stack';
+import { consumerNames } from '@haru/messaging';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { Database } from './database.ts';
+import { HaruService } from './haru-service.ts';
+import { Messaging } from './messaging.ts';
+import { QueueAlarms } from './queue-alarms.ts';
+
+/**
+ * The one image of every service: built by CDK from the repository's Dockerfile (target
+ * `runtime`) and pushed on deploy, or one CI pushed to an ECR repository.
+ */
+export type ImageSource = { directory: string } | { ecrRepository: string; tag: string };
+
+export interface HaruStackProps extends StackProps {
+  image: ImageSource;
+  /** Prefix of the topic and queue names (HARU_TOPOLOGY_PREFIX). */
+  topologyPrefix: string;
+  /** The Firebase project whose ID tokens the gateway accepts and whose FCM the notifier uses. */
+  firebaseProjectId: string;
+  /** An ACM certificate for HTTPS on the load balancer; without one it serves HTTP on 80. */
+  certificateArn?: string | undefined;
+  /** Receives the alarms by email, if given. */
+  alarmEmail?: string | undefined;
+  /** NAT gateways for the services' outbound traffic (AWS APIs, FCM): one per zone is sturdier. */
+  natGateways?: number;
+  /** A queue whose oldest message waits longer than this raises an alarm. */
+  maxMessageAge?: Duration;
+}
+
+/** Task size and task count bounds per service. */
+const sizing: Record<ServiceName, { cpu: number; memoryLimitMiB: number; minCapacity: number; maxCapacity: number }> = {
+  gateway: { cpu: 512, memoryLimitMiB: 1024, minCapacity: 2, maxCapacity: 20 },
+  answer: { cpu: 512, memoryLimitMiB: 1024, minCapacity: 2, maxCapacity: 20 },
+  projection: { cpu: 256, memoryLimitMiB: 512, minCapacity: 2, maxCapacity: 10 },
+  scheduler: { cpu: 512, memoryLimitMiB: 1024, minCapacity: 2, maxCapacity: 10 },
+  notifier: { cpu: 512, memoryLimitMiB: 1024, minCapacity: 2, maxCapacity: 20 },
+};
+
+/**
+ * haru on AWS: the SNS topic and the SQS queues with dead-letter queues (from the shared
+ * topology declaration), Aurora Serverless v2 PostgreSQL with its credentials in Secrets
+ * Manager, one ECS Fargate service per haru service from one image (consumers scaling on
+ * their queue's depth, the gateway on CPU, behind an Application Load Balancer), and
+ * CloudWatch alarms on dead letters and on queues falling behind. Environment-agnostic:
+ * no lookups, so it synthesizes without an AWS account.
+ */
+export class HaruStack extends Stack {
+  constructor(scope: Construct, id: string, props: HaruStackProps) {
+    super(scope, id, props);
+    const { topologyPrefix, firebaseProjectId } = props;
+    const image =
+      'ecrRepository' in props.image
+        ? ecs.ContainerImage.fromEcrRepository(
+            ecr.Repository.fromRepositoryName(this, 'ImageRepository', props.image.ecrRepository),
+            props.image.tag,
+          )
+        : ecs.ContainerImage.fromAsset(props.image.directory, { target: 'runtime' });
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: props.natGateways ?? 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'services', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: 'database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+
+    const messaging = new Messaging(this, 'Messaging', { prefix: topologyPrefix });
+    const database = new Database(this, 'Database', { vpc, minCapacity: 0.5, maxCapacity: 16 });
+    const internalApiToken = new secretsmanager.Secret(this, 'InternalApiToken', {
+      description: 'The credential the gateway presents to the internal service APIs (INTERNAL_API_TOKEN).',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    const googleCredentials = new secretsmanager.Secret(this, 'GoogleCredentials', {
+      description:
+        'Google credentials JSON for FCM (a service account key, or a workload identity federation config): ' +
+        'put the value in before the notifier sends.',
+    });
+
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      defaultCloudMapNamespace: { name: 'haru.internal', useForServiceConnect: true },
+    });
+    // The services call each other on their ports; the database accepts them.
+    const tasks = new ec2.SecurityGroup(this, 'Tasks', { vpc, description: 'haru services' });
+    const ports = serviceNames.map((name) => services[name].port);
+    tasks.connections.allowFrom(tasks, ec2.Port.tcpRange(Math.min(...ports), Math.max(...ports)), 'service to service');
+    database.cluster.connections.allowDefaultPortFrom(tasks, 'haru services');
+
+    const common = {
+      AWS_REGION: this.region,
+      HARU_TOPOLOGY_PREFIX: topologyPrefix,
+      LOG_LEVEL: 'info',
+    };
+    const databaseEnvironment = {
+      DATABASE_HOST: database.cluster.clusterEndpoint.hostname,
+      DATABASE_PORT: database.cluster.clusterEndpoint.port.toString(),
+      DATABASE_NAME: database.databaseName,
+      DATABASE_USER: database.username,
+    };
+    const secrets = { INTERNAL_API_TOKEN: ecs.Secret.fromSecretsManager(internalApiToken) };
+    const serviceUrl = (name: ServiceName) => `http://${name}:${services[name].port}`;
+    // The generated password has no characters that need escaping in a URL. TLS without
+    // verification: add the RDS CA bundle (NODE_EXTRA_CA_CERTS) to verify the server.
+    const composeDatabaseUrl =
+      'export DATABASE_URL="postgres://$DATABASE_USER:$DATABASE_PASSWORD@$DATABASE_HOST:$DATABASE_PORT/$DATABASE_NAME?sslmode=no-verify"';
+
+    const running = {} as Record<ServiceName, HaruService>;
+    for (const name of serviceNames) {
+      const { database: hasDatabase } = services[name];
+      running[name] = new HaruService(this, name, {
+        name,
+        cluster,
+        image,
+        securityGroup: tasks,
+        ...sizing[name],
+        calledByOthers: name !== 'gateway',
+        environment: {
+          ...common,
+          ...(hasDatabase ? databaseEnvironment : {}),
+          ...(name === 'gateway'
+            ? {
+                ANSWER_URL: serviceUrl('answer'),
+                PROJECTION_URL: serviceUrl('projection'),
+                SCHEDULER_URL: serviceUrl('scheduler'),
+                NOTIFIER_URL: serviceUrl('notifier'),
+                FIREBASE_PROJECT_ID: firebaseProjectId,
+              }
+            : {}),
+          ...(name === 'notifier' ? { FIREBASE_PROJECT_ID: firebaseProjectId } : {}),
+        },
+        secrets: {
+          ...secrets,
+          ...(hasDatabase ? { DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(database.secret, 'password') } : {}),
+          ...(name === 'notifier' ? { GOOGLE_CREDENTIALS_JSON: ecs.Secret.fromSecretsManager(googleCredentials) } : {}),
+        },
+        prelude: [
+          ...(hasDatabase ? [composeDatabaseUrl] : []),
+          // firebase-admin's application default credentials are read from a file.
+          ...(name === 'notifier'
+            ? [
+                'printf %s "$GOOGLE_CREDENTIALS_JSON" > /tmp/google-credentials.json',
+                'export GOOGLE_APPLICATION_CREDENTIALS=/tmp/google-credentials.json',
+              ]
+            : []),
+        ],
+      });
+    }
+
+    // Every service with a database publishes through its outbox relay, which finds the
+    // topic by name; each consumer reads its queue and parks poison messages in its DLQ.
+    for (const name of serviceNames.filter((service) => services[service].database)) {
+      const role = running[name].service.taskDefinition.taskRole;
+      messaging.topic.grantPublish(role);
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:ListTopics'], resources: ['*'] }));
+    }
+    for (const consumer of consumerNames) {
+      const { queue, deadLetterQueue } = messaging.queues[consumer];
+      const role = running[consumer].service.taskDefinition.taskRole;
+      queue.grantConsumeMessages(role);
+      deadLetterQueue.grantSendMessages(role);
+      scaleOnQueueDepth(
+        running[consumer],
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      );
+    }
+
+    const gateway = running.gateway;
+    gateway.scaling.scaleOnCpuUtilization('Cpu', {
+      targetUtilizationPercent: 60,
+      scaleInCooldown: Duration.minutes(3),
+      scaleOutCooldown: Duration.minutes(1),
+    });
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', { vpc, internetFacing: true });
+    const listener = props.certificateArn
+      ? loadBalancer.addListener('Https', {
+          port: 443,
+          certificates: [elbv2.ListenerCertificate.fromArn(props.certificateArn)],
+          sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+        })
+      : loadBalancer.addListener('Http', { port: 80 });
+    if (props.certificateArn) loadBalancer.addRedirect();
+    listener.addTargets('Gateway', {
+      port: services.gateway.port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [gateway.service.loadBalancerTarget({ containerName: 'gateway', containerPort: services.gateway.port })],
+      // Liveness: the gateway's /readyz also asks every backend, and one backend down must
+      // not take the whole API out of the load balancer.
+      healthCheck: { path: '/healthz', healthyHttpCodes: '200', interval: Duration.seconds(15) },
+      deregistrationDelay: Duration.seconds(30),
+    });
+
+    const alarmTopic = new sns.Topic(this, 'Alarms', { enforceSSL: true });
+    if (props.alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(props.alarmEmail));
+    new QueueAlarms(this, 'QueueAlarms', {
+      queues: messaging.queues,
+      alarmTopic,
+      maxMessageAge: props.maxMessageAge ?? Duration.minutes(5),
+    });
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: `${props.certificateArn ? 'https' : 'http'}://${loadBalancer.loadBalancerDnsName}`,
+    });
+    new CfnOutput(this, 'EventsTopicArn', { value: messaging.topic.topicArn });
+    new CfnOutput(this, 'DatabaseSecretArn', { value: database.secret.secretArn });
+    new CfnOutput(this, 'GoogleCredentialsSecretArn', { value: googleCredentials.secretArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+  }
+}
+
+/** More tasks while messages wait on the queue, fewer once it is empty. */
+function scaleOnQueueDepth(service: HaruService, visibleMessages: cloudwatch.IMetric) {
+  service.scaling.scaleOnMetric('QueueDepth', {
+    metric: visibleMessages,
+    scalingSteps: [
+      { upper: 0, change: -1 },
+      { lower: 100, change: +1 },
+      { lower: 1000, change: +3 },
+      { lower: 10000, change: +6 },
+    ],
+    adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+    cooldown: Duration.minutes(1),
+  });
+}

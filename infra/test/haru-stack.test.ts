@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type ServiceName, serviceNames, services } from '@haru/dev-stack';
+import { consumerNames, filterPolicy, maxReceiveCount, queueNames, topicName } from '@haru/messaging';
+import { Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadServiceConfig as answerConfig } from '../../services/answer/src/config.ts';
+import { loadServiceConfig as gatewayConfig } from '../../services/gateway/src/config.ts';
+import { loadServiceConfig as notifierConfig } from '../../services/notifier/src/config.ts';
+import { loadServiceConfig as projectionConfig } from '../../services/projection/src/config.ts';
+import { loadServiceConfig as schedulerConfig } from '../../services/scheduler/src/config.ts';
+import { createApp } from '../src/app.ts';
+
+// CDK assertions on the synthesized template: it is derived from the same topology
+// declaration the services use, and gives every service what its config demands.
+const prefix = 'haru';
+let outdir: string;
+let template: Template;
+let resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+let stack: ReturnType<typeof createApp>['stack'];
+
+before(() => {
+  outdir = mkdtempSync(join(tmpdir(), 'haru-cdk-'));
+  ({ stack } = createApp({ firebaseProjectId: 'haru-test' }, outdir));
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+});
+after(() => rmSync(outdir, { recursive: true, force: true }));
+
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const logicalIdOfQueue = (queueName: string) => {
+  const found = ofType('AWS::SQS::Queue').find(([, queue]) => queue.Properties.QueueName === queueName);
+  assert.ok(found, `no queue named ${queueName}`);
+  return found[0];
+};
+const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+const nameOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'QueueName'] });
+
+describe('the CDK app', () => {
+  it('when synthesized, then the stack is environment-agnostic and needs no lookups', () => {
+    assert.ok(Token.isUnresolved(stack.account));
+    assert.ok(Token.isUnresolved(stack.region));
+    const assembly = stack.node.root as unknown as { synth(): { manifest: { missing?: unknown[] } } };
+    assert.equal(assembly.synth().manifest.missing, undefined);
+  });
+
+  it('when synthesized, then the topic has the name the services look it up by', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 2);
+    template.hasResourceProperties('AWS::SNS::Topic', { TopicName: topicName(prefix) });
+  });
+
+  it('when synthesized, then every queue has a dead-letter queue, after the topology’s maxReceiveCount', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    const deadLetterQueueIds = new Set<string>();
+    for (const consumer of consumerNames) {
+      const names = queueNames(prefix, consumer);
+      const queue = resources[logicalIdOfQueue(names.queue)];
+      const deadLetterQueueId = logicalIdOfQueue(names.deadLetterQueue);
+      assert.deepEqual(queue?.Properties.RedrivePolicy, {
+        deadLetterTargetArn: arnOf(deadLetterQueueId),
+        maxReceiveCount,
+      });
+      deadLetterQueueIds.add(deadLetterQueueId);
+    }
+    // Nothing else: no queue without a dead-letter queue but the dead-letter queues themselves.
+    assert.equal(queues.length, consumerNames.length * 2);
+    for (const [id, queue] of queues) {
+      assert.ok(queue.Properties.RedrivePolicy || deadLetterQueueIds.has(id), `${id} has no dead-letter queue`);
+    }
+  });
+
+  it('when synthesized, then every consumer’s subscription delivers raw, filtered as topology.ts declares', () => {
+    const subscriptions = ofType('AWS::SNS::Subscription');
+    assert.equal(subscriptions.length, consumerNames.length);
+    for (const consumer of consumerNames) {
+      const endpoint = arnOf(logicalIdOfQueue(queueNames(prefix, consumer).queue));
+      const subscription = subscriptions.find(([, resource]) => isEqual(resource.Properties.Endpoint, endpoint));
+      assert.ok(subscription, `no subscription for the ${consumer} queue`);
+      assert.deepEqual(subscription[1].Properties.FilterPolicy, filterPolicy(consumer));
+      assert.equal(subscription[1].Properties.RawMessageDelivery, true);
+      assert.equal(subscription[1].Properties.Protocol, 'sqs');
+    }
+  });
+
+  it('when synthesized, then every dead-letter queue alarms on any message and every queue on its oldest message', () => {
+    for (const consumer of consumerNames) {
+      const names = queueNames(prefix, consumer);
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: nameOf(logicalIdOfQueue(names.deadLetterQueue)) }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        AlarmActions: Match.anyValue(),
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: nameOf(logicalIdOfQueue(names.queue)) }],
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 300,
+        AlarmActions: Match.anyValue(),
+      });
+    }
+  });
+
+  it('when synthesized, then PostgreSQL is Aurora Serverless v2 with its credentials generated in Secrets Manager', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'aurora-postgresql',
+      EngineVersion: Match.stringLikeRegexp('^18\\.'),
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 },
+      StorageEncrypted: true,
+      DatabaseName: 'haru',
+      MasterUserPassword: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"haru"}' }),
+    });
+    template.resourceCountIs('AWS::RDS::DBInstance', 2);
+  });
+
+  it('when synthesized, then each service runs on Fargate from the one image, with the command that picks it', () => {
+    const taskDefinitions = ofType('AWS::ECS::TaskDefinition');
+    assert.equal(ofType('AWS::ECS::Service').length, serviceNames.length);
+    const images = new Set<string>();
+    for (const name of serviceNames) {
+      const container = containerOf(name);
+      images.add(JSON.stringify(container.Image));
+      const script = (container.Command as string[]).join(' ');
+      assert.match(script, new RegExp(`exec node services/${name}/src/main\\.ts`));
+      assert.equal(script.includes(`node services/${name}/src/migrate.ts`), services[name].database);
+      assert.deepEqual(container.PortMappings, [
+        { AppProtocol: 'http', ContainerPort: services[name].port, Name: name, Protocol: 'tcp' },
+      ]);
+    }
+    assert.equal(images.size, 1);
+    assert.equal(taskDefinitions.length, serviceNames.length);
+    for (const [, taskDefinition] of taskDefinitions) {
+      assert.deepEqual(taskDefinition.Properties.RequiresCompatibilities, ['FARGATE']);
+    }
+  });
+
+  it('when a service’s container starts, then its environment satisfies that service’s config', () => {
+    const loaders: Record<ServiceName, (env: NodeJS.ProcessEnv) => unknown> = {
+      gateway: gatewayConfig,
+      answer: answerConfig,
+      projection: projectionConfig,
+      scheduler: schedulerConfig,
+      notifier: notifierConfig,
+    };
+    for (const name of serviceNames) {
+      const container = containerOf(name);
+      const environment = Object.fromEntries(
+        (container.Environment as Array<{ Name: string; Value: unknown }>).map(({ Name, Value }) => [
+          Name,
+          typeof Value === 'string' ? Value : 'resolved-at-deploy',
+        ]),
+      );
+      for (const { Name } of container.Secrets as Array<{ Name: string }>) {
+        environment[Name] = 'secret-from-secrets-manager-0123456789';
+      }
+      const script = (container.Command as string[]).join('\n');
+      if (services[name].database) {
+        assert.match(script, /export DATABASE_URL="postgres:\/\/\$DATABASE_USER:\$DATABASE_PASSWORD@/);
+        environment.DATABASE_URL = 'postgres://haru:secret@database.internal:5432/haru?sslmode=no-verify';
+      }
+      assert.doesNotThrow(() => loaders[name](environment), `${name}'s config rejects its container's environment`);
+      assert.equal(environment.AWS_ENDPOINT_URL, undefined, 'real AWS: no endpoint override');
+      assert.equal(environment.FIREBASE_AUTH_EMULATOR_HOST, undefined, 'real Firebase: no emulator');
+      assert.equal(environment.HARU_TOPOLOGY_PREFIX ?? prefix, prefix);
+    }
+  });
+
+  it('when synthesized, then consumers scale on their queue’s depth and the gateway on CPU', () => {
+    for (const consumer of consumerNames) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: nameOf(logicalIdOfQueue(queueNames(prefix, consumer).queue)) }],
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp(`^${consumer}ServiceTaskCountTargetQueueDepthUpperPolicy`) }],
+      });
+    }
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      ScalingTargetId: { Ref: Match.stringLikeRegexp('^gatewayServiceTaskCountTarget') },
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+      }),
+    });
+  });
+
+  it('when synthesized, then an internet-facing load balancer forwards to the gateway, checking its liveness', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: services.gateway.port,
+      HealthCheckPath: '/healthz',
+      TargetType: 'ip',
+    });
+  });
+
+  it('when synthesized, then each consumer may read only its own queue and park messages only in its own DLQ', () => {
+    const policies = ofType('AWS::IAM::Policy');
+    for (const consumer of consumerNames) {
+      const statements = policies
+        .filter(([id]) => id.startsWith(`${consumer}TaskTaskRoleDefaultPolicy`))
+        .flatMap(
+          ([, policy]) => (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+        );
+      const resourcesFor = (action: string) =>
+        statements
+          .filter((statement) => ([statement.Action].flat() as string[]).includes(action))
+          .map((statement) => JSON.stringify(statement.Resource));
+      const names = queueNames(prefix, consumer);
+      assert.deepEqual(resourcesFor('sqs:ReceiveMessage'), [JSON.stringify(arnOf(logicalIdOfQueue(names.queue)))]);
+      assert.deepEqual(resourcesFor('sqs:SendMessage'), [
+        JSON.stringify(arnOf(logicalIdOfQueue(names.deadLetterQueue))),
+      ]);
+      assert.equal(resourcesFor('sns:Publish').length, 1);
+    }
+  });
+});
+
+function containerOf(name: ServiceName): Record<string, unknown> {
+  const found = ofType('AWS::ECS::TaskDefinition').find(([id]) => id.startsWith(`${name}Task`));
+  assert.ok(found, `no task definition for ${name}`);
+  const [container] = found[1].Properties.ContainerDefinitions as Array<Record<string, unknown>>;
+  assert.ok(container);
+  return container;
+}
+
+function isEqual(a: unknown, b: unknown): boolean {
+  try {
+    assert.deepEqual(a, b);
+    return true;
+  } catch {
+    return false;
+  }
+}

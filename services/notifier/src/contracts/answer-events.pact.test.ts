@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { acceptAtEdge, eventPact } from '../../../../contracts/support/event-messages.ts';
+import { notifierRoutes } from '../service.ts';
+import { createTestHandler, type TestHandler } from '../testing/create-test-handler.ts';
+
+// What the notifier expects of the answer service's events (contracts/notifier-answer.json),
+// each interaction checked by running the notifier's own edge and handler on its example.
+const pact = eventPact('notifier', 'answer');
+let notifier: TestHandler;
+
+before(async () => {
+  notifier = await createTestHandler();
+});
+after(() => notifier?.close());
+
+const recipient = (familyId: string, memberId: string) =>
+  notifier.database.db
+    .selectFrom('recipients')
+    .select(['uid', 'locale', 'active', 'left'])
+    .where('family_id', '=', familyId)
+    .where('member_id', '=', memberId)
+    .executeTakeFirst();
+
+describe('the notifier as a consumer of the answer service', () => {
+  it('when MemberJoined arrives, then the member becomes a recipient in their locale', () =>
+    pact.expect('MemberJoined').executeTest(async (message) => {
+      const event = acceptAtEdge(message);
+      assert.equal(event.type, 'MemberJoined');
+
+      await notifier.handle(event);
+
+      const { uid, locale } = event.data;
+      assert.deepEqual(await recipient(event.familyId, event.data.memberId), {
+        uid,
+        locale,
+        active: true,
+        left: false,
+      });
+    }));
+
+  it('when MemberLeft arrives, then the member no longer receives pushes', () =>
+    pact.expect('MemberLeft').executeTest(async (message) => {
+      const event = acceptAtEdge(message);
+      assert.equal(event.type, 'MemberLeft');
+
+      await notifier.handle(event);
+
+      const left = await recipient(event.familyId, event.data.memberId);
+      assert.equal(left?.active, false);
+      assert.equal(left?.left, true);
+    }));
+
+  it('when QuestionOpened arrives, then the family’s question notification is logged', () =>
+    pact.expect('QuestionOpened').executeTest(async (message) => {
+      const event = acceptAtEdge(message);
+      assert.equal(event.type, 'QuestionOpened');
+
+      await notifier.handle(event);
+
+      const response = await notifierRoutes({ database: notifier.database, clock: () => new Date() }).request(
+        `/families/${event.familyId}/notifications`,
+      );
+      const { items } = (await response.json()) as { items: Array<{ kind: string; questionId: string }> };
+      assert.ok(items.some((item) => item.kind === 'question' && item.questionId === event.data.questionId));
+    }));
+
+  it('when every interaction has run, then they cover the topology and equal the committed pact', () =>
+    pact.coversTopologyAndMatchesCommittedPact());
+});

@@ -1,0 +1,160 @@
+// Test support for replay tests: a real answer service (as a process, like in
+// production: services never import each other) whose event store the projection
+// replays, and families living days through its internal API. Only imported by tests.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { callerUidHeader, createEvent } from '@haru/contracts';
+import {
+  eventually,
+  launchService,
+  runMigrations,
+  type ServiceProcess,
+  type StackParts,
+  serviceEnvironment,
+  serviceUrl,
+  waitUntilReady,
+} from '@haru/dev-stack';
+import { serviceTokenHeader } from '@haru/http';
+import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
+import { testStackParts } from '@haru/testing';
+import { eventFeed } from './event-feed.ts';
+
+export interface ReplayTestStack {
+  parts: StackParts;
+  clients: AwsClients;
+  topology: AppliedTopology;
+  answerUrl: string;
+  /** Variables for the projection (as a process, or for loadServiceConfig in-process). */
+  projectionEnv: Record<string, string | undefined>;
+  feed: ReturnType<typeof eventFeed>;
+  stop(): Promise<void>;
+}
+
+/** Consumers poll briefly, so that stopping a service does not wait out a long poll. */
+const quick = { CONSUMER_WAIT_TIME_SECONDS: '1', OUTBOX_POLL_INTERVAL_MS: '200' };
+
+/** A database and topology of its own, both services migrated, the answer service running. */
+export async function startReplayTestStack(): Promise<ReplayTestStack> {
+  const parts = await testStackParts();
+  const clients = createAwsClients({
+    AWS_REGION: parts.awsRegion ?? 'us-east-1',
+    AWS_ENDPOINT_URL: parts.awsEndpointUrl,
+  });
+  const topology = await applyTopology(clients, parts.topologyPrefix ?? '');
+  const silent = { output: () => {} };
+  await runMigrations('answer', serviceEnvironment('answer', parts), silent);
+  await runMigrations('projection', serviceEnvironment('projection', parts), silent);
+  const answer: ServiceProcess = launchService('answer', { ...serviceEnvironment('answer', parts), ...quick }, silent);
+  try {
+    await waitUntilReady(answer, { timeoutMs: 60_000 });
+  } catch (error) {
+    await answer.stop();
+    throw error;
+  }
+  const answerUrl = serviceUrl('answer', parts);
+  return {
+    parts,
+    clients,
+    topology,
+    answerUrl,
+    projectionEnv: { ...serviceEnvironment('projection', parts), ...quick },
+    feed: eventFeed({ answerUrl, internalApiToken: parts.internalApiToken }),
+    stop: async () => {
+      await answer.stop();
+    },
+  };
+}
+
+/** The environment for `loadServiceConfig` of a projection run in the test's process. */
+export function inProcessEnvironment(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+  for (const [name, value] of Object.entries(env)) {
+    if (name === 'PORT') continue;
+    if (value === undefined) delete merged[name];
+    else merged[name] = value;
+  }
+  return merged;
+}
+
+export interface PlayedFamily {
+  familyId: string;
+  questionIds: string[];
+  /** Whether everyone answered every question. */
+  complete: boolean;
+}
+
+/**
+ * A family lives `days` days through the answer service: a parent creates it, children
+ * join, each day's QuestionDue opens a question (as the scheduler's would), and the first
+ * `answering` members answer it (all of them by default).
+ */
+export async function playFamily(
+  stack: ReplayTestStack,
+  { children = 2, days = 1, answering }: { children?: number; days?: number; answering?: number } = {},
+): Promise<PlayedFamily> {
+  const call = async (uid: string, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${stack.answerUrl}/internal${path}`, {
+      method,
+      headers: {
+        [serviceTokenHeader]: stack.parts.internalApiToken,
+        [callerUidHeader]: uid,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: bodies are read field by field
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const uids = Array.from({ length: children + 1 }, () => `uid-${randomUUID()}`);
+  const [parent = '', ...kids] = uids;
+  const created = await call(parent, 'POST', '/families', {
+    name: 'Replays',
+    timezone: 'Asia/Seoul',
+    pushTime: '20:00',
+    member: { role: 'parent', displayName: 'Mom' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { familyId, inviteCode } = created.body as { familyId: string; inviteCode: string };
+  for (const kid of kids) {
+    const joined = await call(kid, 'POST', '/families/join', {
+      inviteCode,
+      member: { role: 'child', displayName: 'Kid' },
+    });
+    assert.equal(joined.status, 201, JSON.stringify(joined.body));
+  }
+  const questionIds: string[] = [];
+  for (let day = 1; day <= days; day++) {
+    const localDate = `2026-12-${String(day).padStart(2, '0')}`;
+    const due = createEvent(
+      'QuestionDue',
+      familyId,
+      { localDate, dueAt: new Date().toISOString() },
+      { occurredAt: new Date(), correlationId: randomUUID(), causationId: null },
+    );
+    await stack.clients.sns.send(
+      new PublishCommand({
+        TopicArn: stack.topology.topicArn,
+        Message: JSON.stringify(due),
+        MessageAttributes: { type: { DataType: 'String', StringValue: 'QuestionDue' } },
+      }),
+    );
+    const questionId = await eventually(
+      async () => {
+        const current = await call(parent, 'GET', `/families/${familyId}/questions/current`);
+        return current.status === 200 && current.body.localDate === localDate
+          ? (current.body.questionId as string)
+          : '';
+      },
+      { timeoutMs: 30_000, message: `the question of ${localDate} opening` },
+    );
+    questionIds.push(questionId);
+    for (const uid of uids.slice(0, answering ?? uids.length)) {
+      const answered = await call(uid, 'PUT', `/families/${familyId}/questions/${questionId}/answer`, {
+        text: `day ${day}`,
+      });
+      assert.equal(answered.status, 201, JSON.stringify(answered.body));
+    }
+  }
+  return { familyId, questionIds, complete: (answering ?? uids.length) >= uids.length };
+}

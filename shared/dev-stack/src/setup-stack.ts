@@ -1,0 +1,20 @@
+// The one-shot setup of a stack whose parts run on their own (docker-compose's `setup`
+// service): applies the messaging topology (topic, queues, dead-letter queues, filtered
+// subscriptions) and brings every service's schema to its latest migration, then exits.
+// Idempotent, like its two steps. Reads AWS_REGION, AWS_ENDPOINT_URL, HARU_TOPOLOGY_PREFIX
+// and DATABASE_URL; in AWS the CDK app owns the topology instead.
+import { env, loadConfig } from '@haru/config';
+import { applyTopology, createAwsClients } from '@haru/messaging';
+import { runMigrations, serviceNames, services } from './services.ts';
+
+const config = loadConfig({ ...env.messaging, ...env.database });
+
+const clients = createAwsClients(config);
+const topology = await applyTopology(clients, config.HARU_TOPOLOGY_PREFIX);
+clients.sns.destroy();
+clients.sqs.destroy();
+console.log(`topology ${config.HARU_TOPOLOGY_PREFIX} applied: ${topology.topicArn}`);
+
+const withDatabase = serviceNames.filter((name) => services[name].database);
+for (const name of withDatabase) await runMigrations(name, {});
+console.log(`migrated ${withDatabase.join(', ')}`);
