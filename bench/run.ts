@@ -5,7 +5,7 @@
 // embedded stack and writes bench/results/<name>.json; this runner reads those files and
 // writes bench/results/summary.json. See docs/benchmarks.md.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { startAuthEmulator } from '@haru/dev-stack';
 import { sharedAuthEmulatorVariable } from './support/bench-stack.ts';
 import { describeMachine } from './support/machine.ts';
-import { benchRoot, formatJson, resultsDir, resultsFile, writeResults } from './support/results.ts';
+import { benchRoot, formatJson, resultsFile, writeResults } from './support/results.ts';
 
 const { values: args } = parseArgs({
   options: { full: { type: 'boolean', default: false }, only: { type: 'string' } },
@@ -327,11 +327,7 @@ for (const run of runs) {
   console.log(`${run.name}: ${run.status}${run.seconds === undefined ? '' : ` in ${run.seconds} s`}`);
 }
 await writeResults('summary', { profile, measuredAt: new Date().toISOString(), machine, totalSeconds, runs, rows });
-// Every benchmark's JSON as the linter formats it, so that a run leaves `npm run lint` clean.
-formatJson(
-  ...readdirSync(resultsDir)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => join(resultsDir, name)),
-);
+// The results this run wrote, as the linter formats JSON, so that a run leaves `npm run lint` clean.
+formatJson(...runs.filter((run) => run.status === 'ok').map((run) => resultsFile(run.name)));
 console.log('results: bench/results/*.json');
 process.exitCode = runs.some((run) => run.status.startsWith('failed')) ? 1 : 0;

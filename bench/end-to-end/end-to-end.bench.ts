@@ -31,7 +31,7 @@ import pg from 'pg';
 import { startBenchServices } from '../support/bench-services.ts';
 import { startBenchStack } from '../support/bench-stack.ts';
 import { mapConcurrently, waitFor } from '../support/concurrently.ts';
-import { type CpuUse, measureCpu, withChildren } from '../support/cpu.ts';
+import { benchAuthEmulatorPids, type CpuUse, measureCpu, withChildren } from '../support/cpu.ts';
 import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
 import { benchDate, callApp, createFamilies, type Family, openQuestions } from '../support/population.ts';
 import { readProfile, sized } from '../support/profile.ts';
@@ -102,6 +102,7 @@ try {
       const pid = stack.postgresPid();
       return pid ? withChildren(pid) : [];
     },
+    'Auth emulator': benchAuthEmulatorPids,
     'bench (fauxqs, FCM endpoint)': () => [process.pid],
   };
 

@@ -23,15 +23,21 @@ export function forkBenchProcess(file: URL, env: NodeJS.ProcessEnv): BenchProces
   const waiting = new Map<string, Array<(message: Record<string, unknown>) => void>>();
   const early = new Map<string, Record<string, unknown>[]>();
   let exited: Error | undefined;
+  let lastProgress: Record<string, unknown> | undefined;
   child.on('message', (raw) => {
     const message = raw as Record<string, unknown> & { type: string };
+    if (message.type === 'progress') {
+      lastProgress = message;
+      return;
+    }
     const waiter = waiting.get(message.type)?.shift();
     if (waiter) waiter(message);
     else early.set(message.type, [...(early.get(message.type) ?? []), message]);
   });
   const failures: Array<(error: Error) => void> = [];
   child.on('exit', (code, signal) => {
-    exited = new Error(`${file.pathname} exited (${code ?? signal})`);
+    const progress = lastProgress ? `; last progress ${JSON.stringify({ ...lastProgress, type: undefined })}` : '';
+    exited = new Error(`${file.pathname.split('/').at(-1)} exited (${code ?? signal})${progress}`);
     for (const fail of failures.splice(0)) fail(exited);
   });
   const next = (type: string) =>

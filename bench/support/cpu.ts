@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 // CPU time from /proc (Linux): what each part of a benchmark spent during a measurement,
 // to say what bounds a figure. Elsewhere the figures are simply absent.
@@ -87,4 +87,29 @@ export function measureCpu(groups: CpuGroups): { stop(): CpuUse } {
       return { cores, machineBusy };
     },
   };
+}
+
+/**
+ * The Auth emulator of this benchmark run (started by the bench stack or the runner, its
+ * working directory under a `haru-bench-` temporary directory), found by its command line:
+ * in emulator mode firebase-admin looks every verified token's user up in the emulator,
+ * so the emulator works on every authenticated request.
+ */
+export function benchAuthEmulatorPids(): number[] {
+  const found: number[] = [];
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        if (!commandLine.includes('emulators:start')) continue;
+        if (readlinkSync(`/proc/${entry}/cwd`).includes('haru-bench-')) found.push(Number(entry));
+      } catch {
+        // Exited, or not ours to read.
+      }
+    }
+  } catch {
+    return [];
+  }
+  return found;
 }

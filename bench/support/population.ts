@@ -68,7 +68,9 @@ export async function createFamilies({
   if (!emulator) throw new Error('families need the Auth emulator');
   const pushTime = new Date(Date.now() + 12 * 3600_000).toISOString().slice(11, 16);
   return mapConcurrently(Array.from({ length: families }), concurrency, async (_, index) => {
-    const users = await Promise.all(Array.from({ length: membersPerFamily }, () => signInTestUser(emulator)));
+    const users = await Promise.all(
+      Array.from({ length: membersPerFamily }, () => withRetries(() => signInTestUser(emulator))),
+    );
     const [founder, ...others] = users;
     if (!founder) throw new Error('a family needs at least one member');
     const created = await callApp<{ familyId: string; inviteCode: string; memberId: string }>(
@@ -115,6 +117,18 @@ export async function createFamilies({
     }
     return { familyId: created.familyId, members };
   });
+}
+
+/** The emulator sometimes drops a sign-up when the machine is busy; a second try succeeds. */
+async function withRetries<T>(attempt: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tried >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200 * tried));
+    }
+  }
 }
 
 /**

@@ -15,10 +15,10 @@ export interface FirebaseMessagingOptions {
 
 /**
  * Connections to the local endpoint, kept alive and shared by every `sendEach`. A
- * `sendEach` starts all its (≤ 500) requests at once; an agent without a bound would
- * open a socket for each and keep only 256 of them afterwards, so every call paid for
- * hundreds of new connections (the benchmark measured half the throughput that way).
- * A few busy connections do better, like FCM's one HTTP/2 connection of ≤ 100 streams.
+ * `sendEach` starts all its (≤ 500) requests at once; a keep-alive agent without a bound
+ * opens a socket for each and keeps only 256 free ones afterwards (about 5,000 connections
+ * for 10,000 pushes in the benchmark). Bounded, the same few connections carry every call,
+ * as FCM's HTTP/2 connection carries a whole call.
  */
 export const localConnections = 16;
 

@@ -15,6 +15,10 @@ export interface CompletedQuestion extends QuestionKey {
   completedAt: Date;
 }
 
+/** Whether the event adds a fact to the model (the others pass through it unchanged). */
+export const isCompletionFact = (event: DomainEvent): boolean =>
+  event.type === 'QuestionOpened' || event.type === 'AnswerSubmitted' || event.type === 'MemberLeft';
+
 /**
  * Folds events into the completion read model on `db`: the live tables, or a replay's
  * copy of them (`trx.withSchema(copy)`). One code path for the live handler (one event)

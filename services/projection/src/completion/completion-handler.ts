@@ -3,7 +3,7 @@ import { handleOnce } from '@haru/messaging';
 import type { Kysely } from 'kysely';
 import type { ProjectionDatabase } from '../database.ts';
 import { announceCompletions } from './announce-completions.ts';
-import { applyToModel } from './apply-to-model.ts';
+import { applyToModel, isCompletionFact } from './apply-to-model.ts';
 import { lockFamilies } from './family-lock.ts';
 
 /**
@@ -25,6 +25,7 @@ export async function applyToCompletion(
   now: Date,
 ): Promise<boolean> {
   return handleOnce(db, event, async (trx) => {
+    if (!isCompletionFact(event)) return;
     await lockFamilies(trx, [event.familyId]);
     const replays = await trx.selectFrom('replay_targets').select('schema_name').forKeyShare().execute();
     const completed = await applyToModel(trx, [event]);

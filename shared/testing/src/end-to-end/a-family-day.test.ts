@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { eventually } from '@haru/dev-stack';
+import { eventually, launchProcess, repoRoot, serviceEnvironment } from '@haru/dev-stack';
 import { fcmMessages } from '../fcm-messages.ts';
 import { signInTestUser } from '../sign-in-test-user.ts';
 import { startTestStack, type TestStack } from '../start-test-stack.ts';
@@ -177,4 +177,14 @@ async function liveOneDay() {
   const progress = await call(child.idToken, 'GET', `/v1/families/${familyId}/questions/current`);
   assert.equal(progress.body.complete, true);
   assert.equal(progress.body.answers.length, 2, 'answers are shown once the caller has answered');
+
+  // The projection's read model is what a replay of the answer service's events gives.
+  const verify = launchProcess(process.execPath, ['services/projection/src/replay/projection-cli.ts', 'verify'], {
+    label: 'projection:verify',
+    cwd: repoRoot,
+    env: { ...serviceEnvironment('projection', stack.parts), ANSWER_URL: stack.url('answer') },
+    output: () => {},
+  });
+  const verified = await verify.exited;
+  assert.equal(verified.code, 0, verify.recentOutput().join('\n'));
 }
