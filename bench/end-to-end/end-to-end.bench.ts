@@ -41,7 +41,7 @@ import { median, percentile, round } from '../support/stats.ts';
 
 const profile = readProfile();
 const families = sized(profile, { quick: 30, full: 500 });
-const rounds = sized(profile, { quick: 2, full: 2 });
+const rounds = sized(profile, { quick: 2, full: 3 });
 /** Last answers sent per second: a steady trickle, so that the figure is latency, not a backlog. */
 const answersPerSecond = sized(profile, { quick: 20, full: 25 });
 const targets = { p50Ms: 150, p99Ms: 500 };

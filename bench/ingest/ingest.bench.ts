@@ -28,9 +28,9 @@ import { resultsDir, writeResults } from '../support/results.ts';
 import { median, percentile, ratio, round } from '../support/stats.ts';
 
 const profile = readProfile();
-const families = sized(profile, { quick: 100, full: 1000 });
+const families = sized(profile, { quick: 80, full: 1000 });
 const membersPerFamily = sized(profile, { quick: 4, full: 5 });
-const rounds = sized(profile, { quick: 3, full: 5 });
+const rounds = sized(profile, { quick: 2, full: 5 });
 const connections = 64;
 const targets = { throughputRatio: 0.5, p99Ms: 50 };
 
@@ -168,7 +168,7 @@ try {
     Number((await database.query('select count(*) as n from answer.outbox')).rows[0]?.n ?? 0);
 
   // Rows are cheap for the baselines: more requests, so that their rounds last about as long.
-  const baselineRequests = Math.max(senders.length, sized(profile, { quick: 1000, full: 5000 }));
+  const baselineRequests = Math.max(senders.length, sized(profile, { quick: 800, full: 5000 }));
   const scenarios = ['haru', 'baseline', 'baseline + NOTIFY trigger'] as const;
   type Scenario = (typeof scenarios)[number];
   const measured: Record<Scenario, Measurement[]> = { haru: [], baseline: [], 'baseline + NOTIFY trigger': [] };

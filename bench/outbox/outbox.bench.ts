@@ -36,7 +36,7 @@ import { writeResults } from '../support/results.ts';
 import { median, percentile, ratio, round } from '../support/stats.ts';
 
 const profile = readProfile();
-const events = sized(profile, { quick: 2000, full: 20_000 });
+const events = sized(profile, { quick: 1000, full: 20_000 });
 const rounds = sized(profile, { quick: 3, full: 5 });
 const steadyRate = sized(profile, { quick: 200, full: 400 });
 const steadySeconds = sized(profile, { quick: 3, full: 20 });
