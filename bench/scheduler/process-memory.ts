@@ -12,6 +12,8 @@ export interface MemoryReport {
   before: MemoryFigures;
   /** The highest samples from then until the report. */
   peak: MemoryFigures;
+  /** At the report, after a GC when exposed: what is still held once the work is done. */
+  after: MemoryFigures;
 }
 
 const megabytes = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -40,7 +42,7 @@ export function startMemorySampler(intervalMs = 50) {
       peak = { ...before };
     },
     report(): MemoryReport {
-      return { before, peak };
+      return { before, peak, after: currentMemory() };
     },
     stop() {
       clearInterval(timer);

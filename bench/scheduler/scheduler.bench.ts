@@ -5,6 +5,7 @@
 //
 //   node bench/scheduler/scheduler.bench.ts [--quick] [--families 10000] [--scheduled 1000000]
 //        [--replicas 1] [--concurrency 2] [--only sns-alone,haru,pg-boss,croner] [--out bench/results/scheduler.json]
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,8 @@ import { type AwsClients, applyTopology, createAwsClients } from '@haru/messagin
 import { migrations, schema } from '@haru/scheduler';
 import { type Kysely, sql } from 'kysely';
 import { PgBoss } from 'pg-boss';
+import { type CpuUse, measureCpu, withChildren } from '../support/cpu.ts';
+import { formatJson } from '../support/results.ts';
 import { lateness, readDeliveries, untilQueued } from './answer-queue.ts';
 import { type BenchProcess, forkBenchProcess } from './bench-process.ts';
 import type { MemoryReport } from './process-memory.ts';
@@ -35,7 +38,7 @@ const { values: args } = parseArgs({
   },
 });
 const families = Number(args.families ?? (args.quick ? 2_000 : 10_000));
-const scheduled = Math.max(families, Number(args.scheduled ?? (args.quick ? 50_000 : 1_000_000)));
+const scheduled = Math.max(families, Number(args.scheduled ?? (args.quick ? 20_000 : 1_000_000)));
 const replicas = Number(args.replicas);
 const concurrency = Number(args.concurrency);
 const batchSize = Number(args['batch-size']);
@@ -67,6 +70,7 @@ const zones = [
   'America/Mexico_City',
 ];
 
+let postmasterPid: number | undefined;
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${message}`);
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -83,6 +87,8 @@ interface VariantResult {
   /** When each QuestionDue was created (envelope occurredAt) − due time: the scheduling side alone, ms. */
   firedLatenessMs: { p50: number; p99: number; max: number };
   memory: MemoryReport | undefined;
+  /** Cores used per group from the due instant until all were queued, and how busy the machine was. */
+  cpu?: CpuUse;
   notes: string[];
   [detail: string]: unknown;
 }
@@ -98,7 +104,14 @@ async function measureDrain(
   /** The due instant on the clock of the envelopes' occurredAt (haru's replicas run shifted). */
   firedDueAt = dueAt,
 ): Promise<VariantResult> {
+  // Who kept the two cores busy while it drained: what bounds the figures.
+  const cpu = measureCpu({
+    measured: () => processes.flatMap((process) => (process.child.pid ? [process.child.pid] : [])),
+    postgres: () => (postmasterPid ? withChildren(postmasterPid) : []),
+    'fauxqs (benchmark process)': () => [process.pid],
+  });
   const waited = await untilQueued(aws.sqs, queueUrl, families, timeoutMs);
+  const cpuUse = cpu.stop();
   if (!waited.complete)
     notes.push(`timed out after ${timeoutMs / 1000} s with ${waited.count} of ${families} published`);
   const reports = await Promise.all(processes.map((process) => process.stop()));
@@ -118,6 +131,7 @@ async function measureDrain(
     firedLatenessMs: { p50: fired.p50Ms, p99: fired.p99Ms, max: fired.maxMs },
     // One process's figures (the largest peak, for several replicas).
     memory: memories.sort((a, b) => b.peak.rssMb - a.peak.rssMb)[0],
+    cpu: cpuUse,
     notes,
   };
 }
@@ -425,7 +439,7 @@ function table(results: VariantResult[]): string {
       ? `${s(value)}`
       : `${s(value)} (${round(value / base)}×)`;
   const lines = [
-    '| variant | published | fired p50 / p99 / last s | drain to SNS s | lateness p50 s | p99 s | RSS before → peak MB | heap before → peak MB |',
+    '| variant | published | fired p50 / p99 / last s | drain to SNS s | lateness p50 s | p99 s | RSS before → peak MB | heap before → peak → after GC MB |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const result of results) {
@@ -439,7 +453,7 @@ function table(results: VariantResult[]): string {
         withRatio(result.latenessMs.p50, haru?.latenessMs.p50),
         withRatio(result.latenessMs.p99, haru?.latenessMs.p99),
         memory ? `${memory.before.rssMb} → ${memory.peak.rssMb}` : '–',
-        memory ? `${memory.before.heapUsedMb} → ${memory.peak.heapUsedMb}` : '–',
+        memory ? `${memory.before.heapUsedMb} → ${memory.peak.heapUsedMb} → ${memory.after.heapUsedMb}` : '–',
       ]
         .join(' | ')
         .replace(/^/, '| ')
@@ -454,6 +468,7 @@ async function main() {
   // Run as root, PostgreSQL runs as the `postgres` user, which must be able to enter it.
   await chmod(dataDir, 0o755);
   const postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: await freePort() });
+  postmasterPid = Number.parseInt(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8'), 10);
   const localAws = await startLocalAws({ port: await freePort() });
   const awsEnv = {
     AWS_REGION: 'us-east-1',
@@ -491,20 +506,26 @@ async function main() {
     }
     const report = table(results);
     console.log(`\n${families} families due in the same minute, ${scheduled} scheduled\n\n${report}\n`);
-    for (const result of results)
+    for (const result of results) {
+      if (result.cpu) console.log(`${result.variant}: cores used ${JSON.stringify(result.cpu)}`);
       if (result.notes.length > 0) console.log(`${result.variant}: ${result.notes.join('; ')}`);
+    }
     const haru = results.find((result) => result.variant.startsWith('haru'));
     if (haru?.storage) console.log(`\nharu storage and tick query:\n${JSON.stringify(haru.storage, null, 2)}`);
     await mkdir(dirname(args.out), { recursive: true });
-    const existing = await import(join(process.cwd(), args.out), { with: { type: 'json' } }).then(
-      (module) => module.default as Record<string, unknown>,
-      () => ({}),
-    );
+    const existing = (() => {
+      try {
+        return JSON.parse(readFileSync(args.out, 'utf8')) as Record<string, unknown>;
+      } catch {
+        return {};
+      }
+    })();
     const key = `families-${families}`;
     await writeFile(
       args.out,
       `${JSON.stringify({ ...existing, [key]: { at: new Date().toISOString(), machine, families, scheduled, results, table: report } }, null, 2)}\n`,
     );
+    formatJson(args.out);
     log(`results written to ${args.out} under "${key}"`);
   } finally {
     await localAws.stop();

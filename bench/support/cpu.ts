@@ -60,23 +60,30 @@ export interface CpuUse {
 
 /** Starts counting; `stop()` returns the CPU each group used per wall-clock second since. */
 export function measureCpu(groups: CpuGroups): { stop(): CpuUse } {
-  const seconds = () =>
+  const perProcess = () =>
     Object.fromEntries(
-      Object.entries(groups).map(([name, pids]) => [name, pids().reduce((sum, pid) => sum + processSeconds(pid), 0)]),
+      Object.entries(groups).map(([name, pids]) => [
+        name,
+        new Map(pids().map((pid) => [pid, processSeconds(pid)] as const)),
+      ]),
     );
   const started = performance.now();
-  const before = seconds();
+  const before = perProcess();
   const machineBefore = machineTicks();
   return {
     stop() {
       const wall = (performance.now() - started) / 1000;
-      const after = seconds();
+      const after = perProcess();
       const machineAfter = machineTicks();
+      // Per process: one that started meanwhile counts whole, one that exited meanwhile is
+      // lost (PostgreSQL backends come and go with pool connections): an underestimate.
+      const used = (name: string) =>
+        [...(after[name] ?? new Map<number, number>())].reduce(
+          (sum, [pid, seconds]) => sum + Math.max(seconds - (before[name]?.get(pid) ?? 0), 0),
+          0,
+        );
       const cores = Object.fromEntries(
-        Object.keys(groups).map((name) => [
-          name,
-          Math.round((((after[name] ?? 0) - (before[name] ?? 0)) / wall) * 100) / 100,
-        ]),
+        Object.keys(groups).map((name) => [name, Math.round((used(name) / wall) * 100) / 100]),
       );
       const machineBusy =
         machineBefore && machineAfter

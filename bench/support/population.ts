@@ -1,7 +1,7 @@
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { createEvent, newEventId } from '@haru/contracts';
 import { createAwsClients } from '@haru/messaging';
-import { signInTestUser } from '@haru/testing';
+import { signInTestUser, type TestUser } from '@haru/testing';
 import type { BenchStack } from './bench-stack.ts';
 import { mapConcurrently } from './concurrently.ts';
 
@@ -16,6 +16,15 @@ export interface Member {
 export interface Family {
   familyId: string;
   members: Member[];
+}
+
+export class AppCallError extends Error {
+  override name = 'AppCallError';
+  readonly status: number;
+  constructor(message: string, status: number) {
+    super(message);
+    this.status = status;
+  }
 }
 
 /** Calls the app API (the gateway) as a signed-in user; throws unless it answers `expected`. */
@@ -37,7 +46,7 @@ export async function callApp<T>(
   });
   const text = await response.text();
   if (!expected.includes(response.status)) {
-    throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    throw new AppCallError(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`, response.status);
   }
   return (text ? JSON.parse(text) : undefined) as T;
 }
@@ -67,38 +76,48 @@ export async function createFamilies({
   const emulator = stack.authEmulatorHost;
   if (!emulator) throw new Error('families need the Auth emulator');
   const pushTime = new Date(Date.now() + 12 * 3600_000).toISOString().slice(11, 16);
+  // A user whose every call answers 401 is replaced by a new one (see `rejectedByEmulatorRace`).
+  const asNewUser = async <T>(call: (user: TestUser) => Promise<T>): Promise<{ user: TestUser; result: T }> => {
+    for (let attempt = 1; ; attempt++) {
+      const user = await withRetries(() => signInTestUser(emulator));
+      try {
+        return { user, result: await call(user) };
+      } catch (error) {
+        if (!rejectedByEmulatorRace(error) || attempt >= 3) throw error;
+      }
+    }
+  };
   return mapConcurrently(Array.from({ length: families }), concurrency, async (_, index) => {
-    const users = await Promise.all(
-      Array.from({ length: membersPerFamily }, () => withRetries(() => signInTestUser(emulator))),
-    );
-    const [founder, ...others] = users;
-    if (!founder) throw new Error('a family needs at least one member');
-    const created = await callApp<{ familyId: string; inviteCode: string; memberId: string }>(
-      gateway,
-      founder.idToken,
-      'POST',
-      '/v1/families',
-      {
-        name: `Bench ${index}`,
-        timezone: 'UTC',
-        pushTime,
-        quietHours: null,
-        member: { role: 'parent', displayName: 'Parent', locale: 'en' },
-      },
-      [201],
-    );
-    const members: Member[] = [{ uid: founder.uid, idToken: founder.idToken, memberId: created.memberId }];
-    for (const [position, user] of others.entries()) {
-      const joined = await callApp<{ memberId: string }>(
+    const { user: founder, result: created } = await asNewUser((user) =>
+      callApp<{ familyId: string; inviteCode: string; memberId: string }>(
         gateway,
         user.idToken,
         'POST',
-        '/v1/families/join',
+        '/v1/families',
         {
-          inviteCode: created.inviteCode,
-          member: { role: 'child', displayName: `Child ${position + 1}`, locale: 'en' },
+          name: `Bench ${index}`,
+          timezone: 'UTC',
+          pushTime,
+          quietHours: null,
+          member: { role: 'parent', displayName: 'Parent', locale: 'en' },
         },
         [201],
+      ),
+    );
+    const members: Member[] = [{ uid: founder.uid, idToken: founder.idToken, memberId: created.memberId }];
+    for (let position = 1; position < membersPerFamily; position++) {
+      const { user, result: joined } = await asNewUser((candidate) =>
+        callApp<{ memberId: string }>(
+          gateway,
+          candidate.idToken,
+          'POST',
+          '/v1/families/join',
+          {
+            inviteCode: created.inviteCode,
+            member: { role: 'child', displayName: `Child ${position}`, locale: 'en' },
+          },
+          [201],
+        ),
       );
       members.push({ uid: user.uid, idToken: user.idToken, memberId: joined.memberId });
     }
@@ -118,6 +137,15 @@ export async function createFamilies({
     return { familyId: created.familyId, members };
   });
 }
+
+/**
+ * The Auth emulator's sign-up takes the token's auth_time before the password hash and the
+ * user's validSince after it, both in whole seconds: when a second boundary falls between,
+ * firebase-admin (which in emulator mode checks revocation on every verification) finds the
+ * token issued before validSince and rejects it, for good. About one sign-up in a few
+ * hundred on a busy machine; such a user is replaced.
+ */
+const rejectedByEmulatorRace = (error: unknown): boolean => error instanceof AppCallError && error.status === 401;
 
 /** The emulator sometimes drops a sign-up when the machine is busy; a second try succeeds. */
 async function withRetries<T>(attempt: () => Promise<T>, attempts = 3): Promise<T> {
