@@ -26,6 +26,9 @@ export interface RunningConsumer {
 
 const maxMessagesPerReceive = 10;
 
+/** Domain errors that a later attempt may not meet again: retried like any failure. */
+const retryableKinds = new Set(['unavailable', 'rate-limited']);
+
 /** Seconds before a failed message is received again: 1, 2, 4, 8 … up to 5 minutes. */
 export const retryDelaySeconds = (receiveCount: number): number => Math.min(2 ** Math.max(receiveCount - 1, 0), 300);
 
@@ -68,7 +71,7 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
       await handle(event);
     } catch (error) {
       // A domain rejection will not change on retry: park it with the reason instead.
-      if (isHaruError(error)) {
+      if (isHaruError(error) && !retryableKinds.has(error.kind)) {
         await deadLetter(message, `${error.kind}: ${error.message}`);
         return message;
       }
