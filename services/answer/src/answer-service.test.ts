@@ -3,7 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { callerUidHeader, createEvent, type EventContext } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import { eventually, isQueueIdle, type QueueReader, readQueue, serviceTestEnvironment } from '@haru/testing';
+import {
+  eventually,
+  internalApi,
+  isQueueIdle,
+  type QueueReader,
+  readQueue,
+  serviceTestEnvironment,
+} from '@haru/testing';
 import { sql } from 'kysely';
 import { loadServiceConfig } from './config.ts';
 import { schema } from './database.ts';
@@ -21,19 +28,8 @@ before(async () => {
 });
 after(() => service.stop());
 
-const call = async (uid: string | null, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${service.url}/internal${path}`, {
-    method,
-    headers: {
-      [serviceTokenHeader]: environment.internalApiToken,
-      ...(uid ? { [callerUidHeader]: uid } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
-  return { status: response.status, body: (await response.json()) as any };
-};
+const call = (uid: string | null, method: string, path: string, body?: unknown) =>
+  internalApi(service.url, environment.internalApiToken)(uid, method, path, body);
 
 const newFamily = async (founder: string) => {
   const created = await call(founder, 'POST', '/families', {

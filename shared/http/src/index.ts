@@ -1,5 +1,5 @@
 export { healthRoutes } from './health-routes.ts';
-export { jsonBody, problemHandler, problemJson, readJson } from './problem.ts';
+export { jsonBody, problemHandler, problemJson } from './problem.ts';
 export { type CallerVariables, requireCaller } from './require-caller.ts';
 export { requireServiceToken, serviceTokenHeader } from './require-service-token.ts';
 export { runUntilSignalled } from './run-until-signalled.ts';

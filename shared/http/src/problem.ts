@@ -67,23 +67,3 @@ export const jsonBody = <Schema extends z.ZodType>(schema: Schema) =>
     }
     return result.data;
   });
-
-/** Reads and validates a JSON body inside a handler (prefer `jsonBody` as middleware). */
-export async function readJson<Schema extends z.ZodType>(c: Context, schema: Schema): Promise<z.infer<Schema>> {
-  if (!jsonMediaType.test(c.req.header('content-type') ?? '')) {
-    throw new HaruError('unsupported-media-type', 'send the body as application/json');
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(await c.req.text());
-  } catch {
-    throw new HaruError('invalid', 'the body is not valid JSON');
-  }
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    throw new HaruError('invalid', 'the body does not match the expected shape', {
-      errors: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
-    });
-  }
-  return result.data;
-}

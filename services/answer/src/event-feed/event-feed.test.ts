@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { callerUidHeader, createEvent, type DomainEvent } from '@haru/contracts';
+import { createEvent, type DomainEvent } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import { eventually, type QueueReader, readQueue, serviceTestEnvironment } from '@haru/testing';
+import { eventually, internalApi, type QueueReader, readQueue, serviceTestEnvironment } from '@haru/testing';
 import { loadServiceConfig } from '../config.ts';
 import { schema } from '../database.ts';
 import { migrations } from '../migrations/index.ts';
@@ -51,19 +51,8 @@ async function readAll(after: number, limit: number) {
   }
 }
 
-const call = async (uid: string, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${service.url}/internal${path}`, {
-    method,
-    headers: {
-      [serviceTokenHeader]: environment.internalApiToken,
-      [callerUidHeader]: uid,
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
-  return { status: response.status, body: (await response.json()) as any };
-};
+const call = (uid: string | null, method: string, path: string, body?: unknown) =>
+  internalApi(service.url, environment.internalApiToken)(uid, method, path, body);
 
 const newFamily = async (uid: string) => {
   const created = await call(uid, 'POST', '/families', {

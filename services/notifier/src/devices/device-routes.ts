@@ -1,6 +1,6 @@
 import type { Database } from '@haru/db';
 import { HaruError } from '@haru/errors';
-import { readJson } from '@haru/http';
+import { jsonBody } from '@haru/http';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { NotifierDatabase } from '../database.ts';
@@ -19,9 +19,9 @@ const registration = z.strictObject({ uid, platform: z.enum(['android', 'ios', '
  */
 export function deviceRoutes({ database, clock }: { database: Database<NotifierDatabase>; clock: () => Date }) {
   return new Hono()
-    .put('/:token', async (c) => {
+    .put('/:token', jsonBody(registration), async (c) => {
       const deviceToken = parseToken(c.req.param('token'));
-      const body = await readJson(c, registration);
+      const body = c.req.valid('json');
       await registerDevice(database.db, { token: deviceToken, ...body }, clock());
       return c.body(null, 204);
     })
