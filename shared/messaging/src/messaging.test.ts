@@ -87,6 +87,31 @@ describe('outbox', () => {
     }
   });
 
+  test('when events commit while the relay sleeps, then NOTIFY wakes it long before its next poll', async () => {
+    const relay = startOutboxRelay({
+      database,
+      sns: clients.sns,
+      topicArn: topology.topicArn,
+      logger,
+      pollIntervalMs: 600_000,
+    });
+    try {
+      // Wait until the relay's listener is connected (its last statement is the LISTEN).
+      await eventually(async () => {
+        const { rows } = await sql<{ count: string }>`
+          select count(*) from pg_stat_activity where query = ${`listen "${schema}_outbox"`}`.execute(database.db);
+        return Number(rows[0]?.count) > 0;
+      });
+      await database.db.transaction().execute((trx) => appendToOutbox(trx, [questionDue('2026-11-27')]));
+      await eventually(async () => (await database.db.selectFrom('outbox').select('event_id').execute()).length === 0, {
+        timeoutMs: 10_000,
+        message: 'the outbox drained without waiting ten minutes for a poll',
+      });
+    } finally {
+      await relay.stop();
+    }
+  });
+
   test('when the transaction rolls back, then its events are never published', async () => {
     await assert.rejects(
       database.db.transaction().execute(async (trx) => {
