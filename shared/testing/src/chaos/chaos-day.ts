@@ -31,7 +31,7 @@ import {
 } from '@haru/dev-stack';
 import { type AppliedTopology, applyTopology, createAwsClients } from '@haru/messaging';
 import pg from 'pg';
-import { signInTestUser } from '../sign-in-test-user.ts';
+import { signInTestUser, type TestUser } from '../sign-in-test-user.ts';
 import { uniqueTopologyPrefix } from '../unique-topology-prefix.ts';
 import {
   type AcceptedPush,
@@ -211,16 +211,23 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
     });
     cleanups.push(() => redeliverer.stop());
 
-    // The families, created before the first push time (members sign up, join, register a device).
+    // The families: members sign up first (the Auth emulator is the slow part); the push
+    // times are then chosen so that creating, joining and registering devices fits before them.
     const app = patientApp(gateway);
-    // Setting up takes about 200 ms per family here (sign-ups in the Auth emulator dominate).
-    const firstPushAt = nextWholeMinute(Date.now() + 30_000 + families * 200);
+    const signUpStarted = Date.now();
+    const sizes = Array.from({ length: families }, () => 1 + Math.floor(random() * 3));
+    const usersOf: TestUser[][] = [];
+    await inParallel(8, families, async (index) => {
+      usersOf[index] = await Promise.all(
+        Array.from({ length: sizes[index] ?? 1 }, () => signInTestUser(authEmulatorHost)),
+      );
+    });
+    const firstPushAt = nextWholeMinute(Date.now() + 30_000 + 2 * (Date.now() - signUpStarted));
     const members: Member[] = [];
     await inParallel(8, families, async (index) => {
       const pushAt = new Date(firstPushAt + (index % spreadMinutes) * 60_000);
       const timezone = zones[index % zones.length] as string;
-      const size = 1 + Math.floor(random() * 3);
-      const users = await Promise.all(Array.from({ length: size }, () => signInTestUser(authEmulatorHost)));
+      const users = usersOf[index] ?? [];
       const [founder, ...others] = users;
       if (!founder) throw new Error('a family needs a founder');
       const created = (await app.call(
