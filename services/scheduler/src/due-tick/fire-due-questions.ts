@@ -18,8 +18,8 @@ export interface FireOptions {
  * One batch of the question tick, in one transaction: claims families whose due instant
  * has come (SKIP LOCKED, so replicas share the index without waiting on each other),
  * records each question in the fire ledger, appends QuestionDue to the outbox, and moves
- * each family on to its next occurrence. Resolves with how many rows it claimed, so the
- * caller knows whether more are waiting.
+ * each family on to its next occurrence. Resolves with how many rows it claimed (so the
+ * caller knows whether more are waiting) and the events it announced.
  */
 export async function fireDueQuestions(
   db: Kysely<SchedulerDatabase>,
