@@ -24,7 +24,7 @@ import {
   messagingMigrations,
   startOutboxRelay,
 } from '@haru/messaging';
-import { createLogger } from '@haru/observability';
+import { createLogger, createMetrics } from '@haru/observability';
 import { sql } from 'kysely';
 import { startBenchStack } from '../support/bench-stack.ts';
 import { mapConcurrently, waitFor } from '../support/concurrently.ts';
@@ -56,6 +56,7 @@ log('stack started');
 const database = createDatabase<MessagingTables>({ url: stack.databaseUrl, schema, poolSize: 10 });
 const clients = createAwsClients({ AWS_REGION: stack.awsRegion, AWS_ENDPOINT_URL: stack.awsEndpointUrl });
 const logger = createLogger('bench-outbox', 'warn');
+const metrics = createMetrics('bench-outbox');
 
 /** When each event's PublishBatch returned, by event id. */
 const publishedAt = new Map<string, number>();
@@ -117,6 +118,7 @@ try {
       sns: recordingSns,
       topicArn: stack.topicArn,
       logger,
+      metrics,
       pollIntervalMs,
       batchSize: relayBatch,
     });
@@ -172,6 +174,7 @@ try {
     sns: recordingSns,
     topicArn: stack.topicArn,
     logger,
+    metrics,
     pollIntervalMs,
     batchSize: relayBatch,
   });

@@ -1,7 +1,6 @@
-import { correlationIdHeader, newEventId } from '@haru/contracts';
 import { HaruError } from '@haru/errors';
-import { healthRoutes, problemHandler, problemJson } from '@haru/http';
-import type { Logger } from '@haru/observability';
+import { healthRoutes, observedApp, problemHandler, problemJson } from '@haru/http';
+import type { Logger, Metrics } from '@haru/observability';
 import type { Auth } from 'firebase-admin/auth';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -17,6 +16,9 @@ export interface GatewayDeps {
   auth: Auth;
   services: Services;
   logger: Logger;
+  metrics: Metrics;
+  /** The internal service credential; `/metrics` requires it here too. */
+  internalApiToken: string;
   maxBodyBytes: number;
   /** Requests a member may make per minute. */
   rateLimitPerMinute: number;
@@ -24,8 +26,21 @@ export interface GatewayDeps {
   ready: () => Promise<boolean>;
 }
 
-/** The app's only door: authenticates, validates, and routes to the services. */
-export function buildApp({ auth, services, logger, maxBodyBytes, rateLimitPerMinute, ready }: GatewayDeps) {
+/**
+ * The app's only door: authenticates, validates, and routes to the services. Each request
+ * gets a correlation id (the app's `x-correlation-id` if well-formed, else a new one) that
+ * goes with every internal call, into every event it causes, and into the logs.
+ */
+export function buildApp({
+  auth,
+  services,
+  logger,
+  metrics,
+  internalApiToken,
+  maxBodyBytes,
+  rateLimitPerMinute,
+  ready,
+}: GatewayDeps) {
   const v1 = new Hono<GatewayEnv>()
     .use(requireFirebaseUser({ auth }))
     .use(rateLimitPerMember({ limit: rateLimitPerMinute }))
@@ -34,14 +49,7 @@ export function buildApp({ auth, services, logger, maxBodyBytes, rateLimitPerMin
     .route('/families', notificationRoutes(services))
     .route('/', deviceRoutes(services));
 
-  const app = new Hono<GatewayEnv>()
-    .use(async function correlation(c, next) {
-      const presented = c.req.header(correlationIdHeader);
-      const correlationId = presented && /^[\w-]{1,64}$/.test(presented) ? presented : newEventId();
-      c.set('correlationId', correlationId);
-      await next();
-      c.header(correlationIdHeader, correlationId);
-    })
+  const app = observedApp<GatewayEnv>({ logger, metrics, internalApiToken })
     .use(
       bodyLimit({
         maxSize: maxBodyBytes,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { serviceEnvironment } from '@haru/dev-stack';
-import { signInTestUser, startTestStack, type TestStack, type TestUser } from '@haru/testing';
+import { metricSample, signInTestUser, startTestStack, type TestStack, type TestUser } from '@haru/testing';
 import { loadServiceConfig } from './config.ts';
 import { startService } from './service.ts';
 
@@ -158,6 +158,27 @@ describe('gateway', () => {
       post(newFamily, 'create-3'),
     ]);
     assert.equal(new Set(racing.map((response) => response.body.familyId)).size, 1);
+  });
+
+  test("when /metrics is asked for without the service credential, even with an app user's token, then 401", async () => {
+    for (const token of [undefined, parent.idToken]) {
+      const response = await request('/metrics', { token });
+      assert.equal(response.status, 401);
+      assert.equal(response.type, 'application/problem+json');
+    }
+  });
+
+  test('when /metrics is scraped with the service credential, then request durations are there by route pattern, without ids', async () => {
+    const familyId = crypto.randomUUID();
+    assert.equal((await request(`/v1/families/${familyId}`, { token: stranger.idToken })).status, 404);
+    const response = await fetch(`${gateway.url}/metrics`, {
+      headers: { authorization: `Bearer ${answer.parts.internalApiToken}` },
+    });
+    assert.equal(response.status, 200);
+    const text = await response.text();
+    const labels = { service: 'gateway', method: 'GET', route: '/v1/families/:familyId', status: '404' };
+    assert.ok((metricSample(text, 'haru_http_request_duration_seconds_count', labels) ?? 0) >= 1, text);
+    assert.doesNotMatch(text, new RegExp(familyId));
   });
 
   test('when a member exceeds the rate limit, then 429 with Retry-After, and other members are unaffected', async () => {

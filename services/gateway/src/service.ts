@@ -1,5 +1,5 @@
 import { serveApp } from '@haru/http';
-import { createLogger } from '@haru/observability';
+import { createLogger, createMetrics } from '@haru/observability';
 import { initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { buildApp } from './app.ts';
@@ -27,6 +27,8 @@ export async function startService(config: GatewayConfig) {
     auth: getAuth(firebase),
     services,
     logger,
+    metrics: createMetrics('gateway'),
+    internalApiToken: config.INTERNAL_API_TOKEN,
     maxBodyBytes: config.MAX_BODY_BYTES,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     ready,

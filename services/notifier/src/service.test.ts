@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { notificationIdFor } from '@haru/contracts';
-import { eventually, fcmMessages, isQueueIdle } from '@haru/testing';
+import { eventually, fcmMessages, isQueueIdle, metricSample } from '@haru/testing';
 import type { PushSender, SendResult } from './notifications/push-sender.ts';
 import { createFirebaseMessaging } from './push/firebase-messaging.ts';
 import type { Locale } from './recipients/recipient.table.ts';
@@ -173,6 +173,43 @@ describe('the notifier service', () => {
     assert.equal(register.status, 401);
   });
 
+  it('when pushes go to healthy, unregistered, invalid and flaky tokens, then FCM results are counted by code', async () => {
+    const fcmResults = async () => {
+      const response = await notifier.request('/metrics');
+      assert.equal(response.status, 200);
+      const text = await response.text();
+      const count = (result: string) => metricSample(text, 'haru_fcm_results_total', { result }) ?? 0;
+      return Object.fromEntries(
+        ['sent', 'unregistered', 'invalid-argument', 'unavailable', 'quota', 'other'].map((result) => [
+          result,
+          count(result),
+        ]),
+      );
+    };
+    const familyId = randomUUID();
+    const member = await join(familyId, 'en');
+    for (const token of [testToken(), testToken('unregistered'), testToken('invalid'), testToken('flaky')]) {
+      await registerDevice(member.uid, token);
+    }
+    await eventually(async () => (await activeRecipients(familyId)) === 1, { message: 'the member joined' });
+    const before = await fcmResults();
+
+    const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: new Date().toISOString() });
+    await notifier.publish(due);
+    await reported(notificationIdFor(familyId, due.data.questionId, 'complete'));
+
+    const after = await fcmResults();
+    const counted = Object.fromEntries(
+      Object.entries(after).map(([result, count]) => [result, count - (before[result] ?? 0)]),
+    );
+    // firebase-admin itself retries FCM's 503 (after its Retry-After), so the flaky token's push reads as sent.
+    assert.deepEqual(counted, { sent: 2, unregistered: 1, 'invalid-argument': 1, unavailable: 0, quota: 0, other: 0 });
+  });
+
+  it('when /metrics is asked for without the service credential, then it answers 401', async () => {
+    assert.equal((await fetch(`${notifier.url}/metrics`)).status, 401);
+  });
+
   it('when probed, then it is alive and ready', async () => {
     assert.equal((await fetch(`${notifier.url}/healthz`)).status, 200);
     assert.equal((await fetch(`${notifier.url}/readyz`)).status, 200);
@@ -249,6 +286,9 @@ describe('the notifier service when FCM refuses a push at first', () => {
     });
 
     assert.deepEqual(await delivery(), { status: 'sent', attempts: 4 });
+    const metrics = await (await notifier.request('/metrics')).text();
+    assert.equal(metricSample(metrics, 'haru_fcm_results_total', { result: 'other' }), 3, 'each refusal counted');
+    assert.equal(metricSample(metrics, 'haru_fcm_results_total', { result: 'sent' }), 1);
     assert.equal((await messagesTo(token)).length, 1);
     await eventually(() => isQueueIdle(notifier.sqs, notifier.queues.queueUrl), { message: 'the event acknowledged' });
     assert.equal(await isQueueIdle(notifier.sqs, notifier.queues.deadLetterQueueUrl), true, 'nothing dead-lettered');

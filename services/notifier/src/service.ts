@@ -8,6 +8,7 @@ import { createEventHandler } from './handle-event.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import type { PushSender } from './notifications/push-sender.ts';
 import { startRetrySweep } from './notifications/retry-sweep.ts';
+import { countResults } from './push/count-results.ts';
 import { createFirebaseMessaging } from './push/firebase-messaging.ts';
 
 export interface ServiceOptions {
@@ -28,15 +29,16 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
     projectId: config.FIREBASE_PROJECT_ID,
     ...(config.FCM_ENDPOINT_URL ? { fcmEndpointUrl: config.FCM_ENDPOINT_URL } : {}),
   });
-  const sender = options.sender ?? fcm.messaging;
+  const provider = options.sender ?? fcm.messaging;
   return startDatabaseService<NotifierDatabase>({
     name: 'notifier',
     schema,
     config,
     ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
     routes: ({ database }) => notifierRoutes({ database, clock }),
-    handle: ({ database, logger }) => createEventHandler({ db: database.db, sender, logger, clock }),
-    background: ({ logger }) => {
+    handle: ({ database, logger, metrics }) =>
+      createEventHandler({ db: database.db, sender: countResults(provider, metrics), logger, clock }),
+    background: ({ logger, metrics }) => {
       // Retries get a pool of their own, so that a backlog of them (after an FCM outage)
       // never takes the connections the consumer and the API need, nor they its.
       const sweepDatabase = createDatabase<NotifierDatabase>({
@@ -46,7 +48,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
       });
       const sweep = startRetrySweep({
         db: sweepDatabase.db,
-        sender,
+        sender: countResults(provider, metrics),
         logger,
         clock,
         intervalMs: config.DELIVERY_RETRY_INTERVAL_MS,

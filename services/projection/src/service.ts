@@ -5,27 +5,24 @@ import { completionRoutes } from './completion/completion-routes.ts';
 import type { ProjectionConfig } from './config.ts';
 import { type ProjectionDatabase, schema } from './database.ts';
 import { createLagGauge } from './lag/lag-gauge.ts';
-import { metricsRoutes } from './lag/metrics-routes.ts';
 
 /**
  * The projection service: per-family, per-question completion from the answer service's
  * events, and FamilyQuestionCompleted. The model can be rebuilt or verified by replaying
  * the answer service's event feed (see replay/).
  */
-export const startService = (config: ProjectionConfig, options: { waitTimeSeconds?: number } = {}) => {
-  const lag = createLagGauge();
-  return startDatabaseService<ProjectionDatabase>({
+export const startService = (config: ProjectionConfig, options: { waitTimeSeconds?: number } = {}) =>
+  startDatabaseService<ProjectionDatabase>({
     name: 'projection',
     schema,
     config,
     ...options,
-    routes: ({ database }) =>
-      new Hono().route('/families', completionRoutes(database)).route('/metrics', metricsRoutes(lag)),
-    handle:
-      ({ database }) =>
-      async (event) => {
+    routes: ({ database }) => new Hono().route('/families', completionRoutes(database)),
+    handle: ({ database, metrics }) => {
+      const lag = createLagGauge(metrics);
+      return async (event) => {
         await applyToCompletion(database.db, event, new Date());
         lag.applied(event.occurredAt);
-      },
+      };
+    },
   });
-};

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createEvent, newEventId } from '@haru/contracts';
 import { createDatabase, migrateToLatest } from '@haru/db';
-import { createLogger } from '@haru/observability';
+import { createLogger, createMetrics } from '@haru/observability';
 import { serviceApp } from '@haru/runtime';
 import { createTestDatabase, freePort } from '@haru/testing';
 import { type SchedulerDatabase, schema } from './database.ts';
@@ -21,7 +21,13 @@ before(async () => {
   databaseUrl = await createTestDatabase();
   database = createDatabase<SchedulerDatabase>({ url: databaseUrl, schema, poolSize: 2 });
   await migrateToLatest(database.db, schema, migrations);
-  app = serviceApp({ database, logger, routes: schedulerRoutes(database.db), internalApiToken: token });
+  app = serviceApp({
+    database,
+    logger,
+    metrics: createMetrics('scheduler'),
+    routes: schedulerRoutes(database.db),
+    internalApiToken: token,
+  });
 
   const now = new Date('2026-06-01T12:00:00Z'); // 21:00 KST: today's 09:00 has passed
   const id = newEventId();
@@ -99,6 +105,7 @@ describe('health', () => {
       const unready = serviceApp({
         database: nowhere,
         logger,
+        metrics: createMetrics('scheduler'),
         routes: schedulerRoutes(nowhere.db),
         internalApiToken: token,
       });

@@ -4,11 +4,12 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent, type DomainEvent, type EventOf, newEventId, type PushKind } from '@haru/contracts';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
-import { createLogger } from '@haru/observability';
+import { createLogger, createMetrics } from '@haru/observability';
 import {
   createTestDatabase,
   eventually,
   isQueueIdle,
+  metricSample,
   type QueueReader,
   readQueue,
   uniqueTopologyPrefix,
@@ -136,6 +137,13 @@ describe('the daily question', () => {
     assert.deepEqual(due?.data, { localDate: '2026-06-01', dueAt: '2026-06-01T00:00:00.000Z' });
     assert.equal(due?.correlationId, due?.id, 'a tick starts its own causal chain');
     assert.equal(due?.causationId, null);
+    // Fired at 09:00:00.200 (the test clock stands still), due at 09:00: 0.2 s late.
+    const metrics = await service.metrics.metrics();
+    const question = { kind: 'question' };
+    assert.equal(metricSample(metrics, 'haru_scheduler_fire_lateness_seconds_count', question), 1);
+    assert.equal(metricSample(metrics, 'haru_scheduler_fire_lateness_seconds_sum', question), 0.2);
+    assert.equal(metricSample(metrics, 'haru_scheduler_fire_lateness_seconds_bucket', { ...question, le: '0.1' }), 0);
+    assert.equal(metricSample(metrics, 'haru_scheduler_fire_lateness_seconds_bucket', { ...question, le: '0.25' }), 1);
 
     await publish(created);
     await handle(created);
@@ -157,6 +165,7 @@ describe('the daily question', () => {
     const secondTick = startDueTick({
       db: replica.db,
       logger: createLogger('scheduler', 'silent'),
+      metrics: createMetrics('scheduler'),
       now,
       intervalMs: 5,
       batchSize,

@@ -41,7 +41,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
       routes: ({ database }) => schedulerRoutes(database.db),
       handle: () => createEventHandler({ db: consumerDatabase.db, now }),
-      background: ({ logger }) => {
+      background: ({ logger, metrics }) => {
         const tickDatabase = createDatabase<SchedulerDatabase>({
           url: config.DATABASE_URL,
           schema,
@@ -50,6 +50,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
         const tick = startDueTick({
           db: tickDatabase.db,
           logger,
+          metrics,
           now,
           intervalMs: config.SCHEDULER_TICK_MS,
           batchSize: config.SCHEDULER_TICK_BATCH_SIZE,

@@ -6,13 +6,25 @@ export const serviceTokenHeader = 'x-haru-service-token';
 
 /**
  * Guards a service's internal API: only callers presenting the gateway's service
- * credential get through. Compared in constant time.
+ * credential get through. Compared in constant time. With `acceptBearer`, the credential
+ * may also come as `Authorization: Bearer …` (what Prometheus' `authorization` scrape
+ * setting sends); the internal API itself takes only the header.
  */
-export function requireServiceToken({ token }: { token: string }): MiddlewareHandler {
+export function requireServiceToken({
+  token,
+  acceptBearer = false,
+}: {
+  token: string;
+  acceptBearer?: boolean;
+}): MiddlewareHandler {
   const expected = Buffer.from(token);
+  const matches = (presented: string | undefined) => {
+    const bytes = Buffer.from(presented ?? '');
+    return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+  };
   return async function serviceToken(c, next) {
-    const presented = Buffer.from(c.req.header(serviceTokenHeader) ?? '');
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+    const bearer = acceptBearer ? /^Bearer (.+)$/i.exec(c.req.header('authorization') ?? '')?.[1] : undefined;
+    if (!matches(c.req.header(serviceTokenHeader)) && !(bearer !== undefined && matches(bearer))) {
       throw new HaruError('unauthenticated', 'this API is internal to haru');
     }
     await next();

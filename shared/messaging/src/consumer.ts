@@ -1,9 +1,10 @@
 import { type Message, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type DomainEvent, parseEvent } from '@haru/contracts';
+import { type DomainEvent, eventTypes, parseEvent } from '@haru/contracts';
 import { isHaruError } from '@haru/errors';
-import type { Logger } from '@haru/observability';
+import { counter, delayBuckets, durationBuckets, histogram, type Logger, type Metrics } from '@haru/observability';
 import { Consumer } from 'sqs-consumer';
-import { visibilityTimeoutSeconds } from './topology.ts';
+import { runReportingDuplicates } from './inbox.ts';
+import { maxReceiveCount, visibilityTimeoutSeconds } from './topology.ts';
 
 export interface ConsumerOptions {
   /** Names the consumer in logs, e.g. the consuming service. */
@@ -12,6 +13,7 @@ export interface ConsumerOptions {
   queueUrl: string;
   deadLetterQueueUrl: string;
   logger: Logger;
+  metrics: Metrics;
   /** Messages handled at once (bounded; SQS returns at most ten per receive). */
   concurrency: number;
   /** Handles one valid event; throwing leaves it on the queue to be retried with backoff. */
@@ -42,11 +44,14 @@ export const retryDelaySeconds = (receiveCount: number): number => Math.min(2 **
  * - A heartbeat extends the visibility timeout while a slow handler runs.
  * Delivery is at-least-once and unordered: handlers make themselves idempotent
  * (see `handleOnce`).
+ * Each event's queue lag, handling time and outcome are measured (see `consumerMetrics`),
+ * and its handling is logged with its correlation id.
  */
 export function startConsumer(options: ConsumerOptions): RunningConsumer {
   const { name, sqs, queueUrl, deadLetterQueueUrl, logger, concurrency, handle, waitTimeSeconds = 10 } = options;
+  const measured = consumerMetrics(options.metrics);
 
-  const deadLetter = async (message: Message, reason: string) => {
+  const deadLetter = async (message: Message, reason: string, event?: DomainEvent) => {
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: deadLetterQueueUrl,
@@ -57,38 +62,44 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         },
       }),
     );
-    logger.warn({ consumer: name, messageId: message.MessageId, reason }, 'invalid message dead-lettered');
+    const identity = event && { eventId: event.id, type: event.type, correlationId: event.correlationId };
+    logger.warn({ consumer: name, messageId: message.MessageId, ...identity, reason }, 'message dead-lettered');
   };
 
   const handleMessage = async (message: Message): Promise<Message> => {
-    const parsed = parseEvent(parseJson(message.Body));
+    const started = performance.now();
+    const body = parseJson(message.Body);
+    const parsed = parseEvent(body);
     if (!parsed.ok) {
       await deadLetter(message, parsed.reason);
+      measured.finished(typeLabelOf(body), 'dead-lettered', started);
       return message;
     }
     const { event } = parsed;
+    measured.queueLag.observe({ type: event.type }, Math.max(Date.now() - Date.parse(event.occurredAt), 0) / 1000);
+    const identity = { consumer: name, eventId: event.id, type: event.type, correlationId: event.correlationId };
+    let outcome: Outcome;
     try {
-      await handle(event);
+      outcome = await runReportingDuplicates(() => handle(event));
     } catch (error) {
       // A domain rejection will not change on retry: park it with the reason instead.
       if (isHaruError(error) && !retryableKinds.has(error.kind)) {
-        await deadLetter(message, `${error.kind}: ${error.message}`);
+        await deadLetter(message, `${error.kind}: ${error.message}`, event);
+        measured.finished(event.type, 'dead-lettered', started);
         return message;
       }
+      const receiveCount = receiveCountOf(message);
+      // After its last receive SQS moves the message to the dead-letter queue itself.
+      const lastReceive = receiveCount >= maxReceiveCount;
       logger.warn(
-        {
-          err: error,
-          consumer: name,
-          eventId: event.id,
-          type: event.type,
-          correlationId: event.correlationId,
-          receiveCount: receiveCountOf(message),
-        },
-        'event handler failed; will retry',
+        { err: error, ...identity, receiveCount },
+        lastReceive ? 'event handler failed; dead-lettered after its last receive' : 'event handler failed; will retry',
       );
+      measured.finished(event.type, lastReceive ? 'dead-lettered' : 'retried', started);
       throw error;
     }
-    logger.debug({ consumer: name, eventId: event.id, type: event.type }, 'event handled');
+    const seconds = measured.finished(event.type, outcome, started);
+    logger.info({ ...identity, outcome, durationMs: Math.round(seconds * 1000) }, 'event handled');
     return message;
   };
 
@@ -132,6 +143,52 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
     },
   };
 }
+
+type Outcome = 'handled' | 'duplicate' | 'retried' | 'dead-lettered';
+
+/**
+ * - `haru_consumer_queue_lag_seconds{type}`: from an event's `occurredAt` to the start of
+ *   its handling (publishing, queueing, waiting for a free handler, and retries' delays);
+ * - `haru_consumer_handler_duration_seconds{type,outcome}` and
+ *   `haru_consumer_events_total{type,outcome}`: how long handling took and how it ended.
+ */
+function consumerMetrics(metrics: Metrics) {
+  const queueLag = histogram(metrics, {
+    name: 'haru_consumer_queue_lag_seconds',
+    help: 'Time from an event occurring to its handling by this consumer, by event type.',
+    labelNames: ['type'],
+    buckets: delayBuckets,
+  });
+  const durations = histogram(metrics, {
+    name: 'haru_consumer_handler_duration_seconds',
+    help: 'Time spent handling an event, by event type and outcome.',
+    labelNames: ['type', 'outcome'],
+    buckets: durationBuckets,
+  });
+  const outcomes = counter(metrics, {
+    name: 'haru_consumer_events_total',
+    help: 'Events received by this consumer, by event type and outcome (handled, duplicate, retried, dead-lettered).',
+    labelNames: ['type', 'outcome'],
+  });
+  return {
+    queueLag,
+    /** Records how handling ended; returns the seconds it took. */
+    finished(type: string, outcome: Outcome, started: number): number {
+      const seconds = (performance.now() - started) / 1000;
+      durations.observe({ type, outcome }, seconds);
+      outcomes.inc({ type, outcome });
+      return seconds;
+    },
+  };
+}
+
+const knownTypes = new Set<string>(eventTypes);
+
+/** The type of a message that is not a valid event, as a label: only known types, so that garbage cannot add series. */
+const typeLabelOf = (body: unknown): string => {
+  const type = (body as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' && knownTypes.has(type) ? type : 'unknown';
+};
 
 const parseJson = (body: string | undefined): unknown => {
   try {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Envelope } from '@haru/contracts';
 import type { Kysely, Transaction } from 'kysely';
 import type { MessagingTables } from './messaging-migrations.ts';
@@ -13,7 +14,7 @@ export async function handleOnce<DB extends MessagingTables>(
   event: Pick<Envelope, 'id' | 'type'>,
   effect: (trx: Transaction<DB>) => Promise<void>,
 ): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  const ran = await db.transaction().execute(async (trx) => {
     const inbox = trx as unknown as Transaction<MessagingTables>;
     const recorded = await inbox
       .insertInto('inbox')
@@ -25,4 +26,23 @@ export async function handleOnce<DB extends MessagingTables>(
     await effect(trx);
     return true;
   });
+  if (!ran) {
+    const handling = inboxFindings.getStore();
+    if (handling) handling.duplicate = true;
+  }
+  return ran;
+}
+
+/** What the inbox found while the consumer ran one event's handler. */
+const inboxFindings = new AsyncLocalStorage<{ duplicate: boolean }>();
+
+/**
+ * Runs a handler and says whether the inbox found its event handled before, so that the
+ * consumer can count duplicates without every handler passing the finding back up.
+ * Handlers that are idempotent without the inbox report "handled".
+ */
+export async function runReportingDuplicates(handler: () => Promise<void>): Promise<'handled' | 'duplicate'> {
+  const handling = { duplicate: false };
+  await inboxFindings.run(handling, handler);
+  return handling.duplicate ? 'duplicate' : 'handled';
 }

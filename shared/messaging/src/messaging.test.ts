@@ -4,8 +4,8 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createEvent, type DomainEvent, type EventContext } from '@haru/contracts';
 import { createDatabase, migrateToLatest } from '@haru/db';
-import { createLogger } from '@haru/observability';
-import { createTestDatabase, eventually, uniqueTopologyPrefix } from '@haru/testing';
+import { createLogger, createMetrics } from '@haru/observability';
+import { createTestDatabase, eventually, metricSample, uniqueTopologyPrefix } from '@haru/testing';
 import { sql } from 'kysely';
 import {
   type AppliedTopology,
@@ -24,6 +24,12 @@ const clients = createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: pr
 const schema = 'messaging_test';
 const familyId = '0193f5a0-0000-7000-8000-0000000000aa';
 const context: EventContext = { occurredAt: new Date(), correlationId: 'c-1', causationId: null };
+
+// Each test that starts a relay or consumer measures into a registry of its own.
+let metrics = createMetrics('messaging-test');
+const fresh = () => {
+  metrics = createMetrics('messaging-test');
+};
 
 const questionDue = (localDate: string) =>
   createEvent('QuestionDue', familyId, { localDate, dueAt: new Date().toISOString() }, context);
@@ -60,7 +66,7 @@ describe('outbox', () => {
       context,
     );
     await database.db.transaction().execute((trx) => appendToOutbox(trx, [due, joined]));
-    const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger });
+    const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger, metrics });
     try {
       const atAnswer = await eventually(async () => {
         const messages = await receive(topology.queues.answer.queueUrl);
@@ -93,6 +99,7 @@ describe('outbox', () => {
       sns: clients.sns,
       topicArn: topology.topicArn,
       logger,
+      metrics,
       pollIntervalMs: 600_000,
     });
     try {
@@ -112,6 +119,26 @@ describe('outbox', () => {
     }
   });
 
+  test('when events wait in the outbox, then a scrape counts them, and once relayed they count as published', async () => {
+    fresh();
+    const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger, metrics });
+    await relay.stop(); // relayed by hand below, so that the backlog can be seen first
+    await relay.relayPending();
+    const waiting = [questionDue('2026-11-28'), questionDue('2026-11-29'), questionDue('2026-11-30')];
+    await database.db.transaction().execute((trx) => appendToOutbox(trx, waiting));
+
+    const before = await metrics.metrics();
+    assert.equal(metricSample(before, 'haru_outbox_backlog_events'), 3);
+    assert.ok((metricSample(before, 'haru_outbox_oldest_event_age_seconds') ?? -1) >= 0);
+    assert.equal(metricSample(before, 'haru_outbox_events_published_total', { type: 'QuestionDue' }), undefined);
+
+    assert.equal(await relay.relayPending(), 3);
+    const after = await metrics.metrics();
+    assert.equal(metricSample(after, 'haru_outbox_backlog_events'), 0);
+    assert.equal(metricSample(after, 'haru_outbox_oldest_event_age_seconds'), 0);
+    assert.equal(metricSample(after, 'haru_outbox_events_published_total', { type: 'QuestionDue' }), 3);
+  });
+
   test('when the transaction rolls back, then its events are never published', async () => {
     await assert.rejects(
       database.db.transaction().execute(async (trx) => {
@@ -119,7 +146,7 @@ describe('outbox', () => {
         throw new Error('state change failed');
       }),
     );
-    const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger });
+    const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger, metrics });
     try {
       assert.equal(await relay.relayPending(), 0);
     } finally {
@@ -129,25 +156,36 @@ describe('outbox', () => {
 });
 
 describe('consumer', () => {
+  // Queues of their own: the outbox tests leave events on theirs, which would count here.
+  let queues: AppliedTopology;
+  before(async () => {
+    queues = await applyTopology(clients, uniqueTopologyPrefix());
+  });
+
   const publish = (event: DomainEvent) =>
     clients.sns.send(
       new PublishCommand({
-        TopicArn: topology.topicArn,
+        TopicArn: queues.topicArn,
         Message: JSON.stringify(event),
         MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
       }),
     );
 
-  const consume = (handle: (event: DomainEvent) => Promise<void>) =>
-    startConsumer({
+  const consume = (handle: (event: DomainEvent) => Promise<void>) => {
+    fresh();
+    return startConsumer({
       name: 'test',
       sqs: clients.sqs,
-      ...topology.queues.answer,
+      ...queues.queues.answer,
       logger,
+      metrics,
       concurrency: 4,
       waitTimeSeconds: 1,
       handle,
     });
+  };
+  const events = async (labels: Record<string, string>) =>
+    metricSample(await metrics.metrics(), 'haru_consumer_events_total', labels) ?? 0;
 
   test('when the same event is delivered twice, then its effect happens once', async () => {
     await sql`create table if not exists effects (event_id uuid, local_date text)`.execute(database.db);
@@ -167,6 +205,17 @@ describe('consumer', () => {
         database.db,
       );
       assert.equal(Number(effects.rows[0]?.count), 1);
+      assert.equal(await events({ type: 'QuestionDue', outcome: 'handled' }), 1);
+      assert.equal(await events({ type: 'QuestionDue', outcome: 'duplicate' }), 1, 'the inbox found the second');
+      const text = await metrics.metrics();
+      assert.equal(metricSample(text, 'haru_consumer_queue_lag_seconds_count', { type: 'QuestionDue' }), 2);
+      assert.equal(
+        metricSample(text, 'haru_consumer_handler_duration_seconds_count', {
+          type: 'QuestionDue',
+          outcome: 'duplicate',
+        }),
+        1,
+      );
     } finally {
       await consumer.stop();
     }
@@ -179,17 +228,19 @@ describe('consumer', () => {
     });
     try {
       await clients.sqs.send(
-        new SendMessageCommand({ QueueUrl: topology.queues.answer.queueUrl, MessageBody: '{"not":"an event"}' }),
+        new SendMessageCommand({ QueueUrl: queues.queues.answer.queueUrl, MessageBody: '{"not":"an event"}' }),
       );
       const valid = questionDue('2026-12-02');
       await publish(valid);
       await eventually(() => handled.includes(valid.id), { message: 'the valid event after the poison one' });
       const dead = await eventually(async () => {
-        const messages = await receive(topology.queues.answer.deadLetterQueueUrl);
+        const messages = await receive(queues.queues.answer.deadLetterQueueUrl);
         return messages.length > 0 ? messages : undefined;
       });
       assert.equal(dead[0]?.Body, '{"not":"an event"}');
       assert.match(dead[0]?.MessageAttributes?.reason?.StringValue ?? '', /bad envelope/);
+      assert.equal(await events({ type: 'unknown', outcome: 'dead-lettered' }), 1);
+      assert.equal(await events({ type: 'QuestionDue', outcome: 'handled' }), 1);
     } finally {
       await consumer.stop();
     }
@@ -209,6 +260,8 @@ describe('consumer', () => {
       await publish(event);
       await eventually(() => succeeded, { timeoutMs: 15_000, message: 'the retry succeeded' });
       assert.equal(attempts, 2);
+      assert.equal(await events({ type: 'QuestionDue', outcome: 'retried' }), 1);
+      assert.equal(await events({ type: 'QuestionDue', outcome: 'handled' }), 1);
     } finally {
       await consumer.stop();
     }

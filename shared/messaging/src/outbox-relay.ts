@@ -1,6 +1,7 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type Database, startPollingLoop } from '@haru/db';
-import type { Logger } from '@haru/observability';
+import { counter, gauge, type Logger, type Metrics } from '@haru/observability';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { MessagingTables } from './messaging-migrations.ts';
 
@@ -9,6 +10,7 @@ export interface OutboxRelayOptions {
   sns: SNSClient;
   topicArn: string;
   logger: Logger;
+  metrics: Metrics;
   /** Fallback when a NOTIFY is missed (listener reconnecting, another replica's insert). */
   pollIntervalMs?: number;
   /** Rows claimed per transaction; published in SNS batches of ten. */
@@ -33,6 +35,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { database, sns, topicArn, logger, pollIntervalMs = 1000, batchSize = 100 } = options;
   const channel = `${database.schema}_outbox`;
   let listener: pg.Client | undefined;
+  const publishedEvents = measureOutbox(options);
 
   const relayBatch = async (): Promise<number> =>
     database.db.transaction().execute(async (trx) => {
@@ -70,6 +73,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
             rows.map((row) => row.position),
           )
           .execute();
+        for (const row of rows) publishedEvents.inc({ type: row.type });
       }
       return rows.length;
     });
@@ -119,6 +123,59 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await listener?.end().catch(() => {});
     },
   };
+}
+
+/** Counted beyond this, the backlog reads as this: the scrape stays cheap however far behind the relay is. */
+const backlogCountLimit = 100_000;
+
+/**
+ * - `haru_outbox_events_published_total{type}`: events SNS accepted (a republish after a
+ *   crash counts again);
+ * - `haru_outbox_backlog_events` and `haru_outbox_oldest_event_age_seconds`: unpublished
+ *   rows and how long the oldest has waited, read from the table at scrape time (NaN when
+ *   the database does not answer).
+ */
+function measureOutbox({ database, logger, metrics }: OutboxRelayOptions) {
+  const readOr = async (read: () => Promise<number>) =>
+    read().catch((error: unknown) => {
+      logger.warn({ err: error }, 'outbox metrics could not be read');
+      return Number.NaN;
+    });
+  gauge(metrics, {
+    name: 'haru_outbox_backlog_events',
+    help: `Outbox rows not yet published (counted up to ${backlogCountLimit}).`,
+    async collect() {
+      this.set(
+        await readOr(async () => {
+          const { rows } = await sql<{ count: string }>`
+            select count(*) from (select from outbox limit ${backlogCountLimit}) as pending`.execute(database.db);
+          return Number(rows[0]?.count ?? 0);
+        }),
+      );
+    },
+  });
+  gauge(metrics, {
+    name: 'haru_outbox_oldest_event_age_seconds',
+    help: 'How long the oldest unpublished outbox row has waited (0 when none waits).',
+    async collect() {
+      this.set(
+        await readOr(async () => {
+          const oldest = await database.db
+            .selectFrom('outbox')
+            .select('created_at')
+            .orderBy('position')
+            .limit(1)
+            .executeTakeFirst();
+          return oldest ? Math.max(Date.now() - oldest.created_at.getTime(), 0) / 1000 : 0;
+        }),
+      );
+    },
+  });
+  return counter(metrics, {
+    name: 'haru_outbox_events_published_total',
+    help: 'Events the outbox relay published to the topic, by event type.',
+    labelNames: ['type'],
+  });
 }
 
 const connectionStringOf = (database: Database<MessagingTables>): string => {

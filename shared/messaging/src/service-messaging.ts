@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@haru/contracts';
 import type { Database } from '@haru/db';
-import type { Logger } from '@haru/observability';
+import type { Logger, Metrics } from '@haru/observability';
 import { createAwsClients } from './aws-clients.ts';
 import { type RunningConsumer, startConsumer } from './consumer.ts';
 import { locateQueues, locateTopic } from './locate-topology.ts';
@@ -33,10 +33,11 @@ export async function startServiceMessaging(options: {
   database: Database<MessagingTables>;
   settings: MessagingSettings;
   logger: Logger;
+  metrics: Metrics;
   handle?: (event: DomainEvent) => Promise<void>;
   waitTimeSeconds?: number;
 }): Promise<ServiceMessaging> {
-  const { service, database, settings, logger, handle } = options;
+  const { service, database, settings, logger, metrics, handle } = options;
   const clients = createAwsClients(settings);
   const topicArn = await locateTopic(clients, settings.HARU_TOPOLOGY_PREFIX);
   const relay = startOutboxRelay({
@@ -44,6 +45,7 @@ export async function startServiceMessaging(options: {
     sns: clients.sns,
     topicArn,
     logger,
+    metrics,
     pollIntervalMs: settings.OUTBOX_POLL_INTERVAL_MS,
   });
   let consumer: RunningConsumer | undefined;
@@ -54,6 +56,7 @@ export async function startServiceMessaging(options: {
       sqs: clients.sqs,
       ...queues,
       logger,
+      metrics,
       concurrency: settings.CONSUMER_CONCURRENCY,
       handle,
       waitTimeSeconds: options.waitTimeSeconds ?? settings.CONSUMER_WAIT_TIME_SECONDS,

@@ -3,11 +3,16 @@ import { pino } from 'pino';
 export type Logger = pino.Logger;
 
 /**
- * Structured JSON logs on stdout, one object per line, every line naming its service.
- * Secrets are redacted by path so that a logged request or config never leaks them.
+ * Structured JSON logs on stdout (or `destination`, e.g. a test's), one object per line,
+ * every line naming its service. Secrets are redacted by path so that a logged request
+ * or config never leaks them.
  */
-export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(
+  service: string,
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  destination?: pino.DestinationStream,
+): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -23,5 +28,6 @@ export function createLogger(service: string, level: string = process.env.LOG_LE
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

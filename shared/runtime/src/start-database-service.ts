@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@haru/contracts';
 import { createDatabase, type Database } from '@haru/db';
-import { healthRoutes, problemHandler, requireServiceToken, serveApp } from '@haru/http';
+import { healthRoutes, observedApp, problemHandler, requireServiceToken, serveApp } from '@haru/http';
 import {
   type ConsumerName,
   type MessagingSettings,
@@ -8,8 +8,8 @@ import {
   type ServiceMessaging,
   startServiceMessaging,
 } from '@haru/messaging';
-import { createLogger, type Logger } from '@haru/observability';
-import { Hono } from 'hono';
+import { createLogger, createMetrics, type Logger, type Metrics } from '@haru/observability';
+import type { Hono } from 'hono';
 import { sql } from 'kysely';
 
 export interface ServiceConfig extends MessagingSettings {
@@ -24,6 +24,8 @@ export interface ServiceConfig extends MessagingSettings {
 export interface ServiceContext<DB> {
   database: Database<DB>;
   logger: Logger;
+  /** The process's metrics registry, served at `GET /metrics`. */
+  metrics: Metrics;
 }
 
 export interface ServiceDefinition<DB extends MessagingTables> {
@@ -61,12 +63,14 @@ export async function startDatabaseService<DB extends MessagingTables>(
   const { name, schema, config } = definition;
   const logger = createLogger(name, config.LOG_LEVEL);
   const database = createDatabase<DB>({ url: config.DATABASE_URL, schema, poolSize: config.DATABASE_POOL_SIZE });
-  const context = { database, logger };
+  const metrics = createMetrics(name);
+  const context = { database, logger, metrics };
   const messaging = await startServiceMessaging({
     service: name,
     database: database as unknown as Database<MessagingTables>,
     settings: config,
     logger,
+    metrics,
     ...(definition.handle ? { handle: definition.handle(context) } : {}),
     ...(definition.waitTimeSeconds ? { waitTimeSeconds: definition.waitTimeSeconds } : {}),
   });
@@ -99,16 +103,17 @@ export async function startDatabaseService<DB extends MessagingTables>(
 }
 
 /**
- * A service's whole HTTP surface: health checks, its internal API (only for callers with
- * the gateway's credential), errors as problem+json.
+ * A service's whole HTTP surface: request observation and metrics, health checks, its
+ * internal API (only for callers with the gateway's credential), errors as problem+json.
  */
 export function serviceApp<DB>({
   database,
   logger,
+  metrics,
   routes,
   internalApiToken,
 }: ServiceContext<DB> & { routes: Hono; internalApiToken: string }) {
-  const app = new Hono()
+  const app = observedApp({ logger, metrics, internalApiToken })
     .route('/', healthRoutes({ ready: () => databaseAnswers(database) }))
     .use('/internal/*', requireServiceToken({ token: internalApiToken }))
     .route('/internal', routes);

@@ -31,10 +31,13 @@ export interface TestStack {
 export async function startTestStack({
   only = serviceNames,
   environment = () => ({}),
+  output = () => {},
 }: {
   only?: readonly ServiceName[];
   /** Extra variables per service (undefined removes one). */
   environment?: (name: ServiceName) => ServiceEnvironment;
+  /** Receives every line a service writes (its JSON logs); by default they are only kept for `recentLogs`. */
+  output?: (name: ServiceName, line: string) => void;
 } = {}): Promise<TestStack> {
   const parts = await testStackParts();
   await applyTopology(
@@ -46,7 +49,7 @@ export async function startTestStack({
   await Promise.all(
     only.filter((name) => services[name].database).map((name) => runMigrations(name, env(name), quiet)),
   );
-  const running = only.map((name) => launchService(name, env(name), quiet));
+  const running = only.map((name) => launchService(name, env(name), { output: (line) => output(name, line) }));
   try {
     await Promise.all(running.map((service) => waitUntilReady(service, { timeoutMs: 60_000 })));
   } catch (error) {

@@ -1,6 +1,5 @@
 import { randomInt } from 'node:crypto';
 import {
-  correlationIdHeader,
   createFamilyInputSchema,
   defaultLocale,
   defaultQuietHours,
@@ -11,7 +10,7 @@ import {
 } from '@haru/contracts';
 import { type Database, isUniqueViolation } from '@haru/db';
 import { HaruError } from '@haru/errors';
-import { type CallerVariables, jsonBody, requireCaller } from '@haru/http';
+import { type CallerVariables, type CorrelationVariables, jsonBody, requireCaller } from '@haru/http';
 import { type Context, Hono } from 'hono';
 import type { AnswerDatabase } from '../database.ts';
 import { activeMemberByUid, existing, type FamilyState, requireMember } from './family.ts';
@@ -19,7 +18,7 @@ import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family-st
 import { idempotencyKeyOf, isIdempotencyConflict, priorResponse, recordResponse, requestHash } from './idempotency.ts';
 
 export function familyRoutes(database: Database<AnswerDatabase>) {
-  return new Hono<{ Variables: CallerVariables }>()
+  return new Hono<RequestEnv>()
     .use(requireCaller())
     .post('/', jsonBody(createFamilyInputSchema), async (c) => {
       const input = c.req.valid('json');
@@ -145,8 +144,15 @@ const inviteAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const newInviteCode = (): string =>
   Array.from({ length: 8 }, () => inviteAlphabet[randomInt(inviteAlphabet.length)]).join('');
 
-/** Events caused by a request carry the gateway's correlation id, or start a new one. */
-export const requestContext = (c: Context): EventContext => {
-  const correlationId = c.req.header(correlationIdHeader) ?? newEventId();
+/** What the answer service's routes read per request: the caller, and the request's correlation id. */
+export type RequestEnv = { Variables: CallerVariables & CorrelationVariables };
+
+/**
+ * Events caused by a request carry its correlation id (the gateway's, as the service's
+ * HTTP app took it from the request; see `observedApp`), so that they and the request's
+ * log lines can be followed together.
+ */
+export const requestContext = (c: Context<RequestEnv>): EventContext => {
+  const correlationId = c.get('correlationId');
   return { occurredAt: new Date(), correlationId, causationId: correlationId };
 };

@@ -1,16 +1,16 @@
 import { answerInputSchema } from '@haru/contracts';
 import type { Database } from '@haru/db';
 import { HaruError } from '@haru/errors';
-import { type CallerVariables, jsonBody, requireCaller } from '@haru/http';
+import { jsonBody, requireCaller } from '@haru/http';
 import { Hono } from 'hono';
 import type { AnswerDatabase } from '../database.ts';
 import { existing, requireMember } from '../families/family.ts';
-import { requestContext } from '../families/family-routes.ts';
+import { type RequestEnv, requestContext } from '../families/family-routes.ts';
 import { loadFamily } from '../families/family-store.ts';
 import { loadQuestion, runQuestionCommand } from './question-store.ts';
 
 export function questionRoutes(database: Database<AnswerDatabase>) {
-  return new Hono<{ Variables: CallerVariables }>()
+  return new Hono<RequestEnv>()
     .use(requireCaller())
     .get('/:familyId/questions/current', async (c) => {
       const family = existing(await loadFamily(database.db, c.req.param('familyId')));

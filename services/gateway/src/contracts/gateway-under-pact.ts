@@ -3,7 +3,7 @@
 // taken as given (the bearer token is the uid): the pacts are about what happens behind it.
 import { callerUidHeader, correlationIdHeader } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import { createLogger } from '@haru/observability';
+import { createLogger, createMetrics } from '@haru/observability';
 import { MatchersV3 as M } from '@pact-foundation/pact';
 import type { Auth } from 'firebase-admin/auth';
 import { buildApp } from '../app.ts';
@@ -32,6 +32,8 @@ export function gatewayWith(services: Partial<Services>) {
     auth: trustingAuth,
     services: { answer: notInThisPact, projection: notInThisPact, notifier: notInThisPact, ...services },
     logger: createLogger('gateway', 'silent'),
+    metrics: createMetrics('gateway'),
+    internalApiToken: 'gateway-service-token-in-pacts',
     maxBodyBytes: 16 * 1024,
     rateLimitPerMinute: 10_000,
     ready: async () => true,

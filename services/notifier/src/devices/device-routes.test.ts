@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from '@haru/db';
 import { serviceTokenHeader } from '@haru/http';
-import { createLogger } from '@haru/observability';
+import { createLogger, createMetrics } from '@haru/observability';
 import { serviceApp } from '@haru/runtime';
 import type { NotifierDatabase } from '../database.ts';
 import { notifierRoutes } from '../service.ts';
@@ -19,6 +19,7 @@ describe('the devices API', () => {
     app = serviceApp({
       database,
       logger: createLogger('notifier-test', 'silent'),
+      metrics: createMetrics('notifier-test'),
       routes: notifierRoutes({ database, clock: () => new Date() }),
       internalApiToken: token,
     });

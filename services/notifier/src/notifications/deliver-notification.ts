@@ -98,6 +98,7 @@ export async function sendDueDeliveries(
       if (question === undefined) question = await questionQuoted(trx, notification);
 
       const results = await sendPending(deps, notification, question, pending);
+      logResults(logger, notification, results);
       const now = clock();
       await recordDeliveryResults(trx, notificationId, results, now);
       const invalidated = results.filter((result) => result.status === 'invalid');
@@ -157,6 +158,34 @@ async function reportIfDone(deps: DeliveryDeps, notificationId: string, { skipLo
     ]);
     logger.info({ notificationId, familyId, kind, questionId, delivered, failed }, 'notification sent');
   });
+}
+
+const resultMessages: Record<DeliveryResult['status'], string> = {
+  sent: 'push sent',
+  pending: 'push left pending for a retry',
+  invalid: 'push refused: dead device token',
+  failed: 'push failed',
+};
+
+/** One line per delivery, with the correlation id of the request or tick that led to it (never the token). */
+function logResults(logger: Logger, notification: Notification, results: readonly DeliveryResult[]) {
+  for (const { memberId, status, errorCode, attempts } of results) {
+    logger[status === 'failed' ? 'warn' : 'info'](
+      {
+        notificationId: notification.notification_id,
+        familyId: notification.family_id,
+        questionId: notification.question_id,
+        kind: notification.kind,
+        memberId,
+        status,
+        errorCode,
+        attempts,
+        correlationId: notification.correlation_id,
+        causationId: notification.cause_event_id,
+      },
+      resultMessages[status],
+    );
+  }
 }
 
 /** Events about a notification are caused by the event that made it due. */

@@ -1,3 +1,5 @@
+import { counter, gauge, type Metrics } from '@haru/observability';
+
 /**
  * How far behind the live read model is: the age of the newest event (by its
  * `occurredAt`) this process has applied. Each replica keeps its own; a monitor takes the
@@ -8,22 +10,33 @@
 export interface LagGauge {
   /** Records an event applied to the model (or found there already). */
   applied(occurredAt: string): void;
-  /** Seconds since the newest applied event occurred, or null before the first one. */
-  ageSeconds(now: Date): number | null;
-  /** Events recorded since the process started. */
-  count(): number;
 }
 
-export function createLagGauge(): LagGauge {
+/**
+ * The lag, in the service's registry (served at `/metrics`):
+ * - `haru_projection_newest_applied_event_age_seconds`, computed at scrape time; absent
+ *   before the first event (there is no age to report, and zero would read as "caught up");
+ * - `haru_projection_events_applied_total`, duplicates included.
+ */
+export function createLagGauge(metrics: Metrics): LagGauge {
   let newest: number | null = null;
-  let applied = 0;
+  gauge(metrics, {
+    name: 'haru_projection_newest_applied_event_age_seconds',
+    help: 'Age of the newest event this process has applied to the completion read model.',
+    collect() {
+      if (newest === null) this.remove();
+      else this.set(Math.max(0, Date.now() - newest) / 1000);
+    },
+  });
+  const applied = counter(metrics, {
+    name: 'haru_projection_events_applied_total',
+    help: 'Events this process has applied, duplicates included.',
+  });
   return {
     applied(occurredAt) {
       const at = Date.parse(occurredAt);
       if (newest === null || at > newest) newest = at;
-      applied += 1;
+      applied.inc();
     },
-    ageSeconds: (now) => (newest === null ? null : Math.max(0, now.getTime() - newest) / 1000),
-    count: () => applied,
   };
 }

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import { eventually, serviceTestEnvironment } from '@haru/testing';
+import { eventually, metricSample, serviceTestEnvironment } from '@haru/testing';
 import { loadServiceConfig } from '../config.ts';
 import { schema } from '../database.ts';
 import { migrations } from '../migrations/index.ts';
@@ -19,28 +19,31 @@ before(async () => {
 });
 after(() => service?.stop());
 
-const metrics = async (token: string | null = environment.internalApiToken) =>
-  fetch(`${service.url}/internal/metrics`, { headers: token ? { [serviceTokenHeader]: token } : {} });
-
-/** The value of a sample in Prometheus' text format, or undefined when it is absent. */
-const sample = (text: string, name: string): number | undefined => {
-  const line = text.split('\n').find((candidate) => candidate.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.slice(name.length + 1));
-};
+const metrics = async (headers: Record<string, string> = { [serviceTokenHeader]: environment.internalApiToken }) =>
+  fetch(`${service.url}/metrics`, { headers });
 
 const age = 'haru_projection_newest_applied_event_age_seconds';
 const applied = 'haru_projection_events_applied_total';
 
-describe('lag', () => {
-  test('when metrics are asked for without the service credential, then they are refused', async () => {
-    assert.equal((await metrics(null)).status, 401);
+describe('metrics', () => {
+  test('when metrics are asked for without the service credential, or with a wrong one, then they are refused', async () => {
+    assert.equal((await metrics({})).status, 401);
+    assert.equal((await metrics({ [serviceTokenHeader]: `${environment.internalApiToken}x` })).status, 401);
+    assert.equal((await metrics({ authorization: 'Bearer not-the-token' })).status, 401);
   });
 
-  test('when events have been applied, then the age of the newest one is exposed as a gauge', async () => {
+  test('when the old internal route is asked for, then it is not there any more', async () => {
+    const old = await fetch(`${service.url}/internal/metrics`, {
+      headers: { [serviceTokenHeader]: environment.internalApiToken },
+    });
+    assert.equal(old.status, 404);
+  });
+
+  test('when events have been applied, then the age of the newest one, the outcomes and the queue lag are exposed', async () => {
     const before = await (await metrics()).text();
     assert.match(before, new RegExp(`# TYPE ${age} gauge`));
-    assert.equal(sample(before, age), undefined, 'no age before the first event');
-    assert.equal(sample(before, applied), 0);
+    assert.equal(metricSample(before, age), undefined, 'no age before the first event');
+    assert.equal(metricSample(before, applied), 0);
 
     // Two events that happened 90 and 600 seconds ago: the newest counts.
     const familyId = randomUUID();
@@ -59,13 +62,23 @@ describe('lag', () => {
         }),
       );
     }
+    // Scraped as Prometheus does: the credential as a bearer token.
     const text = await eventually(async () => {
-      const response = await metrics();
+      const response = await metrics({ authorization: `Bearer ${environment.internalApiToken}` });
+      assert.equal(response.status, 200);
       assert.equal(response.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8');
       const body = await response.text();
-      return sample(body, applied) === 2 ? body : undefined;
+      return metricSample(body, applied) === 2 ? body : undefined;
     });
-    const seconds = sample(text, age) ?? Number.NaN;
+    const seconds = metricSample(text, age) ?? Number.NaN;
     assert.ok(seconds >= 90 && seconds < 90 + 60, `age ${seconds}`);
+    assert.equal(metricSample(text, applied, { service: 'projection' }), 2, 'every sample names its service');
+
+    const memberLeft = { type: 'MemberLeft' };
+    assert.equal(metricSample(text, 'haru_consumer_events_total', { ...memberLeft, outcome: 'handled' }), 2);
+    assert.equal(metricSample(text, 'haru_consumer_queue_lag_seconds_count', memberLeft), 2);
+    const lagSum = metricSample(text, 'haru_consumer_queue_lag_seconds_sum', memberLeft) ?? Number.NaN;
+    assert.ok(lagSum >= 600 + 90, `queue lag is measured from occurredAt: ${lagSum}`);
+    assert.ok((metricSample(text, 'haru_process_resident_memory_bytes') ?? 0) > 0, 'process metrics, prefixed');
   });
 });

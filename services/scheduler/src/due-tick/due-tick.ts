@@ -1,5 +1,6 @@
+import type { EventOf, PushKind } from '@haru/contracts';
 import { startPollingLoop } from '@haru/db';
-import type { Logger } from '@haru/observability';
+import { delayBuckets, histogram, type Logger, type Metrics } from '@haru/observability';
 import { type Kysely, sql } from 'kysely';
 import type { SchedulerDatabase } from '../database.ts';
 import { fireDuePushes } from './fire-due-pushes.ts';
@@ -9,6 +10,7 @@ export interface DueTickOptions {
   /** The tick's own database handle (its own pool; see service.ts). */
   db: Kysely<SchedulerDatabase>;
   logger: Logger;
+  metrics: Metrics;
   now: () => Date;
   intervalMs: number;
   batchSize: number;
@@ -28,14 +30,16 @@ export interface DueTick {
  */
 export function startDueTick(options: DueTickOptions): DueTick {
   const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes } = options;
+  const announced = announcement(options);
 
-  const drain = async (fireBatch: () => Promise<{ claimed: number; fired: number }>) => {
+  const drain = async (fireBatch: () => Promise<{ claimed: number; fired: number; events: FiredEvent[] }>) => {
     let claimed = 0;
     let fired = 0;
     for (;;) {
       const batch = await fireBatch();
       claimed += batch.claimed;
       fired += batch.fired;
+      for (const event of batch.events) announced(event);
       if (batch.claimed < batchSize) return { claimed, fired };
     }
   };
@@ -80,6 +84,45 @@ export function startDueTick(options: DueTickOptions): DueTick {
       await loop.stop();
       clearTimeout(alarm);
     },
+  };
+}
+
+type FiredEvent = EventOf<'QuestionDue' | 'DueAndComplete' | 'ReminderDue'>;
+
+const kindOf: Record<FiredEvent['type'], PushKind> = {
+  QuestionDue: 'question',
+  DueAndComplete: 'complete',
+  ReminderDue: 'reminder',
+};
+
+/**
+ * What each fired (committed) due row leaves behind: its lateness — the fire instant (the
+ * event's `occurredAt`) minus the instant it was due — in
+ * `haru_scheduler_fire_lateness_seconds{kind}`, and a log line with its correlation id.
+ */
+function announcement({ logger, metrics }: Pick<DueTickOptions, 'logger' | 'metrics'>) {
+  const lateness = histogram(metrics, {
+    name: 'haru_scheduler_fire_lateness_seconds',
+    help: 'How long after its due instant a push was fired, by kind (question, complete, reminder).',
+    labelNames: ['kind'],
+    buckets: delayBuckets,
+  });
+  return (event: FiredEvent) => {
+    const kind = kindOf[event.type];
+    const latenessSeconds = (Date.parse(event.occurredAt) - Date.parse(event.data.dueAt)) / 1000;
+    lateness.observe({ kind }, latenessSeconds);
+    logger.info(
+      {
+        eventId: event.id,
+        type: event.type,
+        kind,
+        familyId: event.familyId,
+        correlationId: event.correlationId,
+        dueAt: event.data.dueAt,
+        latenessSeconds,
+      },
+      'due row fired',
+    );
   };
 }
 

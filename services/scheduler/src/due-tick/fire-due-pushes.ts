@@ -20,7 +20,12 @@ const nobody = { requiredMemberIds: [], answeredMemberIds: [], departedMemberIds
 export async function fireDuePushes(
   db: Kysely<SchedulerDatabase>,
   { now, batchSize, catchUpWindowMinutes }: FireOptions & { catchUpWindowMinutes: number },
-): Promise<{ claimed: number; fired: number; skipped: number }> {
+): Promise<{
+  claimed: number;
+  fired: number;
+  skipped: number;
+  events: Array<EventOf<'DueAndComplete' | 'ReminderDue'>>;
+}> {
   return db.transaction().execute(async (trx) => {
     const due = await trx
       .selectFrom('pending_push')
@@ -31,7 +36,7 @@ export async function fireDuePushes(
       .forUpdate()
       .skipLocked()
       .execute();
-    if (due.length === 0) return { claimed: 0, fired: 0, skipped: 0 };
+    if (due.length === 0) return { claimed: 0, fired: 0, skipped: 0, events: [] };
 
     // Answers and departures are read now, when the reminder comes due, not when it was scheduled.
     const audiences = await findReminderAudiences(
@@ -78,6 +83,6 @@ export async function fireDuePushes(
         ),
       )
       .execute();
-    return { claimed: due.length, fired: events.length, skipped: skips.length };
+    return { claimed: due.length, fired: events.length, skipped: skips.length, events };
   });
 }

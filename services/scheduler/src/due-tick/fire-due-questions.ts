@@ -1,4 +1,4 @@
-import { createEvent, newEventId } from '@haru/contracts';
+import { createEvent, type EventOf, newEventId } from '@haru/contracts';
 import type { Executor } from '@haru/db';
 import { appendToOutbox } from '@haru/messaging';
 import { type Kysely, sql } from 'kysely';
@@ -18,13 +18,13 @@ export interface FireOptions {
  * One batch of the question tick, in one transaction: claims families whose due instant
  * has come (SKIP LOCKED, so replicas share the index without waiting on each other),
  * records each question in the fire ledger, appends QuestionDue to the outbox, and moves
- * each family on to its next occurrence. Resolves with how many rows it claimed, so the
- * caller knows whether more are waiting.
+ * each family on to its next occurrence. Resolves with how many rows it claimed (so the
+ * caller knows whether more are waiting) and the events it announced.
  */
 export async function fireDueQuestions(
   db: Kysely<SchedulerDatabase>,
   { now, batchSize, catchUpWindowMinutes }: FireOptions & { catchUpWindowMinutes: number },
-): Promise<{ claimed: number; fired: number }> {
+): Promise<{ claimed: number; fired: number; events: EventOf<'QuestionDue'>[] }> {
   return db.transaction().execute(async (trx) => {
     const due = await trx
       .selectFrom('family_schedule')
@@ -42,7 +42,7 @@ export async function fireDueQuestions(
       .forUpdate()
       .skipLocked()
       .execute();
-    if (due.length === 0) return { claimed: 0, fired: 0 };
+    if (due.length === 0) return { claimed: 0, fired: 0, events: [] };
 
     // Families due together mostly share a zone and push time: each distinct schedule is
     // decided once per batch (the time zone arithmetic is the tick's main CPU cost).
@@ -83,7 +83,7 @@ export async function fireDueQuestions(
     );
     await appendToOutbox(trx, events);
     await moveOn(trx, decisions);
-    return { claimed: due.length, fired: events.length };
+    return { claimed: due.length, fired: events.length, events };
   });
 }
 

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { eventually, launchProcess, repoRoot, serviceEnvironment } from '@haru/dev-stack';
+import { correlationIdHeader } from '@haru/contracts';
+import { eventually, launchProcess, repoRoot, type ServiceName, serviceEnvironment } from '@haru/dev-stack';
 import { fcmMessages } from '../fcm-messages.ts';
 import { signInTestUser } from '../sign-in-test-user.ts';
 import { startTestStack, type TestStack } from '../start-test-stack.ts';
@@ -22,18 +23,35 @@ interface WireMessage {
 }
 let stack: TestStack;
 let gateway = '';
+/** Every JSON log line of every service, as it was written. */
+const logs: Array<{ service: ServiceName; entry: Record<string, unknown> }> = [];
 
 before(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({
+    environment: () => ({ LOG_LEVEL: 'info' }),
+    output: (service, line) => {
+      if (line.startsWith('{')) logs.push({ service, entry: JSON.parse(line) });
+    },
+  });
   gateway = stack.url('gateway');
 });
 
 after(() => stack.stop());
 
-const call = async (token: string, method: string, path: string, body?: unknown) => {
+const call = async (
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) => {
   const response = await fetch(`${gateway}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   const text = await response.text();
@@ -57,6 +75,44 @@ test(
   { timeout: 240_000 },
   () => withServiceLogsOnFailure(liveOneDay),
 );
+
+/**
+ * Each hop from the last answer to the "everyone answered" push logged the request's
+ * correlation id: the gateway's and the answer service's request lines, the projection's
+ * AnswerSubmitted, the scheduler's fire of the due row (DueAndComplete), and the
+ * notifier's push to each device.
+ */
+async function followTheCorrelationId(correlationId: string) {
+  const hops: Array<[ServiceName, (entry: Record<string, unknown>) => boolean]> = [
+    [
+      'gateway',
+      (entry) => entry.msg === 'request' && entry.route === '/v1/families/:familyId/questions/:questionId/answer',
+    ],
+    ['answer', (entry) => entry.msg === 'request' && String(entry.route).endsWith('/questions/:questionId/answer')],
+    ['projection', (entry) => entry.msg === 'event handled' && entry.type === 'AnswerSubmitted'],
+    ['scheduler', (entry) => entry.msg === 'due row fired' && entry.type === 'DueAndComplete'],
+    ['notifier', (entry) => entry.msg === 'push sent' && entry.kind === 'complete'],
+  ];
+  const missing = () =>
+    hops
+      .filter(
+        ([service, isHop]) =>
+          !logs.some((log) => log.service === service && log.entry.correlationId === correlationId && isHop(log.entry)),
+      )
+      .map(([service]) => service);
+  await eventually(
+    () => {
+      assert.deepEqual(missing(), [], 'services without the line');
+      return true;
+    },
+    { message: `every hop logged ${correlationId}` },
+  );
+  const pushes = logs.filter(
+    ({ service, entry }) =>
+      service === 'notifier' && entry.msg === 'push sent' && entry.correlationId === correlationId,
+  );
+  assert.equal(pushes.length, 2, 'one line per delivery');
+}
 
 /** On failure, the services' last log lines say more than any assertion. */
 async function withServiceLogsOnFailure(run: () => Promise<void>) {
@@ -142,16 +198,23 @@ async function liveOneDay() {
     ).status,
     201,
   );
-  assert.equal(
-    (await call(child.idToken, 'PUT', `/v1/families/${familyId}/questions/${questionId}/answer`, { text: 'Soccer' }))
-      .status,
-    201,
+  // The last answer carries the app's correlation id: the "everyone answered" push it leads
+  // to can be followed back to it through every service's log.
+  const correlationId = `e2e-last-answer-${randomUUID()}`;
+  const lastAnswer = await call(
+    child.idToken,
+    'PUT',
+    `/v1/families/${familyId}/questions/${questionId}/answer`,
+    { text: 'Soccer' },
+    { [correlationIdHeader]: correlationId },
   );
+  assert.equal(lastAnswer.status, 201);
   await eventually(async () => ((await ofKind('complete')).length >= 2 ? true : undefined), {
     timeoutMs: 30_000,
     intervalMs: 100,
     message: '"everyone answered" on both devices',
   });
+  await followTheCorrelationId(correlationId);
 
   const log = await eventually(
     async () => {
