@@ -203,6 +203,16 @@ export class HaruStack extends Stack {
       healthCheck: { path: '/healthz', healthyHttpCodes: '200', interval: Duration.seconds(15) },
       deregistrationDelay: Duration.seconds(30),
     });
+    // Metrics are scraped inside the VPC; from the internet /metrics is not even asked for
+    // the credential the gateway would demand.
+    listener.addAction('NoMetricsFromTheInternet', {
+      priority: 1,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/metrics', '/metrics/*'])],
+      action: elbv2.ListenerAction.fixedResponse(404, {
+        contentType: 'application/problem+json',
+        messageBody: JSON.stringify({ type: 'about:blank', title: 'Not Found', status: 404 }),
+      }),
+    });
 
     const alarmTopic = new sns.Topic(this, 'Alarms', { enforceSSL: true });
     if (props.alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(props.alarmEmail));

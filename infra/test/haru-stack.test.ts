@@ -201,6 +201,16 @@ describe('the CDK app', () => {
     });
   });
 
+  it('when synthesized, then the load balancer answers /metrics itself with 404, never forwarding it', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Priority: 1,
+      Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/metrics', '/metrics/*'] } }],
+      Actions: [
+        Match.objectLike({ Type: 'fixed-response', FixedResponseConfig: Match.objectLike({ StatusCode: '404' }) }),
+      ],
+    });
+  });
+
   it('when synthesized, then each consumer may read only its own queue and park messages only in its own DLQ', () => {
     const policies = ofType('AWS::IAM::Policy');
     for (const consumer of consumerNames) {
