@@ -28,6 +28,12 @@ export interface RunningConsumer {
 
 const maxMessagesPerReceive = 10;
 
+/**
+ * Message attributes the consumer adds when it parks a message in the dead-letter queue
+ * itself: they describe the parking, not the event (a redrive leaves them behind).
+ */
+export const parkingAttributes = { reason: 'reason', sourceQueueUrl: 'sourceQueueUrl' } as const;
+
 /** Domain errors that a later attempt may not meet again: retried like any failure. */
 const retryableKinds = new Set(['unavailable', 'rate-limited']);
 
@@ -57,8 +63,8 @@ export function startConsumer(options: ConsumerOptions): RunningConsumer {
         QueueUrl: deadLetterQueueUrl,
         MessageBody: message.Body ?? '',
         MessageAttributes: {
-          reason: { DataType: 'String', StringValue: reason.slice(0, 1000) },
-          sourceQueueUrl: { DataType: 'String', StringValue: queueUrl },
+          [parkingAttributes.reason]: { DataType: 'String', StringValue: reason.slice(0, 1000) },
+          [parkingAttributes.sourceQueueUrl]: { DataType: 'String', StringValue: queueUrl },
         },
       }),
     );

@@ -1,4 +1,4 @@
-export { type EventuallyOptions, eventually, freePort } from '@haru/dev-stack';
+export { type EventuallyOptions, eventually, freePort, launchProcess } from '@haru/dev-stack';
 export { createTestDatabase } from './create-test-database.ts';
 export { clearFcmMessages, fcmMessages, fcmRejections } from './fcm-messages.ts';
 export { internalApi } from './internal-api.ts';
