@@ -4,7 +4,7 @@ import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Message, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createEvent, type DomainEvent } from '@haru/contracts';
-import { createLogger } from '@haru/observability';
+import { createLogger, createMetrics } from '@haru/observability';
 import { eventually, isQueueIdle, launchProcess, uniqueTopologyPrefix } from '@haru/testing';
 import { type AppliedTopology, applyTopology } from '../apply-topology.ts';
 import { createAwsClients } from '../aws-clients.ts';
@@ -50,6 +50,7 @@ const consume = (consumer: ConsumerName, handle: (event: DomainEvent) => Promise
     sqs: clients.sqs,
     ...topology.queues[consumer],
     logger,
+    metrics: createMetrics('dlq-test'),
     concurrency: 4,
     handle,
     waitTimeSeconds: 1,
