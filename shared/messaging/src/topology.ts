@@ -21,8 +21,12 @@ export const subscriptions = {
 export type ConsumerName = keyof typeof subscriptions;
 export const consumerNames = Object.keys(subscriptions) as ConsumerName[];
 
-/** After this many failed receives SQS moves a message to the consumer's dead-letter queue. */
-export const maxReceiveCount = 5;
+/**
+ * After this many failed receives SQS moves a message to the consumer's dead-letter queue.
+ * With the consumer's backoff (1, 2, 4 … 256 s) that is about 8.5 minutes of failing, long
+ * enough to ride out a database failover or a deploy without parking every event in flight.
+ */
+export const maxReceiveCount = 10;
 /** How long a received message stays invisible; the consumer's heartbeat extends it. */
 export const visibilityTimeoutSeconds = 30;
 export const messageRetentionSeconds = 14 * 24 * 60 * 60;

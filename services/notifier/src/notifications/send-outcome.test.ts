@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifySendResult, retryDelayMs } from './send-outcome.ts';
+import { classifySendResult, configurationMinimumWaitMs, retryDelayMs } from './send-outcome.ts';
 
 const now = new Date('2026-11-25T09:00:00Z');
 const failure = (code: string, message: string, headers: Record<string, unknown> = {}) => ({
@@ -21,6 +21,17 @@ describe('classifySendResult', () => {
   it('when INVALID_ARGUMENT says the token is not a valid FCM token, then it is invalid', () => {
     const message = 'The registration token is not a valid FCM registration token';
     assert.equal(classifySendResult(failure('messaging/invalid-argument', message), now).status, 'invalid');
+  });
+
+  it('when haru’s Google credential or the APNs key is unusable, then it is retried minutes later, not failed', () => {
+    for (const code of ['app/invalid-credential', 'messaging/third-party-auth-error']) {
+      assert.deepEqual(classifySendResult(failure(code, 'fix me'), now), {
+        status: 'retry',
+        code,
+        message: 'fix me',
+        retryAfterMs: configurationMinimumWaitMs,
+      });
+    }
   });
 
   it('when INVALID_ARGUMENT is about anything else, then it failed for good with the message', () => {

@@ -4,7 +4,8 @@ import type { SendResult } from './push-sender.ts';
  * What a send result means for the delivery:
  * - `sent`: FCM accepted it;
  * - `invalid`: the token is dead — deactivate the device, never send to it again;
- * - `retry`: FCM is overloaded or failing — try again, no sooner than `retryAfterMs` if set;
+ * - `retry`: FCM is overloaded or failing, or haru's own credential is (an operator fixes
+ *   it) — try again, no sooner than `retryAfterMs` if set;
  * - `failed`: anything else; final, with the provider's code and message.
  */
 export type SendOutcome =
@@ -29,6 +30,9 @@ const transientCodes = new Set([
   'app/network-error',
   'app/network-timeout',
 ]);
+// haru's side is misconfigured (no usable Google credential, no APNs key in the Firebase
+// project): nothing is wrong with the push, so it waits for an operator's fix instead of failing.
+const configurationCodes = new Set(['app/invalid-credential', 'messaging/third-party-auth-error']);
 // INVALID_ARGUMENT covers both a malformed message and a malformed token; only the
 // message tells them apart.
 const invalidTokenMessage = /not a valid FCM registration token/i;
@@ -39,6 +43,8 @@ const sessionFailure = /Session failures: /;
 
 /** FCM asks senders over quota to wait at least a minute before trying again. */
 export const quotaMinimumWaitMs = 60_000;
+/** A misconfiguration is not fixed in seconds: tried again every few minutes, until `maxAttempts`. */
+export const configurationMinimumWaitMs = 5 * 60_000;
 
 export function classifySendResult(result: SendResult, now: Date): SendOutcome {
   if (result.success) return { status: 'sent' };
@@ -53,6 +59,7 @@ export function classifySendResult(result: SendResult, now: Date): SendOutcome {
     const retryAfter = quotaCodes.has(code) ? Math.max(asked ?? 0, quotaMinimumWaitMs) : asked;
     return { status: 'retry', code, message, retryAfterMs: retryAfter };
   }
+  if (configurationCodes.has(code)) return { status: 'retry', code, message, retryAfterMs: configurationMinimumWaitMs };
   return { status: 'failed', code, message };
 }
 
