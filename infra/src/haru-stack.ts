@@ -2,7 +2,8 @@ import { type ServiceName, serviceNames, services } from '@haru/dev-stack';
 import { consumerNames } from '@haru/messaging';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -194,7 +195,7 @@ export class HaruStack extends Stack {
         })
       : loadBalancer.addListener('Http', { port: 80 });
     if (props.certificateArn) loadBalancer.addRedirect();
-    listener.addTargets('Gateway', {
+    const gatewayTargets = listener.addTargets('Gateway', {
       port: services.gateway.port,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [gateway.service.loadBalancerTarget({ containerName: 'gateway', containerPort: services.gateway.port })],
@@ -221,6 +222,31 @@ export class HaruStack extends Stack {
       alarmTopic,
       maxMessageAge: props.maxMessageAge ?? Duration.minutes(5),
     });
+    // The app's side: answers that failed (5xx from the gateway), and no gateway to answer at all.
+    const apiAlarms = [
+      gatewayTargets.metrics
+        .httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(5), statistic: 'Sum' })
+        .createAlarm(this, 'gateway-5xx', {
+          alarmDescription: 'The gateway answered more than 25 requests with 5xx in 5 minutes.',
+          threshold: 25,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      gatewayTargets.metrics
+        .healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum' })
+        .createAlarm(this, 'gateway-no-healthy-task', {
+          alarmDescription: 'No gateway task passes the load balancer’s health check: the API is down.',
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: 2,
+          treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        }),
+    ];
+    for (const alarm of apiAlarms) {
+      alarm.addAlarmAction(new cloudwatchActions.SnsAction(alarmTopic));
+      alarm.addOkAction(new cloudwatchActions.SnsAction(alarmTopic));
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       value: `${props.certificateArn ? 'https' : 'http'}://${loadBalancer.loadBalancerDnsName}`,

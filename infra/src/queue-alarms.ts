@@ -16,7 +16,7 @@ export interface QueueAlarmsProps {
 
 /**
  * Per consuming service: any message in its dead-letter queue (a poison message, or one
- * that failed five times) and a backlog whose oldest message has waited too long.
+ * that failed ten times) and a backlog whose oldest message has waited too long.
  */
 export class QueueAlarms extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
