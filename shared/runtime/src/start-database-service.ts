@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@haru/contracts';
 import { createDatabase, type Database } from '@haru/db';
-import { healthRoutes, problemHandler, requireServiceToken, serveApp } from '@haru/http';
+import { healthRoutes, problemHandler, problemJson, requireServiceToken, serveApp } from '@haru/http';
 import {
   type ConsumerName,
   type MessagingSettings,
@@ -112,6 +112,7 @@ export function serviceApp<DB>({
     .route('/', healthRoutes({ ready: () => databaseAnswers(database) }))
     .use('/internal/*', requireServiceToken({ token: internalApiToken }))
     .route('/internal', routes);
+  app.notFound((c) => problemJson(c, 'not-found', 'no such route'));
   app.onError(problemHandler(logger));
   return app;
 }
