@@ -1,4 +1,4 @@
-import { correlationIdHeader, newEventId } from '@haru/contracts';
+import { correlationIdHeader, correlationIdOf } from '@haru/contracts';
 import { HaruError } from '@haru/errors';
 import { healthRoutes, problemHandler, problemJson } from '@haru/http';
 import type { Logger } from '@haru/observability';
@@ -36,8 +36,7 @@ export function buildApp({ auth, services, logger, maxBodyBytes, rateLimitPerMin
 
   const app = new Hono<GatewayEnv>()
     .use(async function correlation(c, next) {
-      const presented = c.req.header(correlationIdHeader);
-      const correlationId = presented && /^[\w-]{1,64}$/.test(presented) ? presented : newEventId();
+      const correlationId = correlationIdOf(c.req.header(correlationIdHeader));
       c.set('correlationId', correlationId);
       await next();
       c.header(correlationIdHeader, correlationId);

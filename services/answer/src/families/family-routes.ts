@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import {
   correlationIdHeader,
+  correlationIdOf,
   createFamilyInputSchema,
   defaultLocale,
   defaultQuietHours,
@@ -13,6 +14,7 @@ import { type Database, isUniqueViolation } from '@haru/db';
 import { HaruError } from '@haru/errors';
 import { type CallerVariables, jsonBody, requireCaller } from '@haru/http';
 import { type Context, Hono } from 'hono';
+import { validate as isUuid } from 'uuid';
 import type { AnswerDatabase } from '../database.ts';
 import { activeMemberByUid, existing, type FamilyState, requireMember } from './family.ts';
 import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family-store.ts';
@@ -89,7 +91,7 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
       return c.json({ familyId, memberId: member.memberId }, appended.length > 0 ? 201 : 200);
     })
     .get('/:familyId', async (c) => {
-      const family = memberView(await loadFamily(database.db, c.req.param('familyId')), c.get('uid'));
+      const family = memberView(await loadFamily(database.db, familyIdOf(c)), c.get('uid'));
       return c.json({
         familyId: family.familyId,
         name: family.name,
@@ -102,12 +104,12 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
       });
     })
     .get('/:familyId/membership', async (c) => {
-      const family = memberView(await loadFamily(database.db, c.req.param('familyId')), c.get('uid'));
+      const family = memberView(await loadFamily(database.db, familyIdOf(c)), c.get('uid'));
       const member = requireMember(family, c.get('uid'));
       return c.json({ familyId: family.familyId, memberId: member.memberId, role: member.role });
     })
     .put('/:familyId/schedule', jsonBody(scheduleInputSchema), async (c) => {
-      const familyId = c.req.param('familyId');
+      const familyId = familyIdOf(c);
       const input = c.req.valid('json');
       memberView(await loadFamily(database.db, familyId), c.get('uid'));
       const { state } = await runFamilyCommand(
@@ -132,6 +134,13 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
     });
 }
 
+/** The family id in the path: anything but a UUID names no family (and never reaches a query). */
+export function familyIdOf(c: Context): string {
+  const familyId = c.req.param('familyId') ?? '';
+  if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
+  return familyId;
+}
+
 /** The family as its member sees it; to anyone else it does not exist. */
 function memberView(state: FamilyState, uid: string) {
   const family = existing(state);
@@ -147,6 +156,6 @@ const newInviteCode = (): string =>
 
 /** Events caused by a request carry the gateway's correlation id, or start a new one. */
 export const requestContext = (c: Context): EventContext => {
-  const correlationId = c.req.header(correlationIdHeader) ?? newEventId();
+  const correlationId = correlationIdOf(c.req.header(correlationIdHeader));
   return { occurredAt: new Date(), correlationId, causationId: correlationId };
 };
