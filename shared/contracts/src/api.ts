@@ -1,6 +1,7 @@
 // Request bodies of the app API, shared by the gateway (which checks them at the edge)
 // and the services behind it (which check them again: internal APIs trust no one).
 import { z } from 'zod';
+import { newEventId } from './envelope.ts';
 
 export const localTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM from 00:00 to 23:59');
 
@@ -16,17 +17,29 @@ function isIanaZone(zone: string): boolean {
   }
 }
 
+/**
+ * Text a person writes (names, answers), trimmed and bounded. PostgreSQL stores neither NUL
+ * characters nor unpaired UTF-16 surrogates (jsonb refuses both), so neither is text.
+ */
+export const textSchema = (maxLength: number) =>
+  z.string().trim().min(1).max(maxLength).refine(isStorable, 'text without NUL characters or unpaired surrogates');
+
+/** Whether PostgreSQL can store the string as text and inside jsonb. */
+export function isStorable(value: string): boolean {
+  return value.isWellFormed() && !value.includes('\u0000');
+}
+
 export const quietHoursInputSchema = z.strictObject({ start: localTimeSchema, end: localTimeSchema }).nullable();
 
 export const memberInputSchema = z.strictObject({
   role: z.enum(['parent', 'child']),
-  displayName: z.string().trim().min(1).max(50),
+  displayName: textSchema(50),
   /** Absent means Korean (`defaultLocale`), applied where the member is recorded. */
   locale: z.enum(['ko', 'en']).optional(),
 });
 
 export const createFamilyInputSchema = z.strictObject({
-  name: z.string().trim().min(1).max(50),
+  name: textSchema(50),
   timezone: timezoneSchema,
   pushTime: localTimeSchema,
   quietHours: quietHoursInputSchema.optional(),
@@ -48,7 +61,7 @@ export const scheduleInputSchema = z.strictObject({
   quietHours: quietHoursInputSchema.optional(),
 });
 
-export const answerInputSchema = z.strictObject({ text: z.string().trim().min(1).max(2000) });
+export const answerInputSchema = z.strictObject({ text: textSchema(2000) });
 
 export const deviceInputSchema = z.strictObject({ platform: z.enum(['android', 'ios', 'web']) });
 
@@ -63,3 +76,11 @@ export const callerUidHeader = 'x-haru-uid';
 
 /** The header that carries a request's correlation id into the events it causes. */
 export const correlationIdHeader = 'x-correlation-id';
+
+/**
+ * The correlation id a request presented, if it looks like one (word characters and dashes,
+ * at most 64); otherwise a new one. Events must carry a non-empty one, so an empty or
+ * garbled header never reaches them.
+ */
+export const correlationIdOf = (presented: string | undefined): string =>
+  presented !== undefined && /^[\w-]{1,64}$/.test(presented) ? presented : newEventId();

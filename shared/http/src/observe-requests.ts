@@ -1,12 +1,9 @@
-import { correlationIdHeader, newEventId } from '@haru/contracts';
+import { correlationIdHeader, correlationIdOf } from '@haru/contracts';
 import { durationBuckets, histogram, type Logger, type Metrics } from '@haru/observability';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 
 export type CorrelationVariables = { correlationId: string };
-
-/** A presented correlation id is kept only if it is a short token (it ends up in logs and events). */
-const wellFormedCorrelationId = /^[\w-]{1,64}$/;
 
 /** Polled by orchestrators and scrapers: logged at debug, so that info stays readable. */
 const pollingRoutes = new Set(['/healthz', '/readyz', '/metrics']);
@@ -34,8 +31,7 @@ export function observeRequests({
   });
   return async function observe(c, next) {
     const started = performance.now();
-    const presented = c.req.header(correlationIdHeader);
-    const correlationId = presented && wellFormedCorrelationId.test(presented) ? presented : newEventId();
+    const correlationId = correlationIdOf(c.req.header(correlationIdHeader));
     c.set('correlationId', correlationId);
     // Errors become responses inside (problemHandler), so the status is known here.
     await next();

@@ -5,17 +5,26 @@ import { HTTPException } from 'hono/http-exception';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';
 
-/** An RFC 9457 problem document. */
-export function problemJson(c: Context, kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}) {
+/** An RFC 9457 problem document's text. */
+export function problemDocument(kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}): string {
   const { status, title } = problemKinds[kind];
-  return c.body(
-    JSON.stringify({ type: `https://haru.app/problems/${kind}`, title, status, detail, ...extensions }),
-    status,
-    {
-      'content-type': 'application/problem+json',
-    },
-  );
+  return JSON.stringify({ type: `https://haru.app/problems/${kind}`, title, status, detail, ...extensions });
 }
+
+/** An RFC 9457 problem response. */
+export function problemJson(c: Context, kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}) {
+  return c.body(problemDocument(kind, detail, extensions), problemKinds[kind].status, {
+    'content-type': 'application/problem+json',
+  });
+}
+
+/** The body of every 500: it reveals nothing (the log has the details). */
+export const internalErrorDocument = JSON.stringify({
+  type: 'about:blank',
+  title: 'Internal Server Error',
+  status: 500,
+  detail: 'Something went wrong on our side.',
+});
 
 /**
  * The one place where errors become HTTP responses. Known errors keep their meaning;
@@ -31,22 +40,15 @@ export const problemHandler =
     }
     if (error instanceof SyntaxError) return problemJson(c, 'invalid', 'the body is not valid JSON');
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
-    return c.body(
-      JSON.stringify({
-        type: 'about:blank',
-        title: 'Internal Server Error',
-        status: 500,
-        detail: 'Something went wrong on our side.',
-      }),
-      500,
-      { 'content-type': 'application/problem+json' },
-    );
+    return c.body(internalErrorDocument, 500, { 'content-type': 'application/problem+json' });
   };
 
 const kindForStatus = (status: number): ProblemKind | undefined =>
   (Object.keys(problemKinds) as ProblemKind[]).find((kind) => problemKinds[kind].status === status);
 
-const jsonMediaType = /^application\/([a-z.+-]*\+)?json\b/i;
+/** The media types Hono's JSON validator parses (any other leaves the body unread). */
+const jsonMediaType = /^application\/([\w.-]+\+)?json$/i;
+const mediaTypeOf = (contentType: string): string => (contentType.split(';')[0] ?? '').trim();
 
 /**
  * Validates a JSON body as route middleware (so its type reaches `c.req.valid('json')`
@@ -56,7 +58,7 @@ const jsonMediaType = /^application\/([a-z.+-]*\+)?json\b/i;
  */
 export const jsonBody = <Schema extends z.ZodType>(schema: Schema) =>
   validator('json', (value, c): z.infer<Schema> => {
-    if (!jsonMediaType.test(c.req.header('content-type') ?? '')) {
+    if (!jsonMediaType.test(mediaTypeOf(c.req.header('content-type') ?? ''))) {
       throw new HaruError('unsupported-media-type', 'send the body as application/json');
     }
     const result = schema.safeParse(value);

@@ -1,5 +1,9 @@
+import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import type { Duplex } from 'node:stream';
+import { problemKinds } from '@haru/errors';
+import { getRequestListener, RequestError } from '@hono/node-server';
+import { internalErrorDocument, problemDocument } from './problem.ts';
 
 export interface RunningServer {
   port: number;
@@ -7,20 +11,69 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Serves a Hono app on Node's HTTP server; resolves once it is listening. */
+/**
+ * Serves a Hono app on Node's HTTP server; resolves once it is listening. Requests refused
+ * before the app sees them — by Node's HTTP parser (malformed request, headers too large)
+ * or by the adapter (a request target or Host it cannot make a URL of) — get a problem
+ * document like every other refusal, rather than an empty or plain-text 400.
+ */
 export function serveApp(
   app: { fetch: (request: Request) => Response | Promise<Response> },
   { port, host }: { port: number; host: string },
 ): Promise<RunningServer> {
+  const listener = getRequestListener(app.fetch, {
+    hostname: host,
+    errorHandler: (error) =>
+      error instanceof RequestError
+        ? new Response(problemDocument('invalid', 'the request target or Host header is malformed'), {
+            status: 400,
+            headers: { 'content-type': 'application/problem+json' },
+          })
+        : new Response(internalErrorDocument, { status: 500, headers: { 'content-type': 'application/problem+json' } }),
+  });
+  // Node would refuse an HTTP/1.1 request without Host (RFC 9112 §3.2) with an empty 400; this says why.
+  const server = createServer({ requireHostHeader: false }, (incoming, outgoing) => {
+    if (incoming.httpVersion === '1.1' && incoming.headers.host === undefined) {
+      const body = problemDocument('invalid', 'an HTTP/1.1 request needs a Host header');
+      outgoing.writeHead(400, {
+        'content-type': 'application/problem+json',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      });
+      outgoing.end(body);
+      return;
+    }
+    void listener(incoming, outgoing);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const kind =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? 'headers-too-large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 'request-timeout'
+          : 'invalid';
+    const body = problemDocument(kind, kind === 'invalid' ? 'the request is not valid HTTP' : problemKinds[kind].title);
+    const { status } = problemKinds[kind];
+    // A response to HEAD has no body; the method shows when the failing packet holds the request line.
+    const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${head ? '' : body}`,
+    );
+  });
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
+    server.listen(port, host, () => {
+      const { port: listening } = server.address() as AddressInfo;
       resolve({
-        port: info.port,
-        url: `http://${host}:${info.port}`,
+        port: listening,
+        url: `http://${host}:${listening}`,
         close: () =>
           new Promise<void>((done) => {
             server.close(() => done());
-            if ('closeIdleConnections' in server) server.closeIdleConnections();
+            server.closeIdleConnections();
           }),
       });
     });

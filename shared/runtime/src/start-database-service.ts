@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@haru/contracts';
 import { createDatabase, type Database } from '@haru/db';
-import { healthRoutes, observedApp, problemHandler, requireServiceToken, serveApp } from '@haru/http';
+import { healthRoutes, observedApp, problemHandler, problemJson, requireServiceToken, serveApp } from '@haru/http';
 import {
   type ConsumerName,
   type MessagingSettings,
@@ -117,6 +117,7 @@ export function serviceApp<DB>({
     .route('/', healthRoutes({ ready: () => databaseAnswers(database) }))
     .use('/internal/*', requireServiceToken({ token: internalApiToken }))
     .route('/internal', routes);
+  app.notFound((c) => problemJson(c, 'not-found', 'no such route'));
   app.onError(problemHandler(logger));
   return app;
 }

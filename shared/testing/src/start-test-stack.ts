@@ -10,12 +10,15 @@ import {
   services,
   waitUntilReady,
 } from '@haru/dev-stack';
-import { applyTopology, createAwsClients } from '@haru/messaging';
+import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
 import { testStackParts } from './test-stack-parts.ts';
 
 export interface TestStack {
   parts: StackParts;
   running: ServiceProcess[];
+  /** The stack's SNS/SQS clients and its topic, queues and dead-letter queues. */
+  aws: AwsClients;
+  topology: AppliedTopology;
   /** Where a running service serves. */
   url(name: ServiceName): string;
   /** Their last log lines, for a failing test's output. */
@@ -31,25 +34,23 @@ export interface TestStack {
 export async function startTestStack({
   only = serviceNames,
   environment = () => ({}),
-  output = () => {},
+  onOutput = () => {},
 }: {
   only?: readonly ServiceName[];
   /** Extra variables per service (undefined removes one). */
   environment?: (name: ServiceName) => ServiceEnvironment;
-  /** Receives every line a service writes (its JSON logs); by default they are only kept for `recentLogs`. */
-  output?: (name: ServiceName, line: string) => void;
+  /** Receives every line each service and its migration writes (by default they are only kept for `recentLogs`). */
+  onOutput?: (name: ServiceName, line: string) => void;
 } = {}): Promise<TestStack> {
   const parts = await testStackParts();
-  await applyTopology(
-    createAwsClients({ AWS_REGION: parts.awsRegion ?? 'us-east-1', AWS_ENDPOINT_URL: parts.awsEndpointUrl }),
-    parts.topologyPrefix ?? '',
-  );
-  const quiet = { output: () => {} };
+  const aws = createAwsClients({ AWS_REGION: parts.awsRegion ?? 'us-east-1', AWS_ENDPOINT_URL: parts.awsEndpointUrl });
+  const topology = await applyTopology(aws, parts.topologyPrefix ?? '');
+  const output = (name: ServiceName) => ({ output: (line: string) => onOutput(name, line) });
   const env = (name: ServiceName) => ({ ...serviceEnvironment(name, parts), ...environment(name) });
   await Promise.all(
-    only.filter((name) => services[name].database).map((name) => runMigrations(name, env(name), quiet)),
+    only.filter((name) => services[name].database).map((name) => runMigrations(name, env(name), output(name))),
   );
-  const running = only.map((name) => launchService(name, env(name), { output: (line) => output(name, line) }));
+  const running = only.map((name) => launchService(name, env(name), output(name)));
   try {
     await Promise.all(running.map((service) => waitUntilReady(service, { timeoutMs: 60_000 })));
   } catch (error) {
@@ -59,6 +60,8 @@ export async function startTestStack({
   return {
     parts,
     running,
+    aws,
+    topology,
     url(name) {
       const service = running.find((candidate) => candidate.name === name);
       if (!service) throw new Error(`${name} is not running in this test stack`);

@@ -5,13 +5,16 @@ import { z } from 'zod';
 import type { AnswerDatabase } from '../database.ts';
 import { readEventFeed } from './read-event-feed.ts';
 
+/** The largest xid8. */
+const maxTransactionNumber = 2n ** 64n - 1n;
+
 const feedQuery = z.strictObject({
   after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   /** Only events of transactions below this (a `frontier` of an earlier page). */
   until: z
     .string()
-    .regex(/^\d{1,20}$/, 'a transaction number')
+    .refine((value) => /^\d{1,20}$/.test(value) && BigInt(value) <= maxTransactionNumber, 'a transaction number')
     .optional(),
 });
 

@@ -12,6 +12,7 @@ import { type Database, isUniqueViolation } from '@haru/db';
 import { HaruError } from '@haru/errors';
 import { type CallerVariables, type CorrelationVariables, jsonBody, requireCaller } from '@haru/http';
 import { type Context, Hono } from 'hono';
+import { validate as isUuid } from 'uuid';
 import type { AnswerDatabase } from '../database.ts';
 import { activeMemberByUid, existing, type FamilyState, requireMember } from './family.ts';
 import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family-store.ts';
@@ -88,7 +89,7 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
       return c.json({ familyId, memberId: member.memberId }, appended.length > 0 ? 201 : 200);
     })
     .get('/:familyId', async (c) => {
-      const family = memberView(await loadFamily(database.db, c.req.param('familyId')), c.get('uid'));
+      const family = memberView(await loadFamily(database.db, familyIdOf(c)), c.get('uid'));
       return c.json({
         familyId: family.familyId,
         name: family.name,
@@ -101,12 +102,12 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
       });
     })
     .get('/:familyId/membership', async (c) => {
-      const family = memberView(await loadFamily(database.db, c.req.param('familyId')), c.get('uid'));
+      const family = memberView(await loadFamily(database.db, familyIdOf(c)), c.get('uid'));
       const member = requireMember(family, c.get('uid'));
       return c.json({ familyId: family.familyId, memberId: member.memberId, role: member.role });
     })
     .put('/:familyId/schedule', jsonBody(scheduleInputSchema), async (c) => {
-      const familyId = c.req.param('familyId');
+      const familyId = familyIdOf(c);
       const input = c.req.valid('json');
       memberView(await loadFamily(database.db, familyId), c.get('uid'));
       const { state } = await runFamilyCommand(
@@ -129,6 +130,13 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
       const { schedule } = existing(state);
       return c.json({ familyId, ...schedule });
     });
+}
+
+/** The family id in the path: anything but a UUID names no family (and never reaches a query). */
+export function familyIdOf(c: Context): string {
+  const familyId = c.req.param('familyId') ?? '';
+  if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
+  return familyId;
 }
 
 /** The family as its member sees it; to anyone else it does not exist. */

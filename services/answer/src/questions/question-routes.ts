@@ -3,9 +3,10 @@ import type { Database } from '@haru/db';
 import { HaruError } from '@haru/errors';
 import { jsonBody, requireCaller } from '@haru/http';
 import { Hono } from 'hono';
+import { validate as isUuid } from 'uuid';
 import type { AnswerDatabase } from '../database.ts';
 import { existing, requireMember } from '../families/family.ts';
-import { type RequestEnv, requestContext } from '../families/family-routes.ts';
+import { familyIdOf, type RequestEnv, requestContext } from '../families/family-routes.ts';
 import { loadFamily } from '../families/family-store.ts';
 import { loadQuestion, runQuestionCommand } from './question-store.ts';
 
@@ -13,7 +14,7 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
   return new Hono<RequestEnv>()
     .use(requireCaller())
     .get('/:familyId/questions/current', async (c) => {
-      const family = existing(await loadFamily(database.db, c.req.param('familyId')));
+      const family = existing(await loadFamily(database.db, familyIdOf(c)));
       const member = requireMember(family, c.get('uid'));
       const current = family.questions.at(-1);
       if (!current) throw new HaruError('not-found', 'no question has opened yet');
@@ -30,7 +31,9 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
       });
     })
     .put('/:familyId/questions/:questionId/answer', jsonBody(answerInputSchema), async (c) => {
-      const familyId = c.req.param('familyId');
+      const familyId = familyIdOf(c);
+      const questionId = c.req.param('questionId');
+      if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
       const { text } = c.req.valid('json');
       const family = await loadFamily(database.db, familyId);
       const { appended } = await runQuestionCommand(
@@ -39,11 +42,11 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
         family,
         {
           type: 'SubmitAnswer',
-          data: { questionId: c.req.param('questionId'), uid: c.get('uid'), text },
+          data: { questionId, uid: c.get('uid'), text },
           metadata: { now: new Date() },
         },
         requestContext(c),
       );
-      return c.json({ questionId: c.req.param('questionId'), text }, appended.length > 0 ? 201 : 200);
+      return c.json({ questionId, text }, appended.length > 0 ? 201 : 200);
     });
 }

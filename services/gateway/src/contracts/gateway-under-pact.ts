@@ -10,7 +10,12 @@ import { buildApp } from '../app.ts';
 import type { Services } from '../gateway-context.ts';
 import { type ServiceClient, serviceClient } from '../service-client.ts';
 
-const trustingAuth = { verifyIdToken: async (idToken: string) => ({ uid: idToken }) } as unknown as Auth;
+const trustingAuth = {
+  verifyIdToken: async (idToken: string) => {
+    const now = Math.floor(Date.now() / 1000);
+    return { uid: idToken, iat: now, auth_time: now, exp: now + 3600 };
+  },
+} as unknown as Auth;
 
 const notInThisPact: ServiceClient = async ({ path }) => {
   throw new Error(`${path} belongs to another pact`);

@@ -1,3 +1,4 @@
+import { isStorable } from '@haru/contracts';
 import type { Database } from '@haru/db';
 import { HaruError } from '@haru/errors';
 import { jsonBody } from '@haru/http';
@@ -6,10 +7,10 @@ import { z } from 'zod';
 import type { NotifierDatabase } from '../database.ts';
 import { registerDevice, unregisterDevice } from './device-repository.ts';
 
-// FCM registration tokens are opaque and about 150–200 characters; the bound only
-// keeps garbage out of the primary key.
-const token = z.string().min(1).max(4096);
-const uid = z.string().min(1).max(128);
+// FCM registration tokens are opaque and about 150–200 characters; the bound and the
+// check that PostgreSQL can store the text only keep garbage out of the primary key.
+const token = z.string().min(1).max(4096).refine(isStorable);
+const uid = z.string().min(1).max(128).refine(isStorable);
 
 const registration = z.strictObject({ uid, platform: z.enum(['android', 'ios', 'web']) });
 

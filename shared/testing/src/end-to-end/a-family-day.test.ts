@@ -29,7 +29,7 @@ const logs: Array<{ service: ServiceName; entry: Record<string, unknown> }> = []
 before(async () => {
   stack = await startTestStack({
     environment: () => ({ LOG_LEVEL: 'info' }),
-    output: (service, line) => {
+    onOutput: (service, line) => {
       if (line.startsWith('{')) logs.push({ service, entry: JSON.parse(line) });
     },
   });

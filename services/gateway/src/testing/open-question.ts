@@ -1,0 +1,34 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { createEvent } from '@haru/contracts';
+import { eventually, type TestStack } from '@haru/testing';
+
+/**
+ * Opens a family's question of `localDate` as the scheduler would (QuestionDue on the
+ * topic) and waits until a member (`idToken`) sees it through the gateway; resolves
+ * with its id.
+ */
+export async function openQuestion(stack: TestStack, familyId: string, localDate: string, idToken: string) {
+  const due = createEvent(
+    'QuestionDue',
+    familyId,
+    { localDate, dueAt: new Date().toISOString() },
+    { occurredAt: new Date(), correlationId: `test-${localDate}`, causationId: null },
+  );
+  await stack.aws.sns.send(
+    new PublishCommand({
+      TopicArn: stack.topology.topicArn,
+      Message: JSON.stringify(due),
+      MessageAttributes: { type: { DataType: 'String', StringValue: due.type } },
+    }),
+  );
+  return eventually(
+    async () => {
+      const response = await fetch(`${stack.url('gateway')}/v1/families/${familyId}/questions/current`, {
+        headers: { authorization: `Bearer ${idToken}` },
+      });
+      const body = response.ok ? ((await response.json()) as { questionId: string; localDate: string }) : undefined;
+      return body?.localDate === localDate ? body.questionId : undefined;
+    },
+    { timeoutMs: 20_000, message: `the question of ${localDate} opens` },
+  );
+}
