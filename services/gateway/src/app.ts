@@ -19,6 +19,8 @@ export interface GatewayDeps {
   metrics: Metrics;
   /** The internal service credential; `/metrics` requires it here too. */
   internalApiToken: string;
+  /** During a rotation, the credential being replaced, still accepted at /metrics. */
+  previousInternalApiToken?: string | undefined;
   maxBodyBytes: number;
   /** Requests a member may make per minute. */
   rateLimitPerMinute: number;
@@ -37,6 +39,7 @@ export function buildApp({
   logger,
   metrics,
   internalApiToken,
+  previousInternalApiToken,
   maxBodyBytes,
   rateLimitPerMinute,
   ready,
@@ -49,7 +52,7 @@ export function buildApp({
     .route('/families', notificationRoutes(services))
     .route('/', deviceRoutes(services));
 
-  const app = observedApp<GatewayEnv>({ logger, metrics, internalApiToken })
+  const app = observedApp<GatewayEnv>({ logger, metrics, internalApiToken, previousInternalApiToken })
     .use(
       bodyLimit({
         maxSize: maxBodyBytes,

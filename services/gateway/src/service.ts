@@ -29,6 +29,7 @@ export async function startService(config: GatewayConfig) {
     logger,
     metrics: createMetrics('gateway'),
     internalApiToken: config.INTERNAL_API_TOKEN,
+    previousInternalApiToken: config.INTERNAL_API_TOKEN_PREVIOUS,
     maxBodyBytes: config.MAX_BODY_BYTES,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     ready,

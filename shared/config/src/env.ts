@@ -34,6 +34,11 @@ export const messaging = {
 /** The credential the gateway presents to the internal service APIs. */
 export const internalApi = {
   INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /**
+   * While the credential is rotated, the value being replaced: still accepted (never
+   * presented), so tasks started before and after the rotation can talk to each other.
+   */
+  INTERNAL_API_TOKEN_PREVIOUS: z.string().min(16, 'must be at least 16 characters').optional(),
 };
 
 export const http = (defaultPort: number) => ({

@@ -14,14 +14,18 @@ export function observedApp<Env extends { Variables: CorrelationVariables }>({
   logger,
   metrics,
   internalApiToken,
+  previousInternalApiToken,
 }: {
   logger: Logger;
   metrics: Metrics;
   internalApiToken: string;
+  previousInternalApiToken?: string | undefined;
 }) {
   return new Hono<Env>()
     .use(observeRequests({ logger, metrics }))
-    .get('/metrics', requireServiceToken({ token: internalApiToken, acceptBearer: true }), async (c) =>
-      c.body(await metrics.metrics(), 200, { 'content-type': metrics.contentType }),
+    .get(
+      '/metrics',
+      requireServiceToken({ token: internalApiToken, previousToken: previousInternalApiToken, acceptBearer: true }),
+      async (c) => c.body(await metrics.metrics(), 200, { 'content-type': metrics.contentType }),
     );
 }

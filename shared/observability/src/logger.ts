@@ -24,6 +24,7 @@ export function createLogger(
         'headers.authorization',
         'DATABASE_URL',
         'INTERNAL_API_TOKEN',
+        'INTERNAL_API_TOKEN_PREVIOUS',
         '*.password',
       ],
       censor: '[redacted]',

@@ -17,6 +17,7 @@ export interface ServiceConfig extends MessagingSettings {
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
   INTERNAL_API_TOKEN: string;
+  INTERNAL_API_TOKEN_PREVIOUS?: string | undefined;
   PORT: number;
   HOST: string;
 }
@@ -80,6 +81,7 @@ export async function startDatabaseService<DB extends MessagingTables>(
     ...context,
     routes: definition.routes(context),
     internalApiToken: config.INTERNAL_API_TOKEN,
+    previousInternalApiToken: config.INTERNAL_API_TOKEN_PREVIOUS,
   });
   const server = await serveApp(app, { port: config.PORT, host: config.HOST });
   logger.info({ url: server.url }, `${name} service ready`);
@@ -112,10 +114,11 @@ export function serviceApp<DB>({
   metrics,
   routes,
   internalApiToken,
-}: ServiceContext<DB> & { routes: Hono; internalApiToken: string }) {
-  const app = observedApp({ logger, metrics, internalApiToken })
+  previousInternalApiToken,
+}: ServiceContext<DB> & { routes: Hono; internalApiToken: string; previousInternalApiToken?: string | undefined }) {
+  const app = observedApp({ logger, metrics, internalApiToken, previousInternalApiToken })
     .route('/', healthRoutes({ ready: () => databaseAnswers(database) }))
-    .use('/internal/*', requireServiceToken({ token: internalApiToken }))
+    .use('/internal/*', requireServiceToken({ token: internalApiToken, previousToken: previousInternalApiToken }))
     .route('/internal', routes);
   app.notFound((c) => problemJson(c, 'not-found', 'no such route'));
   app.onError(problemHandler(logger));
