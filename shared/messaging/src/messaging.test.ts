@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PublishCommand } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createEvent, type DomainEvent, type EventContext } from '@haru/contracts';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { createLogger } from '@haru/observability';
-import { createTestDatabase, eventually, uniqueTopologyPrefix } from '@haru/testing';
+import { createTestDatabase, eventually, readQueue, uniqueTopologyPrefix } from '@haru/testing';
 import { sql } from 'kysely';
 import {
   type AppliedTopology,
@@ -37,6 +37,9 @@ before(async () => {
   topology = await applyTopology(clients, uniqueTopologyPrefix());
 });
 after(() => database.close());
+
+const outboxIds = async () =>
+  (await database.db.selectFrom('outbox').select('event_id').execute()).map((row) => row.event_id);
 
 async function receive(queueUrl: string) {
   const { Messages = [] } = await clients.sqs.send(
@@ -107,6 +110,121 @@ describe('outbox', () => {
         timeoutMs: 10_000,
         message: 'the outbox drained without waiting ten minutes for a poll',
       });
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  test('when a backlog is relayed, then its PublishBatch calls overlap, never more than the configured number at once', async () => {
+    const familyIdOfBacklog = crypto.randomUUID();
+    const backlog = Array.from({ length: 250 }, (_, day) =>
+      createEvent(
+        'QuestionDue',
+        familyIdOfBacklog,
+        { localDate: `day-${day}`, dueAt: new Date().toISOString() },
+        context,
+      ),
+    );
+    await database.db.transaction().execute((trx) => appendToOutbox(trx, backlog));
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const countingSns = Object.create(clients.sns, {
+      send: {
+        value: async (command: PublishBatchCommand) => {
+          inFlight += 1;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          try {
+            return await clients.sns.send(command);
+          } finally {
+            inFlight -= 1;
+          }
+        },
+      },
+    }) as SNSClient;
+    const relay = startOutboxRelay({
+      database,
+      sns: countingSns,
+      topicArn: topology.topicArn,
+      logger,
+      pollIntervalMs: 600_000,
+      publishConcurrency: 3,
+    });
+    try {
+      await eventually(async () => (await outboxIds()).length === 0, { message: 'the backlog was relayed' });
+      assert.equal(mostInFlight, 3);
+      const answerQueue = readQueue(clients.sqs, topology.queues.answer.queueUrl);
+      await eventually(
+        async () => {
+          await answerQueue.drain();
+          return answerQueue.events('QuestionDue', familyIdOfBacklog).length >= backlog.length;
+        },
+        { message: 'every event of the backlog reached the queue' },
+      );
+      const published = new Set(answerQueue.events('QuestionDue', familyIdOfBacklog).map((event) => event.id));
+      assert.equal(published.size, backlog.length);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  test('when SNS refuses part of a batch, then what it accepted is not published again, and the rest goes out on a later round', async () => {
+    const familyIdOfEvents = crypto.randomUUID();
+    const events = Array.from({ length: 25 }, (_, day) =>
+      createEvent(
+        'QuestionDue',
+        familyIdOfEvents,
+        { localDate: `day-${day}`, dueAt: new Date().toISOString() },
+        context,
+      ),
+    );
+    await database.db.transaction().execute((trx) => appendToOutbox(trx, events));
+    let calls = 0;
+    // The second PublishBatch of the first round fails outright; in the third SNS refuses one entry.
+    const failingSns = Object.create(clients.sns, {
+      send: {
+        value: async (command: PublishBatchCommand) => {
+          calls += 1;
+          if (calls === 2) throw new Error('connection reset');
+          if (calls !== 3) return clients.sns.send(command);
+          const [refused, ...rest] = command.input.PublishBatchRequestEntries ?? [];
+          const result = await clients.sns.send(
+            new PublishBatchCommand({ ...command.input, PublishBatchRequestEntries: rest }),
+          );
+          return {
+            ...result,
+            Failed: [{ Id: refused?.Id, Code: 'InternalError', SenderFault: false, Message: 'try again' }],
+          };
+        },
+      },
+    }) as SNSClient;
+    // Polling often, so that the round after the failure comes soon.
+    const relay = startOutboxRelay({
+      database,
+      sns: failingSns,
+      topicArn: topology.topicArn,
+      logger,
+      pollIntervalMs: 50,
+    });
+    try {
+      await eventually(async () => (await outboxIds()).length === 0, { message: 'the outbox drained' });
+      assert.ok(calls >= 4, 'the failed and the refused events went out in a later round');
+      const answerQueue = readQueue(clients.sqs, topology.queues.answer.queueUrl);
+      await eventually(
+        async () => {
+          await answerQueue.drain();
+          return answerQueue.events('QuestionDue', familyIdOfEvents).length >= events.length;
+        },
+        { message: 'every event reached the queue' },
+      );
+      await answerQueue.drain(1);
+      assert.deepEqual(
+        answerQueue
+          .events('QuestionDue', familyIdOfEvents)
+          .map((event) => event.id)
+          .sort(),
+        events.map((event) => event.id).sort(),
+        'each event once: nothing SNS accepted was published again',
+      );
     } finally {
       await relay.stop();
     }

@@ -1,6 +1,7 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type Database, startPollingLoop } from '@haru/db';
 import type { Logger } from '@haru/observability';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { MessagingTables } from './messaging-migrations.ts';
 
@@ -13,6 +14,8 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Rows claimed per transaction; published in SNS batches of ten. */
   batchSize?: number;
+  /** PublishBatch calls in flight at once, over all the batches being published. */
+  publishConcurrency?: number;
 }
 
 export interface OutboxRelay {
@@ -23,64 +26,107 @@ export interface OutboxRelay {
 
 const snsBatchLimit = 10;
 
+interface OutboxRow {
+  position: string;
+  type: string;
+  /** The envelope as JSON text, published as it is (no parse and serialise again). */
+  message: string;
+}
+
 /**
  * Publishes committed outbox rows to the SNS topic with PublishBatch, oldest first.
  * Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of replicas can relay
  * the same outbox; a row is deleted only after SNS accepted it (at-least-once: a crash
  * between publish and delete republishes, and consumers' inboxes absorb the repeat).
+ *
+ * A claimed batch's PublishBatch calls go out at once (up to `publishConcurrency` in
+ * flight), and while one batch is being published the next is claimed, so that SNS,
+ * not the round trips between the calls, sets the pace of a backlog.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { database, sns, topicArn, logger, pollIntervalMs = 1000, batchSize = 100 } = options;
+  const { database, sns, topicArn, logger, pollIntervalMs = 1000, batchSize = 100, publishConcurrency = 8 } = options;
   const channel = `${database.schema}_outbox`;
+  const publishSlots = concurrencyLimit(publishConcurrency);
   let listener: pg.Client | undefined;
 
-  const relayBatch = async (): Promise<number> =>
-    database.db.transaction().execute(async (trx) => {
+  /** Publishes one SNS batch; resolves with the positions SNS accepted and why it refused any. */
+  const publish = async (rows: readonly OutboxRow[]) => {
+    const result = await sns.send(
+      new PublishBatchCommand({
+        TopicArn: topicArn,
+        PublishBatchRequestEntries: rows.map((row) => ({
+          Id: row.position,
+          Message: row.message,
+          MessageAttributes: { type: { DataType: 'String', StringValue: row.type } },
+        })),
+      }),
+    );
+    const failed = result.Failed ?? [];
+    const refusedIds = new Set(failed.map((failure) => failure.Id));
+    return {
+      accepted: rows.filter((row) => !refusedIds.has(row.position)).map((row) => row.position),
+      refused: failed.map((failure) => `${failure.Code}: ${failure.Message}`),
+    };
+  };
+
+  const relayBatch = async (): Promise<number> => {
+    const { claimed, failure } = await database.db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('outbox')
-        .select(['position', 'event_id', 'type', 'envelope'])
+        .select(['position', 'type', sql<string>`envelope::text`.as('message')])
         .orderBy('position')
         .limit(batchSize)
         .forUpdate()
         .skipLocked()
         .execute();
+      const chunks: OutboxRow[][] = [];
       for (let start = 0; start < rows.length; start += snsBatchLimit) {
-        const chunk = rows.slice(start, start + snsBatchLimit);
-        const result = await sns.send(
-          new PublishBatchCommand({
-            TopicArn: topicArn,
-            PublishBatchRequestEntries: chunk.map((row) => ({
-              Id: row.position,
-              Message: JSON.stringify(row.envelope),
-              MessageAttributes: { type: { DataType: 'String', StringValue: row.type } },
-            })),
-          }),
-        );
-        if (result.Failed?.length) {
-          const reasons = result.Failed.map((failure) => `${failure.Code}: ${failure.Message}`).join('; ');
-          throw new Error(`SNS rejected ${result.Failed.length} of ${chunk.length} events: ${reasons}`);
+        chunks.push(rows.slice(start, start + snsBatchLimit));
+      }
+      const outcomes = await Promise.allSettled(chunks.map((chunk) => publishSlots(() => publish(chunk))));
+      const accepted: string[] = [];
+      const problems: string[] = [];
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') {
+          problems.push(String(outcome.reason));
+          continue;
         }
+        accepted.push(...outcome.value.accepted);
+        problems.push(...outcome.value.refused);
       }
-      if (rows.length > 0) {
-        await trx
-          .deleteFrom('outbox')
-          .where(
-            'position',
-            'in',
-            rows.map((row) => row.position),
-          )
-          .execute();
+      // What SNS accepted leaves the outbox even when other calls failed, so that a retry
+      // republishes only the rest.
+      if (accepted.length > 0) {
+        await sql`delete from outbox where position = any(${accepted}::bigint[])`.execute(trx);
       }
-      return rows.length;
+      const failure =
+        problems.length > 0
+          ? new Error(
+              `SNS did not take ${rows.length - accepted.length} of ${rows.length} events: ${problems.join('; ')}`,
+            )
+          : undefined;
+      return { claimed: rows.length, failure };
     });
+    if (failure) throw failure;
+    return claimed;
+  };
 
-  const relayPending = async (): Promise<number> => {
+  const relayUntilDrained = async (): Promise<number> => {
     let total = 0;
     for (;;) {
-      const published = await relayBatch();
-      total += published;
-      if (published < batchSize) return total;
+      const claimed = await relayBatch();
+      total += claimed;
+      if (claimed < batchSize) return total;
     }
+  };
+
+  const relayPending = async (): Promise<number> => {
+    const first = await relayBatch();
+    if (first < batchSize) return first;
+    // A full batch: more is waiting. Two batches at a time, so that one is claimed and
+    // deleted while the other is being published.
+    const rest = await Promise.all([relayUntilDrained(), relayUntilDrained()]);
+    return first + rest[0] + rest[1];
   };
 
   const listen = async () => {
@@ -118,6 +164,23 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await loop.stop();
       await listener?.end().catch(() => {});
     },
+  };
+}
+
+/** Runs the functions given to it with at most `limit` of them unsettled at once. */
+function concurrencyLimit(limit: number) {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active += 1;
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active -= 1;
+    }
   };
 }
 

@@ -15,6 +15,7 @@ export interface MessagingSettings {
   CONSUMER_CONCURRENCY: number;
   CONSUMER_WAIT_TIME_SECONDS: number;
   OUTBOX_POLL_INTERVAL_MS: number;
+  OUTBOX_PUBLISH_CONCURRENCY: number;
 }
 
 export interface ServiceMessaging {
@@ -45,6 +46,7 @@ export async function startServiceMessaging(options: {
     topicArn,
     logger,
     pollIntervalMs: settings.OUTBOX_POLL_INTERVAL_MS,
+    publishConcurrency: settings.OUTBOX_PUBLISH_CONCURRENCY,
   });
   let consumer: RunningConsumer | undefined;
   if (handle) {
