@@ -1,5 +1,6 @@
 import type { Envelope } from '@haru/contracts';
 import type { Executor } from '@haru/db';
+import { sql } from 'kysely';
 import type { MessagingTables } from './messaging-migrations.ts';
 
 /**
@@ -8,8 +9,11 @@ import type { MessagingTables } from './messaging-migrations.ts';
  */
 export async function appendToOutbox(trx: Executor<MessagingTables>, events: readonly Envelope[]): Promise<void> {
   if (events.length === 0) return;
-  await trx
-    .insertInto('outbox')
-    .values(events.map((event) => ({ event_id: event.id, type: event.type, envelope: JSON.stringify(event) })))
-    .execute();
+  // The whole batch as one JSON parameter: a tick's hundreds of events cost one statement
+  // with one parameter to parse and plan, not three parameters per row.
+  await sql`
+    insert into outbox (event_id, type, envelope)
+    select (event->>'id')::uuid, event->>'type', event
+    from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as batch(event, position)
+    order by position`.execute(trx);
 }
