@@ -40,7 +40,12 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       config,
       ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
       routes: ({ database }) => schedulerRoutes(database.db),
-      handle: () => createEventHandler({ db: consumerDatabase.db, now }),
+      handle: () =>
+        createEventHandler({
+          db: consumerDatabase.db,
+          now,
+          catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
+        }),
       background: ({ logger }) => {
         const tickDatabase = createDatabase<SchedulerDatabase>({
           url: config.DATABASE_URL,
