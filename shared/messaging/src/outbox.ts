@@ -9,11 +9,17 @@ import type { MessagingTables } from './messaging-migrations.ts';
  */
 export async function appendToOutbox(trx: Executor<MessagingTables>, events: readonly Envelope[]): Promise<void> {
   if (events.length === 0) return;
-  // The whole batch as one JSON parameter: a tick's hundreds of events cost one statement
-  // with one parameter to parse and plan, not three parameters per row.
-  await sql`
-    insert into outbox (event_id, type, envelope)
-    select (event->>'id')::uuid, event->>'type', event
-    from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as batch(event, position)
-    order by position`.execute(trx);
+  await outboxInsert(events).execute(trx);
 }
+
+/**
+ * The statement that puts events on the outbox, for a state change written as one
+ * statement (`with changed as (insert …) ${outboxInsert(events)}`), atomic without a
+ * transaction around it. The whole batch is one JSON parameter: a tick's hundreds of
+ * events cost one parameter to parse and plan, not three per row.
+ */
+export const outboxInsert = (events: readonly Envelope[]) => sql`
+  insert into outbox (event_id, type, envelope)
+  select (event->>'id')::uuid, event->>'type', event
+  from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as batch(event, position)
+  order by position`;

@@ -32,11 +32,9 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
     .put('/:familyId/questions/:questionId/answer', jsonBody(answerInputSchema), async (c) => {
       const familyId = c.req.param('familyId');
       const { text } = c.req.valid('json');
-      const family = await loadFamily(database.db, familyId);
       const { appended } = await runQuestionCommand(
         database,
         familyId,
-        family,
         {
           type: 'SubmitAnswer',
           data: { questionId: c.req.param('questionId'), uid: c.get('uid'), text },
