@@ -26,11 +26,13 @@ export interface OutboxRelay {
 
 const snsBatchLimit = 10;
 
-interface OutboxRow {
+interface ClaimedRow {
   position: string;
+  event_id: string;
   type: string;
   /** The envelope as JSON text, published as it is (no parse and serialise again). */
   message: string;
+  created_at: Date;
 }
 
 /**
@@ -50,7 +52,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let listener: pg.Client | undefined;
 
   /** Publishes one SNS batch; resolves with the positions SNS accepted and why it refused any. */
-  const publish = async (rows: readonly OutboxRow[]) => {
+  const publish = async (rows: readonly ClaimedRow[]) => {
     const result = await sns.send(
       new PublishBatchCommand({
         TopicArn: topicArn,
@@ -71,40 +73,42 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const relayBatch = async (): Promise<number> => {
     const { claimed, failure } = await database.db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('outbox')
-        .select(['position', 'type', sql<string>`envelope::text`.as('message')])
-        .orderBy('position')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      const chunks: OutboxRow[][] = [];
+      // Claimed by deleting them (one statement, not a select and a delete): they leave the
+      // outbox only when this transaction commits, after SNS has answered.
+      const { rows } = await sql<ClaimedRow>`
+        delete from outbox where position in (
+          select position from outbox order by position limit ${batchSize} for update skip locked)
+        returning position, event_id, type, envelope::text as message, created_at`.execute(trx);
+      rows.sort((a, b) => Number(BigInt(a.position) - BigInt(b.position)));
+      const chunks: ClaimedRow[][] = [];
       for (let start = 0; start < rows.length; start += snsBatchLimit) {
         chunks.push(rows.slice(start, start + snsBatchLimit));
       }
       const outcomes = await Promise.allSettled(chunks.map((chunk) => publishSlots(() => publish(chunk))));
-      const accepted: string[] = [];
+      const accepted = new Set<string>();
       const problems: string[] = [];
       for (const outcome of outcomes) {
         if (outcome.status === 'rejected') {
           problems.push(String(outcome.reason));
           continue;
         }
-        accepted.push(...outcome.value.accepted);
+        for (const position of outcome.value.accepted) accepted.add(position);
         problems.push(...outcome.value.refused);
       }
-      // What SNS accepted leaves the outbox even when other calls failed, so that a retry
-      // republishes only the rest.
-      if (accepted.length > 0) {
-        await sql`delete from outbox where position = any(${accepted}::bigint[])`.execute(trx);
-      }
-      const failure =
-        problems.length > 0
-          ? new Error(
-              `SNS did not take ${rows.length - accepted.length} of ${rows.length} events: ${problems.join('; ')}`,
-            )
-          : undefined;
+      if (problems.length === 0) return { claimed: rows.length, failure: undefined };
+      const failure = new Error(
+        `SNS did not take ${rows.length - accepted.size} of ${rows.length} events: ${problems.join('; ')}`,
+      );
+      if (accepted.size === 0) throw failure;
+      // What SNS accepted stays deleted, so that a retry republishes only the rest, which
+      // goes back as it was.
+      const rest = rows.filter((row) => !accepted.has(row.position));
+      await sql`
+        insert into outbox (position, event_id, type, envelope, created_at)
+        select * from unnest(
+          ${rest.map((row) => row.position)}::bigint[], ${rest.map((row) => row.event_id)}::uuid[],
+          ${rest.map((row) => row.type)}::text[], ${rest.map((row) => row.message)}::jsonb[],
+          ${rest.map((row) => row.created_at)}::timestamptz[])`.execute(trx);
       return { claimed: rows.length, failure };
     });
     if (failure) throw failure;
