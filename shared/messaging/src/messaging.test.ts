@@ -17,6 +17,7 @@ import {
   messagingMigrations,
   startConsumer,
   startOutboxRelay,
+  transactionWithOutbox,
 } from './index.ts';
 
 const logger = createLogger('messaging-test', 'silent');
@@ -28,11 +29,13 @@ const context: EventContext = { occurredAt: new Date(), correlationId: 'c-1', ca
 const questionDue = (localDate: string) =>
   createEvent('QuestionDue', familyId, { localDate, dueAt: new Date().toISOString() }, context);
 
+let databaseUrl: string;
 let database: ReturnType<typeof createDatabase<MessagingTables>>;
 let topology: AppliedTopology;
 
 before(async () => {
-  database = createDatabase<MessagingTables>({ url: await createTestDatabase(), schema });
+  databaseUrl = await createTestDatabase();
+  database = createDatabase<MessagingTables>({ url: databaseUrl, schema });
   await migrateToLatest(database.db, schema, messagingMigrations);
   topology = await applyTopology(clients, uniqueTopologyPrefix());
 });
@@ -62,7 +65,7 @@ describe('outbox', () => {
       { memberId: familyId, uid: 'u', role: 'parent', displayName: 'Mom', locale: 'ko' },
       context,
     );
-    await database.db.transaction().execute((trx) => appendToOutbox(trx, [due, joined]));
+    await transactionWithOutbox(database.db, (trx) => appendToOutbox(trx, [due, joined]));
     const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger });
     try {
       const atAnswer = await eventually(async () => {
@@ -90,7 +93,7 @@ describe('outbox', () => {
     }
   });
 
-  test('when events commit while the relay sleeps, then NOTIFY wakes it long before its next poll', async () => {
+  test('when another replica commits events while the relay sleeps, then a NOTIFY after the commit wakes it long before its next poll', async () => {
     const relay = startOutboxRelay({
       database,
       sns: clients.sns,
@@ -98,6 +101,10 @@ describe('outbox', () => {
       logger,
       pollIntervalMs: 600_000,
     });
+    // Another replica of the service: its own pool on the same schema.
+    const replica = createDatabase<MessagingTables>({ url: databaseUrl, schema, poolSize: 2 });
+    const outboxDrained = (message: string) =>
+      eventually(async () => (await outboxIds()).length === 0, { timeoutMs: 10_000, message });
     try {
       // Wait until the relay's listener is connected (its last statement is the LISTEN).
       await eventually(async () => {
@@ -105,14 +112,22 @@ describe('outbox', () => {
           select count(*) from pg_stat_activity where query = ${`listen "${schema}_outbox"`}`.execute(database.db);
         return Number(rows[0]?.count) > 0;
       });
-      await database.db.transaction().execute((trx) => appendToOutbox(trx, [questionDue('2026-11-27')]));
-      await eventually(async () => (await database.db.selectFrom('outbox').select('event_id').execute()).length === 0, {
-        timeoutMs: 10_000,
-        message: 'the outbox drained without waiting ten minutes for a poll',
-      });
+      await transactionWithOutbox(replica.db, (trx) => appendToOutbox(trx, [questionDue('2026-11-27')]));
+      await outboxDrained('a transaction’s events went out without waiting ten minutes for a poll');
+      await appendToOutbox(replica.db, [questionDue('2026-11-28')]);
+      await outboxDrained('a single statement’s events went out without waiting ten minutes for a poll');
     } finally {
+      await replica.close();
       await relay.stop();
     }
+  });
+
+  test('when events are appended in a transaction the outbox does not know of, then the append is refused', async () => {
+    await assert.rejects(
+      database.db.transaction().execute((trx) => appendToOutbox(trx, [questionDue('2026-11-29')])),
+      /transactionWithOutbox/,
+    );
+    assert.deepEqual(await outboxIds(), []);
   });
 
   test('when a backlog is relayed, then its PublishBatch calls overlap, never more than the configured number at once', async () => {
@@ -125,7 +140,7 @@ describe('outbox', () => {
         context,
       ),
     );
-    await database.db.transaction().execute((trx) => appendToOutbox(trx, backlog));
+    await appendToOutbox(database.db, backlog);
     let inFlight = 0;
     let mostInFlight = 0;
     const countingSns = Object.create(clients.sns, {
@@ -177,7 +192,7 @@ describe('outbox', () => {
         context,
       ),
     );
-    await database.db.transaction().execute((trx) => appendToOutbox(trx, events));
+    await appendToOutbox(database.db, events);
     let calls = 0;
     // The second PublishBatch of the first round fails outright; in the third SNS refuses one entry.
     const failingSns = Object.create(clients.sns, {
@@ -232,7 +247,7 @@ describe('outbox', () => {
 
   test('when the transaction rolls back, then its events are never published', async () => {
     await assert.rejects(
-      database.db.transaction().execute(async (trx) => {
+      transactionWithOutbox(database.db, async (trx) => {
         await appendToOutbox(trx, [questionDue('2026-11-26')]);
         throw new Error('state change failed');
       }),

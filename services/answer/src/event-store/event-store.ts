@@ -7,8 +7,8 @@ import {
   newEventId,
 } from '@haru/contracts';
 import { type Database, type Executor, isUniqueViolation } from '@haru/db';
-import { outboxInsert } from '@haru/messaging';
-import { sql, type Transaction } from 'kysely';
+import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
+import type { Transaction } from 'kysely';
 import type { AnswerDatabase } from '../database.ts';
 
 /** What aggregates store: a type and its data. The envelope is the store's business. */
@@ -85,10 +85,8 @@ export async function appendToStream(
     const contract = row && publishedContract(event, { eventId: row.event_id, familyId: stream.familyId, context });
     return contract ? [contract] : [];
   });
-  const insertEvents = db.insertInto('events').values(rows);
   try {
-    if (published.length === 0) await insertEvents.execute();
-    else await sql`with appended as (${insertEvents}) ${outboxInsert(published)}`.execute(db);
+    await appendToOutbox(db, published, db.insertInto('events').values(rows));
   } catch (error) {
     if (isUniqueViolation(error))
       throw new StreamVersionConflict(`${stream.streamId} moved past ${stream.expectedVersion}`);
@@ -139,7 +137,7 @@ export async function executeCommand<Event extends StoredEvent>(
       const appended = options.decide(events, streams);
       const stream = { streamId, familyId, expectedVersion: version };
       if (alsoInTransaction) {
-        await database.db.transaction().execute(async (trx) => {
+        await transactionWithOutbox(database.db, async (trx) => {
           await appendToStream(trx, stream, appended, context);
           await alsoInTransaction(trx, appended);
         });

@@ -1,5 +1,5 @@
 import { causedBy, createEvent, type EventOf } from '@haru/contracts';
-import { appendToOutbox } from '@haru/messaging';
+import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { SchedulerDatabase } from '../database.ts';
 import { toInstant } from '../instants.ts';
@@ -19,7 +19,7 @@ export async function fireDuePushes(
   db: Kysely<SchedulerDatabase>,
   { now, batchSize, catchUpWindowMinutes }: FireOptions & { catchUpWindowMinutes: number },
 ): Promise<{ claimed: number; fired: number; skipped: number }> {
-  return db.transaction().execute(async (trx) => {
+  return transactionWithOutbox(db, async (trx) => {
     const due = await claimDuePushes(trx, now).orderBy('due_at').limit(batchSize).execute();
     return firePushes(trx, due, { now, catchUpWindowMinutes });
   });
