@@ -1,8 +1,9 @@
 // The ingest baseline: a bare Hono route that parses the same JSON body and inserts one row
 // with pg, served the way the services are (@haru/http's serveApp on Node's HTTP server),
 // with the same pool size as the answer service. Run as its own process by ingest.bench.ts.
-// A second route inserts into a table with the outbox's NOTIFY trigger (one pg_notify per
-// inserting statement, as in @haru/messaging), to show what that trigger alone costs.
+// A second route inserts into a table with a NOTIFY trigger (one pg_notify per inserting
+// statement, as haru's outbox had until its relays were woken after the commit instead), to
+// show what a NOTIFY inside each commit costs.
 //   DATABASE_URL=… PORT=… node bench/ingest/baseline-server.ts
 import { serveApp } from '@haru/http';
 import { Hono } from 'hono';

@@ -9,8 +9,8 @@
 // services are not started: their work is not ingest). Each round opens a new question in
 // every family and sends every member's answer to it exactly once (64 connections, each
 // request a distinct member and question, so each one writes); the baseline gets as many
-// requests. A third scenario, the baseline's route on a table with the outbox's NOTIFY
-// trigger, shows what that trigger alone costs. One warm-up round, then rounds rotating
+// requests. A third scenario, the baseline's route on a table with a NOTIFY trigger (as the
+// outbox had until its relays were woken after the commit), shows what that trigger costs. One warm-up round, then rounds rotating
 // which scenario goes first.
 import { join } from 'node:path';
 import { launchProcess, waitUntilServing } from '@haru/dev-stack';

@@ -5,14 +5,15 @@
 //   node bench/outbox/outbox.bench.ts [--quick]
 //
 // In-process, as a service runs it: @haru/messaging's startOutboxRelay on a schema migrated
-// with messagingMigrations (outbox table and its NOTIFY trigger) in embedded PostgreSQL,
+// with messagingMigrations (the outbox table) in embedded PostgreSQL,
 // publishing to the haru topology in fauxqs (on a thread of its own, so the topic fans out
 // to its filtered queues as it would). Two measurements:
 // - drain: `events` committed rows, then a relay is started and publishes them all; beside
 //   it, the same envelopes sent with sequential PublishBatch calls of ten (the relay's SNS
 //   batch), the rounds alternating which goes first;
-// - delay: a producer commits one event per transaction at a steady rate while the relay
-//   runs (woken by NOTIFY, polling every second as a fallback); for each event, the time
+// - delay: a producer commits one event per statement (appendToOutbox) at a steady rate while
+//   the relay runs (woken by the NOTIFY sent after each commit, polling every second as a
+//   fallback); for each event, the time
 //   from its COMMIT returning to the PublishBatch that carried it returning.
 import { PublishBatchCommand, type PublishBatchCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import { createEvent, type Envelope, newEventId } from '@haru/contracts';
@@ -102,7 +103,7 @@ try {
     const chunks = Array.from({ length: Math.ceil(envelopes.length / relayBatch) }, (_, index) =>
       envelopes.slice(index * relayBatch, (index + 1) * relayBatch),
     );
-    await mapConcurrently(chunks, 4, (chunk) => database.db.transaction().execute((trx) => appendToOutbox(trx, chunk)));
+    await mapConcurrently(chunks, 4, (chunk) => appendToOutbox(database.db, chunk));
   };
   const outboxLength = async () =>
     Number((await sql<{ n: string }>`select count(*) as n from outbox`.execute(database.db)).rows[0]?.n ?? 0);
@@ -188,12 +189,9 @@ try {
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     const envelope = anEvent();
     commits.push(
-      database.db
-        .transaction()
-        .execute((trx) => appendToOutbox(trx, [envelope]))
-        .then(() => {
-          committedAt.set(envelope.id, performance.now());
-        }),
+      appendToOutbox(database.db, [envelope]).then(() => {
+        committedAt.set(envelope.id, performance.now());
+      }),
     );
   }
   await Promise.all(commits);

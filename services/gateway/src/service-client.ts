@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { callerUidHeader, correlationIdHeader } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
 
@@ -11,33 +13,75 @@ export interface ServiceCall {
   headers?: Record<string, string>;
 }
 
-export type ServiceClient = (call: ServiceCall) => Promise<Response>;
+/** A service's answer, read whole: the internal APIs answer with small JSON documents. */
+export interface ServiceResponse {
+  status: number;
+  ok: boolean;
+  contentType: string | undefined;
+  body: Buffer;
+  json(): Promise<unknown>;
+}
+
+export type ServiceClient = (call: ServiceCall) => Promise<ServiceResponse>;
+
+const timeoutMs = 10_000;
 
 /**
  * Calls a service's internal API as the verified caller, with the gateway's service
- * credential and the request's correlation id.
+ * credential and the request's correlation id, over connections kept alive between calls.
+ * Node's HTTP client rather than fetch: every app request makes such a call, and fetch's
+ * WHATWG requests, headers and streams cost the gateway more CPU than the rest of it.
  */
 export function serviceClient(baseUrl: string, serviceToken: string): ServiceClient {
-  return async ({ method, path, uid, correlationId, body, headers = {} }) =>
-    fetch(new URL(path, baseUrl), {
-      method,
-      headers: {
-        ...headers,
-        [serviceTokenHeader]: serviceToken,
-        [callerUidHeader]: uid,
-        [correlationIdHeader]: correlationId,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(10_000),
+  const base = new URL(baseUrl);
+  const transport = base.protocol === 'https:' ? https : http;
+  const agent = new transport.Agent({ keepAlive: true });
+  return ({ method, path, uid, correlationId, body, headers = {} }) =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const request = transport.request(
+        new URL(path, base),
+        {
+          method,
+          agent,
+          timeout: timeoutMs,
+          headers: {
+            ...headers,
+            [serviceTokenHeader]: serviceToken,
+            [callerUidHeader]: uid,
+            [correlationIdHeader]: correlationId,
+            ...(payload === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () =>
+            resolve(
+              serviceResponse(response.statusCode ?? 502, response.headers['content-type'], Buffer.concat(chunks)),
+            ),
+          );
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)));
+      request.on('error', reject);
+      request.end(payload);
     });
 }
 
+export const serviceResponse = (status: number, contentType: string | undefined, body: Buffer): ServiceResponse => ({
+  status,
+  ok: status >= 200 && status < 300,
+  contentType,
+  body,
+  json: async () => JSON.parse(body.toString('utf8')),
+});
+
 /** Relays a service's answer as-is (its status, and its JSON or problem body). */
-export async function relay(response: Response): Promise<Response> {
-  const headers = new Headers();
-  const contentType = response.headers.get('content-type');
-  if (contentType) headers.set('content-type', contentType);
-  const body = response.status === 204 ? null : await response.arrayBuffer();
-  return new Response(body, { status: response.status, headers });
+export function relay(response: ServiceResponse): Response {
+  const headers: Record<string, string> = response.contentType ? { 'content-type': response.contentType } : {};
+  return new Response(response.status === 204 ? null : response.body, { status: response.status, headers });
 }

@@ -38,7 +38,7 @@ before(async () => {
     { occurredAt: now, correlationId: id, causationId: null },
     id,
   );
-  await createEventHandler({ db: database.db, now: () => now })(created);
+  await createEventHandler({ db: database.db, now: () => now, catchUpWindowMinutes: 180 })(created);
 });
 
 after(async () => {

@@ -2,6 +2,8 @@ import type { DomainEvent } from '@haru/contracts';
 import { handleOnce } from '@haru/messaging';
 import type { Kysely, Transaction } from 'kysely';
 import type { SchedulerDatabase } from './database.ts';
+import type { FiredEvent } from './due-tick/due-tick.ts';
+import { fireFamilyPushesDueNow } from './due-tick/fire-due-pushes.ts';
 import { lockFamily } from './family-lock.ts';
 import { applyScheduleEvent } from './family-schedule/apply-schedule-event.ts';
 import { toInstant } from './instants.ts';
@@ -14,41 +16,71 @@ import { scheduleQuestionPushes } from './question-pushes/schedule-question-push
 
 /**
  * The scheduler's consumer: each event's effect runs at most once (inbox) and converges
- * whatever the order of arrival. None of these emits an event directly; the due tick
- * announces what they put into the due-index, and reads answers and departures only
- * when a reminder comes due.
+ * whatever the order of arrival. What they put into the due-index is announced by the
+ * due tick when it comes due, except a push due already (typically "everyone answered",
+ * due as soon as the question completes), which the handler fires itself; answers and
+ * departures are read only when a reminder comes due.
  */
-export function createEventHandler({ db, now }: { db: Kysely<SchedulerDatabase>; now: () => Date }) {
-  // Each effect runs with the family's events serialised (see `lockFamily`).
-  const once = (event: DomainEvent, effect: (trx: Transaction<SchedulerDatabase>) => Promise<void>) =>
-    handleOnce(db, event, async (trx) => {
+export function createEventHandler({
+  db,
+  now,
+  catchUpWindowMinutes,
+  announce = () => {},
+}: {
+  db: Kysely<SchedulerDatabase>;
+  now: () => Date;
+  catchUpWindowMinutes: number;
+  /** Told of each push the handler fired, once its transaction committed (see `firedAnnouncer`). */
+  announce?: (event: FiredEvent) => void;
+}) {
+  // Each effect runs with the family's events serialised (see `lockFamily`); what it fired
+  // is announced once its transaction has committed.
+  const once = async (
+    event: DomainEvent,
+    effect: (trx: Transaction<SchedulerDatabase>, fired: FiredEvent[]) => Promise<void>,
+  ) => {
+    const fired: FiredEvent[] = [];
+    await handleOnce(db, event, async (trx) => {
       await lockFamily(trx, event.familyId);
-      await effect(trx);
+      await effect(trx, fired);
     });
+    for (const push of fired) announce(push);
+  };
+  /** Puts the pushes that follow the family's questions (or one) into the due-index, and fires those due already. */
+  const scheduleAndFirePushes = async (
+    trx: Transaction<SchedulerDatabase>,
+    fired: FiredEvent[],
+    event: DomainEvent,
+    questionId?: string,
+  ): Promise<void> => {
+    await scheduleQuestionPushes(trx, event.familyId, event, questionId);
+    const { events } = await fireFamilyPushesDueNow(trx, event.familyId, { now: now(), catchUpWindowMinutes });
+    fired.push(...events);
+  };
 
   return async function handleEvent(event: DomainEvent): Promise<void> {
     switch (event.type) {
       case 'FamilyCreated':
       case 'ScheduleChanged':
-        await once(event, async (trx) => {
+        await once(event, async (trx, fired) => {
           await applyScheduleEvent(trx, event, toInstant(now()));
           // Quiet hours may have changed, or the family's questions arrived before it.
-          await scheduleQuestionPushes(trx, event.familyId, event);
+          await scheduleAndFirePushes(trx, fired, event);
         });
         return;
       case 'QuestionOpened':
-        await once(event, async (trx) => {
+        await once(event, async (trx, fired) => {
           const { questionId, openedAt, requiredMemberIds } = event.data;
           const question = { familyId: event.familyId, questionId };
           await recordQuestionProgress(trx, question, { openedAt: new Date(openedAt), requiredMemberIds });
-          await scheduleQuestionPushes(trx, event.familyId, event, questionId);
+          await scheduleAndFirePushes(trx, fired, event, questionId);
         });
         return;
       case 'FamilyQuestionCompleted':
-        await once(event, async (trx) => {
+        await once(event, async (trx, fired) => {
           const question = { familyId: event.familyId, questionId: event.data.questionId };
           await recordQuestionProgress(trx, question, { completedAt: new Date(event.data.completedAt) });
-          await scheduleQuestionPushes(trx, event.familyId, event, event.data.questionId);
+          await scheduleAndFirePushes(trx, fired, event, event.data.questionId);
         });
         return;
       case 'AnswerSubmitted':

@@ -68,7 +68,7 @@ before(async () => {
   answerQueue = readQueue(aws.sqs, topology.queues.answer.queueUrl);
   notifierQueue = readQueue(aws.sqs, topology.queues.notifier.queueUrl);
   // The consumer's own handler, for tests that deliver events directly rather than by SNS.
-  handle = createEventHandler({ db: test.db, now });
+  handle = createEventHandler({ db: test.db, now, catchUpWindowMinutes: 180 });
 });
 
 after(async () => {

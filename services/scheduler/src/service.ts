@@ -3,7 +3,7 @@ import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
 import type { ServiceConfig } from './config.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
-import { type DueTick, startDueTick } from './due-tick/due-tick.ts';
+import { type DueTick, firedAnnouncer, startDueTick } from './due-tick/due-tick.ts';
 import { familyScheduleRoutes } from './family-schedule/family-schedule.routes.ts';
 import { createEventHandler } from './handle-event.ts';
 
@@ -40,7 +40,13 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       config,
       ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
       routes: ({ database }) => schedulerRoutes(database.db),
-      handle: () => createEventHandler({ db: consumerDatabase.db, now }),
+      handle: ({ logger, metrics }) =>
+        createEventHandler({
+          db: consumerDatabase.db,
+          now,
+          catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
+          announce: firedAnnouncer({ logger, metrics }),
+        }),
       background: ({ logger, metrics }) => {
         const tickDatabase = createDatabase<SchedulerDatabase>({
           url: config.DATABASE_URL,

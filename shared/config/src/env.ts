@@ -29,6 +29,8 @@ export const messaging = {
   CONSUMER_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(10),
   /** Outbox relay polling fallback when no NOTIFY arrives. */
   OUTBOX_POLL_INTERVAL_MS: positiveInt(1000),
+  /** PublishBatch calls the outbox relay keeps in flight while it drains a backlog. */
+  OUTBOX_PUBLISH_CONCURRENCY: positiveInt(8),
 };
 
 /** The credential the gateway presents to the internal service APIs. */

@@ -2,11 +2,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Envelope } from '@haru/contracts';
 import type { Kysely, Transaction } from 'kysely';
 import type { MessagingTables } from './messaging-migrations.ts';
+import { transactionWithOutbox } from './outbox.ts';
 
 /**
  * Runs `effect` at most once per event: the event id is recorded in the inbox in the
  * same transaction as the effect, so a redelivered event finds it and does nothing,
- * and a crash before commit leaves neither behind.
+ * and a crash before commit leaves neither behind. The effect may append to the outbox.
  * Resolves true when the effect ran, false for a duplicate.
  */
 export async function handleOnce<DB extends MessagingTables>(
@@ -14,7 +15,7 @@ export async function handleOnce<DB extends MessagingTables>(
   event: Pick<Envelope, 'id' | 'type'>,
   effect: (trx: Transaction<DB>) => Promise<void>,
 ): Promise<boolean> {
-  const ran = await db.transaction().execute(async (trx) => {
+  const ran = await transactionWithOutbox(db, async (trx) => {
     const inbox = trx as unknown as Transaction<MessagingTables>;
     const recorded = await inbox
       .insertInto('inbox')

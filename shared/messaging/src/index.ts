@@ -4,7 +4,7 @@ export { type ConsumerOptions, type RunningConsumer, retryDelaySeconds, startCon
 export { handleOnce } from './inbox.ts';
 export { locateQueues, locateTopic } from './locate-topology.ts';
 export { type MessagingTables, messagingMigrations } from './messaging-migrations.ts';
-export { appendToOutbox } from './outbox.ts';
+export { appendToOutbox, transactionWithOutbox } from './outbox.ts';
 export { type OutboxRelay, type OutboxRelayOptions, startOutboxRelay } from './outbox-relay.ts';
 export { type MessagingSettings, type ServiceMessaging, startServiceMessaging } from './service-messaging.ts';
 export * from './topology.ts';

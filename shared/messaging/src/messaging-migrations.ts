@@ -35,6 +35,14 @@ export const messagingMigrations: MigrationSet = {
         .execute();
     },
   },
+  // The relays are woken by a NOTIFY after the commit instead (see `transactionWithOutbox`):
+  // a NOTIFY in the committing transaction holds a database-wide lock through its WAL flush.
+  '2026-11-27T00.00-outbox-notify-after-commit': {
+    async up(db: Kysely<unknown>) {
+      await sql`drop trigger if exists outbox_notify on outbox`.execute(db);
+      await sql`drop function if exists outbox_notify()`.execute(db);
+    },
+  },
 };
 
 /** Columns of the messaging tables, for services' `Database` interfaces. */

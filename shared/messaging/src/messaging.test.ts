@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PublishCommand } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createEvent, type DomainEvent, type EventContext } from '@haru/contracts';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { createLogger, createMetrics } from '@haru/observability';
-import { createTestDatabase, eventually, metricSample, uniqueTopologyPrefix } from '@haru/testing';
+import { createTestDatabase, eventually, metricSample, readQueue, uniqueTopologyPrefix } from '@haru/testing';
 import { sql } from 'kysely';
 import {
   type AppliedTopology,
@@ -17,6 +17,7 @@ import {
   messagingMigrations,
   startConsumer,
   startOutboxRelay,
+  transactionWithOutbox,
 } from './index.ts';
 
 const logger = createLogger('messaging-test', 'silent');
@@ -34,15 +35,20 @@ const fresh = () => {
 const questionDue = (localDate: string) =>
   createEvent('QuestionDue', familyId, { localDate, dueAt: new Date().toISOString() }, context);
 
+let databaseUrl: string;
 let database: ReturnType<typeof createDatabase<MessagingTables>>;
 let topology: AppliedTopology;
 
 before(async () => {
-  database = createDatabase<MessagingTables>({ url: await createTestDatabase(), schema });
+  databaseUrl = await createTestDatabase();
+  database = createDatabase<MessagingTables>({ url: databaseUrl, schema });
   await migrateToLatest(database.db, schema, messagingMigrations);
   topology = await applyTopology(clients, uniqueTopologyPrefix());
 });
 after(() => database.close());
+
+const outboxIds = async () =>
+  (await database.db.selectFrom('outbox').select('event_id').execute()).map((row) => row.event_id);
 
 async function receive(queueUrl: string) {
   const { Messages = [] } = await clients.sqs.send(
@@ -65,7 +71,7 @@ describe('outbox', () => {
       { memberId: familyId, uid: 'u', role: 'parent', displayName: 'Mom', locale: 'ko' },
       context,
     );
-    await database.db.transaction().execute((trx) => appendToOutbox(trx, [due, joined]));
+    await transactionWithOutbox(database.db, (trx) => appendToOutbox(trx, [due, joined]));
     const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger, metrics });
     try {
       const atAnswer = await eventually(async () => {
@@ -93,7 +99,7 @@ describe('outbox', () => {
     }
   });
 
-  test('when events commit while the relay sleeps, then NOTIFY wakes it long before its next poll', async () => {
+  test('when another replica commits events while the relay sleeps, then a NOTIFY after the commit wakes it long before its next poll', async () => {
     const relay = startOutboxRelay({
       database,
       sns: clients.sns,
@@ -102,6 +108,10 @@ describe('outbox', () => {
       metrics,
       pollIntervalMs: 600_000,
     });
+    // Another replica of the service: its own pool on the same schema.
+    const replica = createDatabase<MessagingTables>({ url: databaseUrl, schema, poolSize: 2 });
+    const outboxDrained = (message: string) =>
+      eventually(async () => (await outboxIds()).length === 0, { timeoutMs: 10_000, message });
     try {
       // Wait until the relay's listener is connected (its last statement is the LISTEN).
       await eventually(async () => {
@@ -109,11 +119,136 @@ describe('outbox', () => {
           select count(*) from pg_stat_activity where query = ${`listen "${schema}_outbox"`}`.execute(database.db);
         return Number(rows[0]?.count) > 0;
       });
-      await database.db.transaction().execute((trx) => appendToOutbox(trx, [questionDue('2026-11-27')]));
-      await eventually(async () => (await database.db.selectFrom('outbox').select('event_id').execute()).length === 0, {
-        timeoutMs: 10_000,
-        message: 'the outbox drained without waiting ten minutes for a poll',
-      });
+      await transactionWithOutbox(replica.db, (trx) => appendToOutbox(trx, [questionDue('2026-11-27')]));
+      await outboxDrained('a transaction’s events went out without waiting ten minutes for a poll');
+      await appendToOutbox(replica.db, [questionDue('2026-11-28')]);
+      await outboxDrained('a single statement’s events went out without waiting ten minutes for a poll');
+    } finally {
+      await replica.close();
+      await relay.stop();
+    }
+  });
+
+  test('when events are appended in a transaction the outbox does not know of, then the append is refused', async () => {
+    await assert.rejects(
+      database.db.transaction().execute((trx) => appendToOutbox(trx, [questionDue('2026-11-29')])),
+      /transactionWithOutbox/,
+    );
+    assert.deepEqual(await outboxIds(), []);
+  });
+
+  test('when a backlog is relayed, then its PublishBatch calls overlap, never more than the configured number at once', async () => {
+    const familyIdOfBacklog = crypto.randomUUID();
+    const backlog = Array.from({ length: 250 }, (_, day) =>
+      createEvent(
+        'QuestionDue',
+        familyIdOfBacklog,
+        { localDate: `day-${day}`, dueAt: new Date().toISOString() },
+        context,
+      ),
+    );
+    await appendToOutbox(database.db, backlog);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const countingSns = Object.create(clients.sns, {
+      send: {
+        value: async (command: PublishBatchCommand) => {
+          inFlight += 1;
+          mostInFlight = Math.max(mostInFlight, inFlight);
+          try {
+            return await clients.sns.send(command);
+          } finally {
+            inFlight -= 1;
+          }
+        },
+      },
+    }) as SNSClient;
+    const relay = startOutboxRelay({
+      database,
+      sns: countingSns,
+      topicArn: topology.topicArn,
+      logger,
+      metrics,
+      pollIntervalMs: 600_000,
+      publishConcurrency: 3,
+    });
+    try {
+      await eventually(async () => (await outboxIds()).length === 0, { message: 'the backlog was relayed' });
+      assert.equal(mostInFlight, 3);
+      const answerQueue = readQueue(clients.sqs, topology.queues.answer.queueUrl);
+      await eventually(
+        async () => {
+          await answerQueue.drain();
+          return answerQueue.events('QuestionDue', familyIdOfBacklog).length >= backlog.length;
+        },
+        { message: 'every event of the backlog reached the queue' },
+      );
+      const published = new Set(answerQueue.events('QuestionDue', familyIdOfBacklog).map((event) => event.id));
+      assert.equal(published.size, backlog.length);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  test('when SNS refuses part of a batch, then what it accepted is not published again, and the rest goes out on a later round', async () => {
+    const familyIdOfEvents = crypto.randomUUID();
+    const events = Array.from({ length: 25 }, (_, day) =>
+      createEvent(
+        'QuestionDue',
+        familyIdOfEvents,
+        { localDate: `day-${day}`, dueAt: new Date().toISOString() },
+        context,
+      ),
+    );
+    await appendToOutbox(database.db, events);
+    let calls = 0;
+    // The second PublishBatch of the first round fails outright; in the third SNS refuses one entry.
+    const failingSns = Object.create(clients.sns, {
+      send: {
+        value: async (command: PublishBatchCommand) => {
+          calls += 1;
+          if (calls === 2) throw new Error('connection reset');
+          if (calls !== 3) return clients.sns.send(command);
+          const [refused, ...rest] = command.input.PublishBatchRequestEntries ?? [];
+          const result = await clients.sns.send(
+            new PublishBatchCommand({ ...command.input, PublishBatchRequestEntries: rest }),
+          );
+          return {
+            ...result,
+            Failed: [{ Id: refused?.Id, Code: 'InternalError', SenderFault: false, Message: 'try again' }],
+          };
+        },
+      },
+    }) as SNSClient;
+    // Polling often, so that the round after the failure comes soon.
+    const relay = startOutboxRelay({
+      database,
+      sns: failingSns,
+      topicArn: topology.topicArn,
+      logger,
+      metrics,
+      pollIntervalMs: 50,
+    });
+    try {
+      await eventually(async () => (await outboxIds()).length === 0, { message: 'the outbox drained' });
+      assert.ok(calls >= 4, 'the failed and the refused events went out in a later round');
+      const answerQueue = readQueue(clients.sqs, topology.queues.answer.queueUrl);
+      await eventually(
+        async () => {
+          await answerQueue.drain();
+          return answerQueue.events('QuestionDue', familyIdOfEvents).length >= events.length;
+        },
+        { message: 'every event reached the queue' },
+      );
+      await answerQueue.drain(1);
+      assert.deepEqual(
+        answerQueue
+          .events('QuestionDue', familyIdOfEvents)
+          .map((event) => event.id)
+          .sort(),
+        events.map((event) => event.id).sort(),
+        'each event once: nothing SNS accepted was published again',
+      );
     } finally {
       await relay.stop();
     }
@@ -141,7 +276,7 @@ describe('outbox', () => {
 
   test('when the transaction rolls back, then its events are never published', async () => {
     await assert.rejects(
-      database.db.transaction().execute(async (trx) => {
+      transactionWithOutbox(database.db, async (trx) => {
         await appendToOutbox(trx, [questionDue('2026-11-26')]);
         throw new Error('state change failed');
       }),

@@ -1,15 +1,90 @@
 import type { Envelope } from '@haru/contracts';
 import type { Executor } from '@haru/db';
+import { type Kysely, type OperationNodeSource, sql, type Transaction } from 'kysely';
 import type { MessagingTables } from './messaging-migrations.ts';
 
 /**
- * Records events for publication in the caller's transaction, so that they are
- * published if and only if the state change that produced them commits.
+ * Transactions opened by `transactionWithOutbox`, and whether they appended. Keyed by the
+ * transaction object, so that nothing is kept once it is done.
  */
-export async function appendToOutbox(trx: Executor<MessagingTables>, events: readonly Envelope[]): Promise<void> {
-  if (events.length === 0) return;
-  await trx
-    .insertInto('outbox')
-    .values(events.map((event) => ({ event_id: event.id, type: event.type, envelope: JSON.stringify(event) })))
-    .execute();
+const openTransactions = new WeakMap<object, { appended: boolean }>();
+
+/**
+ * Records events for publication with a state change, so that they are published if and
+ * only if it commits: in a transaction from `transactionWithOutbox`, or alone as one
+ * statement (optionally after `changeFirst`, a data-modifying statement run in the same
+ * statement: `with change as (…) insert into outbox …`, atomic without a transaction).
+ * Either way the relays are woken once it has committed.
+ */
+export async function appendToOutbox(
+  executor: Executor<MessagingTables>,
+  events: readonly Envelope[],
+  changeFirst?: OperationNodeSource,
+): Promise<void> {
+  if (events.length === 0) {
+    if (changeFirst) await sql`${changeFirst}`.execute(executor);
+    return;
+  }
+  const insert = sql`
+    insert into outbox (event_id, type, envelope)
+    select (event->>'id')::uuid, event->>'type', event
+    from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as batch(event, position)
+    order by position`;
+  const statement = changeFirst ? sql`with change as (${changeFirst}) ${insert}` : insert;
+  if (!executor.isTransaction) {
+    await statement.execute(executor);
+    wakeRelays(executor);
+    return;
+  }
+  const transaction = openTransactions.get(executor);
+  if (!transaction) {
+    throw new Error('append to the outbox in a transaction from transactionWithOutbox, so that its relays are woken');
+  }
+  await statement.execute(executor);
+  transaction.appended = true;
+}
+
+/**
+ * Runs `work` in a transaction in which it may append to the outbox, and, once it has
+ * committed, wakes the outbox relays if it did.
+ */
+export async function transactionWithOutbox<DB, T>(
+  db: Kysely<DB>,
+  work: (trx: Transaction<DB>) => Promise<T>,
+): Promise<T> {
+  const transaction = { appended: false };
+  const result = await db.transaction().execute((trx) => {
+    openTransactions.set(trx, transaction);
+    return work(trx);
+  });
+  if (transaction.appended) wakeRelays(db);
+  return result;
+}
+
+/** Per database handle: a NOTIFY in flight, and whether another is owed after it. */
+const notifying = new WeakMap<object, { again: boolean }>();
+
+/**
+ * Wakes every replica's relay (this one's too: it listens like the others) with a NOTIFY
+ * on `<schema>_outbox`, sent after the commit, in a statement of its own. A NOTIFY inside
+ * the committing transaction (a trigger) would make PostgreSQL hold a database-wide lock
+ * through that commit's WAL flush, so that such commits went one at a time. Commits that
+ * come while one is in flight share the one sent after it. A NOTIFY lost (connection
+ * trouble) delays the events by one polling interval of the relays, nothing more.
+ */
+function wakeRelays<DB>(db: Kysely<DB>): void {
+  const inFlight = notifying.get(db);
+  if (inFlight) {
+    inFlight.again = true;
+    return;
+  }
+  const state = { again: false };
+  notifying.set(db, state);
+  sql`select pg_notify(current_schema() || '_outbox', '')`
+    .execute(db)
+    .catch(() => {})
+    .finally(() => {
+      notifying.delete(db);
+      if (state.again) wakeRelays(db);
+    });
 }

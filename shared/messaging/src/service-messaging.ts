@@ -15,6 +15,7 @@ export interface MessagingSettings {
   CONSUMER_CONCURRENCY: number;
   CONSUMER_WAIT_TIME_SECONDS: number;
   OUTBOX_POLL_INTERVAL_MS: number;
+  OUTBOX_PUBLISH_CONCURRENCY: number;
 }
 
 export interface ServiceMessaging {
@@ -47,6 +48,7 @@ export async function startServiceMessaging(options: {
     logger,
     metrics,
     pollIntervalMs: settings.OUTBOX_POLL_INTERVAL_MS,
+    publishConcurrency: settings.OUTBOX_PUBLISH_CONCURRENCY,
   });
   let consumer: RunningConsumer | undefined;
   if (handle) {

@@ -7,7 +7,7 @@ import {
   newEventId,
 } from '@haru/contracts';
 import { type Database, type Executor, isUniqueViolation } from '@haru/db';
-import { appendToOutbox } from '@haru/messaging';
+import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
 import type { Transaction } from 'kysely';
 import type { AnswerDatabase } from '../database.ts';
 
@@ -22,26 +22,48 @@ export class StreamVersionConflict extends Error {
   override name = 'StreamVersionConflict';
 }
 
+export interface Stream<Event extends StoredEvent = StoredEvent> {
+  version: number;
+  events: Event[];
+}
+
 export async function readStream<Event extends StoredEvent>(
   db: Executor<AnswerDatabase>,
   streamId: string,
-): Promise<{ version: number; events: Event[] }> {
+): Promise<Stream<Event>> {
+  return (await readStreams(db, [streamId])).get(streamId) as Stream<Event>;
+}
+
+/** Several streams in one query (one round trip); a stream without events is at version 0. */
+export async function readStreams(
+  db: Executor<AnswerDatabase>,
+  streamIds: readonly string[],
+): Promise<Map<string, Stream>> {
   const rows = await db
     .selectFrom('events')
-    .select(['type', 'data', 'stream_version'])
-    .where('stream_id', '=', streamId)
+    .select(['stream_id', 'type', 'data', 'stream_version'])
+    .where('stream_id', 'in', streamIds)
+    .orderBy('stream_id')
     .orderBy('stream_version')
     .execute();
-  return { version: rows.at(-1)?.stream_version ?? 0, events: rows.map(({ type, data }) => ({ type, data }) as Event) };
+  const streams = new Map<string, Stream>(streamIds.map((streamId) => [streamId, { version: 0, events: [] }]));
+  for (const { stream_id, type, data, stream_version } of rows) {
+    const stream = streams.get(stream_id);
+    if (!stream) continue;
+    stream.version = stream_version;
+    stream.events.push({ type, data });
+  }
+  return streams;
 }
 
 /**
  * Appends events to a stream that must still be at `expectedVersion`, and puts each
  * on the outbox as its published contract (which may carry less than the stored event:
- * the contract decides what leaves the service) under the same event id.
+ * the contract decides what leaves the service) under the same event id. One statement,
+ * so that it is atomic on its own: a command needs no transaction of its own to append.
  */
 export async function appendToStream(
-  trx: Transaction<AnswerDatabase>,
+  db: Executor<AnswerDatabase>,
   stream: { streamId: string; familyId: string; expectedVersion: number },
   events: readonly StoredEvent[],
   context: EventContext,
@@ -58,19 +80,18 @@ export async function appendToStream(
     correlation_id: context.correlationId,
     causation_id: context.causationId,
   }));
-  try {
-    await trx.insertInto('events').values(rows).execute();
-  } catch (error) {
-    if (isUniqueViolation(error))
-      throw new StreamVersionConflict(`${stream.streamId} moved past ${stream.expectedVersion}`);
-    throw error;
-  }
   const published = events.flatMap((event, index) => {
     const row = rows[index];
     const contract = row && publishedContract(event, { eventId: row.event_id, familyId: stream.familyId, context });
     return contract ? [contract] : [];
   });
-  await appendToOutbox(trx, published);
+  try {
+    await appendToOutbox(db, published, db.insertInto('events').values(rows));
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new StreamVersionConflict(`${stream.streamId} moved past ${stream.expectedVersion}`);
+    throw error;
+  }
 }
 
 /**
@@ -92,7 +113,9 @@ export const isPublished = (type: string): type is EventType => Object.hasOwn(ev
 /**
  * Runs a command against a stream: read, decide, append — retried from the top when
  * another writer got there first, so concurrent commands serialise without locks.
- * `alsoInTransaction` writes lookups that must commit with the events.
+ * `alsoRead` names streams the decision needs besides its own, read in the same query
+ * (their versions are not checked). `alsoInTransaction` writes lookups that must commit
+ * with the events; without it the append is a single statement.
  */
 export async function executeCommand<Event extends StoredEvent>(
   database: Database<AnswerDatabase>,
@@ -100,21 +123,28 @@ export async function executeCommand<Event extends StoredEvent>(
     streamId: string;
     familyId: string;
     context: EventContext;
-    decide: (history: Event[]) => Event[];
+    alsoRead?: readonly string[];
+    decide: (history: Event[], alsoRead: ReadonlyMap<string, Stream>) => Event[];
     alsoInTransaction?: (trx: Transaction<AnswerDatabase>, appended: Event[]) => Promise<void>;
   },
 ): Promise<{ history: Event[]; appended: Event[] }> {
+  const { streamId, familyId, context, alsoRead = [], alsoInTransaction } = options;
   const attempts = 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await database.db.transaction().execute(async (trx) => {
-        const { version, events } = await readStream<Event>(trx, options.streamId);
-        const appended = options.decide(events);
-        const stream = { streamId: options.streamId, familyId: options.familyId, expectedVersion: version };
-        await appendToStream(trx, stream, appended, options.context);
-        await options.alsoInTransaction?.(trx, appended);
-        return { history: [...events, ...appended], appended };
-      });
+      const streams = await readStreams(database.db, [streamId, ...alsoRead]);
+      const { version, events } = streams.get(streamId) as Stream<Event>;
+      const appended = options.decide(events, streams);
+      const stream = { streamId, familyId, expectedVersion: version };
+      if (alsoInTransaction) {
+        await transactionWithOutbox(database.db, async (trx) => {
+          await appendToStream(trx, stream, appended, context);
+          await alsoInTransaction(trx, appended);
+        });
+      } else {
+        await appendToStream(database.db, stream, appended, context);
+      }
+      return { history: [...events, ...appended], appended };
     } catch (error) {
       if (!(error instanceof StreamVersionConflict) || attempt >= attempts) throw error;
     }

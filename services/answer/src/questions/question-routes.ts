@@ -35,11 +35,9 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
       const questionId = c.req.param('questionId');
       if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
       const { text } = c.req.valid('json');
-      const family = await loadFamily(database.db, familyId);
       const { appended } = await runQuestionCommand(
         database,
         familyId,
-        family,
         {
           type: 'SubmitAnswer',
           data: { questionId, uid: c.get('uid'), text },

@@ -2,7 +2,8 @@ import type { EventContext } from '@haru/contracts';
 import type { Database, Executor } from '@haru/db';
 import type { AnswerDatabase } from '../database.ts';
 import { executeCommand, readStream } from '../event-store/event-store.ts';
-import type { FamilyState } from '../families/family.ts';
+import type { FamilyEvent } from '../families/family.ts';
+import { familyStream, foldFamily } from '../families/family-store.ts';
 import {
   decideQuestion,
   evolveQuestion,
@@ -21,18 +22,21 @@ export async function loadQuestion(db: Executor<AnswerDatabase>, questionId: str
   return foldQuestion(events);
 }
 
+/** Decides a question command on the question's stream, with the family's stream read in the same query. */
 export async function runQuestionCommand(
   database: Database<AnswerDatabase>,
   familyId: string,
-  family: FamilyState,
   command: QuestionCommand,
   context: EventContext,
 ): Promise<{ state: QuestionState; appended: QuestionEvent[] }> {
+  const family = familyStream(familyId);
   const { history, appended } = await executeCommand<QuestionEvent>(database, {
     streamId: questionStream(command.data.questionId),
     familyId,
     context,
-    decide: (events) => decideQuestion(command, family, foldQuestion(events)),
+    alsoRead: [family],
+    decide: (events, streams) =>
+      decideQuestion(command, foldFamily((streams.get(family)?.events ?? []) as FamilyEvent[]), foldQuestion(events)),
   });
   return { state: foldQuestion(history), appended };
 }

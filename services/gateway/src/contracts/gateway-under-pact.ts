@@ -8,7 +8,7 @@ import { MatchersV3 as M } from '@pact-foundation/pact';
 import type { Auth } from 'firebase-admin/auth';
 import { buildApp } from '../app.ts';
 import type { Services } from '../gateway-context.ts';
-import { type ServiceClient, serviceClient } from '../service-client.ts';
+import { type ServiceClient, serviceClient, serviceResponse } from '../service-client.ts';
 
 const trustingAuth = {
   verifyIdToken: async (idToken: string) => {
@@ -25,7 +25,7 @@ const notInThisPact: ServiceClient = async ({ path }) => {
 export const answering =
   (body: unknown): ServiceClient =>
   async () =>
-    Response.json(body);
+    serviceResponse(200, 'application/json', Buffer.from(JSON.stringify(body)));
 
 /** A client of the service whose pact is under test, at Pact's mock server. */
 export const serviceAt = (mockServerUrl: string): ServiceClient =>

@@ -1,5 +1,5 @@
 import { causedBy, createEvent, type DomainEvent, notificationIdFor, type PushKind } from '@haru/contracts';
-import { appendToOutbox } from '@haru/messaging';
+import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
 import type { Logger } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
@@ -90,7 +90,7 @@ export async function sendDueDeliveries(
   let question: QuestionText | null | undefined;
   let afterToken = '';
   for (;;) {
-    const sentThrough = await db.transaction().execute(async (trx) => {
+    const sentThrough = await transactionWithOutbox(db, async (trx) => {
       const notification = await lockNotification(trx, notificationId, { skipLocked });
       if (!notification) return null;
       const pending = await dueDeliveries(trx, notification, { afterToken, limit: maxMessagesPerSend, now: clock() });
@@ -131,7 +131,7 @@ export async function sendDueDeliveries(
 /** Emits NotificationSent once nothing of the notification is pending any more (once). */
 async function reportIfDone(deps: DeliveryDeps, notificationId: string, { skipLocked }: { skipLocked: boolean }) {
   const { db, clock, logger } = deps;
-  await db.transaction().execute(async (trx) => {
+  await transactionWithOutbox(db, async (trx) => {
     const notification = await lockNotification(trx, notificationId, { skipLocked });
     if (!notification || notification.reported_at) return;
     const tally = await tallyDeliveries(trx, notificationId);

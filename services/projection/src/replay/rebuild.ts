@@ -1,4 +1,5 @@
 import type { Database } from '@haru/db';
+import { transactionWithOutbox } from '@haru/messaging';
 import type { Logger } from '@haru/observability';
 import { sql } from 'kysely';
 import { announceCompletions } from '../completion/announce-completions.ts';
@@ -84,7 +85,7 @@ async function swapIn(
 ): Promise<number> {
   const tables = Object.keys(modelTables);
   const live = database.schema;
-  return database.db.transaction().execute(async (trx) => {
+  return transactionWithOutbox(database.db, async (trx) => {
     // In this order: live handlers take the registration's key-share lock before touching
     // the model tables, so one blocked here holds no lock the next statement waits for.
     await trx.deleteFrom('replay_targets').where('schema_name', '=', target.schema).execute();

@@ -18,7 +18,11 @@ let handle: ReturnType<typeof createEventHandler>;
 before(async () => {
   database = createDatabase<SchedulerDatabase>({ url: await createTestDatabase(), schema, poolSize: 2 });
   await migrateToLatest(database.db, schema, migrations);
-  handle = createEventHandler({ db: database.db, now: () => new Date('2026-11-25T12:00:00Z') });
+  handle = createEventHandler({
+    db: database.db,
+    now: () => new Date('2026-11-25T12:00:00Z'),
+    catchUpWindowMinutes: 180,
+  });
 });
 after(() => database?.close());
 

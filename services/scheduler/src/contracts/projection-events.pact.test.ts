@@ -22,7 +22,11 @@ describe('the scheduler as a consumer of the projection', () => {
   it('when FamilyQuestionCompleted arrives, then the scheduler handles it once', () =>
     pact.expect('FamilyQuestionCompleted').executeTest(async (message) => {
       const event = acceptAtEdge(message);
-      const handle = createEventHandler({ db: database.db, now: () => new Date('2026-11-25T12:00:00Z') });
+      const handle = createEventHandler({
+        db: database.db,
+        now: () => new Date('2026-11-25T12:00:00Z'),
+        catchUpWindowMinutes: 180,
+      });
 
       await handle(event);
 

@@ -30,7 +30,7 @@ export interface DueTick {
  */
 export function startDueTick(options: DueTickOptions): DueTick {
   const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes } = options;
-  const announced = announcement(options);
+  const announced = firedAnnouncer(options);
 
   const drain = async (fireBatch: () => Promise<{ claimed: number; fired: number; events: FiredEvent[] }>) => {
     let claimed = 0;
@@ -87,7 +87,7 @@ export function startDueTick(options: DueTickOptions): DueTick {
   };
 }
 
-type FiredEvent = EventOf<'QuestionDue' | 'DueAndComplete' | 'ReminderDue'>;
+export type FiredEvent = EventOf<'QuestionDue' | 'DueAndComplete' | 'ReminderDue'>;
 
 const kindOf: Record<FiredEvent['type'], PushKind> = {
   QuestionDue: 'question',
@@ -96,11 +96,12 @@ const kindOf: Record<FiredEvent['type'], PushKind> = {
 };
 
 /**
- * What each fired (committed) due row leaves behind: its lateness — the fire instant (the
- * event's `occurredAt`) minus the instant it was due — in
- * `haru_scheduler_fire_lateness_seconds{kind}`, and a log line with its correlation id.
+ * What each fired (committed) due row leaves behind, whether the tick or an event handler
+ * fired it: its lateness — the fire instant (the event's `occurredAt`) minus the instant
+ * it was due — in `haru_scheduler_fire_lateness_seconds{kind}`, and a log line with its
+ * correlation id.
  */
-function announcement({ logger, metrics }: Pick<DueTickOptions, 'logger' | 'metrics'>) {
+export function firedAnnouncer({ logger, metrics }: Pick<DueTickOptions, 'logger' | 'metrics'>) {
   const lateness = histogram(metrics, {
     name: 'haru_scheduler_fire_lateness_seconds',
     help: 'How long after its due instant a push was fired, by kind (question, complete, reminder).',

@@ -1,6 +1,6 @@
 import { createEvent, type EventOf, newEventId } from '@haru/contracts';
 import type { Executor } from '@haru/db';
-import { appendToOutbox } from '@haru/messaging';
+import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
 import { type Kysely, sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { SchedulerDatabase } from '../database.ts';
@@ -25,7 +25,7 @@ export async function fireDueQuestions(
   db: Kysely<SchedulerDatabase>,
   { now, batchSize, catchUpWindowMinutes }: FireOptions & { catchUpWindowMinutes: number },
 ): Promise<{ claimed: number; fired: number; events: EventOf<'QuestionDue'>[] }> {
-  return db.transaction().execute(async (trx) => {
+  return transactionWithOutbox(db, async (trx) => {
     const due = await trx
       .selectFrom('family_schedule')
       .select([

@@ -45,8 +45,9 @@ export async function scheduleQuestionPushes(
     ])
     .where('p.family_id', '=', familyId)
     .where('p.opened_at', 'is not', null)
-    // Only questions with a push left to schedule, not the family's whole history.
-    .where(sql<boolean>`not ${settled('reminder')} or (p.completed_at is not null and not ${settled('complete')})`);
+    // Only questions with a push left to schedule, not the family's whole history. In
+    // parentheses: raw SQL joins the other conditions as it is, and AND binds tighter than OR.
+    .where(sql<boolean>`(not ${settled('reminder')} or (p.completed_at is not null and not ${settled('complete')}))`);
   if (questionId) query = query.where('p.question_id', '=', questionId);
   const questions = await query.execute();
 
