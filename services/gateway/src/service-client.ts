@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { callerUidHeader, correlationIdHeader } from '@haru/contracts';
+import { HaruError } from '@haru/errors';
 import { serviceTokenHeader } from '@haru/http';
 
 export interface ServiceCall {
@@ -31,6 +32,8 @@ const timeoutMs = 10_000;
  * credential and the request's correlation id, over connections kept alive between calls.
  * Node's HTTP client rather than fetch: every app request makes such a call, and fetch's
  * WHATWG requests, headers and streams cost the gateway more CPU than the rest of it.
+ * A service refusing the credential (401) is haru's fault, not the app's — during a
+ * credential rotation, say — so it becomes 503 rather than telling the app to sign in again.
  */
 export function serviceClient(baseUrl: string, serviceToken: string): ServiceClient {
   const base = new URL(baseUrl);
@@ -59,11 +62,15 @@ export function serviceClient(baseUrl: string, serviceToken: string): ServiceCli
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('error', reject);
-          response.on('end', () =>
+          response.on('end', () => {
+            if (response.statusCode === 401) {
+              reject(new HaruError('unavailable', 'a haru service is being reconfigured; try again shortly'));
+              return;
+            }
             resolve(
               serviceResponse(response.statusCode ?? 502, response.headers['content-type'], Buffer.concat(chunks)),
-            ),
-          );
+            );
+          });
         },
       );
       request.on('timeout', () => request.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)));

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { serviceTokenHeader } from '@haru/http';
+import { serviceClient } from './service-client.ts';
+
+const token = 'the-gateway-credential-0123456789';
+// A service that takes only `token`, as every haru service does.
+const service = createServer((request, response) => {
+  const status = request.headers[serviceTokenHeader] === token ? 200 : 401;
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status }));
+});
+let url = '';
+
+before(async () => {
+  service.listen(0, '127.0.0.1');
+  await once(service, 'listening');
+  url = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+});
+after(() => {
+  service.closeAllConnections();
+  service.close();
+});
+
+const call = { method: 'GET', path: '/internal/ping', uid: 'u1', correlationId: 'c1' } as const;
+
+describe('the gateway calling a service', () => {
+  test('when the service takes the credential, then its answer comes back as it is', async () => {
+    const response = await serviceClient(url, token)(call);
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: 200 });
+  });
+
+  test('when the service refuses the credential, then the app is told to try again (503), not to sign in', async () => {
+    await assert.rejects(serviceClient(url, 'a-credential-from-before-a-rotation')(call), {
+      name: 'HaruError',
+      kind: 'unavailable',
+    });
+  });
+});
