@@ -260,7 +260,7 @@ describe('outbox', () => {
     await relay.stop(); // relayed by hand below, so that the backlog can be seen first
     await relay.relayPending();
     const waiting = [questionDue('2026-11-28'), questionDue('2026-11-29'), questionDue('2026-11-30')];
-    await database.db.transaction().execute((trx) => appendToOutbox(trx, waiting));
+    await transactionWithOutbox(database.db, (trx) => appendToOutbox(trx, waiting));
 
     const before = await metrics.metrics();
     assert.equal(metricSample(before, 'haru_outbox_backlog_events'), 3);
@@ -335,7 +335,15 @@ describe('consumer', () => {
     try {
       await publish(event);
       await publish(event);
-      await eventually(() => seen.length === 2, { message: 'both deliveries handled' });
+      // Handled means counted too: the handler has returned and the consumer has recorded how it ended.
+      await eventually(
+        async () =>
+          seen.length === 2 &&
+          (await events({ type: 'QuestionDue', outcome: 'handled' })) +
+            (await events({ type: 'QuestionDue', outcome: 'duplicate' })) ===
+            2,
+        { message: 'both deliveries handled' },
+      );
       const effects = await sql<{ count: string }>`select count(*) from effects where event_id = ${event.id}`.execute(
         database.db,
       );

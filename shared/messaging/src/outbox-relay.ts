@@ -2,6 +2,7 @@ import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type Database, startPollingLoop } from '@haru/db';
 import { counter, gauge, type Logger, type Metrics } from '@haru/observability';
 import { sql } from 'kysely';
+import pLimit from 'p-limit';
 import pg from 'pg';
 import type { MessagingTables } from './messaging-migrations.ts';
 
@@ -49,7 +50,7 @@ interface ClaimedRow {
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { database, sns, topicArn, logger, pollIntervalMs = 1000, batchSize = 100, publishConcurrency = 8 } = options;
   const channel = `${database.schema}_outbox`;
-  const publishSlots = concurrencyLimit(publishConcurrency);
+  const publishSlots = pLimit(publishConcurrency);
   let listener: pg.Client | undefined;
   const publishedEvents = measureOutbox(options);
 
@@ -227,23 +228,6 @@ function measureOutbox({ database, logger, metrics }: OutboxRelayOptions) {
     help: 'Events the outbox relay published to the topic, by event type.',
     labelNames: ['type'],
   });
-}
-
-/** Runs the functions given to it with at most `limit` of them unsettled at once. */
-function concurrencyLimit(limit: number) {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(work: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    else active += 1;
-    try {
-      return await work();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else active -= 1;
-    }
-  };
 }
 
 const connectionStringOf = (database: Database<MessagingTables>): string => {

@@ -30,6 +30,7 @@ import {
   waitUntilReady,
 } from '@haru/dev-stack';
 import { type AppliedTopology, applyTopology, createAwsClients } from '@haru/messaging';
+import pLimit from 'p-limit';
 import pg from 'pg';
 import { signInTestUser, type TestUser } from '../sign-in-test-user.ts';
 import { uniqueTopologyPrefix } from '../unique-topology-prefix.ts';
@@ -217,22 +218,20 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
     const signUpStarted = Date.now();
     const sizes = Array.from({ length: families }, () => 1 + Math.floor(random() * 3));
     const usersOf: TestUser[][] = [];
-    await inParallel(8, families, async (index) => {
-      usersOf[index] = await Promise.all(
-        Array.from({ length: sizes[index] ?? 1 }, () => signInTestUser(authEmulatorHost)),
-      );
+    const setUpSlots = pLimit(8);
+    await setUpSlots.map(sizes, async (size, index) => {
+      usersOf[index] = await Promise.all(Array.from({ length: size }, () => signInTestUser(authEmulatorHost)));
     });
     const plannedFirstPushAt = nextWholeMinute(Date.now() + 30_000 + 2 * (Date.now() - signUpStarted));
     const pushTimes: number[] = [];
     const members: Member[] = [];
-    await inParallel(8, families, async (index) => {
+    await setUpSlots.map(usersOf, async (users, index) => {
       // Should set-up run late on a loaded machine, a family still gets a push time ahead of it.
       const pushAt = new Date(
         Math.max(plannedFirstPushAt + (index % spreadMinutes) * 60_000, nextWholeMinute(Date.now() + 20_000)),
       );
       pushTimes.push(pushAt.getTime());
       const timezone = zones[index % zones.length] as string;
-      const users = usersOf[index] ?? [];
       const [founder, ...others] = users;
       if (!founder) throw new Error('a family needs a founder');
       const created = (await app.call(
@@ -453,16 +452,6 @@ async function deadLettered(aws: ReturnType<typeof createAwsClients>, topology: 
       Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
   }
   return counts;
-}
-
-/** Runs `work(0..count-1)` with at most `width` at a time. */
-async function inParallel(width: number, count: number, work: (index: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, count) }, async () => {
-      while (next < count) await work(next++);
-    }),
-  );
 }
 
 /** Resolves at the given moment: the fault plan is a schedule, not a wait for a condition. */
