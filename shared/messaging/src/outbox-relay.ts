@@ -40,8 +40,8 @@ interface ClaimedRow {
 /**
  * Publishes committed outbox rows to the SNS topic with PublishBatch, oldest first.
  * Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of replicas can relay
- * the same outbox; a row is deleted only after SNS accepted it (at-least-once: a crash
- * between publish and delete republishes, and consumers' inboxes absorb the repeat).
+ * the same outbox; a row's deletion commits only after SNS accepted it (at-least-once: a
+ * crash between publish and commit republishes, and consumers' inboxes absorb the repeat).
  *
  * A claimed batch's PublishBatch calls go out at once (up to `publishConcurrency` in
  * flight), and while one batch is being published the next is claimed, so that SNS,
