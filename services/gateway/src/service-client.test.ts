@@ -27,6 +27,16 @@ after(() => {
 const call = { method: 'GET', path: '/internal/ping', uid: 'u1', correlationId: 'c1' } as const;
 
 describe('the gateway calling a service', () => {
+  test('when the service does not answer at all, then the app is told to try again (503)', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const gone = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    closed.close();
+    await once(closed, 'close');
+    await assert.rejects(serviceClient(gone, token)(call), { name: 'HaruError', kind: 'unavailable' });
+  });
+
   test('when the service takes the credential, then its answer comes back as it is', async () => {
     const response = await serviceClient(url, token)(call);
     assert.equal(response.status, 200);

@@ -32,8 +32,8 @@ const timeoutMs = 10_000;
  * credential and the request's correlation id, over connections kept alive between calls.
  * Node's HTTP client rather than fetch: every app request makes such a call, and fetch's
  * WHATWG requests, headers and streams cost the gateway more CPU than the rest of it.
- * A service refusing the credential (401) is haru's fault, not the app's — during a
- * credential rotation, say — so it becomes 503 rather than telling the app to sign in again.
+ * A service that does not answer, or refuses the credential (401: haru's fault, not the
+ * app's — during a credential rotation, say), is a 503 for the app: try again shortly.
  */
 export function serviceClient(baseUrl: string, serviceToken: string): ServiceClient {
   const base = new URL(baseUrl);
@@ -74,7 +74,9 @@ export function serviceClient(baseUrl: string, serviceToken: string): ServiceCli
         },
       );
       request.on('timeout', () => request.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)));
-      request.on('error', reject);
+      request.on('error', (error) =>
+        reject(new HaruError('unavailable', 'a haru service did not answer; try again shortly', {}, { cause: error })),
+      );
       request.end(payload);
     });
 }

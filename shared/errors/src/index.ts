@@ -25,8 +25,8 @@ export class HaruError extends Error {
   /** Extra members of the problem document (e.g. which fields are invalid). */
   readonly extensions: Record<string, unknown>;
 
-  constructor(kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}) {
-    super(detail);
+  constructor(kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}, options?: ErrorOptions) {
+    super(detail, options);
     this.kind = kind;
     this.extensions = extensions;
   }

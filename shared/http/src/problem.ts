@@ -33,7 +33,13 @@ export const internalErrorDocument = JSON.stringify({
 export const problemHandler =
   (logger: Logger): ErrorHandler =>
   (error, c) => {
-    if (error instanceof HaruError) return problemJson(c, error.kind, error.message, error.extensions);
+    if (error instanceof HaruError) {
+      // The caller is told to come back; the operator needs to know why.
+      if (problemKinds[error.kind].status >= 500) {
+        logger.warn({ err: error.cause ?? error, method: c.req.method, path: c.req.path }, error.message);
+      }
+      return problemJson(c, error.kind, error.message, error.extensions);
+    }
     if (error instanceof HTTPException) {
       const kind = kindForStatus(error.status);
       if (kind) return problemJson(c, kind, error.message || problemKinds[kind].title);
