@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@haru/contracts';
-import { createDatabase, type Database } from '@haru/db';
+import { createDatabase, type Database, isDatabaseUnreachable } from '@haru/db';
+import { HaruError } from '@haru/errors';
 import { healthRoutes, observedApp, problemHandler, problemJson, requireServiceToken, serveApp } from '@haru/http';
 import {
   type ConsumerName,
@@ -121,7 +122,16 @@ export function serviceApp<DB>({
     .use('/internal/*', requireServiceToken({ token: internalApiToken, previousToken: previousInternalApiToken }))
     .route('/internal', routes);
   app.notFound((c) => problemJson(c, 'not-found', 'no such route'));
-  app.onError(problemHandler(logger));
+  const problem = problemHandler(logger);
+  // A database out of reach (a restart, a failover) passes: the caller is told to try again.
+  app.onError((error, c) =>
+    problem(
+      isDatabaseUnreachable(error)
+        ? new HaruError('unavailable', 'the service cannot reach its database; try again shortly', {}, { cause: error })
+        : error,
+      c,
+    ),
+  );
   return app;
 }
 
