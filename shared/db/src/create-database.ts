@@ -29,6 +29,12 @@ export function createDatabase<DB>({ url, schema, poolSize = 10 }: DatabaseOptio
   pool.on('error', () => {
     // An idle client lost its connection (e.g. PostgreSQL restarted); the pool replaces it.
   });
+  pool.on('connect', (client) => {
+    // A checked-out client can lose its connection between queries too (a transaction
+    // waiting on SNS or FCM while PostgreSQL restarts). Unheard, that 'error' would end the
+    // process; heard, the next query fails and the pool discards the client on release.
+    client.on('error', () => {});
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

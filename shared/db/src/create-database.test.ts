@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createTestDatabase, eventually } from '@haru/testing';
+import { sql } from 'kysely';
+import { createDatabase } from './create-database.ts';
+
+test('when PostgreSQL drops a connection a transaction holds between queries, then the process lives on and the pool recovers', async () => {
+  const database = createDatabase({ url: await createTestDatabase(), schema: 'public', poolSize: 2 });
+  try {
+    let release = () => {};
+    const waiting = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let backend = 0;
+    // Holds its connection while it waits (as the relay waits on SNS, the notifier on FCM).
+    const transaction = database.db.transaction().execute(async (trx) => {
+      backend = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]?.pid ?? 0;
+      await waiting;
+      await sql`select 1`.execute(trx);
+    });
+    await eventually(() => backend !== 0, { message: 'the transaction holds a connection' });
+    await sql`select pg_terminate_backend(${backend})`.execute(database.db);
+    // Had the dropped client's 'error' gone unheard, this process would have ended by now.
+    await eventually(
+      async () =>
+        (await sql<{ alive: boolean }>`select not exists (select from pg_stat_activity where pid = ${backend}) as alive`
+          .execute(database.db)
+          .then((result) => result.rows[0]?.alive)) === true,
+      { message: 'the backend is gone' },
+    );
+    release();
+    await assert.rejects(transaction);
+    const { rows } = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+    assert.equal(rows[0]?.one, 1);
+  } finally {
+    await database.close();
+  }
+});
