@@ -474,7 +474,11 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-/** The promise kept: no lost, duplicate or stray push, nothing dead-lettered, the projection equal to a replay. */
+/**
+ * The promise kept: no lost, duplicate or stray push, nothing dead-lettered, the projection
+ * equal to a replay, and no service that fell over by itself (restarting it hid the crash
+ * from the users, not from this check).
+ */
 export function chaosDayPassed(report: ChaosDayReport): boolean {
   const { lost, duplicate, unexpected } = report.verdict;
   return (
@@ -483,6 +487,7 @@ export function chaosDayPassed(report: ChaosDayReport): boolean {
     unexpected.length === 0 &&
     Object.values(report.deadLettered).every((count) => count === 0) &&
     report.projectionMatchesReplay &&
-    report.failedAnswers.length === 0
+    report.failedAnswers.length === 0 &&
+    Object.values(report.crashes).every((count) => count === 0)
   );
 }
