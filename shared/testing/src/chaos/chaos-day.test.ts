@@ -24,7 +24,10 @@ test('when services are killed, PostgreSQL restarts, FCM fails and events come t
   assert.deepEqual(report.verdict.duplicate, [], summary);
   assert.deepEqual(report.verdict.unexpected, [], summary);
   assert.deepEqual(report.failedAnswers, [], summary);
-  assert.ok(Object.values(report.crashes).every((count) => count === 0), summary);
+  assert.ok(
+    Object.values(report.crashes).every((count) => count === 0),
+    summary,
+  );
   assert.ok(report.projectionMatchesReplay, report.projectionVerifyOutput);
   assert.ok(chaosDayPassed(report), summary);
   console.log(summary);
