@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import {
-  freePort,
+  freeServicePorts,
   launchService,
-  runMigrations,
+  migrateServices,
   type ServiceEnvironment,
   type ServiceName,
   type ServiceProcess,
   type StackParts,
   serviceEnvironment,
   serviceNames,
-  services,
   waitUntilServing,
 } from '@haru/dev-stack';
 import type { BenchStack } from './bench-stack.ts';
@@ -47,8 +46,7 @@ export async function startBenchServices(
     stopTimeoutMs?: number;
   } = {},
 ): Promise<BenchServices> {
-  const ports = {} as Record<ServiceName, number>;
-  for (const name of serviceNames) ports[name] = await freePort();
+  const ports = await freeServicePorts();
   const parts: StackParts = {
     databaseUrl: stack.databaseUrl,
     internalApiToken: randomBytes(24).toString('base64url'),
@@ -65,9 +63,7 @@ export async function startBenchServices(
   const env = (name: ServiceName) => ({ ...serviceEnvironment(name, parts), ...overrides.get(name) });
   const quiet = { output: () => {} };
 
-  await Promise.all(
-    only.filter((name) => services[name].database).map((name) => runMigrations(name, env(name), quiet)),
-  );
+  await migrateServices(only, env, () => quiet);
   const running = new Map<ServiceName, ServiceProcess>();
   const launch = async (name: ServiceName) => {
     const service = launchService(name, env(name), quiet);

@@ -5,6 +5,7 @@ import { createEvent, type DomainEvent, type EventOf, newEventId } from '@haru/c
 import { createDatabase } from '@haru/db';
 import {
   eventually,
+  metricSample,
   type QueueReader,
   readQueue,
   type ServiceTestEnvironment,
@@ -117,6 +118,12 @@ describe('the "everyone answered" push', () => {
     );
     assert.deepEqual(due?.data, { questionId: family.questionId, dueAt: '2026-06-01T03:29:59.000Z' });
     assert.equal(due?.causationId, completed.id);
+    // Fired by the handler, it is observed like the tick's fires: lateness by kind.
+    const metrics = await service.metrics.metrics();
+    assert.ok(
+      (metricSample(metrics, 'haru_scheduler_fire_lateness_seconds_count', { kind: 'complete' }) ?? 0) >= 1,
+      'the handler-fired push is in the lateness histogram',
+    );
     const pending = await test.db.selectFrom('pending_push').select('kind').where('family_id', '=', family.familyId);
     assert.deepEqual(await pending.execute(), [{ kind: 'reminder' }], 'only the reminder waits for its time');
     await settle();

@@ -26,8 +26,10 @@ export {
 } from './launch-process.ts';
 export { type LocalAws, type LocalAwsOptions, startLocalAws } from './local-aws.ts';
 export {
+  freeServicePorts,
   type LaunchServiceOptions,
   launchService,
+  migrateServices,
   repoRoot,
   runMigrations,
   type ServiceEnvironment,

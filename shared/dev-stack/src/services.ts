@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.ts';
 import { describeExit, type LabelColor, type LaunchedProcess, launchProcess } from './launch-process.ts';
 import { type WaitUntilServingOptions, waitUntilServing } from './wait-until-serving.ts';
 
@@ -141,3 +142,21 @@ export async function runMigrations(
 
 const entryPoint = (name: ServiceName, file: 'main' | 'migrate') =>
   join(repoRoot, 'services', name, 'src', `${file}.ts`);
+
+/** A free port for every service, for a stack that must not collide with another on this machine. */
+export async function freeServicePorts(): Promise<Record<ServiceName, number>> {
+  const ports = {} as Record<ServiceName, number>;
+  for (const name of serviceNames) ports[name] = await freePort();
+  return ports;
+}
+
+/** Migrates, at once, the schema of each of `names` that owns one. */
+export async function migrateServices(
+  names: readonly ServiceName[],
+  env: (name: ServiceName) => ServiceEnvironment,
+  options: (name: ServiceName) => LaunchServiceOptions = () => ({}),
+): Promise<void> {
+  await Promise.all(
+    names.filter((name) => services[name].database).map((name) => runMigrations(name, env(name), options(name))),
+  );
+}

@@ -18,8 +18,8 @@ import { describeExit } from './launch-process.ts';
 import { startLocalAws } from './local-aws.ts';
 import {
   launchService,
+  migrateServices,
   repoRoot,
-  runMigrations,
   type ServiceProcess,
   type StackParts,
   serviceEnvironment,
@@ -99,9 +99,8 @@ async function start() {
   awsClients.sqs.destroy();
   say(`topology ${stack.topologyPrefix} applied`);
 
-  const withDatabase = serviceNames.filter((name) => services[name].database);
-  await Promise.all(withDatabase.map((name) => runMigrations(name, serviceEnvironment(name, stack))));
-  say(`migrated ${withDatabase.join(', ')}`);
+  await migrateServices(serviceNames, (name) => serviceEnvironment(name, stack));
+  say(`migrated ${serviceNames.filter((name) => services[name].database).join(', ')}`);
 
   for (const name of serviceNames) {
     const service = launchService(name, serviceEnvironment(name, stack));

@@ -1,6 +1,12 @@
 export { type AppliedTopology, applyTopology } from './apply-topology.ts';
 export { type AwsClients, type AwsSettings, createAwsClients } from './aws-clients.ts';
 export { type ConsumerOptions, type RunningConsumer, retryDelaySeconds, startConsumer } from './consumer.ts';
+export {
+  type DeadLetterQueueStatus,
+  listDeadLetterQueues,
+  type QueueDepth,
+  queueDepth,
+} from './dlq/dead-letter-queues.ts';
 export { handleOnce } from './inbox.ts';
 export { locateQueues, locateTopic } from './locate-topology.ts';
 export { type MessagingTables, messagingMigrations } from './messaging-migrations.ts';

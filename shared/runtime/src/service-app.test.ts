@@ -34,3 +34,27 @@ test('when the database is out of reach, then a route that needs it answers 503 
     await database.close();
   }
 });
+
+test('when the credential is being rotated, then the internal API and /metrics take the previous one too, nothing else', async () => {
+  const database = createDatabase({ url: `postgres://haru:haru@127.0.0.1:${await freePort()}/haru`, schema: 'answer' });
+  try {
+    const previousInternalApiToken = 'previous-service-app-token-0123456789';
+    const app = serviceApp({
+      database,
+      logger: createLogger('test', 'silent'),
+      metrics: createMetrics('test'),
+      routes: new Hono().get('/ping', (c) => c.text('pong')),
+      internalApiToken,
+      previousInternalApiToken,
+    });
+    const status = async (path: string, token: string) =>
+      (await app.request(path, { headers: { 'x-haru-service-token': token } })).status;
+    for (const path of ['/internal/ping', '/metrics']) {
+      assert.equal(await status(path, internalApiToken), 200, path);
+      assert.equal(await status(path, previousInternalApiToken), 200, path);
+      assert.equal(await status(path, `${previousInternalApiToken}x`), 401, path);
+    }
+  } finally {
+    await database.close();
+  }
+});

@@ -8,4 +8,5 @@ export { type ServiceTestEnvironment, serviceTestEnvironment } from './service-t
 export { type SignInTestUserOptions, signInTestUser, type TestUser } from './sign-in-test-user.ts';
 export { startTestStack, type TestStack } from './start-test-stack.ts';
 export { testStackParts } from './test-stack-parts.ts';
+export { awkwardTimeZones } from './time-zones.ts';
 export { uniqueTopologyPrefix } from './unique-topology-prefix.ts';

@@ -1,11 +1,7 @@
 // Reads what reaches a consumer's queue, as the consuming service would, for assertions.
-import {
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DomainEvent, EventOf, EventType } from '@haru/contracts';
+import { queueDepth } from '@haru/messaging';
 
 export interface QueueReader {
   /**
@@ -44,11 +40,6 @@ export function readQueue(sqs: SQSClient, queueUrl: string): QueueReader {
 
 /** True when a queue holds no message, neither waiting nor being handled. */
 export async function isQueueIdle(sqs: SQSClient, queueUrl: string): Promise<boolean> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return Attributes.ApproximateNumberOfMessages === '0' && Attributes.ApproximateNumberOfMessagesNotVisible === '0';
+  const { visible, inFlight } = await queueDepth(sqs, queueUrl);
+  return visible === 0 && inFlight === 0;
 }

@@ -1,13 +1,12 @@
 import {
   launchService,
-  runMigrations,
+  migrateServices,
   type ServiceEnvironment,
   type ServiceName,
   type ServiceProcess,
   type StackParts,
   serviceEnvironment,
   serviceNames,
-  services,
   waitUntilReady,
 } from '@haru/dev-stack';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
@@ -47,9 +46,7 @@ export async function startTestStack({
   const topology = await applyTopology(aws, parts.topologyPrefix ?? '');
   const output = (name: ServiceName) => ({ output: (line: string) => onOutput(name, line) });
   const env = (name: ServiceName) => ({ ...serviceEnvironment(name, parts), ...environment(name) });
-  await Promise.all(
-    only.filter((name) => services[name].database).map((name) => runMigrations(name, env(name), output(name))),
-  );
+  await migrateServices(only, env, output);
   const running = only.map((name) => launchService(name, env(name), output(name)));
   try {
     await Promise.all(running.map((service) => waitUntilReady(service, { timeoutMs: 60_000 })));

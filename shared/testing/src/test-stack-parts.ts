@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { freePort, type ServiceName, type StackParts, serviceNames } from '@haru/dev-stack';
+import { freeServicePorts, type StackParts } from '@haru/dev-stack';
 import { createTestDatabase } from './create-test-database.ts';
 import { uniqueTopologyPrefix } from './unique-topology-prefix.ts';
 
@@ -9,8 +9,7 @@ import { uniqueTopologyPrefix } from './unique-topology-prefix.ts';
  * Pass to `serviceEnvironment` (the topology still has to be applied for the prefix).
  */
 export async function testStackParts(): Promise<StackParts> {
-  const ports = {} as Record<ServiceName, number>;
-  for (const name of serviceNames) ports[name] = await freePort();
+  const ports = await freeServicePorts();
   return {
     databaseUrl: await createTestDatabase(),
     internalApiToken: randomBytes(24).toString('base64url'),

@@ -1,37 +1,9 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
+import { awkwardTimeZones as zones } from '@haru/testing';
 import fc from 'fast-check';
 import { Temporal } from 'temporal-polyfill';
 import { nextQuestionDue } from './next-question-due.ts';
-
-// Zones with every kind of offset oddity: DST in both hemispheres, 30-minute DST (Lord
-// Howe), 45-minute offsets (Kathmandu, Chatham), transitions at midnight (Santiago,
-// Havana, Beirut, Cairo), negative DST (Dublin), and none at all (Seoul, Kolkata).
-const zones = [
-  'Asia/Seoul',
-  'America/New_York',
-  'Europe/London',
-  'Australia/Sydney',
-  'Australia/Lord_Howe',
-  'Pacific/Chatham',
-  'Asia/Kathmandu',
-  'America/Santiago',
-  'Asia/Kolkata',
-  'America/St_Johns',
-  'Europe/Berlin',
-  'America/Sao_Paulo',
-  'Africa/Cairo',
-  'Asia/Tehran',
-  'Pacific/Auckland',
-  'America/Los_Angeles',
-  'Europe/Dublin',
-  'Asia/Beirut',
-  'Asia/Gaza',
-  'America/Havana',
-  'Pacific/Apia',
-  'Australia/Adelaide',
-  'Atlantic/Azores',
-];
 
 const twoDigits = (n: number) => String(n).padStart(2, '0');
 // Push times weighted towards the small hours, where gaps and overlaps happen.

@@ -7,32 +7,40 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { createDatabase, type Database } from '@haru/db';
 import {
   createDatabaseIfMissing,
   describeExit,
   eventually,
   type FcmEndpoint,
   freePort,
+  freeServicePorts,
   launchProcess,
   launchService,
+  migrateServices,
   type RunningPostgres,
   repoRoot,
-  runMigrations,
   type ServiceName,
   type ServiceProcess,
   type StackParts,
   serviceEnvironment,
   serviceNames,
-  services,
   startEmbeddedPostgres,
   startFcmEndpoint,
   waitUntilReady,
 } from '@haru/dev-stack';
-import { type AppliedTopology, applyTopology, createAwsClients } from '@haru/messaging';
+import {
+  type AppliedTopology,
+  type AwsClients,
+  applyTopology,
+  createAwsClients,
+  listDeadLetterQueues,
+} from '@haru/messaging';
+import { sql } from 'kysely';
 import pLimit from 'p-limit';
-import pg from 'pg';
+import { isQueueIdle } from '../queue-reader.ts';
 import { signInTestUser, type TestUser } from '../sign-in-test-user.ts';
+import { awkwardTimeZones } from '../time-zones.ts';
 import { uniqueTopologyPrefix } from '../unique-topology-prefix.ts';
 import {
   type AcceptedPush,
@@ -90,19 +98,6 @@ interface Member {
   familyId: string;
 }
 
-const zones = [
-  'Asia/Seoul',
-  'America/New_York',
-  'Europe/London',
-  'Australia/Sydney',
-  'Australia/Lord_Howe',
-  'Pacific/Chatham',
-  'Asia/Kathmandu',
-  'America/Santiago',
-  'Asia/Kolkata',
-  'America/St_Johns',
-];
-
 export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayReport> {
   const {
     families,
@@ -143,8 +138,7 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
     const aws = createAwsClients({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: awsEndpointUrl });
     const topologyPrefix = uniqueTopologyPrefix();
     const topology = await applyTopology(aws, topologyPrefix);
-    const ports = {} as Record<ServiceName, number>;
-    for (const name of serviceNames) ports[name] = await freePort();
+    const ports = await freeServicePorts();
     const parts: StackParts = {
       databaseUrl: await createDatabaseIfMissing(postgres.url, 'haru_chaos'),
       internalApiToken: randomBytes(24).toString('base64url'),
@@ -161,9 +155,7 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
     // The services, each its own process; restarting one means launching it again.
     const quiet = { output: () => {} };
     const env = (name: ServiceName) => serviceEnvironment(name, parts);
-    await Promise.all(
-      serviceNames.filter((name) => services[name].database).map((name) => runMigrations(name, env(name), quiet)),
-    );
+    await migrateServices(serviceNames, env, () => quiet);
     // Like the container orchestrator in production, a service that exits by itself is
     // started again (and counted: a crash is a finding, not a planned fault).
     const running = new Map<ServiceName, ServiceProcess>();
@@ -231,7 +223,7 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
         Math.max(plannedFirstPushAt + (index % spreadMinutes) * 60_000, nextWholeMinute(Date.now() + 20_000)),
       );
       pushTimes.push(pushAt.getTime());
-      const timezone = zones[index % zones.length] as string;
+      const timezone = awkwardTimeZones[index % awkwardTimeZones.length] as string;
       const [founder, ...others] = users;
       if (!founder) throw new Error('a family needs a founder');
       const created = (await app.call(
@@ -346,7 +338,10 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
       message: 'every expected push arrived',
     }).catch(() => log('not every expected push arrived; reporting what is missing'));
     await redeliverer.stop();
-    await eventually(() => settled(aws, topology, parts.databaseUrl), {
+    // One connection for the whole wait rather than one per look.
+    const observer = createDatabase({ url: parts.databaseUrl, schema: 'public', poolSize: 1 });
+    cleanups.push(() => observer.close());
+    await eventually(() => settled(aws, topology, observer), {
       timeoutMs: 180_000,
       intervalMs: 500,
       message: 'queues, outboxes and pending deliveries drained',
@@ -364,7 +359,7 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
       families,
       devices: members.length,
       verdict: dayVerdict(expected, accepted(fcm), interruptions),
-      deadLettered: await deadLettered(aws, topology),
+      deadLettered: await deadLettered(aws, topologyPrefix),
       projectionMatchesReplay: verified.code === 0,
       projectionVerifyOutput: verify.recentOutput().join('\n'),
       kills,
@@ -412,46 +407,21 @@ function accepted(fcm: FcmEndpoint): AcceptedPush[] {
 }
 
 /** Nothing left to do anywhere: queues empty, outboxes published, no delivery pending. */
-async function settled(aws: ReturnType<typeof createAwsClients>, topology: AppliedTopology, databaseUrl: string) {
+async function settled(aws: AwsClients, topology: AppliedTopology, database: Database<unknown>) {
   for (const { queueUrl } of Object.values(topology.queues)) {
-    const { Attributes = {} } = await aws.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    if (Attributes.ApproximateNumberOfMessages !== '0' || Attributes.ApproximateNumberOfMessagesNotVisible !== '0') {
-      return false;
-    }
+    if (!(await isQueueIdle(aws.sqs, queueUrl))) return false;
   }
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ waiting: string }>(
-      `select (select count(*) from answer.outbox) + (select count(*) from projection.outbox)
-            + (select count(*) from scheduler.outbox) + (select count(*) from notifier.outbox)
-            + (select count(*) from notifier.deliveries where status = 'pending') as waiting`,
-    );
-    return rows[0]?.waiting === '0';
-  } finally {
-    await client.end();
-  }
+  const { rows } = await sql<{ waiting: string }>`
+    select (select count(*) from answer.outbox) + (select count(*) from projection.outbox)
+         + (select count(*) from scheduler.outbox) + (select count(*) from notifier.outbox)
+         + (select count(*) from notifier.deliveries where status = 'pending') as waiting`.execute(database.db);
+  return rows[0]?.waiting === '0';
 }
 
-async function deadLettered(aws: ReturnType<typeof createAwsClients>, topology: AppliedTopology) {
-  const counts: Record<string, number> = {};
-  for (const [consumer, { deadLetterQueueUrl }] of Object.entries(topology.queues)) {
-    const { Attributes = {} } = await aws.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: deadLetterQueueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    counts[consumer] =
-      Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-      Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0);
-  }
-  return counts;
+/** Messages left in each consumer's dead-letter queue, waiting or in flight. */
+async function deadLettered(aws: AwsClients, topologyPrefix: string) {
+  const queues = await listDeadLetterQueues(aws, topologyPrefix);
+  return Object.fromEntries(queues.map(({ consumer, depth }) => [consumer, depth.visible + depth.inFlight]));
 }
 
 /** Resolves at the given moment: the fault plan is a schedule, not a wait for a condition. */
