@@ -1,5 +1,5 @@
 export { createDatabase, type Database, type Executor } from './create-database.ts';
 export { type MigrationSet, migrateToLatest } from './migrate.ts';
 export { migrateFromEnvironment } from './migrate-from-environment.ts';
-export { isDatabaseUnreachable, isSerializationFailure, isUniqueViolation } from './pg-errors.ts';
+export { isDatabaseUnreachable, isUniqueViolation } from './pg-errors.ts';
 export { type PollingLoop, startPollingLoop } from './polling-loop.ts';

@@ -6,8 +6,6 @@ const codeOf = (error: unknown): unknown =>
 
 export const isUniqueViolation = (error: unknown): boolean => codeOf(error) === '23505';
 
-export const isSerializationFailure = (error: unknown): boolean => codeOf(error) === '40001';
-
 // The database is out of reach (restarting, failing over, network): class 08 connection
 // exceptions, 57P0x shutdowns, and the socket errors and messages of node-postgres.
 const unreachableSocketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
