@@ -239,6 +239,42 @@ describe('app API', () => {
     assert.equal(await answerEventCount(), before, 'no rejected request wrote an event');
   });
 
+  test('when the app sends a correlation id, then every kind of response carries it back', async () => {
+    const call = async (method: string, path: string, { token = parent.idToken, body = undefined as unknown } = {}) => {
+      const correlationId = `echo-${crypto.randomUUID()}`;
+      const response = await fetch(new URL(path, stack.url('gateway')), {
+        method,
+        headers: {
+          'x-correlation-id': correlationId,
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+      await response.arrayBuffer();
+      return { status: response.status, echoed: response.headers.get('x-correlation-id') === correlationId };
+    };
+    const familyPath = `/v1/families/${family.familyId}`;
+    const outcomes = [
+      // relayed from a service as it answered: a document, and a problem
+      await call('GET', familyPath),
+      await call('GET', `/v1/families/${otherFamily.familyId}`),
+      // made by the gateway itself: a composed document, a refused token, an invalid body, no route
+      await call('GET', `${familyPath}/questions/current`),
+      await call('GET', familyPath, { token: 'not-a-token' }),
+      await call('PUT', `${familyPath}/questions/${questionId}/answer`, { body: { text: '' } }),
+      await call('GET', '/v1/nowhere'),
+    ];
+    assert.deepEqual(
+      outcomes.map(({ status }) => status),
+      [200, 404, 200, 401, 400, 404],
+    );
+    assert.deepEqual(
+      outcomes.map(({ echoed }) => echoed),
+      outcomes.map(() => true),
+    );
+  });
+
   test('when a family has no question yet, then the current question is 404', async () => {
     const response = await clientFor(outsider.idToken).v1.families[':familyId'].questions.current.$get({
       param: { familyId: otherFamily.familyId },

@@ -1,14 +1,13 @@
-import { HaruError } from '@haru/errors';
 import { healthRoutes, observedApp, problemHandler, problemJson } from '@haru/http';
 import type { Logger, Metrics } from '@haru/observability';
 import type { Auth } from 'firebase-admin/auth';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { rateLimitPerMember } from './auth/rate-limit-per-member.ts';
 import { requireFirebaseUser } from './auth/require-firebase-user.ts';
 import { deviceRoutes, notificationRoutes } from './devices/device-routes.ts';
 import { familyRoutes } from './families/family-routes.ts';
 import type { GatewayEnv, Services } from './gateway-context.ts';
+import { limitBody } from './limit-body.ts';
 import { openApiDocument } from './openapi.ts';
 import { questionRoutes } from './questions/question-routes.ts';
 
@@ -53,14 +52,7 @@ export function buildApp({
     .route('/', deviceRoutes(services));
 
   const app = observedApp<GatewayEnv>({ logger, metrics, internalApiToken, previousInternalApiToken })
-    .use(
-      bodyLimit({
-        maxSize: maxBodyBytes,
-        onError: () => {
-          throw new HaruError('too-large', `send at most ${maxBodyBytes} bytes`);
-        },
-      }),
-    )
+    .use(limitBody(maxBodyBytes))
     .route('/', healthRoutes({ ready }))
     .get('/openapi.json', (c) => c.json(openApiDocument))
     .route('/v1', v1);

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { serviceEnvironment } from '@haru/dev-stack';
 import { metricSample, signInTestUser, startTestStack, type TestStack, type TestUser } from '@haru/testing';
 import { loadServiceConfig } from './config.ts';
+import { send } from './security/http-exchange.ts';
 import { startService } from './service.ts';
 
 // The answer service runs as its own process, as in production: services never import each other.
@@ -108,6 +109,18 @@ describe('gateway', () => {
     assert.match(malformed.body.detail, /JSON/);
     assert.equal((await post({ body: 'name=x', headers: { 'content-type': 'text/plain' } })).status, 415);
     assert.equal((await post({ json: { ...newFamily, name: 'x'.repeat(5000) } })).status, 413);
+    // Without a Content-Length the body is counted as it arrives.
+    const chunked = (body: string) =>
+      send({
+        baseUrl: gateway.url,
+        method: 'POST',
+        path: '/v1/families',
+        headers: { authorization: `Bearer ${parent.idToken}`, 'content-type': 'application/json' },
+        body: Buffer.from(body),
+        chunked: true,
+      });
+    assert.equal((await chunked(JSON.stringify({ ...newFamily, name: 'x'.repeat(5000) }))).status, 413);
+    assert.equal((await chunked(JSON.stringify(newFamily))).status, 201);
     assert.equal(
       (await post({ json: { ...newFamily, member: { role: 'grandparent', displayName: 'G' } } })).status,
       400,

@@ -3,6 +3,8 @@ import https from 'node:https';
 import { callerUidHeader, correlationIdHeader } from '@haru/contracts';
 import { HaruError } from '@haru/errors';
 import { serviceTokenHeader } from '@haru/http';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export interface ServiceCall {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -89,8 +91,13 @@ export const serviceResponse = (status: number, contentType: string | undefined,
   json: async () => JSON.parse(body.toString('utf8')),
 });
 
-/** Relays a service's answer as-is (its status, and its JSON or problem body). */
-export function relay(response: ServiceResponse): Response {
+/**
+ * Relays a service's answer as-is (its status, and its JSON or problem body), through the
+ * context so that the headers set on it (the correlation id) go with it.
+ */
+export function relay(c: Context, response: ServiceResponse): Response {
   const headers: Record<string, string> = response.contentType ? { 'content-type': response.contentType } : {};
-  return new Response(response.status === 204 ? null : response.body, { status: response.status, headers });
+  if (response.status === 204) return c.body(null, 204, headers);
+  // Read off a socket into Buffer.concat's own ArrayBuffer (never a shared one).
+  return c.body(response.body as Uint8Array<ArrayBuffer>, response.status as ContentfulStatusCode, headers);
 }

@@ -33,9 +33,12 @@ export function observeRequests({
     const started = performance.now();
     const correlationId = correlationIdOf(c.req.header(correlationIdHeader));
     c.set('correlationId', correlationId);
+    // Set before the response exists, so that every response made through the context
+    // carries it; set on a finished response, it would make the Node adapter copy that
+    // response and stream its body (a tenth of the gateway's CPU).
+    c.header(correlationIdHeader, correlationId);
     // Errors become responses inside (problemHandler), so the status is known here.
     await next();
-    c.header(correlationIdHeader, correlationId);
     const seconds = (performance.now() - started) / 1000;
     const route = routePatternOf(c);
     const { method } = c.req;

@@ -16,12 +16,12 @@ export function deviceRoutes({ notifier }: Services) {
       const token = validToken(c.req.param('token'));
       const { platform } = c.req.valid('json');
       const path = `/internal/devices/${segment(token)}`;
-      return relay(await notifier({ method: 'PUT', path, body: { uid: c.get('uid'), platform }, ...caller(c) }));
+      return relay(c, await notifier({ method: 'PUT', path, body: { uid: c.get('uid'), platform }, ...caller(c) }));
     })
     .delete('/me/devices/:token', async (c) => {
       const token = validToken(c.req.param('token'));
       const path = `/internal/devices/${segment(token)}?uid=${encodeURIComponent(c.get('uid'))}`;
-      return relay(await notifier({ method: 'DELETE', path, ...caller(c) }));
+      return relay(c, await notifier({ method: 'DELETE', path, ...caller(c) }));
     });
 }
 
@@ -30,8 +30,11 @@ export function notificationRoutes({ answer, notifier }: Services) {
     const familyId = segment(c.req.param('familyId'));
     // Only members see a family's delivery log; the answer service knows who they are.
     const membership = await answer({ method: 'GET', path: `/internal/families/${familyId}/membership`, ...caller(c) });
-    if (!membership.ok) return relay(membership);
-    return relay(await notifier({ method: 'GET', path: `/internal/families/${familyId}/notifications`, ...caller(c) }));
+    if (!membership.ok) return relay(c, membership);
+    return relay(
+      c,
+      await notifier({ method: 'GET', path: `/internal/families/${familyId}/notifications`, ...caller(c) }),
+    );
   });
 }
 

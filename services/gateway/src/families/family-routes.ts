@@ -11,21 +11,22 @@ export function familyRoutes({ answer }: Services) {
       const body = c.req.valid('json');
       const key = c.req.header('idempotency-key');
       const headers: Record<string, string> = key === undefined ? {} : { 'idempotency-key': key };
-      return relay(await answer({ method: 'POST', path: '/internal/families', body, headers, ...caller(c) }));
+      return relay(c, await answer({ method: 'POST', path: '/internal/families', body, headers, ...caller(c) }));
     })
     .post('/join', jsonBody(joinFamilyInputSchema), async (c) => {
       const body = c.req.valid('json');
-      return relay(await answer({ method: 'POST', path: '/internal/families/join', body, ...caller(c) }));
+      return relay(c, await answer({ method: 'POST', path: '/internal/families/join', body, ...caller(c) }));
     })
     .get('/:familyId', async (c) =>
       relay(
+        c,
         await answer({ method: 'GET', path: `/internal/families/${segment(c.req.param('familyId'))}`, ...caller(c) }),
       ),
     )
     .put('/:familyId/schedule', jsonBody(scheduleInputSchema), async (c) => {
       const body = c.req.valid('json');
       const path = `/internal/families/${segment(c.req.param('familyId'))}/schedule`;
-      return relay(await answer({ method: 'PUT', path, body, ...caller(c) }));
+      return relay(c, await answer({ method: 'PUT', path, body, ...caller(c) }));
     });
 }
 

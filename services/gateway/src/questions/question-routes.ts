@@ -24,7 +24,7 @@ export function questionRoutes({ answer, projection }: Services) {
         path: `/internal/families/${familyId}/questions/current`,
         ...caller(c),
       });
-      if (!current.ok) return relay(current);
+      if (!current.ok) return relay(c, current);
       const question = (await current.json()) as CurrentQuestion;
       const progress = await projection({
         method: 'GET',
@@ -48,6 +48,6 @@ export function questionRoutes({ answer, projection }: Services) {
     .put('/:familyId/questions/:questionId/answer', jsonBody(answerInputSchema), async (c) => {
       const body = c.req.valid('json');
       const path = `/internal/families/${segment(c.req.param('familyId'))}/questions/${segment(c.req.param('questionId'))}/answer`;
-      return relay(await answer({ method: 'PUT', path, body, ...caller(c) }));
+      return relay(c, await answer({ method: 'PUT', path, body, ...caller(c) }));
     });
 }
