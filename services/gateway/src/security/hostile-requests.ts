@@ -547,7 +547,8 @@ export function refusedWrites(targets: FuzzTargets): fc.Arbitrary<HostileRequest
           body: route.body(fixture),
           key: fc.oneof(
             fc.constantFrom('', 'k'.repeat(256), 'clé', 'a b', '\t'),
-            headerText.filter((text) => !/^[\x21-\x7e]{1,255}$/.test(text)),
+            // As received: HTTP drops the spaces and tabs around a header's value.
+            headerText.filter((text) => !/^[\x21-\x7e]{1,255}$/.test(text.replace(/^[ \t]+|[ \t]+$/g, ''))),
           ),
           identity: identity(route),
         })

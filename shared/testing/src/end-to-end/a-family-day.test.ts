@@ -198,6 +198,15 @@ async function liveOneDay() {
     ).status,
     201,
   );
+  // Answers reach the projection in any order (SQS does not keep it); the child's must be the
+  // last one it sees for the completion, and the push, to follow from it.
+  await eventually(
+    async () => {
+      const { body } = await call(parent.idToken, 'GET', `/v1/families/${familyId}/questions/current`);
+      return body?.answeredBy?.length === 1 ? true : undefined;
+    },
+    { message: "the projection has the parent's answer" },
+  );
   // The last answer carries the app's correlation id: the "everyone answered" push it leads
   // to can be followed back to it through every service's log.
   const correlationId = `e2e-last-answer-${randomUUID()}`;
