@@ -18,8 +18,12 @@ export interface BenchProcess {
   stop(): Promise<{ memory: MemoryReport } & Record<string, unknown>>;
 }
 
-export function forkBenchProcess(file: URL, env: NodeJS.ProcessEnv): BenchProcess {
-  const child = fork(file, [], { env, execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function forkBenchProcess(file: URL, env: NodeJS.ProcessEnv, execArgv: string[] = []): BenchProcess {
+  const child = fork(file, [], {
+    env,
+    execArgv: ['--expose-gc', ...execArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const waiting = new Map<string, Array<(message: Record<string, unknown>) => void>>();
   const early = new Map<string, Record<string, unknown>[]>();
   let exited: Error | undefined;

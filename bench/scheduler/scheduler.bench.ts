@@ -5,6 +5,7 @@
 //
 //   node bench/scheduler/scheduler.bench.ts [--quick] [--families 10000] [--scheduled 1000000]
 //        [--replicas 1] [--concurrency 2] [--only sns-alone,haru,pg-boss,croner] [--out bench/results/scheduler.json]
+//        [--cpu-prof <dir>]   (a V8 CPU profile of each haru replica, written to <dir> when it stops)
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'sns-alone,haru,pg-boss,croner' },
     out: { type: 'string', default: 'bench/results/scheduler.json' },
     'timeout-s': { type: 'string', default: '600' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const families = Number(args.families ?? (args.quick ? 2_000 : 10_000));
@@ -45,6 +47,7 @@ const batchSize = Number(args['batch-size']);
 const tickMs = Number(args['tick-ms']);
 const only = new Set(args.only.split(','));
 const timeoutMs = Number(args['timeout-s']) * 1000;
+const profileArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
 
 // Offsets of every kind: whole hours both sides, 30 and 45 minutes, DST north and south.
 const zones = [
@@ -191,7 +194,7 @@ async function runHaru(adminUrl: string, awsEnv: Record<string, string>, aws: Aw
       BENCH_CLOCK_OFFSET_MS: String(dueMinute.getTime() - dueAt),
     };
     const processes = Array.from({ length: replicas }, () =>
-      forkBenchProcess(new URL('./haru-replica.ts', import.meta.url), env),
+      forkBenchProcess(new URL('./haru-replica.ts', import.meta.url), env, profileArgs),
     );
     await Promise.all(processes.map((process) => process.next('ready')));
     if (Date.now() > dueAt - 500) notes.push('replicas were ready only just before the due instant');

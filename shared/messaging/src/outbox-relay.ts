@@ -34,7 +34,8 @@ interface ClaimedRow {
   type: string;
   /** The envelope as JSON text, published as it is (no parse and serialise again). */
   message: string;
-  created_at: Date;
+  /** As text: only ever written back (a refused row returns to the outbox as it was). */
+  created_at: string;
 }
 
 /**
@@ -48,7 +49,7 @@ interface ClaimedRow {
  * not the round trips between the calls, sets the pace of a backlog.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { database, sns, topicArn, logger, pollIntervalMs = 1000, batchSize = 100, publishConcurrency = 8 } = options;
+  const { database, sns, topicArn, logger, pollIntervalMs = 1000, batchSize = 500, publishConcurrency = 8 } = options;
   const channel = `${database.schema}_outbox`;
   const publishSlots = pLimit(publishConcurrency);
   let listener: pg.Client | undefined;
@@ -79,10 +80,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // Claimed by deleting them (one statement, not a select and a delete): they leave the
       // outbox only when this transaction commits, after SNS has answered.
       const { rows } = await sql<ClaimedRow>`
-        delete from outbox where position in (
-          select position from outbox order by position limit ${batchSize} for update skip locked)
-        returning position, event_id, type, envelope::text as message, created_at`.execute(trx);
-      rows.sort((a, b) => Number(BigInt(a.position) - BigInt(b.position)));
+        with claimed as (
+          delete from outbox where position in (
+            select position from outbox order by position limit ${batchSize} for update skip locked)
+          returning position, event_id, type, envelope::text as message, created_at::text)
+        select * from claimed order by position`.execute(trx);
       const chunks: ClaimedRow[][] = [];
       for (let start = 0; start < rows.length; start += snsBatchLimit) {
         chunks.push(rows.slice(start, start + snsBatchLimit));
@@ -116,7 +118,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return { claimed: rows.length, published, failure };
     });
     // Counted once the deletes are committed: what SNS took and the outbox no longer holds.
-    for (const row of published) publishedEvents.inc({ type: row.type });
+    const publishedByType = new Map<string, number>();
+    for (const { type } of published) publishedByType.set(type, (publishedByType.get(type) ?? 0) + 1);
+    for (const [type, count] of publishedByType) publishedEvents.inc({ type }, count);
     if (failure) throw failure;
     return claimed;
   };

@@ -7,7 +7,7 @@ import type { SchedulerDatabase } from '../database.ts';
 import { quietHoursOf } from '../family-schedule/family-schedule.repository.ts';
 import { toDate, toInstant, toIsoString } from '../instants.ts';
 import { type DueQuestionDecision, decideDueQuestion } from '../schedule/decide-due-question.ts';
-import { recordFired } from './fired.repository.ts';
+import { type Firing, recordFired } from './fired.repository.ts';
 
 export interface FireOptions {
   now: Date;
@@ -35,6 +35,7 @@ export async function fireDueQuestions(
         'quiet_hours_start',
         'quiet_hours_end',
         sql<string | null>`fired_through::text`.as('fired_through'),
+        sql<string>`ctid::text`.as('position'),
       ])
       .where('next_due_at', '<=', now)
       .orderBy('next_due_at')
@@ -45,69 +46,83 @@ export async function fireDueQuestions(
     if (due.length === 0) return { claimed: 0, fired: 0, events: [] };
 
     // Families due together mostly share a zone and push time: each distinct schedule is
-    // decided once per batch (the time zone arithmetic is the tick's main CPU cost).
-    const decided = new Map<string, DueQuestionDecision>();
+    // decided once per batch, and what the rows carry of it (dates, instants as text) is
+    // derived once with it (the time zone arithmetic is the tick's main CPU cost).
+    const decided = new Map<string, Decided>();
     const decisions = due.map((row) => {
       const key = `${row.timezone} ${row.push_time} ${row.fired_through}`;
       let decision = decided.get(key);
       if (!decision) {
-        decision = decideDueQuestion(
-          { timezone: row.timezone, pushTime: row.push_time, quietHours: quietHoursOf(row) },
-          {
-            now: toInstant(now),
-            firedThrough: row.fired_through === null ? null : Temporal.PlainDate.from(row.fired_through),
-            catchUpWindowMinutes,
-          },
+        decision = decidedForRows(
+          decideDueQuestion(
+            { timezone: row.timezone, pushTime: row.push_time, quietHours: quietHoursOf(row) },
+            {
+              now: toInstant(now),
+              firedThrough: row.fired_through === null ? null : Temporal.PlainDate.from(row.fired_through),
+              catchUpWindowMinutes,
+            },
+          ),
         );
         decided.set(key, decision);
       }
-      return { familyId: row.family_id, ...decision };
+      return { familyId: row.family_id, position: row.position, ...decision };
     });
 
-    const events = await recordFired(
-      trx,
-      decisions.flatMap(({ familyId, fire }) => {
-        if (!fire) return [];
-        // A tick starts a causal chain of its own: the event is its own correlation.
-        const id = newEventId();
-        const localDate = fire.localDate.toString();
-        const event = createEvent(
-          'QuestionDue',
-          familyId,
-          { localDate, dueAt: toIsoString(fire.dueAt) },
-          { occurredAt: now, correlationId: id, causationId: null },
-          id,
-        );
-        return [{ familyId, subject: localDate, kind: 'question' as const, dueAt: toDate(fire.dueAt), event }];
-      }),
-    );
+    const firings: Firing<EventOf<'QuestionDue'>>[] = [];
+    for (const { familyId, fire } of decisions) {
+      if (!fire) continue;
+      // A tick starts a causal chain of its own: the event is its own correlation.
+      const id = newEventId();
+      const event = createEvent(
+        'QuestionDue',
+        familyId,
+        { localDate: fire.localDate, dueAt: fire.dueAtText },
+        { occurredAt: now, correlationId: id, causationId: null },
+        id,
+      );
+      firings.push({ familyId, subject: fire.localDate, kind: 'question', dueAt: fire.dueAt, event });
+    }
+    const events = await recordFired(trx, firings);
     await appendToOutbox(trx, events);
     await moveOn(trx, decisions);
     return { claimed: due.length, fired: events.length, events };
   });
 }
 
+/** A decision as the batch's rows use it: dates and instants in the forms they are written in. */
+interface Decided {
+  fire: { localDate: string; dueAt: Date; dueAtText: string } | null;
+  nextDueAt: string;
+  firedThrough: string | null;
+}
+
+const decidedForRows = ({ fire, next }: DueQuestionDecision): Decided => {
+  const fired = fire && {
+    localDate: fire.localDate.toString(),
+    dueAt: toDate(fire.dueAt),
+    dueAtText: toIsoString(fire.dueAt),
+  };
+  return { fire: fired, nextDueAt: toIsoString(next.dueAt), firedThrough: fired?.localDate ?? null };
+};
+
 async function moveOn(
   trx: Executor<SchedulerDatabase>,
-  decisions: Array<{
-    familyId: string;
-    fire: { localDate: Temporal.PlainDate } | null;
-    next: { dueAt: Temporal.Instant };
-  }>,
+  decisions: ReadonlyArray<{ familyId: string; position: string } & Decided>,
 ): Promise<void> {
-  // One statement for the whole batch rather than one UPDATE per family. The `= any`
-  // makes the planner find the rows by primary key: joined with unnest() alone, it hashes
-  // the whole table (a full scan of a million schedules per batch).
-  const familyIds = decisions.map((d) => d.familyId);
+  // One statement for the whole batch rather than one UPDATE per family. The claimed rows
+  // are found again by their physical position (ctid), which cannot change while this
+  // transaction holds their row locks: a TID scan rather than a primary key lookup per
+  // family. Joined with unnest() by family id alone, the planner would hash the whole
+  // table (a full scan of a million schedules per batch).
   await sql`
     update family_schedule as s
     set next_due_at = v.next_due_at,
         fired_through = greatest(s.fired_through, v.fired_through),
         updated_at = now()
     from unnest(
-      ${familyIds}::uuid[],
-      ${decisions.map((d) => toIsoString(d.next.dueAt))}::timestamptz[],
-      ${decisions.map((d) => d.fire?.localDate.toString() ?? null)}::date[]
+      ${decisions.map((d) => d.familyId)}::uuid[],
+      ${decisions.map((d) => d.nextDueAt)}::timestamptz[],
+      ${decisions.map((d) => d.firedThrough)}::date[]
     ) as v(family_id, next_due_at, fired_through)
-    where s.family_id = any(${familyIds}::uuid[]) and s.family_id = v.family_id`.execute(trx);
+    where s.ctid = any(${decisions.map((d) => d.position)}::tid[]) and s.family_id = v.family_id`.execute(trx);
 }
