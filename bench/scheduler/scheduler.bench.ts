@@ -179,8 +179,10 @@ async function runHaru(adminUrl: string, awsEnv: Record<string, string>, aws: Aw
       `haru: ${round(insertMs / 1000)} s to insert; index ${storage.dueIndexMb} MB; claim ${storage.claimBatchMs} ms`,
     );
 
-    // The real due instant: a few seconds ahead, once the replicas have had time to start.
-    const dueAt = Date.now() + 6_000;
+    // The real due instant: once the replicas have had time to start, and (as for pg-boss's
+    // worker) to get ready for the burst: haru's tick prepares questions up to
+    // SCHEDULER_QUESTION_LEAD_MS (30 s) ahead, as it does all day long when it runs for good.
+    const dueAt = Date.now() + 6_000 + families * 0.15;
     const env = {
       ...process.env,
       ...awsEnv,

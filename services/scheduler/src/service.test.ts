@@ -14,6 +14,7 @@ import {
   readQueue,
   uniqueTopologyPrefix,
 } from '@haru/testing';
+import { sql } from 'kysely';
 import { loadServiceConfig } from './config.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
 import { startDueTick } from './due-tick/due-tick.ts';
@@ -156,6 +157,38 @@ describe('the daily question', () => {
     assert.equal((await getSchedule(created.familyId)).body.nextQuestionDueAt, '2026-06-02T00:00:00.000Z');
   });
 
+  it('when a push time is less than the lead away, then the tick prepares the question at once and holds its QuestionDue on the outbox until the due instant', async () => {
+    setClock('2026-06-01T09:10:00+09:00');
+    const created = familyCreated('Asia/Seoul', '09:20', null);
+    await handle(created);
+
+    // 2 s before 09:20 by the scheduler's clock, which stands still here.
+    setClock('2026-06-01T09:19:58+09:00');
+    const tickedAt = Date.now();
+    await service.dueTick.tickOnce();
+    assert.equal(await firedCount(created.familyId, 'question'), 1, 'recorded in the fire ledger already');
+    assert.equal((await getSchedule(created.familyId)).body.nextQuestionDueAt, '2026-06-02T00:20:00.000Z');
+    const { rows } = await sql<{ held_ms: number }>`
+      select extract(epoch from o.publish_at) * 1000 as held_ms from outbox o
+      where o.envelope->>'familyId' = ${created.familyId} and o.type = 'QuestionDue'`.execute(test.db);
+    // Held until 2 s after the tick (by the database's clock), unless the relay took it already.
+    if (rows[0]) assert.ok(Number(rows[0].held_ms) >= tickedAt + 2000, 'held until the due instant');
+
+    const [due] = await eventually(
+      async () => {
+        await answerQueue.drain();
+        const events = answerQueue.events('QuestionDue', created.familyId);
+        return events.length > 0 && events;
+      },
+      { message: 'QuestionDue on the answer queue' },
+    );
+    assert.ok(Date.now() >= tickedAt + 2000, 'published no earlier than the due instant');
+    assert.deepEqual(due?.data, { localDate: '2026-06-01', dueAt: '2026-06-01T00:20:00.000Z' });
+    assert.equal(due?.occurredAt, '2026-06-01T00:20:00.000Z', 'it occurs at the due instant');
+    await settle(answerQueue);
+    assert.equal(answerQueue.events('QuestionDue', created.familyId).length, 1);
+  });
+
   it('when two replicas tick the same due-index, then each of many families due at once fires exactly once', async () => {
     setClock('2026-06-01T09:30:00+09:00');
     const families = Array.from({ length: 200 }, () => familyCreated('Asia/Seoul', '10:00', null));
@@ -170,6 +203,7 @@ describe('the daily question', () => {
       intervalMs: 5,
       batchSize,
       catchUpWindowMinutes: 180,
+      questionLeadMs: 30_000,
     });
     try {
       setClock('2026-06-01T10:00:00.100+09:00');

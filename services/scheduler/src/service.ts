@@ -61,6 +61,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
           intervalMs: config.SCHEDULER_TICK_MS,
           batchSize: config.SCHEDULER_TICK_BATCH_SIZE,
           catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
+          questionLeadMs: config.SCHEDULER_QUESTION_LEAD_MS,
         });
         dueTick = tick;
         return {

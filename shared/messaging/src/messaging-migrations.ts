@@ -43,6 +43,16 @@ export const messagingMigrations: MigrationSet = {
       await sql`drop function if exists outbox_notify()`.execute(db);
     },
   },
+  // Events written ahead of the instant they are for (the scheduler's due questions) wait
+  // on the outbox until then. Each index serves one of the relay's two claims, so that
+  // neither reads past the rows the other takes.
+  '2026-11-28T00.00-outbox-publish-at': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('outbox').addColumn('publish_at', 'timestamptz').execute();
+      await sql`create index outbox_now on outbox (position) where publish_at is null`.execute(db);
+      await sql`create index outbox_held on outbox (publish_at, position) where publish_at is not null`.execute(db);
+    },
+  },
 };
 
 /** Columns of the messaging tables, for services' `Database` interfaces. */
@@ -53,6 +63,8 @@ export interface MessagingTables {
     type: string;
     envelope: unknown;
     created_at: Generated<Date>;
+    /** Not published before this instant; null: at once. */
+    publish_at: Date | null;
   };
   inbox: {
     message_id: string;

@@ -13,6 +13,7 @@ import {
   applyTopology,
   createAwsClients,
   handleOnce,
+  holdOnOutbox,
   type MessagingTables,
   messagingMigrations,
   startConsumer,
@@ -125,6 +126,61 @@ describe('outbox', () => {
       await outboxDrained('a single statement’s events went out without waiting ten minutes for a poll');
     } finally {
       await replica.close();
+      await relay.stop();
+    }
+  });
+
+  test('when an event is held until an instant, then it is published at that instant and not before, and nothing else waits behind it', async () => {
+    fresh();
+    const relay = startOutboxRelay({
+      database,
+      sns: clients.sns,
+      topicArn: topology.topicArn,
+      logger,
+      metrics,
+      pollIntervalMs: 600_000,
+    });
+    try {
+      await eventually(async () => {
+        const { rows } = await sql<{ count: string }>`
+          select count(*) from pg_stat_activity where query = ${`listen "${schema}_outbox"`}`.execute(database.db);
+        return Number(rows[0]?.count) > 0;
+      });
+      const held = questionDue('2026-12-01');
+      const atOnce = questionDue('2026-12-02');
+      const delayMs = 1500;
+      const heldFrom = Date.now();
+      await transactionWithOutbox(database.db, (trx) => holdOnOutbox(trx, [{ event: held, delayMs }]));
+      await appendToOutbox(database.db, [atOnce]);
+
+      await eventually(async () => !(await outboxIds()).includes(atOnce.id), {
+        message: 'the event to publish at once went out while the held one waited',
+      });
+      assert.ok(Date.now() < heldFrom + delayMs, 'checked before the held instant');
+      assert.deepEqual(await outboxIds(), [held.id], 'the held event waits');
+      const scrape = await metrics.metrics();
+      assert.equal(metricSample(scrape, 'haru_outbox_backlog_events'), 0, 'a held event is not a backlog');
+      assert.equal(metricSample(scrape, 'haru_outbox_oldest_event_age_seconds'), 0);
+
+      // Woken at the instant by its own alarm: the poll is ten minutes away.
+      await eventually(async () => (await outboxIds()).length === 0, {
+        timeoutMs: 10_000,
+        message: 'the held event went out at its instant',
+      });
+      const sentAt = await eventually(async () => {
+        const { Messages = [] } = await clients.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: topology.queues.answer.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['SentTimestamp'],
+          }),
+        );
+        const message = Messages.find((candidate) => JSON.parse(candidate.Body ?? '{}').id === held.id);
+        return message ? Number(message.Attributes?.SentTimestamp) : undefined;
+      });
+      assert.ok(sentAt >= heldFrom + delayMs, `published ${heldFrom + delayMs - sentAt} ms before its instant`);
+    } finally {
       await relay.stop();
     }
   });

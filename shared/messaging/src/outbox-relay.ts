@@ -36,6 +36,7 @@ interface ClaimedRow {
   message: string;
   /** As text: only ever written back (a refused row returns to the outbox as it was). */
   created_at: string;
+  publish_at: string | null;
 }
 
 /**
@@ -78,12 +79,19 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const relayBatch = async (): Promise<number> => {
     const { claimed, published, failure } = await database.db.transaction().execute(async (trx) => {
       // Claimed by deleting them (one statement, not a select and a delete): they leave the
-      // outbox only when this transaction commits, after SNS has answered.
+      // outbox only when this transaction commits, after SNS has answered. Rows to publish at
+      // once, and held rows whose instant has come, each up to a batch, each by its own index.
       const { rows } = await sql<ClaimedRow>`
-        with claimed as (
-          delete from outbox where position in (
-            select position from outbox order by position limit ${batchSize} for update skip locked)
-          returning position, event_id, type, envelope::text as message, created_at::text)
+        with at_once as (
+          select position from outbox where publish_at is null
+          order by position limit ${batchSize} for update skip locked),
+        come_due as (
+          select position from outbox where publish_at <= now()
+          order by publish_at, position limit ${batchSize} for update skip locked),
+        claimed as (
+          delete from outbox
+          where position in (select position from at_once union all select position from come_due)
+          returning position, event_id, type, envelope::text as message, created_at::text, publish_at::text)
         select * from claimed order by position`.execute(trx);
       const chunks: ClaimedRow[][] = [];
       for (let start = 0; start < rows.length; start += snsBatchLimit) {
@@ -110,11 +118,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // goes back as it was.
       const rest = rows.filter((row) => !accepted.has(row.position));
       await sql`
-        insert into outbox (position, event_id, type, envelope, created_at)
+        insert into outbox (position, event_id, type, envelope, created_at, publish_at)
         select * from unnest(
           ${rest.map((row) => row.position)}::bigint[], ${rest.map((row) => row.event_id)}::uuid[],
           ${rest.map((row) => row.type)}::text[], ${rest.map((row) => row.message)}::jsonb[],
-          ${rest.map((row) => row.created_at)}::timestamptz[])`.execute(trx);
+          ${rest.map((row) => row.created_at)}::timestamptz[], ${rest.map((row) => row.publish_at)}::timestamptz[])`.execute(
+        trx,
+      );
       return { claimed: rows.length, published, failure };
     });
     // Counted once the deletes are committed: what SNS took and the outbox no longer holds.
@@ -161,6 +171,20 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     listener = client;
   };
 
+  // Besides every `pollIntervalMs` and every NOTIFY, the loop wakes when the next held row
+  // comes due, so that it leaves at its instant rather than at the next poll.
+  let alarm: NodeJS.Timeout | undefined;
+  const setAlarm = async () => {
+    clearTimeout(alarm);
+    const { rows } = await sql<{ delay_ms: number | null }>`
+      select extract(epoch from min(publish_at) - clock_timestamp()) * 1000 as delay_ms
+      from outbox where publish_at > now()`.execute(database.db);
+    const delay = rows[0]?.delay_ms;
+    if (delay !== null && delay !== undefined && delay < pollIntervalMs) {
+      alarm = setTimeout(() => loop.wake(), Math.max(Number(delay), 0));
+    }
+  };
+
   const loop = startPollingLoop({
     name: 'outbox relay',
     intervalMs: pollIntervalMs,
@@ -169,6 +193,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (!listener) await listen();
       const published = await relayPending();
       if (published > 0) logger.debug({ published }, 'outbox relayed');
+      await setAlarm();
     },
   });
 
@@ -176,6 +201,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     relayPending,
     async stop() {
       await loop.stop();
+      clearTimeout(alarm);
       await listener?.end().catch(() => {});
     },
   };
@@ -199,12 +225,14 @@ function measureOutbox({ database, logger, metrics }: OutboxRelayOptions) {
     });
   gauge(metrics, {
     name: 'haru_outbox_backlog_events',
-    help: `Outbox rows not yet published (counted up to ${backlogCountLimit}).`,
+    help: `Outbox rows due and not yet published (counted up to ${backlogCountLimit}; held rows count from their instant).`,
     async collect() {
       this.set(
         await readOr(async () => {
           const { rows } = await sql<{ count: string }>`
-            select count(*) from (select from outbox limit ${backlogCountLimit}) as pending`.execute(database.db);
+            select count(*) from (
+              select from outbox where publish_at is null or publish_at <= now() limit ${backlogCountLimit}
+            ) as pending`.execute(database.db);
           return Number(rows[0]?.count ?? 0);
         }),
       );
@@ -212,17 +240,18 @@ function measureOutbox({ database, logger, metrics }: OutboxRelayOptions) {
   });
   gauge(metrics, {
     name: 'haru_outbox_oldest_event_age_seconds',
-    help: 'How long the oldest unpublished outbox row has waited (0 when none waits).',
+    help: 'How long the oldest due outbox row has waited (0 when none waits; a held row from its instant).',
     async collect() {
       this.set(
         await readOr(async () => {
-          const oldest = await database.db
-            .selectFrom('outbox')
-            .select('created_at')
-            .orderBy('position')
-            .limit(1)
-            .executeTakeFirst();
-          return oldest ? Math.max(Date.now() - oldest.created_at.getTime(), 0) / 1000 : 0;
+          // A held row waits from its instant on, not from when it was written.
+          const { rows } = await sql<{ age: number | null }>`
+            select extract(epoch from clock_timestamp() - least(
+              (select created_at from outbox where publish_at is null order by position limit 1),
+              (select publish_at from outbox where publish_at <= now() order by publish_at, position limit 1))) as age`.execute(
+            database.db,
+          );
+          return Math.max(Number(rows[0]?.age ?? 0), 0);
         }),
       );
     },

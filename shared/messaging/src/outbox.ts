@@ -45,6 +45,31 @@ export async function appendToOutbox(
 }
 
 /**
+ * Records events to be published no earlier than `delayMs` after this statement runs (by
+ * the database's clock, which every relay reads): what is decided ahead of its instant (the
+ * scheduler's due questions) waits on the outbox and leaves on time. A delay of zero or
+ * less publishes at once. In a transaction from `transactionWithOutbox`, like any append.
+ */
+export async function holdOnOutbox(
+  trx: Transaction<MessagingTables>,
+  held: ReadonlyArray<{ event: Envelope; delayMs: number }>,
+): Promise<void> {
+  if (held.length === 0) return;
+  const transaction = openTransactions.get(trx);
+  if (!transaction) {
+    throw new Error('append to the outbox in a transaction from transactionWithOutbox, so that its relays are woken');
+  }
+  await sql`
+    insert into outbox (event_id, type, envelope, publish_at)
+    select (item->'event'->>'id')::uuid, item->'event'->>'type', item->'event',
+           case when (item->>'delayMs')::float8 > 0
+                then clock_timestamp() + (item->>'delayMs')::float8 * interval '1 millisecond' end
+    from jsonb_array_elements(${JSON.stringify(held)}::jsonb) with ordinality as batch(item, position)
+    order by position`.execute(trx);
+  transaction.appended = true;
+}
+
+/**
  * Runs `work` in a transaction in which it may append to the outbox, and, once it has
  * committed, wakes the outbox relays if it did.
  */

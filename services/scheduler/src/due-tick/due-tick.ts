@@ -15,6 +15,8 @@ export interface DueTickOptions {
   intervalMs: number;
   batchSize: number;
   catchUpWindowMinutes: number;
+  /** How long before its due instant a question is prepared (SCHEDULER_QUESTION_LEAD_MS). */
+  questionLeadMs: number;
 }
 
 export interface DueTick {
@@ -29,7 +31,7 @@ export interface DueTick {
  * run this loop on the same database.
  */
 export function startDueTick(options: DueTickOptions): DueTick {
-  const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes } = options;
+  const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes, questionLeadMs } = options;
   const announced = firedAnnouncer(options);
 
   const drain = async (fireBatch: () => Promise<{ claimed: number; fired: number; events: FiredEvent[] }>) => {
@@ -46,7 +48,7 @@ export function startDueTick(options: DueTickOptions): DueTick {
 
   const tickOnce = async () => {
     const options = { batchSize, catchUpWindowMinutes };
-    const questions = await drain(() => fireDueQuestions(db, { now: now(), ...options }));
+    const questions = await drain(() => fireDueQuestions(db, { now: now(), leadMs: questionLeadMs, ...options }));
     const pushes = await drain(() => fireDuePushes(db, { now: now(), ...options }));
     // A claimed row that fired nothing was settled otherwise: a stale or already-fired
     // question, a skipped reminder.
@@ -62,7 +64,7 @@ export function startDueTick(options: DueTickOptions): DueTick {
   let alarm: NodeJS.Timeout | undefined;
   const setAlarm = async () => {
     clearTimeout(alarm);
-    const next = await nextDueAt(db);
+    const next = await nextWakeAt(db, questionLeadMs);
     const delay = next ? next.getTime() - now().getTime() : Number.POSITIVE_INFINITY;
     // Not for what is due already: another replica holds it, or it is left for the next round.
     if (delay > 0 && delay < intervalMs) alarm = setTimeout(() => loop.wake(), delay);
@@ -127,11 +129,11 @@ export function firedAnnouncer({ logger, metrics }: Pick<DueTickOptions, 'logger
   };
 }
 
-/** The earliest instant anything in the due-index comes due (question or push), if any. */
-async function nextDueAt(db: Kysely<SchedulerDatabase>): Promise<Date | null> {
+/** The earliest instant the tick has work: a question's lead begins, or a push comes due. */
+async function nextWakeAt(db: Kysely<SchedulerDatabase>, questionLeadMs: number): Promise<Date | null> {
   const { rows } = await sql<{ at: Date | null }>`
-    select least((select min(next_due_at) from family_schedule), (select min(due_at) from pending_push)) as at`.execute(
-    db,
-  );
+    select least(
+      (select min(next_due_at) from family_schedule) - ${questionLeadMs} * interval '1 millisecond',
+      (select min(due_at) from pending_push)) as at`.execute(db);
   return rows[0]?.at ?? null;
 }

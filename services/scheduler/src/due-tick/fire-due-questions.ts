@@ -1,6 +1,6 @@
 import { createEvent, type EventOf, newEventId } from '@haru/contracts';
 import type { Executor } from '@haru/db';
-import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
+import { holdOnOutbox, transactionWithOutbox } from '@haru/messaging';
 import { type Kysely, sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { SchedulerDatabase } from '../database.ts';
@@ -16,15 +16,18 @@ export interface FireOptions {
 
 /**
  * One batch of the question tick, in one transaction: claims families whose due instant
- * has come (SKIP LOCKED, so replicas share the index without waiting on each other),
- * records each question in the fire ledger, appends QuestionDue to the outbox, and moves
- * each family on to its next occurrence. Resolves with how many rows it claimed (so the
- * caller knows whether more are waiting) and the events it announced.
+ * comes within `leadMs` (SKIP LOCKED, so replicas share the index without waiting on each
+ * other), records each question in the fire ledger, puts QuestionDue on the outbox held
+ * until its due instant (at once when that has passed), and moves each family on to its
+ * next occurrence. Resolves with how many rows it claimed (so the caller knows whether
+ * more are waiting) and the events it announced.
  */
 export async function fireDueQuestions(
   db: Kysely<SchedulerDatabase>,
-  { now, batchSize, catchUpWindowMinutes }: FireOptions & { catchUpWindowMinutes: number },
+  { now, batchSize, catchUpWindowMinutes, leadMs }: FireOptions & { catchUpWindowMinutes: number; leadMs: number },
 ): Promise<{ claimed: number; fired: number; events: EventOf<'QuestionDue'>[] }> {
+  // Decided as at the end of the lead: a family due within it gets that occurrence.
+  const horizon = new Date(now.getTime() + leadMs);
   return transactionWithOutbox(db, async (trx) => {
     const due = await trx
       .selectFrom('family_schedule')
@@ -37,7 +40,7 @@ export async function fireDueQuestions(
         sql<string | null>`fired_through::text`.as('fired_through'),
         sql<string>`ctid::text`.as('position'),
       ])
-      .where('next_due_at', '<=', now)
+      .where('next_due_at', '<=', horizon)
       .orderBy('next_due_at')
       .limit(batchSize)
       .forUpdate()
@@ -57,7 +60,7 @@ export async function fireDueQuestions(
           decideDueQuestion(
             { timezone: row.timezone, pushTime: row.push_time, quietHours: quietHoursOf(row) },
             {
-              now: toInstant(now),
+              now: toInstant(horizon),
               firedThrough: row.fired_through === null ? null : Temporal.PlainDate.from(row.fired_through),
               catchUpWindowMinutes,
             },
@@ -71,19 +74,23 @@ export async function fireDueQuestions(
     const firings: Firing<EventOf<'QuestionDue'>>[] = [];
     for (const { familyId, fire } of decisions) {
       if (!fire) continue;
-      // A tick starts a causal chain of its own: the event is its own correlation.
+      // A tick starts a causal chain of its own: the event is its own correlation. It occurs
+      // when it is published: at the due instant, or now for one already due.
       const id = newEventId();
       const event = createEvent(
         'QuestionDue',
         familyId,
         { localDate: fire.localDate, dueAt: fire.dueAtText },
-        { occurredAt: now, correlationId: id, causationId: null },
+        { occurredAt: fire.dueAt > now ? fire.dueAt : now, correlationId: id, causationId: null },
         id,
       );
       firings.push({ familyId, subject: fire.localDate, kind: 'question', dueAt: fire.dueAt, event });
     }
     const events = await recordFired(trx, firings);
-    await appendToOutbox(trx, events);
+    await holdOnOutbox(
+      trx,
+      events.map((event) => ({ event, delayMs: Date.parse(event.data.dueAt) - now.getTime() })),
+    );
     await moveOn(trx, decisions);
     return { claimed: due.length, fired: events.length, events };
   });
