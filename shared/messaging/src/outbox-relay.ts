@@ -27,6 +27,8 @@ export interface OutboxRelay {
 }
 
 const snsBatchLimit = 10;
+/** How soon a held row that is due but was not claimed (another replica has it) is looked at again. */
+const heldRecheckMs = 20;
 
 interface ClaimedRow {
   position: string;
@@ -172,17 +174,18 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   // Besides every `pollIntervalMs` and every NOTIFY, the loop wakes when the next held row
-  // comes due, so that it leaves at its instant rather than at the next poll.
+  // comes due, so that it leaves at its instant rather than at the next poll. A held row
+  // due already (it came due since the claim, or another replica is publishing it) is
+  // looked at again shortly.
   let alarm: NodeJS.Timeout | undefined;
   const setAlarm = async () => {
-    clearTimeout(alarm);
-    const { rows } = await sql<{ delay_ms: number | null }>`
+    const { rows } = await sql<{ delay_ms: string | null }>`
       select extract(epoch from min(publish_at) - clock_timestamp()) * 1000 as delay_ms
-      from outbox where publish_at > now()`.execute(database.db);
+      from outbox where publish_at is not null`.execute(database.db);
     const delay = rows[0]?.delay_ms;
-    if (delay !== null && delay !== undefined && delay < pollIntervalMs) {
-      alarm = setTimeout(() => loop.wake(), Math.max(Number(delay), 0));
-    }
+    if (delay === null || delay === undefined) return;
+    const wait = Number(delay) > 0 ? Math.ceil(Number(delay)) : heldRecheckMs;
+    if (wait < pollIntervalMs) alarm = setTimeout(() => loop.wake(), wait);
   };
 
   const loop = startPollingLoop({
@@ -190,6 +193,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     intervalMs: pollIntervalMs,
     logger,
     runOnce: async () => {
+      clearTimeout(alarm); // set again below; a failed round backs off without it
       if (!listener) await listen();
       const published = await relayPending();
       if (published > 0) logger.debug({ published }, 'outbox relayed');
