@@ -348,8 +348,10 @@ describe('after an outage', () => {
     setClock('2026-06-02T08:30:00+09:00');
     const fresh = familyCreated('Asia/Seoul', '09:00', null); // due 2 June 09:00
     const stale = familyCreated('Asia/Seoul', '06:00', null); // due 3 June 06:00
-    await handle(fresh);
-    await handle(stale);
+    // At the edge of the 180-minute window, counted from the clock (not from the end of the lead).
+    const lastFresh = familyCreated('Asia/Seoul', '07:30', null);
+    const firstStale = familyCreated('Asia/Seoul', '07:29', null);
+    for (const created of [fresh, stale, lastFresh, firstStale]) await handle(created);
 
     // Down from before 2 June 09:00 until 5 June 10:30: 09:00 is 90 minutes ago, 06:00 is 270.
     setClock('2026-06-05T10:30:00+09:00');
@@ -368,6 +370,8 @@ describe('after an outage', () => {
     );
     assert.equal(answerQueue.events('QuestionDue', stale.familyId).length, 0);
     assert.equal((await getSchedule(stale.familyId)).body.nextQuestionDueAt, '2026-06-05T21:00:00.000Z');
+    assert.equal(answerQueue.events('QuestionDue', lastFresh.familyId).length, 1, '180 minutes late: announced');
+    assert.equal(answerQueue.events('QuestionDue', firstStale.familyId).length, 0, '181 minutes late: skipped');
   });
 });
 

@@ -62,7 +62,8 @@ export async function fireDueQuestions(
             {
               now: toInstant(horizon),
               firedThrough: row.fired_through === null ? null : Temporal.PlainDate.from(row.fired_through),
-              catchUpWindowMinutes,
+              // How late a question is counts from now, not from the horizon.
+              catchUpWindowMinutes: catchUpWindowMinutes + leadMs / 60_000,
             },
           ),
         );
