@@ -42,7 +42,8 @@ interface ClaimedRow {
 }
 
 /**
- * Publishes committed outbox rows to the SNS topic with PublishBatch, oldest first.
+ * Publishes committed outbox rows to the SNS topic with PublishBatch, oldest first; a row
+ * held until an instant (`holdOnOutbox`) when that instant has come, woken by an alarm.
  * Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of replicas can relay
  * the same outbox; a row's deletion commits only after SNS accepted it (at-least-once: a
  * crash between publish and commit republishes, and consumers' inboxes absorb the repeat).
