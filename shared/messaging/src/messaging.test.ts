@@ -180,6 +180,10 @@ describe('outbox', () => {
         return message ? Number(message.Attributes?.SentTimestamp) : undefined;
       });
       assert.ok(sentAt >= heldFrom + delayMs, `published ${heldFrom + delayMs - sentAt} ms before its instant`);
+      const published = await metrics.metrics();
+      const ofQuestionDue = { type: 'QuestionDue' };
+      assert.equal(metricSample(published, 'haru_outbox_held_publish_lateness_seconds_count', ofQuestionDue), 1);
+      assert.ok((metricSample(published, 'haru_outbox_held_publish_lateness_seconds_sum', ofQuestionDue) ?? -1) >= 0);
     } finally {
       await relay.stop();
     }

@@ -1,6 +1,6 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { type Database, startPollingLoop } from '@haru/db';
-import { counter, gauge, type Logger, type Metrics } from '@haru/observability';
+import { counter, delayBuckets, gauge, histogram, type Logger, type Metrics } from '@haru/observability';
 import { sql } from 'kysely';
 import pLimit from 'p-limit';
 import pg from 'pg';
@@ -57,7 +57,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const channel = `${database.schema}_outbox`;
   const publishSlots = pLimit(publishConcurrency);
   let listener: pg.Client | undefined;
-  const publishedEvents = measureOutbox(options);
+  const { publishedEvents, heldLateness } = measureOutbox(options);
 
   /** Publishes one SNS batch; resolves with the positions SNS accepted and why it refused any. */
   const publish = async (rows: readonly ClaimedRow[]) => {
@@ -134,6 +134,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const publishedByType = new Map<string, number>();
     for (const { type } of published) publishedByType.set(type, (publishedByType.get(type) ?? 0) + 1);
     for (const [type, count] of publishedByType) publishedEvents.inc({ type }, count);
+    const publishedAt = Date.now();
+    for (const { type, publish_at } of published) {
+      if (publish_at !== null) heldLateness.observe({ type }, Math.max(publishedAt - Date.parse(publish_at), 0) / 1000);
+    }
     if (failure) throw failure;
     return claimed;
   };
@@ -218,6 +222,8 @@ const backlogCountLimit = 100_000;
 /**
  * - `haru_outbox_events_published_total{type}`: events SNS accepted (a republish after a
  *   crash counts again);
+ * - `haru_outbox_held_publish_lateness_seconds{type}`: how long after its instant a held
+ *   event was published (for the scheduler's prepared questions, how late they really left);
  * - `haru_outbox_backlog_events` and `haru_outbox_oldest_event_age_seconds`: unpublished
  *   rows and how long the oldest has waited, read from the table at scrape time (NaN when
  *   the database does not answer).
@@ -261,11 +267,19 @@ function measureOutbox({ database, logger, metrics }: OutboxRelayOptions) {
       );
     },
   });
-  return counter(metrics, {
-    name: 'haru_outbox_events_published_total',
-    help: 'Events the outbox relay published to the topic, by event type.',
-    labelNames: ['type'],
-  });
+  return {
+    publishedEvents: counter(metrics, {
+      name: 'haru_outbox_events_published_total',
+      help: 'Events the outbox relay published to the topic, by event type.',
+      labelNames: ['type'],
+    }),
+    heldLateness: histogram(metrics, {
+      name: 'haru_outbox_held_publish_lateness_seconds',
+      help: 'How long after the instant it was held for an event was published, by event type.',
+      labelNames: ['type'],
+      buckets: delayBuckets,
+    }),
+  };
 }
 
 const connectionStringOf = (database: Database<MessagingTables>): string => {
