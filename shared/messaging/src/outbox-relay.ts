@@ -27,8 +27,8 @@ export interface OutboxRelay {
 }
 
 const snsBatchLimit = 10;
-/** How soon a held row that is due but was not claimed (another replica has it) is looked at again. */
-const heldRecheckMs = 20;
+
+type Nullable<Row> = { [Column in keyof Row]: Row[Column] | null };
 
 interface ClaimedRow {
   position: string;
@@ -79,12 +79,17 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     };
   };
 
+  /** When the next held row comes due, as of the latest claim (ms from then; null: none held). */
+  let nextHeldInMs: number | null = null;
+
   const relayBatch = async (): Promise<number> => {
     const { claimed, published, failure } = await database.db.transaction().execute(async (trx) => {
       // Claimed by deleting them (one statement, not a select and a delete): they leave the
       // outbox only when this transaction commits, after SNS has answered. Rows to publish at
       // once, and held rows whose instant has come, each up to a batch, each by its own index.
-      const { rows } = await sql<ClaimedRow>`
+      // The same statement says when the next held row comes due: every held row is either
+      // due by its `now()` (claimable) or after it, so none falls between claim and alarm.
+      const { rows: read } = await sql<Nullable<ClaimedRow> & { next_held_in_ms: string | null }>`
         with at_once as (
           select position from outbox where publish_at is null
           order by position limit ${batchSize} for update skip locked),
@@ -94,8 +99,15 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         claimed as (
           delete from outbox
           where position in (select position from at_once union all select position from come_due)
-          returning position, event_id, type, envelope::text as message, created_at::text, publish_at::text)
-        select * from claimed order by position`.execute(trx);
+          returning position, event_id, type, envelope::text as message, created_at::text, publish_at::text),
+        next_held as (
+          select extract(epoch from min(publish_at) - clock_timestamp()) * 1000 as in_ms
+          from outbox where publish_at > now())
+        select claimed.*, next_held.in_ms as next_held_in_ms
+        from next_held left join claimed on true order by claimed.position`.execute(trx);
+      const nextHeld = read[0]?.next_held_in_ms;
+      nextHeldInMs = nextHeld === null || nextHeld === undefined ? null : Number(nextHeld);
+      const rows = read.filter((row): row is ClaimedRow & { next_held_in_ms: string | null } => row.position !== null);
       const chunks: ClaimedRow[][] = [];
       for (let start = 0; start < rows.length; start += snsBatchLimit) {
         chunks.push(rows.slice(start, start + snsBatchLimit));
@@ -179,17 +191,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   // Besides every `pollIntervalMs` and every NOTIFY, the loop wakes when the next held row
-  // comes due, so that it leaves at its instant rather than at the next poll. A held row
-  // due already (it came due since the claim, or another replica is publishing it) is
-  // looked at again shortly.
+  // comes due, so that it leaves at its instant rather than at the next poll.
   let alarm: NodeJS.Timeout | undefined;
-  const setAlarm = async () => {
-    const { rows } = await sql<{ delay_ms: string | null }>`
-      select extract(epoch from min(publish_at) - clock_timestamp()) * 1000 as delay_ms
-      from outbox where publish_at is not null`.execute(database.db);
-    const delay = rows[0]?.delay_ms;
-    if (delay === null || delay === undefined) return;
-    const wait = Number(delay) > 0 ? Math.ceil(Number(delay)) : heldRecheckMs;
+  const setAlarm = () => {
+    if (nextHeldInMs === null) return;
+    const wait = Math.max(Math.ceil(nextHeldInMs), 0);
     if (wait < pollIntervalMs) alarm = setTimeout(() => loop.wake(), wait);
   };
 
@@ -202,7 +208,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (!listener) await listen();
       const published = await relayPending();
       if (published > 0) logger.debug({ published }, 'outbox relayed');
-      await setAlarm();
+      setAlarm();
     },
   });
 
