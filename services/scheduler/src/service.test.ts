@@ -97,6 +97,18 @@ const publish = (event: DomainEvent) =>
       MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
     }),
   );
+/** The family's first QuestionDue on the answer queue, once it is there. */
+const questionDueOf = async (familyId: string) =>
+  (
+    await eventually(
+      async () => {
+        await answerQueue.drain();
+        const events = answerQueue.events('QuestionDue', familyId);
+        return events.length > 0 && events;
+      },
+      { message: 'QuestionDue on the answer queue' },
+    )
+  )[0];
 const schedulerQueueIdle = () => isQueueIdle(aws.sqs, topology.queues.scheduler.queueUrl);
 const firedCount = async (familyId: string, kind: PushKind) => {
   const rows = await test.db
@@ -127,14 +139,7 @@ describe('the daily question', () => {
     await eventually(async () => (await getSchedule(created.familyId)).status === 200, { message: 'schedule created' });
 
     setClock('2026-06-01T09:00:00.200+09:00');
-    const [due] = await eventually(
-      async () => {
-        await answerQueue.drain();
-        const events = answerQueue.events('QuestionDue', created.familyId);
-        return events.length > 0 && events;
-      },
-      { message: 'QuestionDue on the answer queue' },
-    );
+    const due = await questionDueOf(created.familyId);
     assert.deepEqual(due?.data, { localDate: '2026-06-01', dueAt: '2026-06-01T00:00:00.000Z' });
     assert.equal(due?.correlationId, due?.id, 'a tick starts its own causal chain');
     assert.equal(due?.causationId, null);
@@ -177,14 +182,7 @@ describe('the daily question', () => {
     // Held until 2 s after the tick (by the database's clock), unless the relay took it already.
     if (rows[0]) assert.ok(Number(rows[0].held_ms) >= tickedAt + 2000, 'held until the due instant');
 
-    const [due] = await eventually(
-      async () => {
-        await answerQueue.drain();
-        const events = answerQueue.events('QuestionDue', created.familyId);
-        return events.length > 0 && events;
-      },
-      { message: 'QuestionDue on the answer queue' },
-    );
+    const due = await questionDueOf(created.familyId);
     assert.ok(Date.now() >= tickedAt + 2000, 'published no earlier than the due instant');
     assert.deepEqual(due?.data, { localDate: '2026-06-01', dueAt: '2026-06-01T00:20:00.000Z' });
     assert.equal(due?.occurredAt, '2026-06-01T00:20:00.000Z', 'it occurs at the due instant');

@@ -36,6 +36,20 @@ const fresh = () => {
 const questionDue = (localDate: string) =>
   createEvent('QuestionDue', familyId, { localDate, dueAt: new Date().toISOString() }, context);
 
+/** `count` QuestionDue events of one family, a day each. */
+const questionDuesOf = (ofFamily: string, count: number) =>
+  Array.from({ length: count }, (_, day) =>
+    createEvent('QuestionDue', ofFamily, { localDate: `day-${day}`, dueAt: new Date().toISOString() }, context),
+  );
+
+/** Until a relay's listener is connected (its last statement is the LISTEN). */
+const relayListening = () =>
+  eventually(async () => {
+    const { rows } = await sql<{ count: string }>`
+      select count(*) from pg_stat_activity where query = ${`listen "${schema}_outbox"`}`.execute(database.db);
+    return Number(rows[0]?.count) > 0;
+  });
+
 let databaseUrl: string;
 let database: ReturnType<typeof createDatabase<MessagingTables>>;
 let topology: AppliedTopology;
@@ -114,12 +128,7 @@ describe('outbox', () => {
     const outboxDrained = (message: string) =>
       eventually(async () => (await outboxIds()).length === 0, { timeoutMs: 10_000, message });
     try {
-      // Wait until the relay's listener is connected (its last statement is the LISTEN).
-      await eventually(async () => {
-        const { rows } = await sql<{ count: string }>`
-          select count(*) from pg_stat_activity where query = ${`listen "${schema}_outbox"`}`.execute(database.db);
-        return Number(rows[0]?.count) > 0;
-      });
+      await relayListening();
       await transactionWithOutbox(replica.db, (trx) => appendToOutbox(trx, [questionDue('2026-11-27')]));
       await outboxDrained('a transaction’s events went out without waiting ten minutes for a poll');
       await appendToOutbox(replica.db, [questionDue('2026-11-28')]);
@@ -141,11 +150,7 @@ describe('outbox', () => {
       pollIntervalMs: 600_000,
     });
     try {
-      await eventually(async () => {
-        const { rows } = await sql<{ count: string }>`
-          select count(*) from pg_stat_activity where query = ${`listen "${schema}_outbox"`}`.execute(database.db);
-        return Number(rows[0]?.count) > 0;
-      });
+      await relayListening();
       const held = questionDue('2026-12-01');
       const atOnce = questionDue('2026-12-02');
       const delayMs = 1500;
@@ -199,14 +204,7 @@ describe('outbox', () => {
 
   test('when a backlog is relayed, then its PublishBatch calls overlap, never more than the configured number at once', async () => {
     const familyIdOfBacklog = crypto.randomUUID();
-    const backlog = Array.from({ length: 250 }, (_, day) =>
-      createEvent(
-        'QuestionDue',
-        familyIdOfBacklog,
-        { localDate: `day-${day}`, dueAt: new Date().toISOString() },
-        context,
-      ),
-    );
+    const backlog = questionDuesOf(familyIdOfBacklog, 250);
     await appendToOutbox(database.db, backlog);
     let inFlight = 0;
     let mostInFlight = 0;
@@ -252,14 +250,7 @@ describe('outbox', () => {
 
   test('when SNS refuses part of a batch, then what it accepted is not published again, and the rest goes out on a later round', async () => {
     const familyIdOfEvents = crypto.randomUUID();
-    const events = Array.from({ length: 25 }, (_, day) =>
-      createEvent(
-        'QuestionDue',
-        familyIdOfEvents,
-        { localDate: `day-${day}`, dueAt: new Date().toISOString() },
-        context,
-      ),
-    );
+    const events = questionDuesOf(familyIdOfEvents, 25);
     await appendToOutbox(database.db, events);
     let calls = 0;
     // The second PublishBatch of the first round fails outright; in the third SNS refuses one entry.
