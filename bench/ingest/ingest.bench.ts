@@ -2,7 +2,7 @@
 // limit) → the answer service (event store + outbox, in one transaction), beside a bare
 // Hono route inserting one row with pg, in the same run (see docs/benchmarks.md).
 //
-//   node bench/ingest/ingest.bench.ts [--quick] [--cpu-prof]
+//   node bench/ingest/ingest.bench.ts [--quick] [--cpu-prof] [--pg-stats]
 //
 // The gateway, the answer service and the baseline each run as their own process; the
 // answer service's outbox relay publishes to fauxqs as in production (the consuming
@@ -25,6 +25,12 @@ import { benchDate, createFamilies, type Member, openQuestions } from '../suppor
 import { readProfile, sized } from '../support/profile.ts';
 import { progressLog } from '../support/progress.ts';
 import { resultsDir, writeResults } from '../support/results.ts';
+import {
+  resetStatementStats,
+  type StatementStat,
+  statementStatsRequested,
+  topStatements,
+} from '../support/statement-stats.ts';
 import { median, percentile, ratio, round } from '../support/stats.ts';
 
 const profile = readProfile();
@@ -48,7 +54,8 @@ const machine = describeMachine();
 const startedAt = performance.now();
 
 log(`profile ${profile}: ${families} families × ${membersPerFamily} members, ${rounds} rounds`);
-const stack = await startBenchStack({ name: 'ingest', auth: true });
+const statementStats = statementStatsRequested();
+const stack = await startBenchStack({ name: 'ingest', auth: true, statementStats });
 log('stack started');
 // `--cpu-prof`: the gateway and the answer service write V8 CPU profiles to bench/results/profiles
 // when they stop (open them in Chrome DevTools), to see where an answer's CPU goes.
@@ -180,6 +187,7 @@ try {
   const measured: Record<Scenario, Measurement[]> = { haru: [], baseline: [], 'baseline + NOTIFY trigger': [] };
   const outboxDrainMs: number[] = [];
   for (let index = 0; index <= rounds; index++) {
+    if (index === 1 && statementStats) await resetStatementStats(database);
     const localDate = benchDate(index);
     await openQuestions(stack, familyIds, localDate);
     const questions = await waitFor(
@@ -228,6 +236,9 @@ try {
     ),
     machineBusy: round(median(runs.map((run) => run.cpu.machineBusy)), 2),
   });
+  // The measured rounds' statements, haru's and the baselines' together.
+  const statements: StatementStat[] | undefined = statementStats ? await topStatements(database) : undefined;
+  if (statements) console.table(statements);
   const haru = summarise(measured.haru);
   const bare = summarise(measured.baseline);
   const notified = summarise(measured['baseline + NOTIFY trigger']);
@@ -253,6 +264,7 @@ try {
     },
     scenarios: { haru, baseline: bare, 'baseline + NOTIFY trigger': notified },
     outboxDrainAfterRoundMs: round(median(outboxDrainMs)),
+    ...(statements ? { statements } : {}),
     ratio: {
       throughput: throughputRatio,
       notifyTriggerToBaseline: ratio(notified.requestsPerSecond, bare.requestsPerSecond),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createDatabaseIfMissing, freePort, startAuthEmulator, startEmbeddedPostgres } from '@haru/dev-stack';
 import { type AppliedTopology, applyTopology, createAwsClients } from '@haru/messaging';
+import { createStatementStats } from './statement-stats.ts';
 
 export interface BenchStackOptions {
   /** Names the temporary directory. */
@@ -13,6 +14,8 @@ export interface BenchStackOptions {
   auth?: boolean;
   fcm?: boolean;
   topologyPrefix?: string;
+  /** Loads pg_stat_statements (`--pg-stats`), to see which statements a benchmark's time goes to. */
+  statementStats?: boolean;
 }
 
 export interface BenchStack {
@@ -58,7 +61,11 @@ export async function startBenchStack({
   auth = false,
   fcm = false,
   topologyPrefix = 'bench',
+  statementStats = false,
 }: BenchStackOptions): Promise<BenchStack> {
+  const settings = statementStats
+    ? { ...postgresSettings, shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' }
+    : postgresSettings;
   const root = await mkdtemp(join(tmpdir(), `haru-bench-${name}-`));
   // As root, PostgreSQL runs as the `postgres` user, which must enter this directory.
   await chmod(root, 0o755);
@@ -75,9 +82,7 @@ export async function startBenchStack({
         return running;
       });
     const [postgres, parts, emulator] = await allSettledOrThrow([
-      started(
-        startEmbeddedPostgres({ dataDir: join(root, 'postgres'), port: await freePort(), settings: postgresSettings }),
-      ),
+      started(startEmbeddedPostgres({ dataDir: join(root, 'postgres'), port: await freePort(), settings })),
       started(startPartsWorker(fcm)),
       auth && !process.env[sharedAuthEmulatorVariable]
         ? started(startAuthEmulator({ port: 0, workDir: join(root, 'firebase') }))
@@ -89,8 +94,10 @@ export async function startBenchStack({
     const { topicArn, queues } = await applyTopology(clients, topologyPrefix);
     clients.sns.destroy();
     clients.sqs.destroy();
+    const databaseUrl = await createDatabaseIfMissing(postgres.url, 'haru');
+    if (statementStats) await createStatementStats(databaseUrl);
     return {
-      databaseUrl: await createDatabaseIfMissing(postgres.url, 'haru'),
+      databaseUrl,
       awsEndpointUrl: parts.awsEndpointUrl,
       awsRegion,
       topologyPrefix,
@@ -98,7 +105,7 @@ export async function startBenchStack({
       queues,
       ...(parts.fcmEndpointUrl ? { fcmEndpointUrl: parts.fcmEndpointUrl } : {}),
       ...(auth ? { authEmulatorHost: emulator?.host ?? process.env[sharedAuthEmulatorVariable] } : {}),
-      settings: { postgres: postgresSettings },
+      settings: { postgres: settings },
       postgresPid: () => {
         try {
           return Number.parseInt(readFileSync(join(root, 'postgres', 'postmaster.pid'), 'utf8'), 10) || undefined;

@@ -15,6 +15,8 @@ export interface EventsTable {
   occurred_at: Date;
   correlation_id: string;
   causation_id: string | null;
+  /** The appending transaction (`pg_current_xact_id()`): the event feed's commit-safe order. */
+  transaction_id: Generated<string>;
 }
 
 /** Invite code → family, kept in the same transaction as the family's creation. */

@@ -56,40 +56,52 @@ export async function readStreams(
   return streams;
 }
 
+/** Events to append to a stream that must still be at `expectedVersion`. */
+export interface StreamAppend {
+  streamId: string;
+  familyId: string;
+  expectedVersion: number;
+  events: readonly StoredEvent[];
+  context: EventContext;
+}
+
 /**
- * Appends events to a stream that must still be at `expectedVersion`, and puts each
- * on the outbox as its published contract (which may carry less than the stored event:
- * the contract decides what leaves the service) under the same event id. One statement,
- * so that it is atomic on its own: a command needs no transaction of its own to append.
+ * Appends events to streams that must still be at their expected versions (several appends
+ * to one stream follow each other: each expects the version the one before it leaves), and
+ * puts each on the outbox as its published contract (which may carry less than the stored
+ * event: the contract decides what leaves the service) under the same event id. One
+ * statement, so that it is atomic on its own: a command needs no transaction to append.
  */
-export async function appendToStream(
-  db: Executor<AnswerDatabase>,
-  stream: { streamId: string; familyId: string; expectedVersion: number },
-  events: readonly StoredEvent[],
-  context: EventContext,
-): Promise<void> {
-  if (events.length === 0) return;
-  const rows = events.map((event, index) => ({
-    event_id: newEventId(),
-    stream_id: stream.streamId,
-    stream_version: stream.expectedVersion + index + 1,
-    type: event.type,
-    data: JSON.stringify(event.data),
-    family_id: stream.familyId,
-    occurred_at: context.occurredAt,
-    correlation_id: context.correlationId,
-    causation_id: context.causationId,
-  }));
-  const published = events.flatMap((event, index) => {
-    const row = rows[index];
-    const contract = row && publishedContract(event, { eventId: row.event_id, familyId: stream.familyId, context });
-    return contract ? [contract] : [];
-  });
+export async function appendToStreams(db: Executor<AnswerDatabase>, appends: readonly StreamAppend[]): Promise<void> {
+  const rows = appends.flatMap(({ streamId, familyId, expectedVersion, events, context }) =>
+    events.map((event, index) => ({
+      event_id: newEventId(),
+      stream_id: streamId,
+      stream_version: expectedVersion + index + 1,
+      type: event.type,
+      data: JSON.stringify(event.data),
+      family_id: familyId,
+      occurred_at: context.occurredAt,
+      correlation_id: context.correlationId,
+      causation_id: context.causationId,
+    })),
+  );
+  if (rows.length === 0) return;
+  let row = 0;
+  const published = appends.flatMap(({ familyId, events, context }) =>
+    events.flatMap((event) => {
+      const eventId = (rows[row++] as { event_id: string }).event_id;
+      const contract = publishedContract(event, { eventId, familyId, context });
+      return contract ? [contract] : [];
+    }),
+  );
   try {
     await appendToOutbox(db, published, db.insertInto('events').values(rows));
   } catch (error) {
-    if (isUniqueViolation(error))
-      throw new StreamVersionConflict(`${stream.streamId} moved past ${stream.expectedVersion}`);
+    if (isUniqueViolation(error)) {
+      const streams = appends.map(({ streamId, expectedVersion }) => `${streamId}@${expectedVersion}`).join(', ');
+      throw new StreamVersionConflict(`a stream moved past its expected version (${streams})`);
+    }
     throw error;
   }
 }
@@ -110,43 +122,101 @@ export function publishedContract(
 
 export const isPublished = (type: string): type is EventType => Object.hasOwn(eventSchemas, type);
 
+/** A command against a stream, decided on the stream's history (and on `alsoRead`). */
+export interface StreamCommand<Event extends StoredEvent> {
+  streamId: string;
+  familyId: string;
+  context: EventContext;
+  /** Streams the decision needs besides its own, read in the same query (their versions are not checked). */
+  alsoRead?: readonly string[];
+  decide: (history: Event[], alsoRead: ReadonlyMap<string, Stream>) => Event[];
+}
+
+export interface CommandResult<Event extends StoredEvent> {
+  history: Event[];
+  appended: Event[];
+}
+
 /**
  * Runs a command against a stream: read, decide, append — retried from the top when
  * another writer got there first, so concurrent commands serialise without locks.
- * `alsoRead` names streams the decision needs besides its own, read in the same query
- * (their versions are not checked). `alsoInTransaction` writes lookups that must commit
- * with the events; without it the append is a single statement.
+ * `alsoInTransaction` writes lookups that must commit with the events; without it the
+ * append is a single statement.
  */
 export async function executeCommand<Event extends StoredEvent>(
   database: Database<AnswerDatabase>,
-  options: {
-    streamId: string;
-    familyId: string;
-    context: EventContext;
-    alsoRead?: readonly string[];
-    decide: (history: Event[], alsoRead: ReadonlyMap<string, Stream>) => Event[];
+  command: StreamCommand<Event> & {
     alsoInTransaction?: (trx: Transaction<AnswerDatabase>, appended: Event[]) => Promise<void>;
   },
-): Promise<{ history: Event[]; appended: Event[] }> {
-  const { streamId, familyId, context, alsoRead = [], alsoInTransaction } = options;
+): Promise<CommandResult<Event>> {
+  const { alsoInTransaction } = command;
   const attempts = 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      const streams = await readStreams(database.db, [streamId, ...alsoRead]);
-      const { version, events } = streams.get(streamId) as Stream<Event>;
-      const appended = options.decide(events, streams);
-      const stream = { streamId, familyId, expectedVersion: version };
+      const { outcomes, appends } = decideInTurn(await readStreams(database.db, streamsOf([command])), [command]);
+      const [outcome] = outcomes as [PromiseSettledResult<CommandResult<Event>>];
+      if (outcome.status === 'rejected') throw outcome.reason;
       if (alsoInTransaction) {
         await transactionWithOutbox(database.db, async (trx) => {
-          await appendToStream(trx, stream, appended, context);
-          await alsoInTransaction(trx, appended);
+          await appendToStreams(trx, appends);
+          await alsoInTransaction(trx, outcome.value.appended);
         });
       } else {
-        await appendToStream(database.db, stream, appended, context);
+        await appendToStreams(database.db, appends);
       }
-      return { history: [...events, ...appended], appended };
+      return outcome.value;
     } catch (error) {
       if (!(error instanceof StreamVersionConflict) || attempt >= attempts) throw error;
     }
   }
+}
+
+/**
+ * Runs commands together (a group commit): one read for all their streams, each command
+ * decided in turn on the streams as the ones before it left them, and one append for all
+ * that they decided, so that a busy service spends one round trip and one commit on many
+ * commands instead of two each. A command whose decision refuses fails alone. When another
+ * writer moved one of the streams since the read, each command runs again on its own
+ * (`executeCommand`, with its retries).
+ */
+export async function executeCommands<Event extends StoredEvent>(
+  database: Database<AnswerDatabase>,
+  commands: ReadonlyArray<StreamCommand<Event>>,
+): Promise<Array<PromiseSettledResult<CommandResult<Event>>>> {
+  const { outcomes, appends } = decideInTurn(await readStreams(database.db, streamsOf(commands)), commands);
+  try {
+    await appendToStreams(database.db, appends);
+    return outcomes;
+  } catch (error) {
+    if (!(error instanceof StreamVersionConflict)) throw error;
+    return Promise.allSettled(commands.map((command) => executeCommand(database, command)));
+  }
+}
+
+const streamsOf = (commands: ReadonlyArray<Pick<StreamCommand<StoredEvent>, 'streamId' | 'alsoRead'>>): string[] => [
+  ...new Set(commands.flatMap((command) => [command.streamId, ...(command.alsoRead ?? [])])),
+];
+
+/** Decides each command on the streams read, moving them on by what the ones before it appended. */
+function decideInTurn<Event extends StoredEvent>(
+  streams: Map<string, Stream>,
+  commands: ReadonlyArray<StreamCommand<Event>>,
+): { outcomes: Array<PromiseSettledResult<CommandResult<Event>>>; appends: StreamAppend[] } {
+  const appends: StreamAppend[] = [];
+  const outcomes = commands.map((command): PromiseSettledResult<CommandResult<Event>> => {
+    const stream = streams.get(command.streamId) as Stream<Event>;
+    try {
+      const appended = command.decide(stream.events, streams);
+      const history = [...stream.events, ...appended];
+      if (appended.length > 0) {
+        const { streamId, familyId, context } = command;
+        appends.push({ streamId, familyId, expectedVersion: stream.version, events: appended, context });
+        streams.set(streamId, { version: stream.version + appended.length, events: history });
+      }
+      return { status: 'fulfilled', value: { history, appended } };
+    } catch (reason) {
+      return { status: 'rejected', reason };
+    }
+  });
+  return { outcomes, appends };
 }

@@ -8,9 +8,10 @@ import type { AnswerDatabase } from '../database.ts';
 import { existing, requireMember } from '../families/family.ts';
 import { familyIdOf, type RequestEnv, requestContext } from '../families/family-routes.ts';
 import { loadFamily } from '../families/family-store.ts';
-import { loadQuestion, runQuestionCommand } from './question-store.ts';
+import { loadQuestion, questionCommands } from './question-store.ts';
 
 export function questionRoutes(database: Database<AnswerDatabase>) {
+  const runQuestionCommand = questionCommands(database);
   return new Hono<RequestEnv>()
     .use(requireCaller())
     .get('/:familyId/questions/current', async (c) => {
@@ -36,7 +37,6 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
       if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
       const { text } = c.req.valid('json');
       const { appended } = await runQuestionCommand(
-        database,
         familyId,
         {
           type: 'SubmitAnswer',

@@ -1,7 +1,8 @@
 import type { EventContext } from '@haru/contracts';
 import type { Database, Executor } from '@haru/db';
 import type { AnswerDatabase } from '../database.ts';
-import { executeCommand, readStream } from '../event-store/event-store.ts';
+import { commandBatches } from '../event-store/command-batches.ts';
+import { readStream } from '../event-store/event-store.ts';
 import type { FamilyEvent } from '../families/family.ts';
 import { familyStream, foldFamily } from '../families/family-store.ts';
 import {
@@ -22,21 +23,26 @@ export async function loadQuestion(db: Executor<AnswerDatabase>, questionId: str
   return foldQuestion(events);
 }
 
-/** Decides a question command on the question's stream, with the family's stream read in the same query. */
-export async function runQuestionCommand(
-  database: Database<AnswerDatabase>,
-  familyId: string,
-  command: QuestionCommand,
-  context: EventContext,
-): Promise<{ state: QuestionState; appended: QuestionEvent[] }> {
-  const family = familyStream(familyId);
-  const { history, appended } = await executeCommand<QuestionEvent>(database, {
-    streamId: questionStream(command.data.questionId),
-    familyId,
-    context,
-    alsoRead: [family],
-    decide: (events, streams) =>
-      decideQuestion(command, foldFamily((streams.get(family)?.events ?? []) as FamilyEvent[]), foldQuestion(events)),
-  });
-  return { state: foldQuestion(history), appended };
+/**
+ * Decides question commands on the question's stream, with the family's stream read in the
+ * same query. Answers that arrive together are written together (`commandBatches`).
+ */
+export function questionCommands(database: Database<AnswerDatabase>) {
+  const run = commandBatches<QuestionEvent>(database);
+  return async (
+    familyId: string,
+    command: QuestionCommand,
+    context: EventContext,
+  ): Promise<{ state: QuestionState; appended: QuestionEvent[] }> => {
+    const family = familyStream(familyId);
+    const { history, appended } = await run({
+      streamId: questionStream(command.data.questionId),
+      familyId,
+      context,
+      alsoRead: [family],
+      decide: (events, streams) =>
+        decideQuestion(command, foldFamily((streams.get(family)?.events ?? []) as FamilyEvent[]), foldQuestion(events)),
+    });
+    return { state: foldQuestion(history), appended };
+  };
 }

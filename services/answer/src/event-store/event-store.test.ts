@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { createDatabase, type Database, migrateToLatest } from '@haru/db';
+import { HaruError } from '@haru/errors';
+import { createTestDatabase } from '@haru/testing';
+import { sql } from 'kysely';
+import { type AnswerDatabase, schema } from '../database.ts';
+import { migrations } from '../migrations/index.ts';
+import { commandBatches } from './command-batches.ts';
+import { executeCommands, type StoredEvent, type StreamCommand } from './event-store.ts';
+
+// Group commit: commands that run together are read once, decided in turn and appended in
+// one statement, and still behave as if each had run alone.
+
+let database: Database<AnswerDatabase>;
+
+before(async () => {
+  database = createDatabase<AnswerDatabase>({ url: await createTestDatabase(), schema, poolSize: 6 });
+  await migrateToLatest(database.db, schema, migrations);
+});
+after(() => database?.close());
+
+/** Appends the stream's next count; refuses past `limit`. Unpublished: it stays in the store. */
+const count = (streamId: string, { limit = Number.POSITIVE_INFINITY } = {}): StreamCommand<StoredEvent> => ({
+  streamId,
+  familyId: randomUUID(),
+  context: { occurredAt: new Date(), correlationId: randomUUID(), causationId: null },
+  decide: (history) => {
+    if (history.length >= limit) throw new HaruError('conflict', `${streamId} has counted to ${limit}`);
+    return [{ type: 'Counted', data: { n: history.length + 1 } }];
+  },
+});
+
+const storedCounts = async (streamId: string) =>
+  (
+    await database.db
+      .selectFrom('events')
+      .select(['stream_version', 'data'])
+      .where('stream_id', '=', streamId)
+      .orderBy('stream_version')
+      .execute()
+  ).map((row) => ({ version: row.stream_version, n: (row.data as { n: number }).n }));
+
+const transactionsOf = async (streams: string[]) => {
+  const { rows } = await sql<{ transactions: string }>`
+    select count(distinct transaction_id) as transactions from events where stream_id in (${sql.join(streams)})`.execute(
+    database.db,
+  );
+  return Number(rows[0]?.transactions);
+};
+
+describe('event store: commands run together', () => {
+  test('when commands run together, then each is decided after the ones before it, and a refusal fails alone', async () => {
+    const [a, b, c] = [`count-${randomUUID()}`, `count-${randomUUID()}`, `count-${randomUUID()}`];
+    const outcomes = await executeCommands(database, [count(a), count(b, { limit: 0 }), count(a), count(c)]);
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+    );
+    const second = outcomes[2];
+    assert.equal(second?.status === 'fulfilled' && second.value.history.length, 2, 'decided on the first one’s count');
+    assert.deepEqual(await storedCounts(a), [
+      { version: 1, n: 1 },
+      { version: 2, n: 2 },
+    ]);
+    assert.deepEqual(await storedCounts(b), []);
+    assert.deepEqual(await storedCounts(c), [{ version: 1, n: 1 }]);
+    assert.equal(await transactionsOf([a, c]), 1, 'appended together, in one statement');
+  });
+
+  test('when other writers move a stream after a batch read it, then every command runs again alone and none is lost', async () => {
+    const stream = `count-${randomUUID()}`;
+    // Five batches read the stream at version 0 at about the same time; all but one append
+    // on a stream that has moved since. (Five: each conflict means another command got in,
+    // so none meets more than four, within a command's five attempts.)
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => executeCommands(database, [count(stream)])));
+    assert.deepEqual(
+      outcomes.flat().map((outcome) => outcome.status),
+      Array(5).fill('fulfilled'),
+    );
+    assert.deepEqual(
+      await storedCounts(stream),
+      Array.from({ length: 5 }, (_, index) => ({ version: index + 1, n: index + 1 })),
+    );
+  });
+
+  test('when commands arrive while batches are being written, then they wait and are written together', async () => {
+    const run = commandBatches(database, { inFlight: 2 });
+    const streams = Array.from({ length: 20 }, () => `count-${randomUUID()}`);
+    const results = await Promise.all(streams.map((stream) => run(count(stream))));
+    assert.ok(results.every((result) => result.appended.length === 1));
+    // The first two start a batch each at once; the other eighteen wait and go in one.
+    assert.equal(await transactionsOf(streams), 3);
+  });
+
+  test('when a command waiting for a batch is refused, then only its caller hears of it', async () => {
+    const run = commandBatches(database, { inFlight: 1 });
+    const [open, full] = [`count-${randomUUID()}`, `count-${randomUUID()}`];
+    const outcomes = await Promise.allSettled([run(count(open)), run(count(full, { limit: 0 })), run(count(open))]);
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    const refused = outcomes[1];
+    assert.ok(refused?.status === 'rejected' && refused.reason instanceof HaruError);
+    assert.deepEqual(await storedCounts(open), [
+      { version: 1, n: 1 },
+      { version: 2, n: 2 },
+    ]);
+  });
+});
