@@ -8,18 +8,25 @@ import { sql } from 'kysely';
 import { type AnswerDatabase, schema } from '../database.ts';
 import { migrations } from '../migrations/index.ts';
 import { commandBatches } from './command-batches.ts';
-import { executeCommands, type StoredEvent, type StreamCommand } from './event-store.ts';
+import { executeCommand, executeCommands, readStream, type StoredEvent, type StreamCommand } from './event-store.ts';
 
 // Group commit: commands that run together are read once, decided in turn and appended in
 // one statement, and still behave as if each had run alone.
 
 let database: Database<AnswerDatabase>;
+/** The same database through another handle: another replica of the answer service. */
+let otherReplica: Database<AnswerDatabase>;
 
 before(async () => {
-  database = createDatabase<AnswerDatabase>({ url: await createTestDatabase(), schema, poolSize: 6 });
+  const url = await createTestDatabase();
+  database = createDatabase<AnswerDatabase>({ url, schema, poolSize: 6 });
+  otherReplica = createDatabase<AnswerDatabase>({ url, schema, poolSize: 2 });
   await migrateToLatest(database.db, schema, migrations);
 });
-after(() => database?.close());
+after(async () => {
+  await database?.close();
+  await otherReplica?.close();
+});
 
 /** Appends the stream's next count; refuses past `limit`. Unpublished: it stays in the store. */
 const count = (streamId: string, { limit = Number.POSITIVE_INFINITY } = {}): StreamCommand<StoredEvent> => ({
@@ -108,5 +115,39 @@ describe('event store: commands run together', () => {
       { version: 1, n: 1 },
       { version: 2, n: 2 },
     ]);
+  });
+
+  test('when another replica appends to a stream this one has read, then the next read and command build on it', async () => {
+    const stream = `count-${randomUUID()}`;
+    await executeCommand(database, count(stream));
+    assert.equal((await readStream(database.db, stream)).version, 1);
+    await executeCommand(otherReplica, count(stream));
+    await executeCommand(otherReplica, count(stream));
+    const read = await readStream(database.db, stream);
+    assert.deepEqual(
+      read.events.map((event) => (event.data as { n: number }).n),
+      [1, 2, 3],
+    );
+    const { history } = await executeCommand(database, count(stream, { limit: 4 }));
+    assert.equal(history.length, 4);
+    await assert.rejects(executeCommand(database, count(stream, { limit: 4 })), /has counted to 4/);
+  });
+
+  test('when a command’s transaction rolls back after its append, then nothing of it is read back', async () => {
+    const stream = `count-${randomUUID()}`;
+    await executeCommand(database, count(stream));
+    await assert.rejects(
+      executeCommand(database, {
+        ...count(stream),
+        alsoInTransaction: async () => {
+          throw new Error('the lookup failed');
+        },
+      }),
+      /the lookup failed/,
+    );
+    assert.equal((await readStream(database.db, stream)).version, 1);
+    assert.deepEqual(await storedCounts(stream), [{ version: 1, n: 1 }]);
+    const { history } = await executeCommand(database, count(stream));
+    assert.equal(history.length, 2);
   });
 });

@@ -8,7 +8,8 @@ import {
 } from '@haru/contracts';
 import { type Database, type Executor, isUniqueViolation } from '@haru/db';
 import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import { LRUCache } from 'lru-cache';
 import type { AnswerDatabase } from '../database.ts';
 
 /** What aggregates store: a type and its data. The envelope is the store's business. */
@@ -34,26 +35,66 @@ export async function readStream<Event extends StoredEvent>(
   return (await readStreams(db, [streamId])).get(streamId) as Stream<Event>;
 }
 
-/** Several streams in one query (one round trip); a stream without events is at version 0. */
+/**
+ * Streams read or appended before, per database handle, so that a read fetches only what
+ * was appended since: a family's whole history is read from the database once, not on every
+ * answer. A stream's history never changes, so an entry is never wrong, only behind (another
+ * replica's appends are read on top of it). Bounded by the events it holds; the streams used
+ * least recently go first.
+ */
+const knownStreams = new WeakMap<object, LRUCache<string, Stream>>();
+const knownEventsLimit = 100_000;
+
+function knownStreamsOf(db: Executor<AnswerDatabase>): LRUCache<string, Stream> | undefined {
+  // A transaction may yet roll back: what it reads or writes is not remembered.
+  if (db.isTransaction) return undefined;
+  let known = knownStreams.get(db);
+  if (!known) {
+    known = new LRUCache({ maxSize: knownEventsLimit, sizeCalculation: (stream) => Math.max(stream.events.length, 1) });
+    knownStreams.set(db, known);
+  }
+  return known;
+}
+
+/**
+ * Several streams in one query (one round trip), each from just after the version it was
+ * last seen at; a stream without events is at version 0.
+ */
 export async function readStreams(
   db: Executor<AnswerDatabase>,
   streamIds: readonly string[],
 ): Promise<Map<string, Stream>> {
-  const rows = await db
-    .selectFrom('events')
-    .select(['stream_id', 'type', 'data', 'stream_version'])
-    .where('stream_id', 'in', streamIds)
-    .orderBy('stream_id')
-    .orderBy('stream_version')
-    .execute();
-  const streams = new Map<string, Stream>(streamIds.map((streamId) => [streamId, { version: 0, events: [] }]));
+  const known = knownStreamsOf(db);
+  const streams = new Map<string, Stream>(
+    streamIds.map((streamId) => {
+      const seen = known?.get(streamId);
+      return [streamId, seen ? { version: seen.version, events: [...seen.events] } : { version: 0, events: [] }];
+    }),
+  );
+  const seenVersions = streamIds.map((streamId) => streams.get(streamId)?.version ?? 0);
+  // Lateral: one index range scan per stream, whatever the planner guesses of the list.
+  const { rows } = await sql<{ stream_id: string; type: string; data: unknown; stream_version: number }>`
+    select seen.stream_id, later.type, later.data, later.stream_version
+    from unnest(${streamIds}::text[], ${seenVersions}::int[]) as seen(stream_id, version)
+    cross join lateral (
+      select type, data, stream_version from events
+      where events.stream_id = seen.stream_id and events.stream_version > seen.version
+      order by stream_version) as later`.execute(db);
   for (const { stream_id, type, data, stream_version } of rows) {
     const stream = streams.get(stream_id);
     if (!stream) continue;
     stream.version = stream_version;
     stream.events.push({ type, data });
   }
+  for (const [streamId, stream] of streams) remember(known, streamId, stream);
   return streams;
+}
+
+/** Keeps a stream as read or as appended to, unless what is kept is further along. */
+function remember(known: LRUCache<string, Stream> | undefined, streamId: string, stream: Stream): void {
+  if (!known || stream.version === 0) return;
+  if ((known.get(streamId)?.version ?? 0) >= stream.version) return;
+  known.set(streamId, stream);
 }
 
 /** Events to append to a stream that must still be at `expectedVersion`. */
@@ -153,7 +194,8 @@ export async function executeCommand<Event extends StoredEvent>(
   const attempts = 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      const { outcomes, appends } = decideInTurn(await readStreams(database.db, streamsOf([command])), [command]);
+      const streams = await readStreams(database.db, streamsOf([command]));
+      const { outcomes, appends } = decideInTurn(streams, [command]);
       const [outcome] = outcomes as [PromiseSettledResult<CommandResult<Event>>];
       if (outcome.status === 'rejected') throw outcome.reason;
       if (alsoInTransaction) {
@@ -164,6 +206,7 @@ export async function executeCommand<Event extends StoredEvent>(
       } else {
         await appendToStreams(database.db, appends);
       }
+      rememberAppended(database.db, streams, appends);
       return outcome.value;
     } catch (error) {
       if (!(error instanceof StreamVersionConflict) || attempt >= attempts) throw error;
@@ -183,9 +226,11 @@ export async function executeCommands<Event extends StoredEvent>(
   database: Database<AnswerDatabase>,
   commands: ReadonlyArray<StreamCommand<Event>>,
 ): Promise<Array<PromiseSettledResult<CommandResult<Event>>>> {
-  const { outcomes, appends } = decideInTurn(await readStreams(database.db, streamsOf(commands)), commands);
+  const streams = await readStreams(database.db, streamsOf(commands));
+  const { outcomes, appends } = decideInTurn(streams, commands);
   try {
     await appendToStreams(database.db, appends);
+    rememberAppended(database.db, streams, appends);
     return outcomes;
   } catch (error) {
     if (!(error instanceof StreamVersionConflict)) throw error;
@@ -196,6 +241,19 @@ export async function executeCommands<Event extends StoredEvent>(
 const streamsOf = (commands: ReadonlyArray<Pick<StreamCommand<StoredEvent>, 'streamId' | 'alsoRead'>>): string[] => [
   ...new Set(commands.flatMap((command) => [command.streamId, ...(command.alsoRead ?? [])])),
 ];
+
+/** Once appended (and committed), the streams as the appends left them are known too. */
+function rememberAppended(
+  db: Executor<AnswerDatabase>,
+  streams: Map<string, Stream>,
+  appends: readonly StreamAppend[],
+) {
+  const known = knownStreamsOf(db);
+  for (const { streamId } of appends) {
+    const stream = streams.get(streamId);
+    if (stream) remember(known, streamId, stream);
+  }
+}
 
 /** Decides each command on the streams read, moving them on by what the ones before it appended. */
 function decideInTurn<Event extends StoredEvent>(
