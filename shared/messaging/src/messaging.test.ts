@@ -16,6 +16,7 @@ import {
   holdOnOutbox,
   type MessagingTables,
   messagingMigrations,
+  type OutboxRelayOptions,
   startConsumer,
   startOutboxRelay,
   transactionWithOutbox,
@@ -43,6 +44,10 @@ const questionDuesOf = (ofFamily: string, count: number) =>
   );
 
 /** Until a relay's listener is connected (its last statement is the LISTEN). */
+/** The relay under test, on this file's outbox and topic; `options` are what a test is about. */
+const startRelay = (options: Partial<OutboxRelayOptions> = {}) =>
+  startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger, metrics, ...options });
+
 const relayListening = () =>
   eventually(async () => {
     const { rows } = await sql<{ count: string }>`
@@ -87,7 +92,7 @@ describe('outbox', () => {
       context,
     );
     await transactionWithOutbox(database.db, (trx) => appendToOutbox(trx, [due, joined]));
-    const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger, metrics });
+    const relay = startRelay();
     try {
       const atAnswer = await eventually(async () => {
         const messages = await receive(topology.queues.answer.queueUrl);
@@ -115,14 +120,7 @@ describe('outbox', () => {
   });
 
   test('when another replica commits events while the relay sleeps, then a NOTIFY after the commit wakes it long before its next poll', async () => {
-    const relay = startOutboxRelay({
-      database,
-      sns: clients.sns,
-      topicArn: topology.topicArn,
-      logger,
-      metrics,
-      pollIntervalMs: 600_000,
-    });
+    const relay = startRelay({ pollIntervalMs: 600_000 });
     // Another replica of the service: its own pool on the same schema.
     const replica = createDatabase<MessagingTables>({ url: databaseUrl, schema, poolSize: 2 });
     const outboxDrained = (message: string) =>
@@ -141,14 +139,7 @@ describe('outbox', () => {
 
   test('when an event is held until an instant, then it is published at that instant and not before, and nothing else waits behind it', async () => {
     fresh();
-    const relay = startOutboxRelay({
-      database,
-      sns: clients.sns,
-      topicArn: topology.topicArn,
-      logger,
-      metrics,
-      pollIntervalMs: 600_000,
-    });
+    const relay = startRelay({ pollIntervalMs: 600_000 });
     try {
       await relayListening();
       const held = questionDue('2026-12-01');
@@ -221,15 +212,7 @@ describe('outbox', () => {
         },
       },
     }) as SNSClient;
-    const relay = startOutboxRelay({
-      database,
-      sns: countingSns,
-      topicArn: topology.topicArn,
-      logger,
-      metrics,
-      pollIntervalMs: 600_000,
-      publishConcurrency: 3,
-    });
+    const relay = startRelay({ sns: countingSns, pollIntervalMs: 600_000, publishConcurrency: 3 });
     try {
       await eventually(async () => (await outboxIds()).length === 0, { message: 'the backlog was relayed' });
       assert.equal(mostInFlight, 3);
@@ -272,14 +255,7 @@ describe('outbox', () => {
       },
     }) as SNSClient;
     // Polling often, so that the round after the failure comes soon.
-    const relay = startOutboxRelay({
-      database,
-      sns: failingSns,
-      topicArn: topology.topicArn,
-      logger,
-      metrics,
-      pollIntervalMs: 50,
-    });
+    const relay = startRelay({ sns: failingSns, pollIntervalMs: 50 });
     try {
       await eventually(async () => (await outboxIds()).length === 0, { message: 'the outbox drained' });
       assert.ok(calls >= 4, 'the failed and the refused events went out in a later round');
@@ -307,7 +283,7 @@ describe('outbox', () => {
 
   test('when events wait in the outbox, then a scrape counts them, and once relayed they count as published', async () => {
     fresh();
-    const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger, metrics });
+    const relay = startRelay();
     await relay.stop(); // relayed by hand below, so that the backlog can be seen first
     await relay.relayPending();
     const waiting = [questionDue('2026-11-28'), questionDue('2026-11-29'), questionDue('2026-11-30')];
@@ -332,7 +308,7 @@ describe('outbox', () => {
         throw new Error('state change failed');
       }),
     );
-    const relay = startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger, metrics });
+    const relay = startRelay();
     try {
       assert.equal(await relay.relayPending(), 0);
     } finally {
