@@ -8,9 +8,9 @@ import {
 } from '@haru/contracts';
 import { type Database, type Executor, isUniqueViolation } from '@haru/db';
 import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
-import { sql, type Transaction } from 'kysely';
+import { type Insertable, sql, type Transaction } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import type { AnswerDatabase } from '../database.ts';
+import type { AnswerDatabase, EventsTable } from '../database.ts';
 
 /** What aggregates store: a type and its data. The envelope is the store's business. */
 export interface StoredEvent {
@@ -65,17 +65,16 @@ export async function readStreams(
   streamIds: readonly string[],
 ): Promise<Map<string, Stream>> {
   const known = knownStreamsOf(db);
-  const streams = new Map<string, Stream>(
-    streamIds.map((streamId) => {
-      const seen = known?.get(streamId);
-      return [streamId, seen ? { version: seen.version, events: [...seen.events] } : { version: 0, events: [] }];
-    }),
-  );
-  const seenVersions = streamIds.map((streamId) => streams.get(streamId)?.version ?? 0);
+  const streams = new Map<string, Stream>();
+  for (const streamId of streamIds) {
+    const seen = known?.get(streamId);
+    streams.set(streamId, { version: seen?.version ?? 0, events: seen ? [...seen.events] : [] });
+  }
   // Lateral: one index range scan per stream, whatever the planner guesses of the list.
   const { rows } = await sql<{ stream_id: string; type: string; data: unknown; stream_version: number }>`
     select seen.stream_id, later.type, later.data, later.stream_version
-    from unnest(${streamIds}::text[], ${seenVersions}::int[]) as seen(stream_id, version)
+    from unnest(${[...streams.keys()]}::text[], ${[...streams.values()].map((stream) => stream.version)}::int[])
+      as seen(stream_id, version)
     cross join lateral (
       select type, data, stream_version from events
       where events.stream_id = seen.stream_id and events.stream_version > seen.version
@@ -114,28 +113,27 @@ export interface StreamAppend {
  * statement, so that it is atomic on its own: a command needs no transaction to append.
  */
 export async function appendToStreams(db: Executor<AnswerDatabase>, appends: readonly StreamAppend[]): Promise<void> {
-  const rows = appends.flatMap(({ streamId, familyId, expectedVersion, events, context }) =>
-    events.map((event, index) => ({
-      event_id: newEventId(),
-      stream_id: streamId,
-      stream_version: expectedVersion + index + 1,
-      type: event.type,
-      data: JSON.stringify(event.data),
-      family_id: familyId,
-      occurred_at: context.occurredAt,
-      correlation_id: context.correlationId,
-      causation_id: context.causationId,
-    })),
-  );
-  if (rows.length === 0) return;
-  let row = 0;
-  const published = appends.flatMap(({ familyId, events, context }) =>
-    events.flatMap((event) => {
-      const eventId = (rows[row++] as { event_id: string }).event_id;
+  const rows: Insertable<EventsTable>[] = [];
+  const published: DomainEvent[] = [];
+  for (const { streamId, familyId, expectedVersion, events, context } of appends) {
+    for (const [index, event] of events.entries()) {
+      const eventId = newEventId();
+      rows.push({
+        event_id: eventId,
+        stream_id: streamId,
+        stream_version: expectedVersion + index + 1,
+        type: event.type,
+        data: JSON.stringify(event.data),
+        family_id: familyId,
+        occurred_at: context.occurredAt,
+        correlation_id: context.correlationId,
+        causation_id: context.causationId,
+      });
       const contract = publishedContract(event, { eventId, familyId, context });
-      return contract ? [contract] : [];
-    }),
-  );
+      if (contract) published.push(contract);
+    }
+  }
+  if (rows.length === 0) return;
   try {
     await appendToOutbox(db, published, db.insertInto('events').values(rows));
   } catch (error) {
