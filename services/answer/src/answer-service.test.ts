@@ -44,6 +44,26 @@ const newFamily = async (founder: string) => {
 
 const child = { role: 'child', displayName: 'Min', locale: 'en' };
 
+/** The scheduler's QuestionDue for a family, on the topic as in production. */
+const publishQuestionDue = async (familyId: string, localDate: string) => {
+  const context: EventContext = { occurredAt: new Date(), correlationId: `due-${familyId}`, causationId: null };
+  const due = createEvent('QuestionDue', familyId, { localDate, dueAt: new Date().toISOString() }, context);
+  await environment.clients.sns.send(
+    new PublishCommand({
+      TopicArn: environment.topology.topicArn,
+      Message: JSON.stringify(due),
+      MessageAttributes: { type: { DataType: 'String', StringValue: 'QuestionDue' } },
+    }),
+  );
+};
+
+/** The family's current question once it has opened, as the member sees it. */
+const currentQuestion = (uid: string, familyId: string) =>
+  eventually(async () => {
+    const response = await call(uid, 'GET', `/families/${familyId}/questions/current`);
+    return response.status === 200 ? response.body : undefined;
+  });
+
 describe('answer service', () => {
   test('when the service credential is missing, then the internal API refuses with 401', async () => {
     const response = await fetch(`${service.url}/internal/families/x`, { headers: { [callerUidHeader]: 'u' } });
@@ -123,26 +143,8 @@ describe('answer service', () => {
   test('when QuestionDue is delivered twice, then one question opens, and answers are idempotent', async () => {
     const { familyId, inviteCode } = await newFamily('uid-dad-6');
     await call('uid-min-6', 'POST', '/families/join', { inviteCode, member: child });
-    const context: EventContext = { occurredAt: new Date(), correlationId: 'due-6', causationId: null };
-    const due = createEvent(
-      'QuestionDue',
-      familyId,
-      { localDate: '2026-11-25', dueAt: new Date().toISOString() },
-      context,
-    );
-    for (let delivery = 0; delivery < 2; delivery++) {
-      await environment.clients.sns.send(
-        new PublishCommand({
-          TopicArn: environment.topology.topicArn,
-          Message: JSON.stringify(due),
-          MessageAttributes: { type: { DataType: 'String', StringValue: 'QuestionDue' } },
-        }),
-      );
-    }
-    const current = await eventually(async () => {
-      const response = await call('uid-min-6', 'GET', `/families/${familyId}/questions/current`);
-      return response.status === 200 ? response.body : undefined;
-    });
+    for (let delivery = 0; delivery < 2; delivery++) await publishQuestionDue(familyId, '2026-11-25');
+    const current = await currentQuestion('uid-min-6', familyId);
     assert.equal(current.localDate, '2026-11-25');
     assert.match(current.text, /[A-Za-z]/, 'the child reads English');
     assert.equal(current.requiredMemberIds.length, 2);
@@ -189,5 +191,26 @@ describe('answer service', () => {
       'pushTime',
       'timezone',
     ]);
+  });
+
+  test('when members answer at the same moment, then their answers are written together, each once', async () => {
+    const { familyId, inviteCode } = await newFamily('uid-dad-7');
+    const members = Array.from({ length: 9 }, (_, index) => `uid-kid-7-${index}`);
+    for (const uid of members) await call(uid, 'POST', '/families/join', { inviteCode, member: child });
+    await publishQuestionDue(familyId, '2026-11-26');
+    const { questionId } = await currentQuestion('uid-dad-7', familyId);
+    const path = `/families/${familyId}/questions/${questionId}/answer`;
+    const everyone = ['uid-dad-7', ...members];
+    const answers = await Promise.all(everyone.map((uid) => call(uid, 'PUT', path, { text: `From ${uid}` })));
+    assert.deepEqual(
+      answers.map((answer) => answer.status),
+      everyone.map(() => 201),
+    );
+    const { rows } = await sql<{ answers: string; transactions: string }>`
+      select count(*) as answers, count(distinct transaction_id) as transactions
+      from answer.events where stream_id = ${`question-${questionId}`}`.execute(service.database.db);
+    assert.equal(rows[0]?.answers, '10');
+    // The first starts a batch alone; those that come while it is written go in the next.
+    assert.ok(Number(rows[0]?.transactions) < 10, `ten answers in ${rows[0]?.transactions} transactions`);
   });
 });
