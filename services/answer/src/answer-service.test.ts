@@ -4,6 +4,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { callerUidHeader, createEvent, type EventContext } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
 import {
+  answerThrough,
   eventually,
   internalApi,
   isQueueIdle,
@@ -30,6 +31,7 @@ after(() => service.stop());
 
 const call = (uid: string | null, method: string, path: string, body?: unknown) =>
   internalApi(service.url, environment.internalApiToken)(uid, method, path, body);
+const answer = answerThrough(call);
 
 const newFamily = async (founder: string) => {
   const created = await call(founder, 'POST', '/families', {
@@ -156,10 +158,10 @@ describe('answer service', () => {
     );
     assert.equal(opened.rows[0]?.count, '1');
 
-    const path = `/families/${familyId}/questions/${current.questionId}/answer`;
-    assert.equal((await call('uid-min-6', 'PUT', path, { text: 'Pizza' })).status, 201);
-    assert.equal((await call('uid-min-6', 'PUT', path, { text: 'Pizza' })).status, 200);
-    assert.equal((await call('uid-min-6', 'PUT', path, { text: 'Kimchi' })).status, 409);
+    const { questionId } = current;
+    assert.equal((await answer('uid-min-6', { familyId, questionId, text: 'Pizza' })).status, 201);
+    assert.equal((await answer('uid-min-6', { familyId, questionId, text: 'Pizza' })).status, 200);
+    assert.equal((await answer('uid-min-6', { familyId, questionId, text: 'Kimchi' })).status, 409);
     const after = await call('uid-min-6', 'GET', `/families/${familyId}/questions/current`);
     assert.deepEqual(
       after.body.answers.map((answer: { text: string }) => answer.text),
@@ -193,24 +195,79 @@ describe('answer service', () => {
     ]);
   });
 
-  test('when members answer at the same moment, then their answers are written together, each once', async () => {
+  test('when the gateway hands over members’ answers together, then they are written in one transaction, each once and under its own correlation id', async () => {
     const { familyId, inviteCode } = await newFamily('uid-dad-7');
     const members = Array.from({ length: 9 }, (_, index) => `uid-kid-7-${index}`);
     for (const uid of members) await call(uid, 'POST', '/families/join', { inviteCode, member: child });
     await publishQuestionDue(familyId, '2026-11-26');
     const { questionId } = await currentQuestion('uid-dad-7', familyId);
-    const path = `/families/${familyId}/questions/${questionId}/answer`;
     const everyone = ['uid-dad-7', ...members];
-    const answers = await Promise.all(everyone.map((uid) => call(uid, 'PUT', path, { text: `From ${uid}` })));
+    const answers = everyone.map((uid) => ({
+      familyId,
+      questionId,
+      uid,
+      correlationId: `c-${uid}`,
+      text: `From ${uid}`,
+    }));
+    const response = await call(null, 'POST', '/answers', { answers });
+    assert.equal(response.status, 200);
     assert.deepEqual(
-      answers.map((answer) => answer.status),
-      everyone.map(() => 201),
+      response.body.outcomes,
+      answers.map(({ text }) => ({ status: 201, body: { questionId, text } })),
     );
-    const { rows } = await sql<{ answers: string; transactions: string }>`
-      select count(*) as answers, count(distinct transaction_id) as transactions
-      from answer.events where stream_id = ${`question-${questionId}`}`.execute(service.database.db);
-    assert.equal(rows[0]?.answers, '10');
-    // The first starts a batch alone; those that come while it is written go in the next.
-    assert.ok(Number(rows[0]?.transactions) < 10, `ten answers in ${rows[0]?.transactions} transactions`);
+    const { rows } = await sql<{ answers: string; transactions: string; correlated: string }>`
+      select count(*) as answers, count(distinct transaction_id) as transactions,
+        count(distinct correlation_id) filter (where correlation_id like 'c-uid-%') as correlated
+      from answer.events where stream_id = ${`question-${questionId}`} and type = 'AnswerSubmitted'`.execute(
+      service.database.db,
+    );
+    assert.deepEqual(rows[0], { answers: '10', transactions: '1', correlated: '10' });
+  });
+
+  test('when answers handed over together cannot all be taken, then each gets its own outcome, and a malformed call changes nothing', async () => {
+    const { familyId } = await newFamily('uid-dad-8');
+    await publishQuestionDue(familyId, '2026-11-27');
+    const { questionId } = await currentQuestion('uid-dad-8', familyId);
+    const one = (uid: string, ids: { familyId: string; questionId: string }, text = 'Noodles') => ({
+      ...ids,
+      uid,
+      correlationId: `c-${uid}`,
+      text,
+    });
+    const response = await call(null, 'POST', '/answers', {
+      answers: [
+        one('uid-dad-8', { familyId, questionId }),
+        one('uid-stranger-8', { familyId, questionId }),
+        one('uid-dad-8', { familyId, questionId: 'not-a-question' }),
+        one('uid-dad-8', { familyId, questionId }, 'Rice'),
+      ],
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(
+      response.body.outcomes.map((outcome: { status: number; body: { type?: string } }) => [
+        outcome.status,
+        outcome.body.type,
+      ]),
+      [
+        [201, undefined],
+        [404, 'https://haru.app/problems/not-found'],
+        [404, 'https://haru.app/problems/not-found'],
+        [409, 'https://haru.app/problems/conflict'],
+      ],
+    );
+
+    const malformed = await call(null, 'POST', '/answers', {
+      answers: [
+        one('uid-dad-8', { familyId, questionId }),
+        { ...one('uid-dad-8', { familyId, questionId }), text: '' },
+      ],
+    });
+    assert.equal(malformed.status, 400);
+    assert.equal((await call(null, 'POST', '/answers', { answers: [] })).status, 400);
+    const { rows } = await sql<{ count: string }>`
+      select count(*) from answer.events where stream_id = ${`question-${questionId}`} and type = 'AnswerSubmitted'`.execute(
+      service.database.db,
+    );
+    assert.equal(rows[0]?.count, '1');
   });
 });

@@ -4,6 +4,7 @@ import type { AnswerConfig } from './config.ts';
 import { type AnswerDatabase, schema } from './database.ts';
 import { eventFeedRoutes } from './event-feed/event-feed-routes.ts';
 import { familyRoutes } from './families/family-routes.ts';
+import { answerRoutes } from './questions/answer-routes.ts';
 import { openQuestionOnDue } from './questions/open-question-on-due.ts';
 import { questionRoutes } from './questions/question-routes.ts';
 
@@ -14,8 +15,9 @@ export const startService = (config: AnswerConfig, options: { waitTimeSeconds?: 
     schema,
     config,
     ...options,
-    routes: ({ database }) =>
+    routes: ({ database, logger }) =>
       new Hono()
+        .route('/answers', answerRoutes(database, logger))
         .route('/families', familyRoutes(database))
         .route('/families', questionRoutes(database))
         .route('/events', eventFeedRoutes(database)),

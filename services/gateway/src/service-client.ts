@@ -1,16 +1,17 @@
-import http from 'node:http';
-import https from 'node:https';
 import { callerUidHeader, correlationIdHeader } from '@haru/contracts';
 import { HaruError } from '@haru/errors';
 import { serviceTokenHeader } from '@haru/http';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { Pool } from 'undici';
 
 export interface ServiceCall {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
-  uid: string;
-  correlationId: string;
+  /** The verified caller the call acts for; a call for several (answers) names each in its body. */
+  uid?: string;
+  /** The app request's; a call for several requests gets its own from the service. */
+  correlationId?: string;
   body?: unknown;
   /** Request headers the service needs besides identity (e.g. Idempotency-Key). */
   headers?: Record<string, string>;
@@ -32,55 +33,40 @@ const timeoutMs = 10_000;
 /**
  * Calls a service's internal API as the verified caller, with the gateway's service
  * credential and the request's correlation id, over connections kept alive between calls.
- * Node's HTTP client rather than fetch: every app request makes such a call, and fetch's
- * WHATWG requests, headers and streams cost the gateway more CPU than the rest of it.
+ * undici's own request API rather than fetch or node:http: every app request makes such a
+ * call, and fetch's WHATWG requests and streams, or node:http's ClientRequest, cost the
+ * gateway more CPU than the rest of the request (docs/decisions/0002).
  * A service that does not answer, or refuses the credential (401: haru's fault, not the
  * app's — during a credential rotation, say), is a 503 for the app: try again shortly.
  */
 export function serviceClient(baseUrl: string, serviceToken: string): ServiceClient {
-  const base = new URL(baseUrl);
-  const transport = base.protocol === 'https:' ? https : http;
-  const agent = new transport.Agent({ keepAlive: true });
-  return ({ method, path, uid, correlationId, body, headers = {} }) =>
-    new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const request = transport.request(
-        new URL(path, base),
-        {
-          method,
-          agent,
-          timeout: timeoutMs,
-          headers: {
-            ...headers,
-            [serviceTokenHeader]: serviceToken,
-            [callerUidHeader]: uid,
-            [correlationIdHeader]: correlationId,
-            ...(payload === undefined
-              ? {}
-              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-          },
+  const pool = new Pool(new URL(baseUrl).origin, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  return async ({ method, path, uid, correlationId, body, headers = {} }) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    try {
+      const response = await pool.request({
+        method,
+        path,
+        headers: {
+          ...headers,
+          [serviceTokenHeader]: serviceToken,
+          ...(uid === undefined ? {} : { [callerUidHeader]: uid }),
+          ...(correlationId === undefined ? {} : { [correlationIdHeader]: correlationId }),
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
         },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            if (response.statusCode === 401) {
-              reject(new HaruError('unavailable', 'a haru service is being reconfigured; try again shortly'));
-              return;
-            }
-            resolve(
-              serviceResponse(response.statusCode ?? 502, response.headers['content-type'], Buffer.concat(chunks)),
-            );
-          });
-        },
-      );
-      request.on('timeout', () => request.destroy(new Error(`${method} ${path}: no answer in ${timeoutMs} ms`)));
-      request.on('error', (error) =>
-        reject(new HaruError('unavailable', 'a haru service did not answer; try again shortly', {}, { cause: error })),
-      );
-      request.end(payload);
-    });
+        body: payload,
+      });
+      const answer = Buffer.from(await response.body.arrayBuffer());
+      if (response.statusCode === 401) {
+        throw new HaruError('unavailable', 'a haru service is being reconfigured; try again shortly');
+      }
+      const contentType = response.headers['content-type'];
+      return serviceResponse(response.statusCode, Array.isArray(contentType) ? contentType[0] : contentType, answer);
+    } catch (error) {
+      if (error instanceof HaruError) throw error;
+      throw new HaruError('unavailable', 'a haru service did not answer; try again shortly', {}, { cause: error });
+    }
+  };
 }
 
 export const serviceResponse = (status: number, contentType: string | undefined, body: Buffer): ServiceResponse => ({

@@ -63,6 +63,38 @@ export const scheduleInputSchema = z.strictObject({
 
 export const answerInputSchema = z.strictObject({ text: textSchema(2000) });
 
+/** The most answers the gateway hands the answer service in one call. */
+export const maxAnswersPerBatch = 64;
+
+/**
+ * Answers the gateway hands the answer service together (`POST /internal/answers`): each
+ * as the app sent it, with its verified caller and its request's correlation id. The ids
+ * come from the app's path and are judged one by one (an unknown one is that answer's
+ * 404); anything else out of shape refuses the whole call, which only a broken gateway sends.
+ */
+export const answerBatchSchema = z.strictObject({
+  answers: z
+    .array(
+      z.strictObject({
+        familyId: z.string(),
+        questionId: z.string(),
+        uid: z.string().min(1).max(128),
+        correlationId: z.string().regex(/^[\w-]{1,64}$/),
+        text: answerInputSchema.shape.text,
+      }),
+    )
+    .min(1)
+    .max(maxAnswersPerBatch),
+});
+
+export type AnswerInBatch = z.infer<typeof answerBatchSchema>['answers'][number];
+
+/** What became of each answer of a batch, in order: the status and body its app request gets. */
+export interface AnswerOutcome {
+  status: number;
+  body: unknown;
+}
+
 export const deviceInputSchema = z.strictObject({ platform: z.enum(['android', 'ios', 'web']) });
 
 /** The language of a member who did not choose one. */

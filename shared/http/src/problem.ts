@@ -5,11 +5,15 @@ import { HTTPException } from 'hono/http-exception';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';
 
-/** An RFC 9457 problem document's text. */
-export function problemDocument(kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}): string {
+/** An RFC 9457 problem document. */
+export function problemOf(kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}) {
   const { status, title } = problemKinds[kind];
-  return JSON.stringify({ type: `https://haru.app/problems/${kind}`, title, status, detail, ...extensions });
+  return { type: `https://haru.app/problems/${kind}`, title, status, detail, ...extensions };
 }
+
+/** An RFC 9457 problem document's text. */
+export const problemDocument = (kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}): string =>
+  JSON.stringify(problemOf(kind, detail, extensions));
 
 /** An RFC 9457 problem response. */
 export function problemJson(c: Context, kind: ProblemKind, detail: string, extensions: Record<string, unknown> = {}) {

@@ -1,7 +1,7 @@
 export { type EventuallyOptions, eventually, freePort, launchProcess } from '@haru/dev-stack';
 export { createTestDatabase } from './create-test-database.ts';
 export { clearFcmMessages, fcmMessages, fcmRejections } from './fcm-messages.ts';
-export { internalApi } from './internal-api.ts';
+export { answerThrough, type InternalCall, internalApi } from './internal-api.ts';
 export { metricSample } from './metric-sample.ts';
 export { isQueueIdle, type QueueReader, readQueue } from './queue-reader.ts';
 export { type ServiceTestEnvironment, serviceTestEnvironment } from './service-test-environment.ts';

@@ -4,7 +4,14 @@ import { after, before, describe, test } from 'node:test';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent, type DomainEvent } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import { eventually, internalApi, type QueueReader, readQueue, serviceTestEnvironment } from '@haru/testing';
+import {
+  answerThrough,
+  eventually,
+  internalApi,
+  type QueueReader,
+  readQueue,
+  serviceTestEnvironment,
+} from '@haru/testing';
 import { loadServiceConfig } from '../config.ts';
 import { schema } from '../database.ts';
 import { migrations } from '../migrations/index.ts';
@@ -116,7 +123,9 @@ describe('event feed', () => {
       const response = await call(child, 'GET', `/families/${familyId}/questions/current`);
       return response.status === 200 ? response.body : undefined;
     });
-    const answered = await call(child, 'PUT', `/families/${familyId}/questions/${current.questionId}/answer`, {
+    const answered = await answerThrough(call)(child, {
+      familyId,
+      questionId: current.questionId,
       text: 'a secret answer',
     });
     assert.equal(answered.status, 201);

@@ -92,17 +92,16 @@ describe('event store: commands run together', () => {
     );
   });
 
-  test('when commands arrive while batches are being written, then they wait and are written together', async () => {
-    const run = commandBatches(database, { inFlight: 2 });
+  test('when commands arrive together, then they are written together (when and how many: batches.test.ts)', async () => {
+    const run = commandBatches(database);
     const streams = Array.from({ length: 20 }, () => `count-${randomUUID()}`);
     const results = await Promise.all(streams.map((stream) => run(count(stream))));
     assert.ok(results.every((result) => result.appended.length === 1));
-    // The first two start a batch each at once; the other eighteen wait and go in one.
-    assert.equal(await transactionsOf(streams), 3);
+    assert.equal(await transactionsOf(streams), 1);
   });
 
   test('when a command waiting for a batch is refused, then only its caller hears of it', async () => {
-    const run = commandBatches(database, { inFlight: 1 });
+    const run = commandBatches(database);
     const [open, full] = [`count-${randomUUID()}`, `count-${randomUUID()}`];
     const outcomes = await Promise.allSettled([run(count(open)), run(count(full, { limit: 0 })), run(count(open))]);
     assert.deepEqual(

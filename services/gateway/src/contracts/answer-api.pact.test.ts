@@ -11,6 +11,7 @@ import {
   internalHeaders,
   problem,
   serviceAt,
+  serviceHeaders,
   uuid,
 } from './gateway-under-pact.ts';
 
@@ -212,15 +213,29 @@ describe('the gateway as a consumer of the answer service', () => {
         assert.equal(current.answers.length, 1);
       }));
 
-  it('when a member answers the open question, then 201', () =>
+  it('when a member answers the open question, then it is handed over in a batch and 201 comes back', () =>
     pact
       .addInteraction()
       .given('a question open in a family', { uid: parent })
-      .uponReceiving('a request to answer the open question')
-      .withRequest('PUT', fromState('/internal/families/:familyId/questions/:questionId/answer'), (request) =>
-        request.headers(internalHeaders(parent, { json: true })).jsonBody({ text: M.like('Pizza') }),
+      .uponReceiving('a batch of answers to the open question')
+      .withRequest('POST', '/internal/answers', (request) =>
+        request.headers(serviceHeaders({ json: true })).jsonBody({
+          answers: [
+            {
+              familyId,
+              questionId: fromState(':questionId'),
+              uid: parent,
+              correlationId: M.like('0190b5a0-0000-7000-8000-00000000c001'),
+              text: M.like('Pizza'),
+            },
+          ],
+        }),
       )
-      .willRespondWith(201)
+      .willRespondWith(200, (response) =>
+        response.jsonBody({
+          outcomes: [{ status: 201, body: { questionId: uuid(examples.questionId), text: M.like('Pizza') } }],
+        }),
+      )
       .executeTest(async (mock) => {
         const gateway = gatewayWith({ answer: serviceAt(mock.url) });
         const response = await gateway(
@@ -230,6 +245,7 @@ describe('the gateway as a consumer of the answer service', () => {
           { text: 'Pizza' },
         );
         assert.equal(response.status, 201);
+        assert.deepEqual(await response.json(), { questionId: examples.questionId, text: 'Pizza' });
       }));
 
   it('when every interaction has run, then the pact equals the committed one', () => matchesCommittedPact());

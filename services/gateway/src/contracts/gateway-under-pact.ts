@@ -56,13 +56,18 @@ export function gatewayWith(services: Partial<Services>) {
 
 /**
  * What the gateway sends with every internal call: its service credential (the provider's
- * verification substitutes the real one), the verified caller, the correlation id.
+ * verification substitutes the real one).
  */
-export const internalHeaders = (uid: string, { json = false } = {}) => ({
+export const serviceHeaders = ({ json = false } = {}) => ({
   [serviceTokenHeader]: M.like('gateway-service-token-in-pacts'),
+  ...(json ? { 'content-type': 'application/json' } : {}),
+});
+
+/** What the gateway sends with a call for one app request: also the verified caller and the correlation id. */
+export const internalHeaders = (uid: string, { json = false } = {}) => ({
+  ...serviceHeaders({ json }),
   [callerUidHeader]: uid,
   [correlationIdHeader]: M.like('0190b5a0-0000-7000-8000-00000000c001'),
-  ...(json ? { 'content-type': 'application/json' } : {}),
 });
 
 export const uuidPattern = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { caller, segment } from '../families/family-routes.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { relay } from '../service-client.ts';
+import { answerSubmissions } from './answer-submissions.ts';
 
 interface CurrentQuestion {
   questionId: string;
@@ -14,8 +15,9 @@ interface CurrentQuestion {
   answers: Array<{ memberId: string; text: string; answeredAt: string }>;
 }
 
-/** Today's question (answer service) with its progress (projection), and answering it. */
+/** Today's question (answer service) with its progress (projection), and answering it (in batches). */
 export function questionRoutes({ answer, projection }: Services) {
+  const submitAnswer = answerSubmissions(answer);
   return new Hono<GatewayEnv>()
     .get('/:familyId/questions/current', async (c) => {
       const familyId = segment(c.req.param('familyId'));
@@ -46,8 +48,8 @@ export function questionRoutes({ answer, projection }: Services) {
       });
     })
     .put('/:familyId/questions/:questionId/answer', jsonBody(answerInputSchema), async (c) => {
-      const body = c.req.valid('json');
-      const path = `/internal/families/${segment(c.req.param('familyId'))}/questions/${segment(c.req.param('questionId'))}/answer`;
-      return relay(c, await answer({ method: 'PUT', path, body, ...caller(c) }));
+      const { text } = c.req.valid('json');
+      const { familyId, questionId } = c.req.param();
+      return relay(c, await submitAnswer({ familyId, questionId, text, ...caller(c) }));
     });
 }

@@ -183,10 +183,13 @@ const wrongType = fc.oneof(
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
 );
 
-/** Every path to a leaf of a JSON object, e.g. ['member', 'role']. */
+/**
+ * Every path to a member of a JSON object, its objects' and arrays' members too, e.g.
+ * ['member', 'role'] or ['answers', '0', 'text'].
+ */
 function leafPaths(value: Record<string, unknown>, prefix: string[] = []): string[][] {
   return Object.entries(value).flatMap(([key, child]) =>
-    child !== null && typeof child === 'object' && !Array.isArray(child)
+    child !== null && typeof child === 'object'
       ? [[...prefix, key], ...leafPaths(child as Record<string, unknown>, [...prefix, key])]
       : [[...prefix, key]],
   );
@@ -195,7 +198,8 @@ function leafPaths(value: Record<string, unknown>, prefix: string[] = []): strin
 function withValueAt(value: Record<string, unknown>, path: string[], replacement: unknown): Record<string, unknown> {
   const [key, ...rest] = path;
   if (key === undefined) return value;
-  const copy = { ...value };
+  // An array stays one (a removed element is a hole, which JSON writes as null).
+  const copy = (Array.isArray(value) ? [...value] : { ...value }) as Record<string, unknown>;
   if (rest.length === 0) {
     if (replacement === undefined) delete copy[key];
     else copy[key] = replacement;

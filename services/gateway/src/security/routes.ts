@@ -54,6 +54,20 @@ const joinBody = ({ inviteCode }: FuzzFixture) =>
 const scheduleBody = () =>
   fc.record({ pushTime: localTime, timezone, quietHours }, { requiredKeys: ['pushTime', 'timezone'] });
 const answerBody = () => fc.record({ text: text(2000) });
+/** The gateway's batch of answers: each names its family, question, caller and correlation id in the body. */
+const answerBatchBody = ({ familyId, questionId, memberUid }: FuzzFixture) =>
+  fc.record({
+    answers: fc.array(
+      fc.record({
+        familyId: fc.constant(familyId),
+        questionId: fc.constant(questionId),
+        uid: fc.constant(memberUid),
+        correlationId: fc.uuid(),
+        text: text(2000),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+  });
 
 const family = { familyId: (fixture: FuzzFixture) => fixture.familyId };
 const question = { ...family, questionId: (fixture: FuzzFixture) => fixture.questionId };
@@ -170,15 +184,7 @@ export const internalRoutes: Route[] = [
     actsForCaller: true,
     realValue: family,
   },
-  {
-    service: 'answer',
-    method: 'PUT',
-    path: '/internal/families/:familyId/questions/:questionId/answer',
-    writes: true,
-    actsForCaller: true,
-    body: answerBody,
-    realValue: question,
-  },
+  { service: 'answer', method: 'POST', path: '/internal/answers', writes: true, body: answerBatchBody },
   { service: 'answer', method: 'GET', path: '/internal/events', writes: false, query: feedQuery },
   {
     service: 'projection',

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { callerUidHeader, createEvent } from '@haru/contracts';
+import { createEvent } from '@haru/contracts';
 import {
   eventually,
   launchService,
@@ -15,9 +15,8 @@ import {
   serviceUrl,
   waitUntilReady,
 } from '@haru/dev-stack';
-import { serviceTokenHeader } from '@haru/http';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
-import { testStackParts } from '@haru/testing';
+import { answerThrough, internalApi, testStackParts } from '@haru/testing';
 import { eventFeed } from './event-feed.ts';
 
 export interface ReplayTestStack {
@@ -93,19 +92,8 @@ export async function playFamily(
   stack: ReplayTestStack,
   { children = 2, days = 1, answering }: { children?: number; days?: number; answering?: number } = {},
 ): Promise<PlayedFamily> {
-  const call = async (uid: string, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${stack.answerUrl}/internal${path}`, {
-      method,
-      headers: {
-        [serviceTokenHeader]: stack.parts.internalApiToken,
-        [callerUidHeader]: uid,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: bodies are read field by field
-    return { status: response.status, body: (await response.json()) as any };
-  };
+  const call = internalApi(stack.answerUrl, stack.parts.internalApiToken);
+  const answer = answerThrough(call);
   const uids = Array.from({ length: children + 1 }, () => `uid-${randomUUID()}`);
   const [parent = '', ...kids] = uids;
   const created = await call(parent, 'POST', '/families', {
@@ -150,9 +138,7 @@ export async function playFamily(
     );
     questionIds.push(questionId);
     for (const uid of uids.slice(0, answering ?? uids.length)) {
-      const answered = await call(uid, 'PUT', `/families/${familyId}/questions/${questionId}/answer`, {
-        text: `day ${day}`,
-      });
+      const answered = await answer(uid, { familyId, questionId, text: `day ${day}` });
       assert.equal(answered.status, 201, JSON.stringify(answered.body));
     }
   }

@@ -78,9 +78,9 @@ test(
 
 /**
  * Each hop from the last answer to the "everyone answered" push logged the request's
- * correlation id: the gateway's and the answer service's request lines, the projection's
- * AnswerSubmitted, the scheduler's fire of the due row (DueAndComplete), and the
- * notifier's push to each device.
+ * correlation id: the gateway's request line, the answer service's line for the answer (it
+ * came in a batch), the projection's AnswerSubmitted, the scheduler's fire of the due row
+ * (DueAndComplete), and the notifier's push to each device.
  */
 async function followTheCorrelationId(correlationId: string) {
   const hops: Array<[ServiceName, (entry: Record<string, unknown>) => boolean]> = [
@@ -88,7 +88,7 @@ async function followTheCorrelationId(correlationId: string) {
       'gateway',
       (entry) => entry.msg === 'request' && entry.route === '/v1/families/:familyId/questions/:questionId/answer',
     ],
-    ['answer', (entry) => entry.msg === 'request' && String(entry.route).endsWith('/questions/:questionId/answer')],
+    ['answer', (entry) => entry.msg === 'answer' && entry.status === 201],
     ['projection', (entry) => entry.msg === 'event handled' && entry.type === 'AnswerSubmitted'],
     ['scheduler', (entry) => entry.msg === 'due row fired' && entry.type === 'DueAndComplete'],
     ['notifier', (entry) => entry.msg === 'push sent' && entry.kind === 'complete'],

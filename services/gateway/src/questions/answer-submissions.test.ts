@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { AnswerInBatch } from '@haru/contracts';
+import { serviceClient } from '../service-client.ts';
+import { answerSubmissions } from './answer-submissions.ts';
+
+// The answer service's side of the batch, as its internal API answers (its own tests and the
+// gateway–answer pact hold it to that): here every call is recorded, and an answer "Kimchi"
+// is refused as the service refuses a second, different answer. While `unavailable`, the
+// whole call is refused.
+const calls: AnswerInBatch[][] = [];
+let unavailable = false;
+const answerService = createServer((request, response) => {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    if (unavailable) {
+      response.writeHead(503, { 'content-type': 'application/problem+json' }).end('{"status":503}');
+      return;
+    }
+    const { answers } = JSON.parse(Buffer.concat(chunks).toString()) as { answers: AnswerInBatch[] };
+    calls.push(answers);
+    const outcomes = answers.map(({ questionId, text }) =>
+      text === 'Kimchi'
+        ? { status: 409, body: { type: 'https://haru.app/problems/conflict', status: 409 } }
+        : { status: 201, body: { questionId, text } },
+    );
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ outcomes }));
+  });
+});
+let submit: ReturnType<typeof answerSubmissions>;
+
+before(async () => {
+  answerService.listen(0, '127.0.0.1');
+  await once(answerService, 'listening');
+  const url = `http://127.0.0.1:${(answerService.address() as AddressInfo).port}`;
+  submit = answerSubmissions(serviceClient(url, 'the-gateway-credential'));
+});
+after(() => {
+  answerService.closeAllConnections();
+  answerService.close();
+});
+
+const answerBy = (uid: string, text: string): AnswerInBatch => ({
+  familyId: 'family-1',
+  questionId: 'question-1',
+  uid,
+  correlationId: `c-${uid}`,
+  text,
+});
+
+describe('the gateway handing answers to the answer service', () => {
+  test('when members answer at once, then their answers go in one call and each gets its own response', async () => {
+    calls.length = 0;
+    const responses = await Promise.all([
+      submit(answerBy('dad', 'Pizza')),
+      submit(answerBy('mom', 'Kimchi')),
+      submit(answerBy('min', 'Noodles')),
+    ]);
+    assert.deepEqual(
+      calls.map((answers) => answers.map((answer) => answer.uid)),
+      [['dad', 'mom', 'min']],
+    );
+    assert.deepEqual(
+      responses.map((response) => [response.status, response.contentType]),
+      [
+        [201, 'application/json'],
+        [409, 'application/problem+json'],
+        [201, 'application/json'],
+      ],
+    );
+    assert.deepEqual(await responses[2]?.json(), { questionId: 'question-1', text: 'Noodles' });
+  });
+
+  test('when answers come while a call is under way, then they go together in the next call', async () => {
+    calls.length = 0;
+    const first = submit(answerBy('dad', 'Pizza'));
+    // The call is made at the end of this turn; these come on the next one.
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [submit(answerBy('mom', 'Rice')), submit(answerBy('min', 'Noodles'))];
+    await Promise.all([first, ...later]);
+    assert.deepEqual(
+      calls.map((answers) => answers.map((answer) => answer.uid)),
+      [['dad'], ['mom', 'min']],
+    );
+  });
+
+  test('when the answer service refuses the call as a whole, then every answer in it gets that refusal', async () => {
+    unavailable = true;
+    try {
+      const responses = await Promise.all([submit(answerBy('dad', 'Pizza')), submit(answerBy('mom', 'Rice'))]);
+      assert.deepEqual(
+        responses.map((response) => response.status),
+        [503, 503],
+      );
+    } finally {
+      unavailable = false;
+    }
+  });
+});

@@ -1,0 +1,1 @@
+export { type BatchOptions, batches } from './batches.ts';
