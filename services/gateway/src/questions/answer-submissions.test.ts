@@ -32,12 +32,14 @@ const answerService = createServer((request, response) => {
   });
 });
 let submit: ReturnType<typeof answerSubmissions>;
+let submitOneCallAtATime: ReturnType<typeof answerSubmissions>;
 
 before(async () => {
   answerService.listen(0, '127.0.0.1');
   await once(answerService, 'listening');
   const url = `http://127.0.0.1:${(answerService.address() as AddressInfo).port}`;
   submit = answerSubmissions(serviceClient(url, 'the-gateway-credential'));
+  submitOneCallAtATime = answerSubmissions(serviceClient(url, 'the-gateway-credential'), { inFlight: 1 });
 });
 after(() => {
   answerService.closeAllConnections();
@@ -75,16 +77,20 @@ describe('the gateway handing answers to the answer service', () => {
     assert.deepEqual(await responses[2]?.json(), { questionId: 'question-1', text: 'Noodles' });
   });
 
-  test('when answers come while a call is under way, then they go together in the next call', async () => {
+  test('when answers come while the calls allowed are under way, then they go together in the next call', async () => {
     calls.length = 0;
-    const first = submit(answerBy('dad', 'Pizza'));
+    const first = submitOneCallAtATime(answerBy('dad', 'Pizza'));
     // The call is made at the end of this turn; these come on the next one.
     await new Promise((resolve) => setImmediate(resolve));
-    const later = [submit(answerBy('mom', 'Rice')), submit(answerBy('min', 'Noodles'))];
+    const later = [
+      submitOneCallAtATime(answerBy('mom', 'Rice')),
+      submitOneCallAtATime(answerBy('min', 'Noodles')),
+      submitOneCallAtATime(answerBy('jun', 'Soup')),
+    ];
     await Promise.all([first, ...later]);
     assert.deepEqual(
       calls.map((answers) => answers.map((answer) => answer.uid)),
-      [['dad'], ['mom', 'min']],
+      [['dad'], ['mom', 'min', 'jun']],
     );
   });
 
