@@ -10,8 +10,9 @@ import { type ServiceClient, type ServiceResponse, serviceResponse } from '../se
  * the call as a whole (unavailable, say), every answer in it gets that refusal.
  *
  * Two calls at a time by default: while the service writes one batch, it already reads
- * and checks the next. Through the ingest benchmark that gave about 3,300 answers/s over
- * three runs, against about 3,000 with one (docs/benchmarks.md).
+ * and checks the next. Through the ingest benchmark that gave ×0.46–×0.53 of its baseline
+ * over six full runs (median ×0.51), against ×0.46–×0.50 (median ×0.48) over four with one
+ * (docs/benchmarks.md): a small gain, within the noise of a single run.
  */
 export function answerSubmissions(
   answer: ServiceClient,
