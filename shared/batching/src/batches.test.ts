@@ -40,7 +40,7 @@ function heldRun() {
 /** Lets queued microtasks and promise callbacks run. */
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('batches', () => {
+describe('batches', { timeout: 5000 }, () => {
   test('when items are given in the same turn, then they run as one batch and each caller gets its own outcome', async () => {
     const { run, runs } = heldRun();
     const submit = batches(run);
