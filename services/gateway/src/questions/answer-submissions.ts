@@ -1,5 +1,5 @@
 import { type BatchOptions, batches } from '@haru/batching';
-import type { AnswerInBatch, AnswerOutcome } from '@haru/contracts';
+import { type AnswerInBatch, type AnswerOutcome, maxAnswersPerBatch } from '@haru/contracts';
 import { type ServiceClient, type ServiceResponse, serviceResponse } from '../service-client.ts';
 
 /**
@@ -16,19 +16,23 @@ import { type ServiceClient, type ServiceResponse, serviceResponse } from '../se
  */
 export function answerSubmissions(
   answer: ServiceClient,
-  options: BatchOptions = { inFlight: 2 },
+  { inFlight = 2 }: Pick<BatchOptions, 'inFlight'> = {},
 ): (submission: AnswerInBatch) => Promise<ServiceResponse> {
-  return batches(async (answers): Promise<Array<PromiseSettledResult<ServiceResponse>>> => {
-    const response = await answer({ method: 'POST', path: '/internal/answers', body: { answers } });
-    if (!response.ok) return answers.map(() => ({ status: 'fulfilled', value: response }));
-    const { outcomes } = (await response.json()) as { outcomes: AnswerOutcome[] };
-    return outcomes.map(({ status, body }) => ({
-      status: 'fulfilled',
-      value: serviceResponse(
-        status,
-        status >= 400 ? 'application/problem+json' : 'application/json',
-        Buffer.from(JSON.stringify(body)),
-      ),
-    }));
-  }, options);
+  return batches(
+    async (answers): Promise<Array<PromiseSettledResult<ServiceResponse>>> => {
+      const response = await answer({ method: 'POST', path: '/internal/answers', body: { answers } });
+      if (!response.ok) return answers.map(() => ({ status: 'fulfilled', value: response }));
+      const { outcomes } = (await response.json()) as { outcomes: AnswerOutcome[] };
+      return outcomes.map(({ status, body }) => ({
+        status: 'fulfilled',
+        value: serviceResponse(
+          status,
+          status >= 400 ? 'application/problem+json' : 'application/json',
+          Buffer.from(JSON.stringify(body)),
+        ),
+      }));
+    },
+    // A call takes no more answers than the service accepts in one.
+    { inFlight, maxSize: maxAnswersPerBatch },
+  );
 }
