@@ -23,7 +23,7 @@ export function answerRoutes(database: Database<AnswerDatabase>, logger: Logger)
       if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
       if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
       const now = new Date();
-      const { appended } = await runQuestionCommand(
+      const appended = await runQuestionCommand(
         familyId,
         { type: 'SubmitAnswer', data: { questionId, uid, text }, metadata: { now } },
         { occurredAt: now, correlationId, causationId: correlationId },

@@ -25,17 +25,14 @@ export async function loadQuestion(db: Executor<AnswerDatabase>, questionId: str
 
 /**
  * Decides question commands on the question's stream, with the family's stream read in the
- * same query. Answers that arrive together are written together (`commandBatches`).
+ * same query, and resolves with the events each appended (none for a repeat). Answers that
+ * arrive together are written together (`commandBatches`).
  */
 export function questionCommands(database: Database<AnswerDatabase>) {
   const run = commandBatches<QuestionEvent>(database);
-  return async (
-    familyId: string,
-    command: QuestionCommand,
-    context: EventContext,
-  ): Promise<{ state: QuestionState; appended: QuestionEvent[] }> => {
+  return async (familyId: string, command: QuestionCommand, context: EventContext): Promise<QuestionEvent[]> => {
     const family = familyStream(familyId);
-    const { history, appended } = await run({
+    const { appended } = await run({
       streamId: questionStream(command.data.questionId),
       familyId,
       context,
@@ -43,6 +40,6 @@ export function questionCommands(database: Database<AnswerDatabase>) {
       decide: (events, streams) =>
         decideQuestion(command, foldFamily((streams.get(family)?.events ?? []) as FamilyEvent[]), foldQuestion(events)),
     });
-    return { state: foldQuestion(history), appended };
+    return appended;
   };
 }
