@@ -5,7 +5,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { callerUidHeader, createEvent, type EventType } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
 import type { ConsumerName } from '@haru/messaging';
-import { eventually, serviceTestEnvironment } from '@haru/testing';
+import { answerThrough, eventually, internalApi, serviceTestEnvironment } from '@haru/testing';
 import { eventsFrom } from '../../../../contracts/support/event-messages.ts';
 import {
   type DeliveredEvent,
@@ -53,10 +53,8 @@ async function call<Body = Record<string, string>>(uid: string, method: string, 
 
 /** A member's answer, handed over as the gateway does (in a batch, here of one). */
 async function submitAnswer(uid: string, answer: { familyId: string; questionId: string; text: string }) {
-  const { outcomes } = await call<{ outcomes: Array<{ status: number }> }>(uid, 'POST', '/answers', {
-    answers: [{ ...answer, uid, correlationId: randomUUID() }],
-  });
-  assert.equal(outcomes[0]?.status, 201);
+  const { status } = await answerThrough(internalApi(service.url, environment.internalApiToken))(uid, answer);
+  assert.equal(status, 201);
 }
 
 const createFamily = (parentUid: string) =>

@@ -132,12 +132,14 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
     });
 }
 
-/** The family id in the path: anything but a UUID names no family (and never reaches a query). */
-export function familyIdOf(c: Context): string {
-  const familyId = c.req.param('familyId') ?? '';
+/** A family id as the app's path gave it: anything but a UUID names no family (and never reaches a query). */
+export function requireFamilyId(familyId: string): string {
   if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
   return familyId;
 }
+
+/** The family id in the path. */
+export const familyIdOf = (c: Context): string => requireFamilyId(c.req.param('familyId') ?? '');
 
 /** The family as its member sees it; to anyone else it does not exist. */
 function memberView(state: FamilyState, uid: string) {
@@ -160,7 +162,11 @@ export type RequestEnv = { Variables: CallerVariables & CorrelationVariables };
  * HTTP app took it from the request; see `observedApp`), so that they and the request's
  * log lines can be followed together.
  */
-export const requestContext = (c: Context<RequestEnv>): EventContext => {
-  const correlationId = c.get('correlationId');
-  return { occurredAt: new Date(), correlationId, causationId: correlationId };
-};
+export const requestContext = (c: Context<RequestEnv>): EventContext => contextOfRequest(c.get('correlationId'));
+
+/** The context of events an app request causes: its correlation id, which also caused them. */
+export const contextOfRequest = (correlationId: string, occurredAt = new Date()): EventContext => ({
+  occurredAt,
+  correlationId,
+  causationId: correlationId,
+});

@@ -6,6 +6,7 @@ import type { Logger } from '@haru/observability';
 import { Hono } from 'hono';
 import { validate as isUuid } from 'uuid';
 import type { AnswerDatabase } from '../database.ts';
+import { contextOfRequest, requireFamilyId } from '../families/family-routes.ts';
 import { questionCommands } from './question-store.ts';
 
 /**
@@ -20,13 +21,13 @@ export function answerRoutes(database: Database<AnswerDatabase>, logger: Logger)
 
   async function submit({ familyId, questionId, uid, correlationId, text }: AnswerInBatch): Promise<AnswerOutcome> {
     try {
-      if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
+      requireFamilyId(familyId);
       if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
       const now = new Date();
       const appended = await runQuestionCommand(
         familyId,
         { type: 'SubmitAnswer', data: { questionId, uid, text }, metadata: { now } },
-        { occurredAt: now, correlationId, causationId: correlationId },
+        contextOfRequest(correlationId, now),
       );
       return { status: appended.length > 0 ? 201 : 200, body: { questionId, text } };
     } catch (error) {
