@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { AnswerInBatch } from '@haru/contracts';
+import { type AnswerInBatch, maxAnswersPerBatch } from '@haru/contracts';
 import { serviceClient } from '../service-client.ts';
 import { answerSubmissions } from './answer-submissions.ts';
 
@@ -92,6 +92,17 @@ describe('the gateway handing answers to the answer service', () => {
       calls.map((answers) => answers.map((answer) => answer.uid)),
       [['dad'], ['mom', 'min', 'jun']],
     );
+  });
+
+  test('when more answers arrive at once than the answer service takes in a call, then they go in several calls, each within its bound', async () => {
+    calls.length = 0;
+    const many = Array.from({ length: maxAnswersPerBatch + 1 }, (_, index) => answerBy(`member-${index}`, 'Pizza'));
+    const responses = await Promise.all(many.map((answer) => submit(answer)));
+    assert.deepEqual(
+      calls.map((answers) => answers.length),
+      [maxAnswersPerBatch, 1],
+    );
+    assert.ok(responses.every((response) => response.status === 201));
   });
 
   test('when the answer service refuses the call as a whole, then every answer in it gets that refusal', async () => {
