@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { callerUidHeader, createEvent, type EventContext } from '@haru/contracts';
@@ -238,7 +239,7 @@ describe('answer service', () => {
       answers: [
         one('uid-dad-8', { familyId, questionId }),
         one('uid-stranger-8', { familyId, questionId }),
-        one('uid-dad-8', { familyId, questionId: 'not-a-question' }),
+        one('uid-dad-8', { familyId, questionId: randomUUID() }),
         one('uid-dad-8', { familyId, questionId }, 'Rice'),
       ],
     });
@@ -264,6 +265,13 @@ describe('answer service', () => {
     });
     assert.equal(malformed.status, 400);
     assert.equal((await call(null, 'POST', '/answers', { answers: [] })).status, 400);
+    const notAnId = await call(null, 'POST', '/answers', {
+      answers: [
+        one('uid-dad-8', { familyId, questionId }),
+        one('uid-dad-8', { familyId, questionId: 'not-a-question' }),
+      ],
+    });
+    assert.equal(notAnId.status, 400, 'the gateway sends only ids');
     const { rows } = await sql<{ count: string }>`
       select count(*) from answer.events where stream_id = ${`question-${questionId}`} and type = 'AnswerSubmitted'`.execute(
       service.database.db,

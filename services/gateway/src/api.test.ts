@@ -221,6 +221,24 @@ describe('app API', () => {
         400,
         /text/,
       ],
+      [
+        'answer to a question id that is not one',
+        haru.v1.families[':familyId'].questions[':questionId'].answer.$put({
+          param: { familyId: family.familyId, questionId: 'q'.repeat(2000) },
+          json: { text: 'Pizza' },
+        }),
+        404,
+        /no such question/,
+      ],
+      [
+        'answer in a family id that is not one',
+        haru.v1.families[':familyId'].questions[':questionId'].answer.$put({
+          param: { familyId: 'not-a-family', questionId },
+          json: { text: 'Pizza' },
+        }),
+        404,
+        /no such family/,
+      ],
     ];
     for (const [what, pending, status, mentions] of expectations) {
       const response = await pending;

@@ -66,18 +66,22 @@ export const answerInputSchema = z.strictObject({ text: textSchema(2000) });
 /** The most answers the gateway hands the answer service in one call. */
 export const maxAnswersPerBatch = 64;
 
+/** Whether a value is an id haru could have issued (families, questions, members: UUIDs). */
+export const isId = (value: string): boolean => z.uuid().safeParse(value).success;
+
 /**
  * Answers the gateway hands the answer service together (`POST /internal/answers`): each
- * as the app sent it, with its verified caller and its request's correlation id. The ids
- * come from the app's path and are judged one by one (an unknown one is that answer's
- * 404); anything else out of shape refuses the whole call, which only a broken gateway sends.
+ * as the app sent it, with its verified caller and its request's correlation id. The gateway
+ * answers an app request whose ids are not ids itself (404), so a call out of shape can
+ * only come from a broken gateway: it is refused as a whole (400) and writes nothing, while
+ * one member's answer to a family or question that does not exist is that answer's 404.
  */
 export const answerBatchSchema = z.strictObject({
   answers: z
     .array(
       z.strictObject({
-        familyId: z.string(),
-        questionId: z.string(),
+        familyId: z.uuid(),
+        questionId: z.uuid(),
         uid: z.string().min(1).max(128),
         correlationId: z.string().regex(/^[\w-]{1,64}$/),
         text: answerInputSchema.shape.text,

@@ -132,14 +132,12 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
     });
 }
 
-/** A family id as the app's path gave it: anything but a UUID names no family (and never reaches a query). */
-export function requireFamilyId(familyId: string): string {
+/** The family id in the path: anything but a UUID names no family (and never reaches a query). */
+export function familyIdOf(c: Context): string {
+  const familyId = c.req.param('familyId') ?? '';
   if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
   return familyId;
 }
-
-/** The family id in the path. */
-export const familyIdOf = (c: Context): string => requireFamilyId(c.req.param('familyId') ?? '');
 
 /** The family as its member sees it; to anyone else it does not exist. */
 function memberView(state: FamilyState, uid: string) {

@@ -1,4 +1,5 @@
-import { answerInputSchema } from '@haru/contracts';
+import { answerInputSchema, isId } from '@haru/contracts';
+import { HaruError } from '@haru/errors';
 import { jsonBody } from '@haru/http';
 import { Hono } from 'hono';
 import { caller, segment } from '../families/family-routes.ts';
@@ -50,6 +51,9 @@ export function questionRoutes({ answer, projection }: Services) {
     .put('/:familyId/questions/:questionId/answer', jsonBody(answerInputSchema), async (c) => {
       const { text } = c.req.valid('json');
       const { familyId, questionId } = c.req.param();
+      // Only ids cross in a batch: an answer that names none is refused here, alone.
+      if (!isId(familyId)) throw new HaruError('not-found', 'no such family');
+      if (!isId(questionId)) throw new HaruError('not-found', 'no such question');
       return relay(c, await submitAnswer({ familyId, questionId, text, ...caller(c) }));
     });
 }
