@@ -42,6 +42,13 @@ async function answerEventCount(): Promise<number> {
   }
 }
 
+/** A setup call's JSON body; a setup call that fails says so, rather than a later test. */
+async function bodyOf<T>(response: { status: number; text(): Promise<string> }, status: number): Promise<T> {
+  const text = await response.text();
+  assert.equal(response.status, status, `a setup call answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
 before(async () => {
   stack = await startTestStack();
   strictGateway = launchService(
@@ -55,13 +62,12 @@ before(async () => {
   );
   await waitUntilReady(strictGateway);
   [parent, child, outsider] = await Promise.all([signInTestUser(), signInTestUser(), signInTestUser()]);
-  const created = await clientFor(parent.idToken).v1.families.$post({ json: familyInput('Kims') });
-  family = (await created.json()) as typeof family;
-  await clientFor(child.idToken).v1.families.join.$post({
+  family = await bodyOf(await clientFor(parent.idToken).v1.families.$post({ json: familyInput('Kims') }), 201);
+  const joined = await clientFor(child.idToken).v1.families.join.$post({
     json: { inviteCode: family.inviteCode, member: { role: 'child', displayName: 'Jun', locale: 'en' } },
   });
-  const other = await clientFor(outsider.idToken).v1.families.$post({ json: familyInput('Parks') });
-  otherFamily = (await other.json()) as typeof otherFamily;
+  await bodyOf(joined, 201);
+  otherFamily = await bodyOf(await clientFor(outsider.idToken).v1.families.$post({ json: familyInput('Parks') }), 201);
   questionId = await openQuestion(stack, family.familyId, '2026-11-25', parent.idToken);
 });
 
