@@ -7,6 +7,7 @@ import { createDatabase, migrateToLatest } from '@haru/db';
 import { createLogger, createMetrics } from '@haru/observability';
 import { createTestDatabase, eventually, metricSample, readQueue, uniqueTopologyPrefix } from '@haru/testing';
 import { sql } from 'kysely';
+import pg from 'pg';
 import {
   type AppliedTopology,
   appendToOutbox,
@@ -43,11 +44,11 @@ const questionDuesOf = (ofFamily: string, count: number) =>
     createEvent('QuestionDue', ofFamily, { localDate: `day-${day}`, dueAt: new Date().toISOString() }, context),
   );
 
-/** Until a relay's listener is connected (its last statement is the LISTEN). */
 /** The relay under test, on this file's outbox and topic; `options` are what a test is about. */
 const startRelay = (options: Partial<OutboxRelayOptions> = {}) =>
   startOutboxRelay({ database, sns: clients.sns, topicArn: topology.topicArn, logger, metrics, ...options });
 
+/** Until a relay's listener is connected (its last statement is the LISTEN). */
 const relayListening = () =>
   eventually(async () => {
     const { rows } = await sql<{ count: string }>`
@@ -133,6 +134,31 @@ describe('outbox', () => {
       await outboxDrained('a single statement’s events went out without waiting ten minutes for a poll');
     } finally {
       await replica.close();
+      await relay.stop();
+    }
+  });
+
+  test('when the relay runs in the process that commits, then each commit wakes it in-process, without a NOTIFY', async () => {
+    const relay = startRelay({ pollIntervalMs: 600_000 });
+    const listener = new pg.Client({ connectionString: databaseUrl });
+    const notifications: string[] = [];
+    listener.on('notification', (notification) => notifications.push(notification.payload ?? ''));
+    try {
+      await listener.connect();
+      await listener.query(`listen "${schema}_outbox"`);
+      await relayListening();
+      await transactionWithOutbox(database.db, (trx) => appendToOutbox(trx, [questionDue('2026-11-29')]));
+      await appendToOutbox(database.db, [questionDue('2026-11-30')]);
+      await eventually(async () => (await outboxIds()).length === 0, {
+        timeoutMs: 10_000,
+        message: 'both commits’ events went out without waiting ten minutes for a poll',
+      });
+      // Notifications arrive in commit order: once this one is in, any the commits sent are too.
+      await sql`select pg_notify(${`${schema}_outbox`}, 'marker')`.execute(database.db);
+      await eventually(() => notifications.includes('marker'), { message: 'the marker NOTIFY arrives' });
+      assert.deepEqual(notifications, ['marker'], 'the commits sent no NOTIFY of their own');
+    } finally {
+      await listener.end();
       await relay.stop();
     }
   });

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import pLimit from 'p-limit';
 import pg from 'pg';
 import type { MessagingTables } from './messaging-migrations.ts';
+import { wakeOnCommit } from './outbox.ts';
 
 export interface OutboxRelayOptions {
   database: Database<MessagingTables>;
@@ -218,9 +219,14 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     },
   });
 
+  // Commits through this process's own handle wake the loop directly; the NOTIFY that
+  // `listen` waits for comes from writers without a relay of their own.
+  const stopWakingOnCommit = wakeOnCommit(database.db, () => loop.wake());
+
   return {
     relayPending,
     async stop() {
+      stopWakingOnCommit();
       await loop.stop();
       clearTimeout(alarm);
       await listener?.end().catch(() => {});

@@ -86,18 +86,42 @@ export async function transactionWithOutbox<DB, T>(
   return result;
 }
 
+/** Relays running in this process, by the database handle they relay from. */
+const relaysInProcess = new WeakMap<object, () => void>();
+
+/**
+ * Has commits through `db` wake `wake` (this process's relay of that database) directly,
+ * instead of with a NOTIFY. Returns the undo, for when the relay stops.
+ */
+export function wakeOnCommit(db: object, wake: () => void): () => void {
+  relaysInProcess.set(db, wake);
+  return () => {
+    if (relaysInProcess.get(db) === wake) relaysInProcess.delete(db);
+  };
+}
+
 /** Per database handle: a NOTIFY in flight, and whether another is owed after it. */
 const notifying = new WeakMap<object, { again: boolean }>();
 
 /**
- * Wakes every replica's relay (this one's too: it listens like the others) with a NOTIFY
- * on `<schema>_outbox`, sent after the commit, in a statement of its own. A NOTIFY inside
- * the committing transaction (a trigger) would make PostgreSQL hold a database-wide lock
- * through that commit's WAL flush, so that such commits went one at a time. Commits that
- * come while one is in flight share the one sent after it. A NOTIFY lost (connection
- * trouble) delays the events by one polling interval of the relays, nothing more.
+ * Wakes a relay once events have committed.
+ * - When this process relays the database itself (every service does), its own relay is
+ *   woken in-process: it publishes what was just committed, so no other replica needs
+ *   waking, and no commit spends a round trip on a NOTIFY.
+ * - Otherwise every replica's relay is woken with a NOTIFY on `<schema>_outbox`, sent after
+ *   the commit in a statement of its own. A NOTIFY inside the committing transaction (a
+ *   trigger) would make PostgreSQL hold a database-wide lock through that commit's WAL
+ *   flush, so that such commits went one at a time. Commits that come while one is in
+ *   flight share the one sent after it.
+ * A wake lost (connection trouble) delays the events by one polling interval of the
+ * relays, nothing more.
  */
 function wakeRelays<DB>(db: Kysely<DB>): void {
+  const relayInProcess = relaysInProcess.get(db);
+  if (relayInProcess) {
+    relayInProcess();
+    return;
+  }
   const inFlight = notifying.get(db);
   if (inFlight) {
     inFlight.again = true;
