@@ -36,3 +36,31 @@ test('when PostgreSQL drops a connection a transaction holds between queries, th
     await database.close();
   }
 });
+
+test('when a database is created with settings, then every connection starts with them, in its schema', async () => {
+  const database = createDatabase({
+    url: await createTestDatabase(),
+    schema: 'public',
+    poolSize: 2,
+    settings: { enable_seqscan: 'off', enable_bitmapscan: 'off' },
+  });
+  try {
+    const shown = await Promise.all(
+      [1, 2].map(() =>
+        database.db.connection().execute(async (connection) => {
+          const { rows } = await sql<{ seq: string; bitmap: string; path: string }>`
+            select current_setting('enable_seqscan') as seq, current_setting('enable_bitmapscan') as bitmap,
+                   current_setting('search_path') as path`.execute(connection);
+          return rows[0];
+        }),
+      ),
+    );
+    assert.deepEqual(shown, [
+      { seq: 'off', bitmap: 'off', path: 'public' },
+      { seq: 'off', bitmap: 'off', path: 'public' },
+    ]);
+    assert.throws(() => createDatabase({ url: 'postgres://unused', schema: 'public', settings: { 'a b': 'c' } }));
+  } finally {
+    await database.close();
+  }
+});

@@ -6,6 +6,8 @@ export interface DatabaseOptions {
   /** The service's own PostgreSQL schema: each service sees only its tables. */
   schema: string;
   poolSize?: number;
+  /** Run-time parameters every connection starts with (e.g. planner settings for one job's pool). */
+  settings?: Readonly<Record<string, string>>;
 }
 
 export interface Database<DB> {
@@ -20,12 +22,19 @@ export interface Database<DB> {
 export type Executor<DB> = Kysely<DB> | Transaction<DB>;
 
 const schemaName = /^[a-z_][a-z0-9_]*$/;
+const settingPart = /^[a-z_][a-z0-9_.]*$/;
 
-export function createDatabase<DB>({ url, schema, poolSize = 10 }: DatabaseOptions): Database<DB> {
+export function createDatabase<DB>({ url, schema, poolSize = 10, settings = {} }: DatabaseOptions): Database<DB> {
   if (!schemaName.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  for (const [name, value] of Object.entries(settings)) {
+    if (!settingPart.test(name) || !settingPart.test(value)) throw new Error(`invalid setting ${name}=${value}`);
+  }
   // Every connection resolves unqualified names in the service's schema, so queries,
   // raw SQL and migrations all stay inside it without naming it.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c search_path=${schema}` });
+  const options = Object.entries({ search_path: schema, ...settings })
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options });
   pool.on('error', () => {
     // An idle client lost its connection (e.g. PostgreSQL restarted); the pool replaces it.
   });

@@ -309,22 +309,43 @@ describe('outbox', () => {
 
   test('when events wait in the outbox, then a scrape counts them, and once relayed they count as published', async () => {
     fresh();
-    const relay = startRelay();
-    await relay.stop(); // relayed by hand below, so that the backlog can be seen first
-    await relay.relayPending();
-    const waiting = [questionDue('2026-11-28'), questionDue('2026-11-29'), questionDue('2026-11-30')];
-    await transactionWithOutbox(database.db, (trx) => appendToOutbox(trx, waiting));
+    // SNS answers only when the test says: until then the claimed rows are not yet gone.
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    let calls = 0;
+    const heldSns = Object.create(clients.sns, {
+      send: {
+        value: async (command: PublishBatchCommand) => {
+          calls += 1;
+          await answered;
+          return clients.sns.send(command);
+        },
+      },
+    }) as SNSClient;
+    const relay = startRelay({ sns: heldSns, pollIntervalMs: 600_000 });
+    try {
+      const waiting = [questionDue('2026-11-28'), questionDue('2026-11-29'), questionDue('2026-11-30')];
+      await transactionWithOutbox(database.db, (trx) => appendToOutbox(trx, waiting));
+      await eventually(() => calls > 0, { message: 'the relay claimed the events and waits on SNS' });
 
-    const before = await metrics.metrics();
-    assert.equal(metricSample(before, 'haru_outbox_backlog_events'), 3);
-    assert.ok((metricSample(before, 'haru_outbox_oldest_event_age_seconds') ?? -1) >= 0);
-    assert.equal(metricSample(before, 'haru_outbox_events_published_total', { type: 'QuestionDue' }), undefined);
+      const before = await metrics.metrics();
+      assert.equal(metricSample(before, 'haru_outbox_backlog_events'), 3);
+      assert.ok((metricSample(before, 'haru_outbox_oldest_event_age_seconds') ?? -1) >= 0);
+      assert.equal(metricSample(before, 'haru_outbox_events_published_total', { type: 'QuestionDue' }), undefined);
 
-    assert.equal(await relay.relayPending(), 3);
-    const after = await metrics.metrics();
-    assert.equal(metricSample(after, 'haru_outbox_backlog_events'), 0);
-    assert.equal(metricSample(after, 'haru_outbox_oldest_event_age_seconds'), 0);
-    assert.equal(metricSample(after, 'haru_outbox_events_published_total', { type: 'QuestionDue' }), 3);
+      answer();
+      const published = async () =>
+        metricSample(await metrics.metrics(), 'haru_outbox_events_published_total', { type: 'QuestionDue' });
+      await eventually(async () => (await published()) === 3, { message: 'the three count as published' });
+      const after = await metrics.metrics();
+      assert.equal(metricSample(after, 'haru_outbox_backlog_events'), 0);
+      assert.equal(metricSample(after, 'haru_outbox_oldest_event_age_seconds'), 0);
+    } finally {
+      answer();
+      await relay.stop();
+    }
   });
 
   test('when the transaction rolls back, then its events are never published', async () => {
