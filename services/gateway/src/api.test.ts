@@ -68,7 +68,7 @@ before(async () => {
   });
   await bodyOf(joined, 201);
   otherFamily = await bodyOf(await clientFor(outsider.idToken).v1.families.$post({ json: familyInput('Parks') }), 201);
-  questionId = await openQuestion(stack, family.familyId, '2026-11-25', parent.idToken);
+  questionId = await openQuestion(stack, family.familyId, '2026-11-25', parent);
 });
 
 after(async () => {
@@ -311,7 +311,7 @@ describe('app API', () => {
     const { familyId } = (await (await haru.v1.families.$post({ json: familyInput('Answers') })).json()) as {
       familyId: string;
     };
-    const first = await openQuestion(stack, familyId, '2026-11-26', parent.idToken);
+    const first = await openQuestion(stack, familyId, '2026-11-26', parent);
     const answer = (id: string, text: string) =>
       haru.v1.families[':familyId'].questions[':questionId'].answer.$put({
         param: { familyId, questionId: id },
@@ -320,7 +320,7 @@ describe('app API', () => {
     assert.equal((await answer(first, 'Kimchi')).status, 201);
     assert.equal((await answer(first, 'Kimchi')).status, 200);
     assert.equal((await answer(first, 'Bulgogi')).status, 409);
-    const second = await openQuestion(stack, familyId, '2026-11-27', parent.idToken);
+    const second = await openQuestion(stack, familyId, '2026-11-27', parent);
     assert.notEqual(second, first);
     const late = await haru.v1.families[':familyId'].questions[':questionId'].answer.$put({
       param: { familyId, questionId: first },

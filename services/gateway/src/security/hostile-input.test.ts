@@ -82,7 +82,7 @@ before(async () => {
   });
   const deviceToken = `fixture-${randomUUID()}`;
   await gatewayCall('PUT', `/v1/me/devices/${deviceToken}`, parent.idToken, { platform: 'android' });
-  const questionId = await openQuestion(stack, familyId, '2026-11-25', parent.idToken);
+  const questionId = await openQuestion(stack, familyId, '2026-11-25', parent);
   fixture = { familyId, inviteCode, questionId, deviceToken, memberUid: parent.uid };
   targets = {
     fixture,
