@@ -205,7 +205,8 @@ async function liveOneDay() {
       const { body } = await call(parent.idToken, 'GET', `/v1/families/${familyId}/questions/current`);
       return body?.answeredBy?.length === 1 ? true : undefined;
     },
-    { message: "the projection has the parent's answer" },
+    // Gently: each look is one of the parent's 120 requests a minute (RATE_LIMIT_PER_MINUTE).
+    { message: "the projection has the parent's answer", intervalMs: 250 },
   );
   // The last answer carries the app's correlation id: the "everyone answered" push it leads
   // to can be followed back to it through every service's log.
