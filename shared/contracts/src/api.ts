@@ -66,9 +66,6 @@ export const answerInputSchema = z.strictObject({ text: textSchema(2000) });
 /** The most answers the gateway hands the answer service in one call. */
 export const maxAnswersPerBatch = 64;
 
-/** Whether a value is an id haru could have issued (families, questions, members: UUIDs). */
-export const isId = (value: string): boolean => z.uuid().safeParse(value).success;
-
 /**
  * Answers the gateway hands the answer service together (`POST /internal/answers`): each
  * as the app sent it, with its verified caller and its request's correlation id. The gateway

@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { type AnswerInBatch, maxAnswersPerBatch } from '@haru/contracts';
+import { type AnswerInBatch, answerBatchSchema, maxAnswersPerBatch } from '@haru/contracts';
+import fc from 'fast-check';
+import { validate as isUuid } from 'uuid';
 import { serviceClient } from '../service-client.ts';
 import { answerSubmissions } from './answer-submissions.ts';
 
@@ -116,5 +118,41 @@ describe('the gateway handing answers to the answer service', () => {
     } finally {
       unavailable = false;
     }
+  });
+});
+
+describe('ids in a batch', () => {
+  test('when the gateway takes a path segment for an id, then so does the batch schema, and only then', () => {
+    // The answer route lets through only what `isUuid` takes; a batch whose schema refused
+    // one of them would be refused whole (400), every other member's answer with it.
+    const takenInABatch = (id: string) =>
+      answerBatchSchema.safeParse({ answers: [{ ...answerBy('dad', 'Pizza'), familyId: id, questionId: id }] }).success;
+    const uuid = '0193f5a0-0000-7000-8000-0000000000aa';
+    const edges = [
+      uuid,
+      uuid.toUpperCase(),
+      '00000000-0000-0000-0000-000000000000',
+      'ffffffff-ffff-ffff-ffff-ffffffffffff',
+      '0193f5a0-0000-0000-8000-0000000000aa',
+      '0193f5a0-0000-9000-8000-0000000000aa',
+      '0193f5a0-0000-7000-c000-0000000000aa',
+      `{${uuid}}`,
+      `${uuid}\n`,
+      uuid.replaceAll('-', ''),
+      '',
+    ];
+    for (const id of edges) assert.equal(takenInABatch(id), isUuid(id), id);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uuid(),
+          fc.uuid().map((id) => id.toUpperCase()),
+          fc.string(),
+        ),
+        (id) => {
+          assert.equal(takenInABatch(id), isUuid(id), id);
+        },
+      ),
+    );
   });
 });

@@ -1,7 +1,8 @@
-import { answerInputSchema, isId } from '@haru/contracts';
+import { answerInputSchema } from '@haru/contracts';
 import { HaruError } from '@haru/errors';
 import { jsonBody } from '@haru/http';
 import { Hono } from 'hono';
+import { validate as isUuid } from 'uuid';
 import { caller, segment } from '../families/family-routes.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { relay } from '../service-client.ts';
@@ -51,9 +52,10 @@ export function questionRoutes({ answer, projection }: Services) {
     .put('/:familyId/questions/:questionId/answer', jsonBody(answerInputSchema), async (c) => {
       const { text } = c.req.valid('json');
       const { familyId, questionId } = c.req.param();
-      // Only ids cross in a batch: an answer that names none is refused here, alone.
-      if (!isId(familyId)) throw new HaruError('not-found', 'no such family');
-      if (!isId(questionId)) throw new HaruError('not-found', 'no such question');
+      // Only ids cross in a batch (uuid's check is the batch schema's `z.uuid()`): an answer
+      // that names none is refused here, alone.
+      if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
+      if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
       return relay(c, await submitAnswer({ familyId, questionId, text, ...caller(c) }));
     });
 }
