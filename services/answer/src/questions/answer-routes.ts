@@ -1,6 +1,6 @@
 import { type AnswerInBatch, type AnswerOutcome, answerBatchSchema } from '@haru/contracts';
 import type { Database } from '@haru/db';
-import { HaruError, problemKinds } from '@haru/errors';
+import { HaruError } from '@haru/errors';
 import { jsonBody, problemOf } from '@haru/http';
 import type { Logger } from '@haru/observability';
 import { Hono } from 'hono';
@@ -30,7 +30,8 @@ export function answerRoutes(database: Database<AnswerDatabase>, logger: Logger)
     } catch (error) {
       // Anything but a refusal (the database gone, say) fails the whole call: see problemHandler.
       if (!(error instanceof HaruError)) throw error;
-      return { status: problemKinds[error.kind].status, body: problemOf(error.kind, error.message, error.extensions) };
+      const problem = problemOf(error.kind, error.message, error.extensions);
+      return { status: problem.status, body: problem };
     }
   }
 
