@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { callerUidHeader, createEvent, type EventContext } from '@haru/contracts';
+import { callerUidHeader } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
 import {
   answerThrough,
   eventually,
   internalApi,
   isQueueIdle,
+  publishQuestionDue,
   type QueueReader,
+  questionOpened,
   readQueue,
   serviceTestEnvironment,
 } from '@haru/testing';
@@ -48,24 +49,8 @@ const newFamily = async (founder: string) => {
 const child = { role: 'child', displayName: 'Min', locale: 'en' };
 
 /** The scheduler's QuestionDue for a family, on the topic as in production. */
-const publishQuestionDue = async (familyId: string, localDate: string) => {
-  const context: EventContext = { occurredAt: new Date(), correlationId: `due-${familyId}`, causationId: null };
-  const due = createEvent('QuestionDue', familyId, { localDate, dueAt: new Date().toISOString() }, context);
-  await environment.clients.sns.send(
-    new PublishCommand({
-      TopicArn: environment.topology.topicArn,
-      Message: JSON.stringify(due),
-      MessageAttributes: { type: { DataType: 'String', StringValue: 'QuestionDue' } },
-    }),
-  );
-};
-
-/** The family's current question once it has opened, as the member sees it. */
-const currentQuestion = (uid: string, familyId: string) =>
-  eventually(async () => {
-    const response = await call(uid, 'GET', `/families/${familyId}/questions/current`);
-    return response.status === 200 ? response.body : undefined;
-  });
+const publishDue = (familyId: string, localDate: string) =>
+  publishQuestionDue({ sns: environment.clients.sns, topicArn: environment.topology.topicArn }, familyId, localDate);
 
 describe('answer service', () => {
   test('when the service credential is missing, then the internal API refuses with 401', async () => {
@@ -146,8 +131,8 @@ describe('answer service', () => {
   test('when QuestionDue is delivered twice, then one question opens, and answers are idempotent', async () => {
     const { familyId, inviteCode } = await newFamily('uid-dad-6');
     await call('uid-min-6', 'POST', '/families/join', { inviteCode, member: child });
-    for (let delivery = 0; delivery < 2; delivery++) await publishQuestionDue(familyId, '2026-11-25');
-    const current = await currentQuestion('uid-min-6', familyId);
+    for (let delivery = 0; delivery < 2; delivery++) await publishDue(familyId, '2026-11-25');
+    const current = await questionOpened(call, 'uid-min-6', familyId, '2026-11-25');
     assert.equal(current.localDate, '2026-11-25');
     assert.match(current.text, /[A-Za-z]/, 'the child reads English');
     assert.equal(current.requiredMemberIds.length, 2);
@@ -200,8 +185,8 @@ describe('answer service', () => {
     const { familyId, inviteCode } = await newFamily('uid-dad-7');
     const members = Array.from({ length: 9 }, (_, index) => `uid-kid-7-${index}`);
     for (const uid of members) await call(uid, 'POST', '/families/join', { inviteCode, member: child });
-    await publishQuestionDue(familyId, '2026-11-26');
-    const { questionId } = await currentQuestion('uid-dad-7', familyId);
+    await publishDue(familyId, '2026-11-26');
+    const { questionId } = await questionOpened(call, 'uid-dad-7', familyId, '2026-11-26');
     const everyone = ['uid-dad-7', ...members];
     const answers = everyone.map((uid) => ({
       familyId,
@@ -227,8 +212,8 @@ describe('answer service', () => {
 
   test('when answers handed over together cannot all be taken, then each gets its own outcome, and a malformed call changes nothing', async () => {
     const { familyId } = await newFamily('uid-dad-8');
-    await publishQuestionDue(familyId, '2026-11-27');
-    const { questionId } = await currentQuestion('uid-dad-8', familyId);
+    await publishDue(familyId, '2026-11-27');
+    const { questionId } = await questionOpened(call, 'uid-dad-8', familyId, '2026-11-27');
     const one = (uid: string, ids: { familyId: string; questionId: string }, text = 'Noodles') => ({
       ...ids,
       uid,

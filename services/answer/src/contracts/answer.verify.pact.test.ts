@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { callerUidHeader, createEvent, type EventType } from '@haru/contracts';
+import { callerUidHeader, type EventType } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
 import type { ConsumerName } from '@haru/messaging';
-import { answerThrough, eventually, internalApi, serviceTestEnvironment } from '@haru/testing';
+import {
+  answerThrough,
+  eventually,
+  internalApi,
+  publishQuestionDue,
+  questionOpened,
+  serviceTestEnvironment,
+} from '@haru/testing';
 import { eventsFrom } from '../../../../contracts/support/event-messages.ts';
 import {
   type DeliveredEvent,
@@ -67,28 +73,10 @@ const createFamily = (parentUid: string) =>
 
 /** Opens the family's question as in production: the scheduler's QuestionDue arrives on the topic. */
 async function openQuestion(familyId: string, uid: string): Promise<string> {
-  const due = createEvent(
-    'QuestionDue',
-    familyId,
-    { localDate: '2026-11-25', dueAt: new Date().toISOString() },
-    { occurredAt: new Date(), correlationId: randomUUID(), causationId: null },
-  );
-  await environment.clients.sns.send(
-    new PublishCommand({
-      TopicArn: environment.topology.topicArn,
-      Message: JSON.stringify(due),
-      MessageAttributes: { type: { DataType: 'String', StringValue: due.type } },
-    }),
-  );
-  const current = await eventually(
-    async () => {
-      const response = await fetch(`${service.url}/internal/families/${familyId}/questions/current`, {
-        headers: { [serviceTokenHeader]: environment.internalApiToken, [callerUidHeader]: uid },
-      });
-      return response.ok ? ((await response.json()) as { questionId: string }) : undefined;
-    },
-    { timeoutMs: 30_000, message: 'the question opening' },
-  );
+  const { sns } = environment.clients;
+  await publishQuestionDue({ sns, topicArn: environment.topology.topicArn }, familyId, '2026-11-25');
+  const internal = internalApi(service.url, environment.internalApiToken);
+  const current = await questionOpened(internal, uid, familyId, '2026-11-25', { timeoutMs: 30_000 });
   return current.questionId;
 }
 

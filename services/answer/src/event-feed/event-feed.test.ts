@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { createEvent, type DomainEvent } from '@haru/contracts';
+import type { DomainEvent } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
 import {
   answerThrough,
   eventually,
   internalApi,
+  publishQuestionDue,
   type QueueReader,
+  questionOpened,
   readQueue,
   serviceTestEnvironment,
 } from '@haru/testing';
@@ -106,23 +107,12 @@ describe('event feed', () => {
         .status,
       201,
     );
-    const due = createEvent(
-      'QuestionDue',
+    await publishQuestionDue(
+      { sns: environment.clients.sns, topicArn: environment.topology.topicArn },
       familyId,
-      { localDate: '2026-11-25', dueAt: new Date().toISOString() },
-      { occurredAt: new Date(), correlationId: 'feed', causationId: null },
+      '2026-11-25',
     );
-    await environment.clients.sns.send(
-      new PublishCommand({
-        TopicArn: environment.topology.topicArn,
-        Message: JSON.stringify(due),
-        MessageAttributes: { type: { DataType: 'String', StringValue: 'QuestionDue' } },
-      }),
-    );
-    const current = await eventually(async () => {
-      const response = await call(child, 'GET', `/families/${familyId}/questions/current`);
-      return response.status === 200 ? response.body : undefined;
-    });
+    const current = await questionOpened(call, child, familyId, '2026-11-25');
     const answered = await answerThrough(call)(child, {
       familyId,
       questionId: current.questionId,

@@ -3,10 +3,7 @@
 // replays, and families living days through its internal API. Only imported by tests.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { createEvent } from '@haru/contracts';
 import {
-  eventually,
   launchService,
   runMigrations,
   type ServiceProcess,
@@ -16,7 +13,7 @@ import {
   waitUntilReady,
 } from '@haru/dev-stack';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
-import { answerThrough, internalApi, testStackParts } from '@haru/testing';
+import { answerThrough, internalApi, publishQuestionDue, questionOpened, testStackParts } from '@haru/testing';
 import { eventFeed } from './event-feed.ts';
 
 export interface ReplayTestStack {
@@ -114,28 +111,8 @@ export async function playFamily(
   const questionIds: string[] = [];
   for (let day = 1; day <= days; day++) {
     const localDate = `2026-12-${String(day).padStart(2, '0')}`;
-    const due = createEvent(
-      'QuestionDue',
-      familyId,
-      { localDate, dueAt: new Date().toISOString() },
-      { occurredAt: new Date(), correlationId: randomUUID(), causationId: null },
-    );
-    await stack.clients.sns.send(
-      new PublishCommand({
-        TopicArn: stack.topology.topicArn,
-        Message: JSON.stringify(due),
-        MessageAttributes: { type: { DataType: 'String', StringValue: 'QuestionDue' } },
-      }),
-    );
-    const questionId = await eventually(
-      async () => {
-        const current = await call(parent, 'GET', `/families/${familyId}/questions/current`);
-        return current.status === 200 && current.body.localDate === localDate
-          ? (current.body.questionId as string)
-          : '';
-      },
-      { timeoutMs: 30_000, message: `the question of ${localDate} opening` },
-    );
+    await publishQuestionDue({ sns: stack.clients.sns, topicArn: stack.topology.topicArn }, familyId, localDate);
+    const { questionId } = await questionOpened(call, parent, familyId, localDate, { timeoutMs: 30_000 });
     questionIds.push(questionId);
     for (const uid of uids.slice(0, answering ?? uids.length)) {
       const answered = await answer(uid, { familyId, questionId, text: `day ${day}` });
