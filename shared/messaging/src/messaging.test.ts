@@ -329,6 +329,13 @@ describe('outbox', () => {
       const waiting = [questionDue('2026-11-28'), questionDue('2026-11-29'), questionDue('2026-11-30')];
       await transactionWithOutbox(database.db, (trx) => appendToOutbox(trx, waiting));
       await eventually(() => calls > 0, { message: 'the relay claimed the events and waits on SNS' });
+      // The claim holds its connection until SNS answers: one of the relay's own, none of the
+      // service's pool (whose requests it would otherwise hold up).
+      const { rows: claiming } = await sql<{ count: string }>`
+        select count(*) from pg_stat_activity
+        where datname = current_database() and state = 'idle in transaction'`.execute(database.db);
+      assert.equal(claiming[0]?.count, '1', 'the claim holds a connection');
+      assert.equal(database.pool.totalCount - database.pool.idleCount, 0, 'none of the service pool’s is in use');
 
       const before = await metrics.metrics();
       assert.equal(metricSample(before, 'haru_outbox_backlog_events'), 3);
