@@ -3,7 +3,7 @@ export { createTestDatabase } from './create-test-database.ts';
 export { clearFcmMessages, fcmMessages, fcmRejections } from './fcm-messages.ts';
 export { answerThrough, type InternalCall, internalApi } from './internal-api.ts';
 export { metricSample } from './metric-sample.ts';
-export { publishQuestionDue, questionOpened } from './question-due.ts';
+export { publishEvent, publishQuestionDue, questionOpened, type Topic } from './question-due.ts';
 export { isQueueIdle, type QueueReader, readQueue } from './queue-reader.ts';
 export { type ServiceTestEnvironment, serviceTestEnvironment } from './service-test-environment.ts';
 export { type SignInTestUserOptions, signInTestUser, type TestUser } from './sign-in-test-user.ts';

@@ -1,15 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { createEvent, type EventOf } from '@haru/contracts';
+import { createEvent, type DomainEvent, type EventOf } from '@haru/contracts';
 import { eventually } from '@haru/dev-stack';
 import type { InternalCall } from './internal-api.ts';
+
+/** Where events are published: the topic every service's queue subscribes to. */
+export interface Topic {
+  sns: SNSClient;
+  topicArn: string;
+}
+
+/** Publishes an event on the topic as the outbox relay does (raw, with its type as an attribute). */
+export async function publishEvent(topic: Topic, event: DomainEvent): Promise<void> {
+  await topic.sns.send(
+    new PublishCommand({
+      TopicArn: topic.topicArn,
+      Message: JSON.stringify(event),
+      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
+    }),
+  );
+}
 
 /**
  * Publishes the scheduler's QuestionDue for a family's local date on the topic, as in
  * production (the answer service opens the question when it arrives); resolves with it.
  */
 export async function publishQuestionDue(
-  { sns, topicArn }: { sns: SNSClient; topicArn: string },
+  topic: Topic,
   familyId: string,
   localDate: string,
   correlationId: string = randomUUID(),
@@ -20,13 +37,7 @@ export async function publishQuestionDue(
     { localDate, dueAt: new Date().toISOString() },
     { occurredAt: new Date(), correlationId, causationId: null },
   );
-  await sns.send(
-    new PublishCommand({
-      TopicArn: topicArn,
-      Message: JSON.stringify(due),
-      MessageAttributes: { type: { DataType: 'String', StringValue: due.type } },
-    }),
-  );
+  await publishEvent(topic, due);
   return due;
 }
 
