@@ -160,6 +160,38 @@ describe('answer service', () => {
     assert.deepEqual(parentView.body.answers, [], 'not shown before the parent has answered');
   });
 
+  test('when a question is due ahead of its instant, then it is held invisible and unanswerable until then', async () => {
+    const { familyId, inviteCode } = await newFamily('uid-dad-9');
+    await call('uid-min-9', 'POST', '/families/join', { inviteCode, member: child });
+    await publishDue(familyId, '2026-11-25');
+    const today = await questionOpened(call, 'uid-min-9', familyId, '2026-11-25');
+
+    const instant = new Date(Date.now() + 15_000);
+    await publishQuestionDue(topic(), familyId, '2026-11-26', randomUUID(), instant);
+    const prepared = await eventually(async () => {
+      const { rows } = await sql<{ data: { questionId: string; openedAt: string } }>`
+        select data from answer.events
+        where family_id = ${familyId} and type = 'QuestionOpened' and data->>'localDate' = '2026-11-26'`.execute(
+        service.database.db,
+      );
+      return rows[0]?.data;
+    });
+    assert.equal(prepared.openedAt, instant.toISOString(), 'it opens at its instant, not when it was prepared');
+    assert.ok(Date.now() < instant.getTime(), 'prepared with time to spare (a machine this slow cannot tell)');
+
+    const shown = await call('uid-min-9', 'GET', `/families/${familyId}/questions/current`);
+    assert.equal(shown.body.questionId, today.questionId, 'the previous question is current until the instant');
+    const early = await answer('uid-min-9', { familyId, questionId: prepared.questionId, text: 'Early' });
+    assert.equal(early.status, 409);
+    assert.match(early.body.detail, /not opened yet/);
+    assert.equal((await answer('uid-min-9', { familyId, questionId: today.questionId, text: 'Still today' })).status, 201);
+
+    const opened = await questionOpened(call, 'uid-min-9', familyId, '2026-11-26', { timeoutMs: 30_000 });
+    assert.ok(Date.now() >= instant.getTime(), 'never shown before its instant');
+    assert.equal(opened.questionId, prepared.questionId);
+    assert.equal((await answer('uid-min-9', { familyId, questionId: prepared.questionId, text: 'On time' })).status, 201);
+  });
+
   test('when a body is malformed, then a specific 4xx problem and nothing is written', async () => {
     const response = await fetch(`${service.url}/internal/families`, {
       method: 'POST',

@@ -23,18 +23,20 @@ export async function publishEvent(topic: Topic, event: DomainEvent): Promise<vo
 
 /**
  * Publishes the scheduler's QuestionDue for a family's local date on the topic, as in
- * production (the answer service opens the question when it arrives); resolves with it.
+ * production (the answer service opens the question when it arrives, or prepares it to
+ * open at `dueAt` when that is still to come); resolves with it.
  */
 export async function publishQuestionDue(
   topic: Topic,
   familyId: string,
   localDate: string,
   correlationId: string = randomUUID(),
+  dueAt: Date = new Date(),
 ): Promise<EventOf<'QuestionDue'>> {
   const due = createEvent(
     'QuestionDue',
     familyId,
-    { localDate, dueAt: new Date().toISOString() },
+    { localDate, dueAt: dueAt.toISOString() },
     { occurredAt: new Date(), correlationId, causationId: null },
   );
   await publishEvent(topic, due);

@@ -84,17 +84,40 @@ describe('family decider', () => {
   test('when a question is due, then it opens with the active members as required', () => {
     const [opened] = given([...created, childJoined]).when({
       type: 'OpenQuestion',
-      data: { localDate: '2026-11-25', questionId: 'q-1' },
+      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: now },
       metadata: { now },
     });
     assert.equal(opened?.type, 'QuestionOpened');
     assert.deepEqual(opened.type === 'QuestionOpened' && opened.data.requiredMemberIds, ['p-1', 'c-1']);
   });
 
+  test('when a question is due ahead of its instant, then it opens at the instant, not at the decision', () => {
+    const instant = new Date(now.getTime() + 5 * 60_000);
+    const [opened] = given(created).when({
+      type: 'OpenQuestion',
+      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: instant },
+      metadata: { now },
+    });
+    assert.equal(opened?.type === 'QuestionOpened' && opened.data.openedAt, instant.toISOString());
+  });
+
+  test('when a QuestionDue arrives after its instant, then the question opens at once', () => {
+    const [opened] = given(created).when({
+      type: 'OpenQuestion',
+      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: new Date(now.getTime() - 60_000) },
+      metadata: { now },
+    });
+    assert.equal(opened?.type === 'QuestionOpened' && opened.data.openedAt, now.toISOString());
+  });
+
   test('when the same date is due again or an older one arrives late, then nothing opens', () => {
     const history = [...created];
     const open = (localDate: string) =>
-      given(history).when({ type: 'OpenQuestion', data: { localDate, questionId: localDate }, metadata: { now } });
+      given(history).when({
+        type: 'OpenQuestion',
+        data: { localDate, questionId: localDate, opensAt: now },
+        metadata: { now },
+      });
     history.push(...open('2026-11-25'));
     assert.deepEqual(open('2026-11-25'), []);
     assert.deepEqual(open('2026-11-24'), []);
@@ -108,7 +131,7 @@ describe('family decider', () => {
       const localDate = new Date(Date.UTC(2026, 0, 1 + day)).toISOString().slice(0, 10);
       const events = given(history).when({
         type: 'OpenQuestion',
-        data: { localDate, questionId: localDate },
+        data: { localDate, questionId: localDate, opensAt: now },
         metadata: { now },
       });
       history.push(...events);

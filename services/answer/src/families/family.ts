@@ -50,7 +50,12 @@ export type FamilyCommand =
     }
   | { type: 'JoinFamily'; data: NewMember; metadata: { now: Date } }
   | { type: 'ChangeSchedule'; data: { uid: string; schedule: Schedule }; metadata: { now: Date } }
-  | { type: 'OpenQuestion'; data: { localDate: string; questionId: string }; metadata: { now: Date } };
+  | {
+      type: 'OpenQuestion';
+      /** `opensAt`: the family's instant; a question prepared ahead stays invisible until then. */
+      data: { localDate: string; questionId: string; opensAt: Date };
+      metadata: { now: Date };
+    };
 
 export type FamilyState =
   | { status: 'absent' }
@@ -107,7 +112,8 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
             localDate: command.data.localDate,
             day,
             text: question.text,
-            openedAt: now,
+            // Never before the decision: a QuestionDue that arrives late opens the question at once.
+            openedAt: new Date(Math.max(command.data.opensAt.getTime(), command.metadata.now.getTime())).toISOString(),
             requiredMemberIds: family.members.filter((member) => member.active).map((member) => member.memberId),
           },
         },
@@ -171,6 +177,14 @@ export function existing(state: FamilyState): ActiveFamily {
 
 export const activeMemberByUid = (family: ActiveFamily, uid: string): Member | undefined =>
   family.members.find((member) => member.uid === uid && member.active);
+
+/**
+ * The question members see and answer at `now`: the latest one whose instant has come. A
+ * question prepared ahead of its instant is held invisible until then, and the previous one
+ * stays current meanwhile.
+ */
+export const currentQuestion = (family: ActiveFamily, now: Date): OpenedQuestion | undefined =>
+  family.questions.findLast((question) => Date.parse(question.openedAt) <= now.getTime());
 
 export function requireMember(family: ActiveFamily, uid: string): Member {
   const member = activeMemberByUid(family, uid);

@@ -11,19 +11,21 @@ export const questionIdFor = (familyId: string, localDate: string): string =>
   uuidv5(`${familyId}/${localDate}`, questionNamespace);
 
 /**
- * QuestionDue → QuestionOpened. Idempotent by the family's own state: a date that is
+ * QuestionDue → QuestionOpened, opening at the due instant: the scheduler sends QuestionDue
+ * ahead of it, so the question is prepared (and its pushes with it) before the instant and
+ * held invisible until then. Idempotent by the family's own state: a date that is
  * already open (or older than the latest) opens nothing, so redeliveries are harmless.
  */
 export async function openQuestionOnDue(database: Database<AnswerDatabase>, event: DomainEvent): Promise<void> {
   if (event.type !== 'QuestionDue') return;
   const now = new Date();
-  const { localDate } = event.data;
+  const { localDate, dueAt } = event.data;
   await runFamilyCommand(
     database,
     event.familyId,
     {
       type: 'OpenQuestion',
-      data: { localDate, questionId: questionIdFor(event.familyId, localDate) },
+      data: { localDate, questionId: questionIdFor(event.familyId, localDate), opensAt: new Date(dueAt) },
       metadata: { now },
     },
     causedBy(event, now),

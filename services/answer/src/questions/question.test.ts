@@ -10,14 +10,14 @@ const at = now.toISOString();
 const schedule = { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: null };
 const member = (memberId: string, uid: string, role: 'parent' | 'child') =>
   ({ type: 'MemberJoined', data: { memberId, uid, role, displayName: memberId, locale: 'en', joinedAt: at } }) as const;
-const opened = (questionId: string, localDate: string): FamilyEvent => ({
+const opened = (questionId: string, localDate: string, openedAt = at): FamilyEvent => ({
   type: 'QuestionOpened',
   data: {
     questionId,
     localDate,
     day: 0,
     text: { ko: '질문', en: 'Question' },
-    openedAt: at,
+    openedAt,
     requiredMemberIds: ['p', 'c'],
   },
 });
@@ -60,6 +60,18 @@ describe('question decider', () => {
   test('when the question is no longer the open one, then answering it is a conflict', () => {
     const nextDay = [...family, opened('q2', '2026-11-26')];
     assert.throws(() => given(nextDay).whenAnswering('uid-c', 'Late'), problem('conflict'));
+  });
+
+  test('when the next question is prepared but its instant has not come, then answering it is a conflict', () => {
+    const later = new Date(now.getTime() + 60_000).toISOString();
+    const prepared = [...family, opened('q2', '2026-11-26', later)];
+    assert.throws(() => given(prepared).whenAnswering('uid-c', 'Early', 'q2'), problem('conflict'));
+  });
+
+  test('when the next question is prepared but its instant has not come, then the current one is still answered', () => {
+    const later = new Date(now.getTime() + 60_000).toISOString();
+    const prepared = [...family, opened('q2', '2026-11-26', later)];
+    assert.deepEqual(given(prepared).whenAnswering('uid-c', 'Soccer'), [answered('c', 'Soccer')]);
   });
 
   test('when the question is unknown to the family, then it is not found', () => {

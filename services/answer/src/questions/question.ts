@@ -1,7 +1,7 @@
 // The question aggregate: one stream per opened question, holding its answers.
 import { HaruError } from '@haru/errors';
 import type { FamilyState } from '../families/family.ts';
-import { existing, requireMember } from '../families/family.ts';
+import { currentQuestion, existing, requireMember } from '../families/family.ts';
 
 export interface Answer {
   memberId: string;
@@ -32,16 +32,18 @@ export function decideQuestion(
   const active = existing(family);
   const member = requireMember(active, command.data.uid);
   const { questionId, text } = command.data;
-  if (!active.questions.some((opened) => opened.questionId === questionId)) {
-    throw new HaruError('not-found', 'no such question');
-  }
+  const asked = active.questions.find((opened) => opened.questionId === questionId);
+  if (!asked) throw new HaruError('not-found', 'no such question');
   const previous = question.answers.find((answer) => answer.memberId === member.memberId);
   if (previous) {
     // The same answer again is a retry; a different one would rewrite history.
     if (previous.text === text) return [];
     throw new HaruError('conflict', 'you have already answered this question differently');
   }
-  if (active.questions.at(-1)?.questionId !== questionId) {
+  if (Date.parse(asked.openedAt) > command.metadata.now.getTime()) {
+    throw new HaruError('conflict', 'this question has not opened yet');
+  }
+  if (currentQuestion(active, command.metadata.now)?.questionId !== questionId) {
     throw new HaruError('conflict', 'this question is no longer open');
   }
   return [
