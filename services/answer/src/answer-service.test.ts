@@ -184,12 +184,18 @@ describe('answer service', () => {
     const early = await answer('uid-min-9', { familyId, questionId: prepared.questionId, text: 'Early' });
     assert.equal(early.status, 409);
     assert.match(early.body.detail, /not opened yet/);
-    assert.equal((await answer('uid-min-9', { familyId, questionId: today.questionId, text: 'Still today' })).status, 201);
+    assert.equal(
+      (await answer('uid-min-9', { familyId, questionId: today.questionId, text: 'Still today' })).status,
+      201,
+    );
 
     const opened = await questionOpened(call, 'uid-min-9', familyId, '2026-11-26', { timeoutMs: 30_000 });
     assert.ok(Date.now() >= instant.getTime(), 'never shown before its instant');
     assert.equal(opened.questionId, prepared.questionId);
-    assert.equal((await answer('uid-min-9', { familyId, questionId: prepared.questionId, text: 'On time' })).status, 201);
+    assert.equal(
+      (await answer('uid-min-9', { familyId, questionId: prepared.questionId, text: 'On time' })).status,
+      201,
+    );
   });
 
   test('when a body is malformed, then a specific 4xx problem and nothing is written', async () => {
