@@ -1,6 +1,7 @@
 // Environment variables shared by several processes, declared once so that each
 // means the same thing everywhere. Services compose them with their own.
 import { z } from 'zod';
+import { databaseUrlProblem } from './database-url.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -10,7 +11,13 @@ export const logging = {
 };
 
 export const database = {
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
+  /** TLS and authentication are URL parameters (database-url.ts): `sslmode=verify-full&sslrootcert=rds` in AWS. */
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .superRefine((url, context) => {
+      const problem = databaseUrlProblem(url);
+      if (problem) context.addIssue({ code: 'custom', message: problem });
+    }),
   DATABASE_POOL_SIZE: positiveInt(10),
 };
 

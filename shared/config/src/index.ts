@@ -1,2 +1,3 @@
+export { type DatabaseConnection, databaseUrlProblem, parseDatabaseUrl } from './database-url.ts';
 export * as env from './env.ts';
 export { ConfigError, loadConfig } from './load-config.ts';

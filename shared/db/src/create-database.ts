@@ -1,7 +1,9 @@
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { connectionConfig } from './connection-config.ts';
 
 export interface DatabaseOptions {
+  /** DATABASE_URL: TLS and authentication are its parameters (see connection-config.ts). */
   url: string;
   /** The service's own PostgreSQL schema: each service sees only its tables. */
   schema: string;
@@ -34,7 +36,7 @@ export function createDatabase<DB>({ url, schema, poolSize = 10, settings = {} }
   const options = Object.entries({ search_path: schema, ...settings })
     .map(([name, value]) => `-c ${name}=${value}`)
     .join(' ');
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, options });
+  const pool = new pg.Pool({ ...connectionConfig(url), max: poolSize, options });
   pool.on('error', () => {
     // An idle client lost its connection (e.g. PostgreSQL restarted); the pool replaces it.
   });
