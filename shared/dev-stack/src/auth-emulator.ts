@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { freePort } from './free-port.ts';
-import { launchProcess } from './launch-process.ts';
+import { exitWithParent, launchProcess } from './launch-process.ts';
 import { waitUntilServing } from './wait-until-serving.ts';
 
 export interface AuthEmulatorOptions {
@@ -21,7 +21,9 @@ export interface AuthEmulator {
   /** What `FIREBASE_AUTH_EMULATOR_HOST` is set to: `127.0.0.1:PORT`. */
   host: string;
   projectId: string;
-  stop(): Promise<void>;
+  /** The emulator process, leader of its process group. */
+  pid: number;
+  stop(timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -53,7 +55,16 @@ export async function startAuthEmulator({
 
   const emulator = launchProcess(
     process.execPath,
-    [firebaseCli(), 'emulators:start', '--only', 'auth', '--project', projectId, '--non-interactive'],
+    [
+      ...exitWithParent,
+      firebaseCli(),
+      'emulators:start',
+      '--only',
+      'auth',
+      '--project',
+      projectId,
+      '--non-interactive',
+    ],
     {
       label: 'auth-emulator',
       cwd: workDir,
@@ -74,13 +85,14 @@ export async function startAuthEmulator({
   return {
     host,
     projectId,
-    async stop() {
-      await emulator.stop();
+    pid: emulator.pid,
+    async stop(timeoutMs) {
+      await emulator.stop(timeoutMs);
     },
   };
 }
 
-function firebaseCli(): string {
+export function firebaseCli(): string {
   const require = createRequire(import.meta.url);
   const manifestPath = require.resolve('firebase-tools/package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin: { firebase: string } };

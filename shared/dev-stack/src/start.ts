@@ -6,20 +6,31 @@
 //   FIREBASE_AUTH_EMULATOR_HOST     another Auth emulator
 //   GOOGLE_APPLICATION_CREDENTIALS  real Firebase: no Auth emulator, no local FCM endpoint
 //   FCM_ENDPOINT_URL                another FCM-compatible endpoint
-// Embedded data lives in <repo>/.data and is kept between runs.
+// Embedded data lives in HARU_DATA_DIR (default <repo>/.data) and is kept between runs;
+// every port can be moved (see stack-settings.ts). SIGINT, SIGTERM, SIGHUP, or the parent
+// going away (npm killed), stop every part in order; a watchdog does it should this process
+// be killed outright, and the next start stops whatever is still left.
 import { randomBytes } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { styleText } from 'node:util';
+import { ConfigError } from '@haru/config';
+import type { LocalStackRecord } from '@haru/config/local-stack';
 import { applyTopology, createAwsClients } from '@haru/messaging';
-import { startAuthEmulator } from './auth-emulator.ts';
+import { firebaseCli, startAuthEmulator } from './auth-emulator.ts';
+import { claimDataDir, StackRefusal, type WantedPort } from './claim-data-dir.ts';
 import { createDatabaseIfMissing, redactUrl, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startFcmEndpoint } from './fcm-endpoint.ts';
-import { describeExit } from './launch-process.ts';
+import { freePort } from './free-port.ts';
+import { describeExit, exitWithParent, type LaunchedProcess, launchProcess } from './launch-process.ts';
 import { startLocalAws } from './local-aws.ts';
 import {
+  entryPoint,
   launchService,
   migrateServices,
   repoRoot,
+  type ServiceName,
   type ServiceProcess,
   type StackParts,
   serviceEnvironment,
@@ -28,94 +39,228 @@ import {
   serviceUrl,
   waitUntilReady,
 } from './services.ts';
+import { removeStackRecord, writeStackRecord } from './stack-record.ts';
+import { loadStackSettings, type StackSettings, servicePortSetting } from './stack-settings.ts';
+import { waitUntilServing } from './wait-until-serving.ts';
 
 interface Part {
   name: string;
   stop(): Promise<void>;
 }
 
-const env = process.env;
-const dataDir = join(repoRoot, '.data');
 const label = styleText('bold', '[stack]', { stream: process.stdout });
 const say = (line: string) => process.stdout.write(`${label} ${line}\n`);
+const consoleMain = join(repoRoot, 'shared', 'console', 'src', 'main.ts');
+const watchdogScript = fileURLToPath(new URL('./watchdog.ts', import.meta.url));
 
 const parts: Part[] = [];
 const running: ServiceProcess[] = [];
+let record: LocalStackRecord = {
+  launcherPid: process.pid,
+  startedAt: new Date().toISOString(),
+  ready: false,
+  environment: {},
+  urls: {},
+  processes: [],
+};
+let dataDir: string | undefined;
+let watchdog: LaunchedProcess | undefined;
 let shuttingDown = false;
+let firstSignalAt = 0;
 
-process.on('SIGINT', () => shutdown(0, 'SIGINT'));
-process.on('SIGTERM', () => shutdown(0, 'SIGTERM'));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onSignal(signal));
+// `npm start` runs this under `sh -c`, which does not pass SIGTERM or SIGHUP on: when npm
+// or the shell goes, this process is handed to another parent, and stops as if signalled.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) onSignal('parent gone');
+}, 200).unref();
 
 try {
-  await start();
+  await start(loadStackSettings());
 } catch (error) {
+  if (error instanceof ConfigError || error instanceof StackRefusal) {
+    // One line, and nothing of this start to stop.
+    console.error(error.message);
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  }
   say(styleText('red', `start-up failed: ${error instanceof Error ? error.message : String(error)}`));
   await shutdown(1);
 }
 
-async function start() {
-  const realFirebase = Boolean(env.GOOGLE_APPLICATION_CREDENTIALS);
-  const firebaseProjectId = env.FIREBASE_PROJECT_ID ?? (realFirebase ? undefined : 'demo-haru');
-  if (!firebaseProjectId) {
-    throw new Error('FIREBASE_PROJECT_ID must name the Firebase project when using real Firebase');
-  }
+async function start(settings: StackSettings) {
+  const realFirebase = Boolean(settings.GOOGLE_APPLICATION_CREDENTIALS);
+  const firebaseProjectId = settings.FIREBASE_PROJECT_ID ?? (realFirebase ? undefined : 'demo-haru');
+  if (!firebaseProjectId)
+    throw new ConfigError('FIREBASE_PROJECT_ID must name the Firebase project of GOOGLE_APPLICATION_CREDENTIALS');
+  const embedded = {
+    postgres: !settings.DATABASE_URL,
+    fauxqs: !settings.AWS_ENDPOINT_URL && settings.HARU_USE_AWS !== '1',
+    authEmulator: !settings.FIREBASE_AUTH_EMULATOR_HOST && !realFirebase,
+    fcm: !settings.FCM_ENDPOINT_URL && !realFirebase,
+  };
+  const wanted: WantedPort[] = [
+    ...serviceNames.map((name) => ({
+      label: name,
+      port: settings[servicePortSetting[name]],
+      setting: servicePortSetting[name],
+    })),
+    { label: 'console', port: settings.CONSOLE_PORT, setting: 'CONSOLE_PORT' },
+    ...(embedded.postgres
+      ? [{ label: 'PostgreSQL', port: settings.HARU_POSTGRES_PORT, setting: 'HARU_POSTGRES_PORT' }]
+      : []),
+    ...(embedded.fauxqs ? [{ label: 'fauxqs', port: settings.HARU_FAUXQS_PORT, setting: 'HARU_FAUXQS_PORT' }] : []),
+    ...(embedded.authEmulator
+      ? [{ label: 'Auth emulator', port: settings.HARU_AUTH_EMULATOR_PORT, setting: 'HARU_AUTH_EMULATOR_PORT' }]
+      : []),
+    ...(embedded.fcm ? [{ label: 'FCM endpoint', port: settings.HARU_FCM_PORT, setting: 'HARU_FCM_PORT' }] : []),
+  ];
+
+  dataDir = settings.dataDir;
+  await mkdir(dataDir, { recursive: true });
+  // As root PostgreSQL runs as `postgres`, which must enter the data directory.
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o755);
+  await claimDataDir(dataDir, wanted, say);
+  const port = async (fixed: number) => fixed || (await freePort());
+  const ports = {
+    postgres: await port(settings.HARU_POSTGRES_PORT),
+    fauxqs: await port(settings.HARU_FAUXQS_PORT),
+    console: await port(settings.CONSOLE_PORT),
+    services: Object.fromEntries(
+      await Promise.all(serviceNames.map(async (name) => [name, await port(settings[servicePortSetting[name]])])),
+    ) as Record<ServiceName, number>,
+  };
+  await saveRecord();
+  watchdog = launchProcess(process.execPath, [watchdogScript, dataDir], { label: 'watchdog', color: 'gray' });
+  remember('watchdog', watchdog.pid, watchdogScript);
+  await saveRecord();
 
   // The parts start at once; the Auth emulator takes a few seconds, the others less.
   const [postgres, localAws, authEmulator, fcmEndpoint] = await allStarted([
-    env.DATABASE_URL
-      ? undefined
-      : startPart('PostgreSQL', () => startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: 5432 })),
-    env.AWS_ENDPOINT_URL || env.HARU_USE_AWS === '1'
-      ? undefined
-      : startPart('SNS/SQS (fauxqs)', () => startLocalAws({ port: 4566, dataDir: join(dataDir, 'fauxqs') })),
-    env.FIREBASE_AUTH_EMULATOR_HOST || realFirebase
-      ? undefined
-      : startPart('Auth emulator', () =>
-          startAuthEmulator({ port: 9099, projectId: firebaseProjectId, workDir: join(dataDir, 'firebase') }),
-        ),
-    env.FCM_ENDPOINT_URL || realFirebase
-      ? undefined
-      : startPart('FCM endpoint', () => startFcmEndpoint({ port: 4010 })),
+    embedded.postgres
+      ? startPart('PostgreSQL', async () => {
+          const server = await startEmbeddedPostgres({
+            dataDir: join(settings.dataDir, 'postgres'),
+            port: ports.postgres,
+          });
+          remember('PostgreSQL', server.pid, join(settings.dataDir, 'postgres'));
+          return server;
+        })
+      : undefined,
+    embedded.fauxqs
+      ? startPart('SNS/SQS (fauxqs)', () =>
+          startLocalAws({ port: ports.fauxqs, dataDir: join(settings.dataDir, 'fauxqs') }),
+        )
+      : undefined,
+    embedded.authEmulator
+      ? startPart('Auth emulator', async () => {
+          const emulator = await startAuthEmulator({
+            port: settings.HARU_AUTH_EMULATOR_PORT,
+            projectId: firebaseProjectId,
+            workDir: join(settings.dataDir, 'firebase'),
+          });
+          remember('Auth emulator', emulator.pid, firebaseCli());
+          return { stop: () => emulator.stop(3_000), host: emulator.host };
+        })
+      : undefined,
+    embedded.fcm ? startPart('FCM endpoint', () => startFcmEndpoint({ port: settings.HARU_FCM_PORT })) : undefined,
   ]);
 
   const stack: StackParts = {
-    databaseUrl: env.DATABASE_URL ?? (await createDatabaseIfMissing(required(postgres).url, 'haru')),
-    internalApiToken: env.INTERNAL_API_TOKEN ?? randomBytes(24).toString('base64url'),
-    awsRegion: env.AWS_REGION ?? 'us-east-1',
-    awsEndpointUrl: env.HARU_USE_AWS === '1' ? undefined : (env.AWS_ENDPOINT_URL ?? localAws?.url),
-    topologyPrefix: env.HARU_TOPOLOGY_PREFIX ?? 'haru',
+    databaseUrl: settings.DATABASE_URL ?? (await createDatabaseIfMissing(required(postgres).url, 'haru')),
+    internalApiToken: settings.INTERNAL_API_TOKEN ?? randomBytes(24).toString('base64url'),
+    awsRegion: settings.AWS_REGION,
+    awsEndpointUrl: settings.HARU_USE_AWS === '1' ? undefined : (settings.AWS_ENDPOINT_URL ?? localAws?.url),
+    topologyPrefix: settings.HARU_TOPOLOGY_PREFIX,
     firebaseProjectId,
-    authEmulatorHost: env.FIREBASE_AUTH_EMULATOR_HOST ?? authEmulator?.host,
-    fcmEndpointUrl: env.FCM_ENDPOINT_URL ?? fcmEndpoint?.url,
+    authEmulatorHost: settings.FIREBASE_AUTH_EMULATOR_HOST ?? authEmulator?.host,
+    fcmEndpointUrl: settings.FCM_ENDPOINT_URL ?? fcmEndpoint?.url,
+    ports: ports.services,
   };
 
   // Idempotent: converges an existing topic and queues to the declaration in @haru/messaging.
-  const awsClients = createAwsClients({
-    AWS_REGION: stack.awsRegion ?? 'us-east-1',
-    AWS_ENDPOINT_URL: stack.awsEndpointUrl,
-  });
-  await applyTopology(awsClients, stack.topologyPrefix ?? 'haru');
+  const awsClients = createAwsClients({ AWS_REGION: settings.AWS_REGION, AWS_ENDPOINT_URL: stack.awsEndpointUrl });
+  await applyTopology(awsClients, settings.HARU_TOPOLOGY_PREFIX);
   awsClients.sns.destroy();
   awsClients.sqs.destroy();
-  say(`topology ${stack.topologyPrefix} applied`);
+  say(`topology ${settings.HARU_TOPOLOGY_PREFIX} applied`);
 
-  await migrateServices(serviceNames, (name) => serviceEnvironment(name, stack));
+  const environment = (name: ServiceName) => ({
+    ...serviceEnvironment(name, stack),
+    CONSUMER_WAIT_TIME_SECONDS: String(settings.CONSUMER_WAIT_TIME_SECONDS),
+  });
+  await migrateServices(serviceNames, environment);
   say(`migrated ${serviceNames.filter((name) => services[name].database).join(', ')}`);
 
   for (const name of serviceNames) {
-    const service = launchService(name, serviceEnvironment(name, stack));
+    const service = launchService(name, environment(name));
     running.push(service);
-    // One service down leaves the others waiting for events that never come, which is
-    // harder to notice than a stack that stops: so any unexpected exit stops everything.
-    void service.exited.then((status) => {
-      if (shuttingDown) return;
-      say(styleText('red', `${name} ${describeExit(status)} unexpectedly; stopping the stack`));
-      void shutdown(1);
-    });
+    remember(name, service.pid, entryPoint(name, 'main'));
+    stopOnUnexpectedExit(service);
   }
+  await saveRecord();
   await Promise.all(running.map((service) => waitUntilReady(service, { timeoutMs: 60_000 })));
 
-  printSummary(stack, fcmEndpoint?.url);
+  const operatorEnvironment = toolEnvironment(stack);
+  const consoleUrl = `http://127.0.0.1:${ports.console}`;
+  const consoleProcess = launchProcess(process.execPath, [...exitWithParent, consoleMain], {
+    label: 'console',
+    color: 'white',
+    cwd: repoRoot,
+    env: { ...operatorEnvironment, CONSOLE_PORT: String(ports.console), LOG_LEVEL: undefined },
+  });
+  running.push(Object.assign(consoleProcess, { name: 'console' as ServiceName, url: consoleUrl }));
+  remember('console', consoleProcess.pid, consoleMain);
+  stopOnUnexpectedExit(consoleProcess);
+  await waitUntilServing(consoleProcess, `${consoleUrl}/healthz`, { timeoutMs: 30_000 });
+
+  const urls: Record<string, string> = {
+    console: consoleUrl,
+    ...Object.fromEntries(serviceNames.map((name) => [name, serviceUrl(name, stack)])),
+    ...(stack.fcmEndpointUrl ? { fcm: stack.fcmEndpointUrl } : {}),
+    ...(stack.authEmulatorHost ? { authEmulator: `http://${stack.authEmulatorHost}` } : {}),
+    ...(stack.awsEndpointUrl ? { sqs: stack.awsEndpointUrl } : {}),
+  };
+  record = { ...record, ready: true, environment: operatorEnvironment, urls };
+  await saveRecord();
+  printSummary(stack, consoleUrl);
+}
+
+/** The variables that point an operator command (and the console) at this stack. */
+function toolEnvironment(stack: StackParts): Record<string, string> {
+  const local = stack.awsEndpointUrl !== undefined;
+  const entries: [string, string | undefined][] = [
+    ['DATABASE_URL', stack.databaseUrl],
+    ['INTERNAL_API_TOKEN', stack.internalApiToken],
+    ...serviceNames.map((name): [string, string] => [`${name.toUpperCase()}_URL`, serviceUrl(name, stack)]),
+    ['AWS_REGION', stack.awsRegion],
+    ['AWS_ENDPOINT_URL', stack.awsEndpointUrl],
+    ['AWS_ACCESS_KEY_ID', local ? 'test' : undefined],
+    ['AWS_SECRET_ACCESS_KEY', local ? 'test' : undefined],
+    ['HARU_TOPOLOGY_PREFIX', stack.topologyPrefix],
+    ['FIREBASE_PROJECT_ID', stack.firebaseProjectId],
+    ['FIREBASE_AUTH_EMULATOR_HOST', stack.authEmulatorHost],
+    ['FCM_ENDPOINT_URL', stack.fcmEndpointUrl],
+  ];
+  return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+function remember(name: string, pid: number, command: string) {
+  record.processes.push({ label: name, pid, command });
+}
+
+async function saveRecord() {
+  if (dataDir) await writeStackRecord(dataDir, record);
+}
+
+function stopOnUnexpectedExit(launched: LaunchedProcess) {
+  // One service down leaves the others waiting for events that never come, which is
+  // harder to notice than a stack that stops: so any unexpected exit stops everything.
+  void launched.exited.then((status) => {
+    if (shuttingDown) return;
+    say(styleText('red', `${launched.label} ${describeExit(status)} unexpectedly; stopping the stack`));
+    void shutdown(1);
+  });
 }
 
 async function startPart<T extends { stop(): Promise<void> }>(name: string, start: () => Promise<T>): Promise<T> {
@@ -141,9 +286,10 @@ async function allStarted<T extends readonly unknown[]>(
   };
 }
 
-function printSummary(stack: StackParts, fcmUrl: string | undefined) {
+function printSummary(stack: StackParts, consoleUrl: string) {
   const rows: [string, string][] = [
     ['gateway (the app API)', serviceUrl('gateway', stack)],
+    ['console (pushes, families)', consoleUrl],
     ...serviceNames
       .filter((name) => name !== 'gateway')
       .map((name): [string, string] => [name, serviceUrl(name, stack)]),
@@ -154,33 +300,40 @@ function printSummary(stack: StackParts, fcmUrl: string | undefined) {
     ['Auth emulator', stack.authEmulatorHost ?? 'none (real Firebase Auth)'],
     ['FCM endpoint', stack.fcmEndpointUrl ?? 'none (real FCM)'],
   ];
-  if (fcmUrl) rows.push(['pushes sent', `${fcmUrl}/messages`]);
   const width = Math.max(...rows.map(([name]) => name.length));
-  say(styleText('green', 'haru is running (Ctrl-C stops it):'));
+  say(styleText('green', `haru is running (Ctrl-C stops it; pid ${process.pid}):`));
   for (const [name, value] of rows) say(`  ${name.padEnd(width)}  ${value}`);
 }
 
 /**
+ * A terminal's Ctrl-C reaches this process and npm, which passes SIGINT on: the two
+ * arrive together and count as one. A signal a second or more after the first kills
+ * whatever is left.
+ */
+function onSignal(signal: string) {
+  if (!shuttingDown) {
+    firstSignalAt = Date.now();
+    void shutdown(0, signal);
+  } else if (Date.now() - firstSignalAt > 1_000 && signal !== 'parent gone') {
+    say(`${signal} again: killing what is left`);
+    void Promise.all(running.map((service) => service.kill())).then(() => process.exit(1));
+  }
+}
+
+/**
  * Stops the services first (they drain their consumers and outbox relays), then the parts
- * they used, in reverse order of start. A second signal kills whatever is left.
- * A Ctrl-C in the terminal also reaches the embedded PostgreSQL directly (embedded-postgres
- * starts it in this process group), so it may stop before the services have drained.
+ * they used, in reverse order of start; then the record and the watchdog go.
  */
 async function shutdown(code: number, signal?: string) {
-  if (shuttingDown) {
-    if (signal) {
-      say(`${signal} again: killing what is left`);
-      await Promise.all(running.map((service) => service.kill()));
-      process.exit(1);
-    }
-    return;
-  }
+  if (shuttingDown) return;
   shuttingDown = true;
   if (signal) say(`${signal}: stopping`);
-  await Promise.all(running.map((service) => service.stop(30_000)));
+  await Promise.all(running.map((service) => service.stop(3_500)));
   for (const part of parts.reverse()) {
     await part.stop().catch((error: unknown) => say(`stopping ${part.name} failed: ${String(error)}`));
   }
+  if (dataDir) await removeStackRecord(dataDir, process.pid);
+  await watchdog?.stop(1_000);
   say('stopped');
   process.exit(code);
 }

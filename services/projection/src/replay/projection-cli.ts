@@ -2,8 +2,10 @@
 // event feed into a copy of the completion model, then swaps it in (rebuild) or compares
 // it with the live model (verify; exits 1 and prints the differences if they disagree).
 // Safe to run while the service is consuming. Reads DATABASE_URL, ANSWER_URL and
-// INTERNAL_API_TOKEN (and LOG_LEVEL, VERIFY_SETTLE_MS).
-import { env, loadConfig } from '@haru/config';
+// INTERNAL_API_TOKEN (and LOG_LEVEL, VERIFY_SETTLE_MS); with none of the three set, those
+// of the stack `npm start` runs.
+import { ConfigError, env, loadConfig } from '@haru/config';
+import { useSettingsOrLocalStack } from '@haru/config/local-stack';
 import { createDatabase } from '@haru/db';
 import { createLogger } from '@haru/observability';
 import { z } from 'zod';
@@ -18,14 +20,25 @@ if (command !== 'rebuild' && command !== 'verify') {
   process.exit(2);
 }
 
-const config = loadConfig({
-  ...env.logging,
-  ...env.database,
-  ...env.internalApi,
-  ANSWER_URL: env.serviceUrl('http://127.0.0.1:8081'),
-  /** How long verify lets the live model catch up before reporting a difference. */
-  VERIFY_SETTLE_MS: z.coerce.number().int().min(0).default(10_000),
-});
+const loadSettings = () => {
+  useSettingsOrLocalStack(['DATABASE_URL', 'ANSWER_URL', 'INTERNAL_API_TOKEN']);
+  return loadConfig({
+    ...env.logging,
+    ...env.database,
+    ...env.internalApi,
+    ANSWER_URL: env.serviceUrl('http://127.0.0.1:8081'),
+    /** How long verify lets the live model catch up before reporting a difference. */
+    VERIFY_SETTLE_MS: z.coerce.number().int().min(0).default(10_000),
+  });
+};
+let config: ReturnType<typeof loadSettings>;
+try {
+  config = loadSettings();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`projection ${command}: ${error.message}`);
+  process.exit(2);
+}
 const logger = createLogger('projection', config.LOG_LEVEL);
 const database = createDatabase<ProjectionDatabase>({ url: config.DATABASE_URL, schema, poolSize: 2 });
 const feed = eventFeed({ answerUrl: config.ANSWER_URL, internalApiToken: config.INTERNAL_API_TOKEN });

@@ -1,9 +1,11 @@
 // `npm run dlq -- list|show|redrive`: inspects the consumers' dead-letter queues and moves
 // their messages back to the source queues once the cause is fixed. Works on whatever SQS
 // the environment names: AWS_REGION, AWS_ENDPOINT_URL (unset: real AWS, with the default
-// credential chain) and HARU_TOPOLOGY_PREFIX, as the services read them.
+// credential chain) and HARU_TOPOLOGY_PREFIX, as the services read them; with none of
+// them (nor AWS_PROFILE) set, on the stack `npm start` runs.
 import { parseArgs } from 'node:util';
 import { ConfigError, env, loadConfig } from '@haru/config';
+import { useSettingsOrLocalStack } from '@haru/config/local-stack';
 import { createAwsClients } from '../aws-clients.ts';
 import { type ConsumerName, consumerNames, maxReceiveCount, queueNames } from '../topology.ts';
 import type { DeadLetter } from './dead-letter.ts';
@@ -20,7 +22,8 @@ const usage = `usage: npm run dlq -- <command> [options]
                                        queue, where the consumer handles them again
 
 <queue>: a consuming service (${consumerNames.join(', ')}), its queue or its dead-letter queue.
-Reads AWS_REGION, AWS_ENDPOINT_URL (unset: real AWS) and HARU_TOPOLOGY_PREFIX.
+Reads AWS_REGION, AWS_ENDPOINT_URL (unset: real AWS) and HARU_TOPOLOGY_PREFIX; with none of
+them (nor AWS_PROFILE) set, the local stack \`npm start\` runs.
 Exit status: 0 done; 1 failed (SQS error, or a message not moved); 2 usage or unknown queue.`;
 
 /** A mistake in how the tool was called: exit 2 with the message and the usage. */
@@ -90,6 +93,7 @@ async function main(args: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
+  useSettingsOrLocalStack(['AWS_REGION', 'AWS_ENDPOINT_URL', 'HARU_TOPOLOGY_PREFIX', 'AWS_PROFILE']);
   const config = loadConfig({
     AWS_REGION: env.messaging.AWS_REGION,
     AWS_ENDPOINT_URL: env.messaging.AWS_ENDPOINT_URL,
