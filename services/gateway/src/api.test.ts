@@ -1,11 +1,20 @@
 // The app API against the real stack (every service its own process), through the
 // typed client the gateway package exports: an authorization matrix over every route
 // and caller (tokens with wrong claims among them), and every rejection of the contract,
-// each of which must write nothing.
+// each of which must write nothing. Every response is checked against the OpenAPI document
+// the gateway serves (its operation, status and schema): one that differs fails the test.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { launchService, type ServiceProcess, serviceEnvironment, waitUntilReady } from '@haru/dev-stack';
-import { freePort, signInTestUser, startTestStack, type TestStack, type TestUser } from '@haru/testing';
+import {
+  documentedFetch,
+  freePort,
+  servedDocument,
+  signInTestUser,
+  startTestStack,
+  type TestStack,
+  type TestUser,
+} from '@haru/testing';
 import pg from 'pg';
 import { createHaruClient } from './client.ts';
 import { badClaims, craftIdToken } from './testing/craft-id-token.ts';
@@ -20,9 +29,14 @@ let outsider: TestUser;
 let family: { familyId: string; inviteCode: string };
 let otherFamily: { familyId: string; inviteCode: string };
 let questionId: string;
+/** `fetch`, checking every response against the gateway's OpenAPI document. */
+let documented: typeof fetch;
 
 const clientFor = (token: string | undefined, baseUrl = stack.url('gateway')) =>
-  createHaruClient(baseUrl, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  createHaruClient(baseUrl, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    fetch: (input: Request | string | URL, init?: RequestInit) => documented(input, init),
+  });
 
 const familyInput = (name: string) => ({
   name,
@@ -61,6 +75,7 @@ before(async () => {
     { output: () => {} },
   );
   await waitUntilReady(strictGateway);
+  documented = documentedFetch(await servedDocument(stack.url('gateway')));
   [parent, child, outsider] = await Promise.all([signInTestUser(), signInTestUser(), signInTestUser()]);
   family = await bodyOf(await clientFor(parent.idToken).v1.families.$post({ json: familyInput('Kims') }), 201);
   const joined = await clientFor(child.idToken).v1.families.join.$post({
@@ -252,7 +267,7 @@ describe('app API', () => {
       assert.equal(response.headers.get('content-type'), 'application/problem+json', what);
       assert.match(await response.text(), mentions, what);
     }
-    const malformed = await fetch(`${stack.url('gateway')}/v1/families`, {
+    const malformed = await documented(`${stack.url('gateway')}/v1/families`, {
       method: 'POST',
       headers: { authorization: `Bearer ${parent.idToken}`, 'content-type': 'application/json' },
       body: '{"name": "Kim"',
@@ -266,7 +281,9 @@ describe('app API', () => {
   test('when the app sends a correlation id, then every kind of response carries it back', async () => {
     const call = async (method: string, path: string, { token = parent.idToken, body = undefined as unknown } = {}) => {
       const correlationId = `echo-${crypto.randomUUID()}`;
-      const response = await fetch(new URL(path, stack.url('gateway')), {
+      // A route that does not exist is in no document.
+      const send = path === '/v1/nowhere' ? fetch : documented;
+      const response = await send(new URL(path, stack.url('gateway')), {
         method,
         headers: {
           'x-correlation-id': correlationId,

@@ -1,14 +1,16 @@
 import { healthRoutes, observedApp, problemHandler, problemJson } from '@haru/http';
 import type { Logger, Metrics } from '@haru/observability';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
 import type { Auth } from 'firebase-admin/auth';
-import { Hono } from 'hono';
 import { rateLimitPerMember } from './auth/rate-limit-per-member.ts';
 import { requireFirebaseUser } from './auth/require-firebase-user.ts';
 import { deviceRoutes, notificationRoutes } from './devices/device-routes.ts';
 import { familyRoutes } from './families/family-routes.ts';
 import type { GatewayEnv, Services } from './gateway-context.ts';
 import { limitBody } from './limit-body.ts';
-import { openApiDocument } from './openapi.ts';
+import { apiDocument } from './openapi/api-document.ts';
+import { refuseInvalidInput } from './openapi/refuse-invalid-input.ts';
 import { questionRoutes } from './questions/question-routes.ts';
 
 export interface GatewayDeps {
@@ -43,19 +45,22 @@ export function buildApp({
   rateLimitPerMinute,
   ready,
 }: GatewayDeps) {
-  const v1 = new Hono<GatewayEnv>()
-    .use(requireFirebaseUser({ auth }))
-    .use(rateLimitPerMember({ limit: rateLimitPerMinute }))
+  // Every app route is declared with createRoute (docs/conventions.md): the document is made from them.
+  const v1 = new OpenAPIHono<GatewayEnv>({ defaultHook: refuseInvalidInput }).basePath('/v1');
+  v1.use(requireFirebaseUser({ auth })).use(rateLimitPerMember({ limit: rateLimitPerMinute }));
+  const api = v1
     .route('/families', familyRoutes(services))
     .route('/families', questionRoutes(services))
     .route('/families', notificationRoutes(services))
     .route('/', deviceRoutes(services));
+  const document = apiDocument(api);
 
   const app = observedApp<GatewayEnv>({ logger, metrics, internalApiToken, previousInternalApiToken })
     .use(limitBody(maxBodyBytes))
     .route('/', healthRoutes({ ready }))
-    .get('/openapi.json', (c) => c.json(openApiDocument))
-    .route('/v1', v1);
+    .get('/openapi.json', (c) => c.json(document))
+    .get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'haru app API' }))
+    .route('/', api);
   app.notFound((c) => problemJson(c, 'not-found', 'no such route'));
   app.onError(problemHandler(logger));
   return app;

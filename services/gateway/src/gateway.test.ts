@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { serviceEnvironment } from '@haru/dev-stack';
-import { metricSample, signInTestUser, startTestStack, type TestStack, type TestUser } from '@haru/testing';
+import {
+  documentedFetch,
+  metricSample,
+  servedDocument,
+  signInTestUser,
+  startTestStack,
+  type TestStack,
+  type TestUser,
+} from '@haru/testing';
 import { loadServiceConfig } from './config.ts';
 import { send } from './security/http-exchange.ts';
 import { startService } from './service.ts';
@@ -12,6 +20,8 @@ let gateway: Awaited<ReturnType<typeof startService>>;
 let parent: TestUser;
 let child: TestUser;
 let stranger: TestUser;
+/** `fetch`, checking every response of the app API against the gateway's OpenAPI document. */
+let documented: typeof fetch;
 
 before(async () => {
   answer = await startTestStack({ only: ['answer'] });
@@ -30,6 +40,7 @@ before(async () => {
     }),
   );
   [parent, child, stranger] = await Promise.all([signInTestUser(), signInTestUser(), signInTestUser()]);
+  documented = documentedFetch(await servedDocument(gateway.url));
 });
 after(async () => {
   await gateway.stop();
@@ -38,7 +49,9 @@ after(async () => {
 
 const request = async (path: string, init: RequestInit & { token?: string; json?: unknown } = {}) => {
   const { token, json, ...rest } = init;
-  const response = await fetch(`${gateway.url}${path}`, {
+  // The app API's responses are checked against its document; /metrics and no route are in none.
+  const fetcher = path.startsWith('/v1/') ? documented : fetch;
+  const response = await fetcher(`${gateway.url}${path}`, {
     ...rest,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -145,6 +158,15 @@ describe('gateway', () => {
     assert.deepEqual(schema.required.sort(), ['member', 'name', 'pushTime', 'timezone']);
   });
 
+  test('when /docs is opened, then it is the rendered reference of /openapi.json', async () => {
+    const response = await fetch(`${gateway.url}/docs`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+    const page = await response.text();
+    assert.match(page, /<title>haru app API<\/title>/);
+    assert.match(page, /\/openapi\.json/);
+  });
+
   test('when an unknown route is called, then 404 problem', async () => {
     const response = await request('/v2/anything', { token: parent.idToken });
     assert.equal(response.status, 404);
@@ -199,7 +221,7 @@ describe('gateway', () => {
     const statuses: number[] = [];
     let limited: Response | undefined;
     for (let attempt = 0; attempt < 41 && !limited; attempt++) {
-      const response = await fetch(`${gateway.url}/v1/families/${crypto.randomUUID()}`, {
+      const response = await documented(`${gateway.url}/v1/families/${crypto.randomUUID()}`, {
         headers: { authorization: `Bearer ${busy.idToken}` },
       });
       statuses.push(response.status);

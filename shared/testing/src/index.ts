@@ -1,5 +1,6 @@
 export { type EventuallyOptions, eventually, freePort, launchProcess } from '@haru/dev-stack';
 export { createTestDatabase } from './create-test-database.ts';
+export { documentedFetch, documentedResponses, type ReceivedResponse, servedDocument } from './documented-responses.ts';
 export { clearFcmMessages, fcmMessages, fcmRejections } from './fcm-messages.ts';
 export { answerThrough, type InternalCall, internalApi } from './internal-api.ts';
 export { metricSample } from './metric-sample.ts';

@@ -1,33 +1,76 @@
-import { deviceInputSchema } from '@haru/contracts';
-import { HaruError } from '@haru/errors';
-import { jsonBody } from '@haru/http';
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { caller, segment } from '../families/family-routes.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
+import { jsonContent } from '../openapi/json-content.ts';
+import { familyPath } from '../openapi/path-parameters.ts';
+import { bodyProblems, everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
+import { requireJsonBody } from '../openapi/require-json-body.ts';
 import { relay } from '../service-client.ts';
+import { deviceInput, devicePath, examples, notificationLog } from './device-schemas.ts';
 
-/** FCM registration tokens are opaque, but never empty or huge. */
-const tokenPattern = /^[A-Za-z0-9_:.-]{1,4096}$/;
+const registerDevice = createRoute({
+  method: 'put',
+  path: '/me/devices/{token}',
+  operationId: 'registerDevice',
+  summary: "Register one of the caller's devices for pushes",
+  description: 'Idempotent: registering a device again changes nothing.',
+  tags: ['devices'],
+  middleware: [requireJsonBody] as const,
+  request: { params: devicePath, body: { required: true, ...jsonContent(deviceInput, examples.deviceInput) } },
+  responses: {
+    204: { description: 'The device gets pushes.' },
+    ...problemResponses(...everyRouteProblems, ...bodyProblems),
+  },
+});
 
-/** The caller's own devices, and a family's delivery log: owned by the notifier. */
+const removeDevice = createRoute({
+  method: 'delete',
+  path: '/me/devices/{token}',
+  operationId: 'removeDevice',
+  summary: "Stop pushes to one of the caller's devices",
+  tags: ['devices'],
+  request: { params: devicePath },
+  responses: {
+    204: { description: 'The device gets no more pushes (also when it had none).' },
+    ...problemResponses(...everyRouteProblems, 400),
+  },
+});
+
+const listNotifications = createRoute({
+  method: 'get',
+  path: '/{familyId}/notifications',
+  operationId: 'listNotifications',
+  summary: "Read the family's delivery log: each push and whether each member got it",
+  tags: ['notifications'],
+  request: { params: familyPath },
+  responses: {
+    200: { description: 'The delivery log.', ...jsonContent(notificationLog, examples.notificationLog) },
+    ...problemResponses(...everyRouteProblems, 404),
+  },
+});
+
+/** The caller's own devices: owned by the notifier. */
 export function deviceRoutes({ notifier }: Services) {
-  return new Hono<GatewayEnv>()
-    .put('/me/devices/:token', jsonBody(deviceInputSchema), async (c) => {
-      const token = validToken(c.req.param('token'));
+  return new OpenAPIHono<GatewayEnv>()
+    .openapi(registerDevice, async (c) => {
+      const { token } = c.req.valid('param');
       const { platform } = c.req.valid('json');
       const path = `/internal/devices/${segment(token)}`;
-      return relay(c, await notifier({ method: 'PUT', path, body: { uid: c.get('uid'), platform }, ...caller(c) }));
+      // A route with a bodiless success may answer any Response: nothing to infer.
+      const body = { uid: c.get('uid'), platform };
+      return relay<Response>(c, await notifier({ method: 'PUT', path, body, ...caller(c) }));
     })
-    .delete('/me/devices/:token', async (c) => {
-      const token = validToken(c.req.param('token'));
+    .openapi(removeDevice, async (c) => {
+      const { token } = c.req.valid('param');
       const path = `/internal/devices/${segment(token)}?uid=${encodeURIComponent(c.get('uid'))}`;
-      return relay(c, await notifier({ method: 'DELETE', path, ...caller(c) }));
+      return relay<Response>(c, await notifier({ method: 'DELETE', path, ...caller(c) }));
     });
 }
 
+/** A family's delivery log: owned by the notifier, shown to the family's members only. */
 export function notificationRoutes({ answer, notifier }: Services) {
-  return new Hono<GatewayEnv>().get('/:familyId/notifications', async (c) => {
-    const familyId = segment(c.req.param('familyId'));
+  return new OpenAPIHono<GatewayEnv>().openapi(listNotifications, async (c) => {
+    const familyId = segment(c.req.valid('param').familyId);
     // Only members see a family's delivery log; the answer service knows who they are.
     const membership = await answer({ method: 'GET', path: `/internal/families/${familyId}/membership`, ...caller(c) });
     if (!membership.ok) return relay(c, membership);
@@ -36,9 +79,4 @@ export function notificationRoutes({ answer, notifier }: Services) {
       await notifier({ method: 'GET', path: `/internal/families/${familyId}/notifications`, ...caller(c) }),
     );
   });
-}
-
-function validToken(token: string): string {
-  if (!tokenPattern.test(token)) throw new HaruError('invalid', 'not a device registration token');
-  return token;
 }

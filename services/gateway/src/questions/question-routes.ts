@@ -1,12 +1,15 @@
-import { answerInputSchema } from '@haru/contracts';
 import { HaruError } from '@haru/errors';
-import { jsonBody } from '@haru/http';
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { validate as isUuid } from 'uuid';
 import { caller, segment } from '../families/family-routes.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
+import { jsonContent } from '../openapi/json-content.ts';
+import { familyIdParameter, familyPath, questionIdParameter } from '../openapi/path-parameters.ts';
+import { bodyProblems, everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
+import { requireJsonBody } from '../openapi/require-json-body.ts';
 import { relay } from '../service-client.ts';
 import { answerSubmissions } from './answer-submissions.ts';
+import { answerInput, currentQuestion, examples, submittedAnswer } from './question-schemas.ts';
 
 interface CurrentQuestion {
   questionId: string;
@@ -17,12 +20,47 @@ interface CurrentQuestion {
   answers: Array<{ memberId: string; text: string; answeredAt: string }>;
 }
 
+const getCurrentQuestion = createRoute({
+  method: 'get',
+  path: '/{familyId}/questions/current',
+  operationId: 'getCurrentQuestion',
+  summary: "Read today's question, who has answered, and the answers once the caller has",
+  tags: ['questions'],
+  request: { params: familyPath },
+  responses: {
+    200: { description: "Today's question.", ...jsonContent(currentQuestion, examples.currentQuestion) },
+    ...problemResponses(...everyRouteProblems, 404),
+  },
+});
+
+const submitAnswer = createRoute({
+  method: 'put',
+  path: '/{familyId}/questions/{questionId}/answer',
+  operationId: 'submitAnswer',
+  summary: "Answer the family's open question (1–2000 characters)",
+  description: 'The same answer again is 200 (safe to retry); another text, or a question no longer open, is 409.',
+  tags: ['questions'],
+  middleware: [requireJsonBody] as const,
+  request: {
+    params: z.object({ familyId: familyIdParameter, questionId: questionIdParameter }),
+    body: { required: true, ...jsonContent(answerInput, examples.answerInput) },
+  },
+  responses: {
+    200: {
+      description: 'The same answer was already given.',
+      ...jsonContent(submittedAnswer, examples.submittedAnswer),
+    },
+    201: { description: 'The answer was recorded.', ...jsonContent(submittedAnswer, examples.submittedAnswer) },
+    ...problemResponses(...everyRouteProblems, ...bodyProblems, 404, 409),
+  },
+});
+
 /** Today's question (answer service) with its progress (projection), and answering it (in batches). */
 export function questionRoutes({ answer, projection }: Services) {
-  const submitAnswer = answerSubmissions(answer);
-  return new Hono<GatewayEnv>()
-    .get('/:familyId/questions/current', async (c) => {
-      const familyId = segment(c.req.param('familyId'));
+  const submit = answerSubmissions(answer);
+  return new OpenAPIHono<GatewayEnv>()
+    .openapi(getCurrentQuestion, async (c) => {
+      const familyId = segment(c.req.valid('param').familyId);
       const current = await answer({
         method: 'GET',
         path: `/internal/families/${familyId}/questions/current`,
@@ -39,23 +77,26 @@ export function questionRoutes({ answer, projection }: Services) {
       const { answeredBy, complete } = progress.ok
         ? ((await progress.json()) as { answeredBy: string[]; complete: boolean })
         : { answeredBy: [], complete: false };
-      return c.json({
-        questionId: question.questionId,
-        localDate: question.localDate,
-        text: question.text,
-        openedAt: question.openedAt,
-        answeredBy,
-        complete,
-        answers: question.answers,
-      });
+      return c.json(
+        {
+          questionId: question.questionId,
+          localDate: question.localDate,
+          text: question.text,
+          openedAt: question.openedAt,
+          answeredBy,
+          complete,
+          answers: question.answers,
+        },
+        200,
+      );
     })
-    .put('/:familyId/questions/:questionId/answer', jsonBody(answerInputSchema), async (c) => {
+    .openapi(submitAnswer, async (c) => {
       const { text } = c.req.valid('json');
-      const { familyId, questionId } = c.req.param();
+      const { familyId, questionId } = c.req.valid('param');
       // Only ids cross in a batch (uuid's check is the batch schema's `z.uuid()`): an answer
       // that names none is refused here, alone.
       if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
       if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
-      return relay(c, await submitAnswer({ familyId, questionId, text, ...caller(c) }));
+      return relay(c, await submit({ familyId, questionId, text, ...caller(c) }));
     });
 }

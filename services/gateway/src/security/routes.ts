@@ -120,6 +120,7 @@ export const gatewayRoutes: Route[] = [
   { service: 'gateway', method: 'GET', path: '/healthz', writes: false },
   { service: 'gateway', method: 'GET', path: '/readyz', writes: false },
   { service: 'gateway', method: 'GET', path: '/openapi.json', writes: false },
+  { service: 'gateway', method: 'GET', path: '/docs', writes: false },
   { service: 'gateway', method: 'GET', path: '/metrics', writes: false },
 ];
 

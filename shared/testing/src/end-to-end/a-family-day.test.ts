@@ -1,12 +1,14 @@
 // One family's whole day through all five services, each its own process, on the real
 // parts: PostgreSQL, SNS/SQS over the AWS wire protocol (fauxqs), the Auth emulator,
 // and firebase-admin sending to the local FCM endpoint. It runs on the real clock: the
-// push time is the next whole minute, so the test takes about a minute.
+// push time is the next whole minute, so the test takes about a minute. Every response of
+// the gateway is checked against the OpenAPI document it serves.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { correlationIdHeader } from '@haru/contracts';
 import { eventually, launchProcess, repoRoot, type ServiceName, serviceEnvironment } from '@haru/dev-stack';
+import { documentedFetch, servedDocument } from '../documented-responses.ts';
 import { fcmMessages } from '../fcm-messages.ts';
 import { signInTestUser } from '../sign-in-test-user.ts';
 import { startTestStack, type TestStack } from '../start-test-stack.ts';
@@ -23,6 +25,8 @@ interface WireMessage {
 }
 let stack: TestStack;
 let gateway = '';
+/** `fetch`, checking each response against the gateway's OpenAPI document. */
+let documented: typeof fetch;
 /** Every JSON log line of every service, as it was written. */
 const logs: Array<{ service: ServiceName; entry: Record<string, unknown> }> = [];
 
@@ -34,6 +38,7 @@ before(async () => {
     },
   });
   gateway = stack.url('gateway');
+  documented = documentedFetch(await servedDocument(gateway));
 });
 
 after(() => stack.stop());
@@ -45,7 +50,7 @@ const call = async (
   body?: unknown,
   headers: Record<string, string> = {},
 ) => {
-  const response = await fetch(`${gateway}${path}`, {
+  const response = await documented(`${gateway}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${token}`,
