@@ -154,7 +154,9 @@ describe('gateway', () => {
     const document = await request('/openapi.json');
     assert.equal(document.status, 200);
     assert.equal(document.body.openapi, '3.1.0');
-    const schema = document.body.paths['/v1/families'].post.requestBody.content['application/json'].schema;
+    const { $ref } = document.body.paths['/v1/families'].post.requestBody.content['application/json'].schema;
+    assert.equal($ref, '#/components/schemas/CreateFamilyInput');
+    const schema = document.body.components.schemas.CreateFamilyInput;
     assert.deepEqual(schema.required.sort(), ['member', 'name', 'pushTime', 'timezone']);
   });
 
