@@ -1,5 +1,6 @@
 import { repoRoot } from '@haru/dev-stack';
-import { Annotations, App } from 'aws-cdk-lib';
+import { Annotations, App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { HaruStack, type ImageSource } from './haru-stack.ts';
 
 /**
@@ -10,9 +11,12 @@ import { HaruStack, type ImageSource } from './haru-stack.ts';
  *   Dockerfile's `runtime` target from this repository and pushes it on deploy;
  * - `certificateArn` (HTTPS), `alarmEmail`, `natGateways`.
  * No account or region is fixed: the stack is environment-agnostic and synthesizes offline.
+ * Synthesis runs cdk-nag's AWS Solutions checks and fails on any finding that is neither
+ * fixed nor acknowledged in code with its reason (docs/security.md lists them).
  */
 export function createApp(context: Record<string, string> = {}, outdir?: string) {
   const app = new App({ context, ...(outdir ? { outdir } : {}) });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const setting = (key: string): string | undefined => app.node.tryGetContext(key);
 
   const firebaseProjectId = setting('firebaseProjectId');

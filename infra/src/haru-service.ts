@@ -1,5 +1,5 @@
 import { type ServiceName, services } from '@haru/dev-stack';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -93,6 +93,19 @@ export class HaruService extends Construct {
         ? { services: [{ portMappingName: name, dnsName: name, port }] }
         : {},
     });
+    Validations.of(taskDefinition).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-ECS2',
+      reason:
+        'The plain environment holds only settings that are not secret (region, names, endpoints, ports, log level, the database URL without a password); every secret comes from Secrets Manager through the task’s secrets.',
+    });
+    const executionRole = taskDefinition.executionRole;
+    if (executionRole) {
+      Validations.of(executionRole).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ecr:GetAuthorizationToken has no resource-level permission; pulling is limited to the image’s repository, logs to the service’s log group, secrets to the ones the task names.',
+      });
+    }
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: props.minCapacity, maxCapacity: props.maxCapacity });
   }
 }

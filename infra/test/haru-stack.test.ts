@@ -156,22 +156,134 @@ describe('the CDK app', () => {
       const environment = Object.fromEntries(
         (container.Environment as Array<{ Name: string; Value: unknown }>).map(({ Name, Value }) => [
           Name,
-          typeof Value === 'string' ? Value : 'resolved-at-deploy',
+          atDeployTime(Value),
         ]),
       );
       for (const { Name } of container.Secrets as Array<{ Name: string }>) {
         environment[Name] = 'secret-from-secrets-manager-0123456789';
       }
-      const script = (container.Command as string[]).join('\n');
-      if (services[name].database) {
-        assert.match(script, /export DATABASE_URL="postgres:\/\/\$DATABASE_USER:\$DATABASE_PASSWORD@/);
-        environment.DATABASE_URL = 'postgres://haru:secret@database.internal:5432/haru?sslmode=no-verify';
-      }
       assert.doesNotThrow(() => loaders[name](environment), `${name}'s config rejects its container's environment`);
       assert.equal(environment.AWS_ENDPOINT_URL, undefined, 'real AWS: no endpoint override');
       assert.equal(environment.FIREBASE_AUTH_EMULATOR_HOST, undefined, 'real Firebase: no emulator');
       assert.equal(environment.HARU_TOPOLOGY_PREFIX ?? prefix, prefix);
+      assert.equal(environment.DATABASE_PASSWORD, undefined, 'no database password reaches a service');
+      if (services[name].database) {
+        // Its own user, an IAM token for a password, TLS verified against the RDS CAs.
+        const url = new URL(environment.DATABASE_URL ?? '');
+        assert.equal(url.username, `haru_${name}`);
+        assert.equal(url.password, '');
+        assert.deepEqual(Object.fromEntries(url.searchParams), {
+          sslmode: 'verify-full',
+          sslrootcert: 'rds',
+          authentication: 'aws-iam',
+        });
+      } else {
+        assert.equal(environment.DATABASE_URL, undefined);
+      }
     }
+  });
+
+  it('when synthesized, then each service may sign in to PostgreSQL only as its own user, which the deployment creates first', () => {
+    template.hasResourceProperties('AWS::RDS::DBCluster', { EnableIAMDatabaseAuthentication: true });
+    const policies = ofType('AWS::IAM::Policy');
+    for (const name of serviceNames) {
+      const statements = policies
+        .filter(
+          ([id]) => id.startsWith(`${name}TaskTaskRoleDefaultPolicy`) || id.startsWith(`${name}TaskExecutionRole`),
+        )
+        .flatMap(
+          ([, policy]) => (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+        );
+      const connects = statements.filter((statement) => statement.Action === 'rds-db:connect');
+      const text = JSON.stringify(statements);
+      if (!services[name].database) {
+        assert.equal(connects.length, 0);
+        continue;
+      }
+      assert.equal(connects.length, 1);
+      assert.match(JSON.stringify(connects[0]?.Resource), new RegExp(`/haru_${name}"\\]\\]\\}$`));
+      // The master secret is the deployment's and the operator's, never a service's.
+      assert.doesNotMatch(text, /DatabaseClusterSecret/);
+      const setup = Object.entries(resources).find(
+        ([id, resource]) => id.startsWith(`Database${name}user`) && resource.Type === 'Custom::AWS',
+      );
+      assert.ok(setup, `no database user setup for ${name}`);
+      assert.match(JSON.stringify(setup[1].Properties), new RegExp(`CREATE ROLE haru_${name} LOGIN`));
+      const service = Object.entries(template.toJSON().Resources as Record<string, { DependsOn?: string[] }>).find(
+        ([id]) => id.startsWith(`${name}Service`) && resources[id]?.Type === 'AWS::ECS::Service',
+      );
+      assert.ok(service?.[1].DependsOn?.includes(setup[0]), `${name} starts before its database user exists`);
+    }
+    // The master secret is rotated every 30 days (no service holds it).
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+    });
+  });
+
+  it('when synthesized, then load balancer access logs and VPC flow logs go to one private bucket that forgets after 90 days', () => {
+    const buckets = ofType('AWS::S3::Bucket');
+    assert.equal(buckets.length, 1);
+    const [bucketId, bucket] = buckets[0] ?? ['', { Type: '', Properties: {} }];
+    assert.deepEqual(
+      (bucket.Properties.LifecycleConfiguration as { Rules: Array<Record<string, unknown>> }).Rules.map(
+        (rule) => rule.ExpirationInDays,
+      ),
+      [90],
+    );
+    template.hasResourceProperties('AWS::EC2::FlowLog', {
+      LogDestinationType: 's3',
+      LogDestination: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([arnOf(bucketId)])]) }),
+      TrafficType: 'ALL',
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: { Ref: bucketId } },
+      ]),
+    });
+  });
+
+  it('when synthesized, then the notifier reports due deliveries, scales out on them, and alarms on late pushes', () => {
+    assert.equal(
+      (containerOf('notifier').Environment as Array<{ Name: string; Value: unknown }>).find(
+        ({ Name }) => Name === 'HARU_CLOUDWATCH_METRICS',
+      )?.Value,
+      'emf',
+    );
+    const dueMetric = (name: string) =>
+      Match.objectLike({
+        MetricStat: Match.objectLike({
+          Metric: { Namespace: 'haru', MetricName: name, Dimensions: [{ Name: 'Service', Value: 'notifier' }] },
+        }),
+      });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'MAX([backlog, upcoming])' }),
+        dueMetric('DueDeliveryBacklog'),
+        dueMetric('UpcomingDeliveries'),
+      ]),
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^notifierServiceTaskCountTargetDueDeliveriesUpperPolicy') }],
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'StepScaling',
+      ScalingTargetId: { Ref: Match.stringLikeRegexp('^notifierServiceTaskCountTarget') },
+      StepScalingPolicyConfiguration: Match.objectLike({
+        StepAdjustments: Match.arrayWith([Match.objectLike({ ScalingAdjustment: 2 })]),
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'haru',
+      MetricName: 'PushLatenessP99Seconds',
+      Dimensions: [{ Name: 'Service', Value: 'notifier' }],
+      Threshold: 10,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+    });
   });
 
   it('when synthesized, then consumers scale on their queue’s depth and the gateway on CPU', () => {
@@ -254,6 +366,14 @@ function containerOf(name: ServiceName): Record<string, unknown> {
   const [container] = found[1].Properties.ContainerDefinitions as Array<Record<string, unknown>>;
   assert.ok(container);
   return container;
+}
+
+/** A container variable as the task sees it: deploy-time parts replaced by plausible values. */
+function atDeployTime(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(atDeployTime).join(join[0]);
+  return /Port/.test(JSON.stringify(value)) ? '5432' : 'resolved-at-deploy';
 }
 
 function isEqual(a: unknown, b: unknown): boolean {

@@ -1,7 +1,7 @@
 /**
  * haru's rules for the connection parameters in DATABASE_URL, checked when a process starts.
  * TLS to PostgreSQL is either verified in full or not used at all (a local database):
- * libpq's weaker modes (`require`, `verify-ca`, …) and node-postgres's `no-verify` encrypt
+ * libpq's weaker modes (`require`, `verify-ca`, …) and node-postgres's unverified mode encrypt
  * without knowing who answers, so they are refused rather than quietly honoured.
  *
  * - `sslmode=verify-full`: TLS; the server's certificate must chain to a trusted CA and name
