@@ -17,7 +17,7 @@ export interface DatabaseProps {
 /**
  * PostgreSQL for every service (each keeps to its own schema), as Aurora Serverless v2,
  * PostgreSQL 18 like docker-compose's. The services sign in with RDS IAM authentication,
- * each as a user of its own (docs/decisions/0005-database-iam-authentication.md); the
+ * each as a user of its own (docs/decisions/0006-database-iam-authentication.md); the
  * master credentials live in Secrets Manager, rotated monthly, for the deployment's own
  * setup of those users and an operator's break-glass use.
  */
