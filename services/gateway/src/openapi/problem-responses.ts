@@ -15,10 +15,8 @@ export const problemSchema = z
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document; more members may be added.' });
 
-type ProblemStatus = (typeof problemKinds)[ProblemKind]['status'] | 500;
-
-/** What each status means on this API, and an example of its document. */
-const meaning: Partial<Record<ProblemStatus, [description: string, detail: string]>> = {
+/** The problem statuses the app API gives: what each means, and an example of its document's detail. */
+const meaning = {
   400: [
     'The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter.',
     'the body does not match the expected shape',
@@ -42,7 +40,9 @@ const meaning: Partial<Record<ProblemStatus, [description: string, detail: strin
     'A haru service behind the gateway is unavailable; try again shortly.',
     'a haru service did not answer; try again shortly',
   ],
-};
+} satisfies Record<number, [description: string, detail: string]>;
+
+type ProblemStatus = keyof typeof meaning;
 
 const kindOf = (status: ProblemStatus): ProblemKind | undefined =>
   (Object.keys(problemKinds) as ProblemKind[]).find((kind) => problemKinds[kind].status === status);
@@ -55,7 +55,8 @@ const retryAfter = {
 };
 
 function problemResponse(status: ProblemStatus) {
-  const [description, detail] = meaning[status] ?? ['A problem.', 'a problem'];
+  const [description, detail] = meaning[status];
+  // A 500 is no kind of haru's: its document reveals nothing (`internalErrorDocument`).
   const kind = kindOf(status);
   const example = kind
     ? { type: `https://haru.app/problems/${kind}`, title: problemKinds[kind].title, status, detail }
