@@ -252,7 +252,7 @@ export class HaruStack extends Stack {
       }),
     });
 
-    new EdgeLogs(this, 'EdgeLogs', { vpc, loadBalancer, retention: Duration.days(90) });
+    const edgeLogs = new EdgeLogs(this, 'EdgeLogs', { vpc, loadBalancer, retention: Duration.days(90) });
     Validations.of(loadBalancer).acknowledge({
       id: 'AwsSolutions::AwsSolutions-EC23',
       reason:
@@ -304,6 +304,7 @@ export class HaruStack extends Stack {
     new CfnOutput(this, 'DatabaseSecretArn', { value: database.secret.secretArn });
     new CfnOutput(this, 'GoogleCredentialsSecretArn', { value: googleCredentials.secretArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    new CfnOutput(this, 'EdgeLogBucket', { value: edgeLogs.bucket.bucketName });
   }
 }
 
