@@ -14,6 +14,8 @@ export interface DatabaseOptions {
 
 export interface Database<DB> {
   db: Kysely<DB>;
+  /** The URL it was made from, for connections of the same kind outside the pool (LISTEN). */
+  url: string;
   /** The pool behind `db`, for what Kysely does not do (LISTEN). */
   pool: pg.Pool;
   schema: string;
@@ -49,6 +51,7 @@ export function createDatabase<DB>({ url, schema, poolSize = 10, settings = {} }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
+    url,
     pool,
     schema,
     close: () => db.destroy(),

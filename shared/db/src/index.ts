@@ -1,3 +1,4 @@
+export { connectionConfig } from './connection-config.ts';
 export { createDatabase, type Database, type Executor } from './create-database.ts';
 export { type MigrationSet, migrateToLatest } from './migrate.ts';
 export { migrateFromEnvironment } from './migrate-from-environment.ts';

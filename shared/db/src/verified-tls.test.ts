@@ -11,6 +11,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { connectionConfig } from './connection-config.ts';
 import { createDatabase } from './create-database.ts';
 
 // A real PostgreSQL serving TLS with a certificate from a throw-away CA made here, and the
@@ -73,6 +74,24 @@ describe('verified TLS to PostgreSQL', () => {
       assert.equal(rows[0]?.ssl, true);
       assert.match(rows[0]?.version ?? '', /^TLSv1\.[23]$/);
     } finally {
+      await database.close();
+    }
+  });
+
+  it('when a connection outside the pool is made from the database’s URL (the outbox relay’s LISTEN), then it is verified TLS too', async () => {
+    const database = createDatabase({ url: urlWith({ sslrootcert: trustedCa }), schema: 'public', poolSize: 1 });
+    const listener = new pg.Client(connectionConfig(database.url));
+    try {
+      await listener.connect();
+      const { rows } = await listener.query<{ ssl: boolean }>(
+        'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+      );
+      assert.equal(rows[0]?.ssl, true);
+      await assert.rejects(new pg.Client(connectionConfig(urlWith({ sslrootcert: strangerCa }))).connect(), {
+        code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      });
+    } finally {
+      await listener.end();
       await database.close();
     }
   });

@@ -1,5 +1,5 @@
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { createDatabase, type Database, startPollingLoop } from '@haru/db';
+import { connectionConfig, createDatabase, type Database, startPollingLoop } from '@haru/db';
 import { counter, delayBuckets, gauge, histogram, type Logger, type Metrics } from '@haru/observability';
 import { sql } from 'kysely';
 import pLimit from 'p-limit';
@@ -65,7 +65,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   // position order marks the dead entries it passes, so that the next claims skip them.
   // Set on the connections, not per transaction: a claim is then one round trip fewer.
   const claims = createDatabase<MessagingTables>({
-    url: connectionStringOf(database),
+    url: database.url,
     schema: database.schema,
     poolSize: 2,
     settings: { enable_bitmapscan: 'off', enable_seqscan: 'off' },
@@ -188,7 +188,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   const listen = async () => {
-    const client = new pg.Client({ connectionString: connectionStringOf(database) });
+    const client = new pg.Client(connectionConfig(database.url));
     client.on('notification', () => loop.wake());
     client.on('error', (error) => {
       logger.warn({ err: error }, 'outbox listener lost its connection; polling until it reconnects');
@@ -308,9 +308,3 @@ function measureOutbox({ database, logger, metrics }: OutboxRelayOptions) {
     }),
   };
 }
-
-const connectionStringOf = (database: Database<MessagingTables>): string => {
-  const { connectionString } = database.pool.options;
-  if (!connectionString) throw new Error('the outbox relay needs a pool built from a connection string');
-  return connectionString;
-};
