@@ -57,7 +57,9 @@ const sizing: Record<ServiceName, { cpu: number; memoryLimitMiB: number; minCapa
  * topology declaration), Aurora Serverless v2 PostgreSQL with its credentials in Secrets
  * Manager, one ECS Fargate service per haru service from one image (consumers scaling on
  * their queue's depth, the gateway on CPU, behind an Application Load Balancer), and
- * CloudWatch alarms on dead letters and on queues falling behind. Environment-agnostic:
+ * CloudWatch alarms on dead letters, on queues falling behind and on late pushes. The services
+ * sign in to PostgreSQL as their own users with IAM tokens over verified TLS; the edge's access
+ * and flow logs go to S3. Environment-agnostic:
  * no lookups, so it synthesizes without an AWS account.
  */
 export class HaruStack extends Stack {
