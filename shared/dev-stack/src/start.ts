@@ -69,8 +69,9 @@ let shuttingDown = false;
 let firstSignalAt = 0;
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onSignal(signal));
-// `npm start` runs this under `sh -c`, which does not pass SIGTERM or SIGHUP on: when npm
-// or the shell goes, this process is handed to another parent, and stops as if signalled.
+// npm passes SIGINT and SIGTERM on (its script `exec`s node, so they reach this process
+// rather than a shell that would ignore or die of them) but dies of SIGHUP: when npm goes,
+// this process is handed to another parent, and stops as if signalled.
 const parent = process.ppid;
 setInterval(() => {
   if (process.ppid !== parent) onSignal('parent gone');
