@@ -39,7 +39,12 @@ before(async () => {
   service = await startService(config, { now, waitTimeSeconds: 1 });
   test = createDatabase<SchedulerDatabase>({ url: config.DATABASE_URL, schema, poolSize: 4 });
   notifierQueue = readQueue(environment.clients.sqs, environment.topology.queues.notifier.queueUrl);
-  handle = createEventHandler({ db: test.db, now, catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES });
+  handle = createEventHandler({
+    db: test.db,
+    now,
+    catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
+    leadMs: config.SCHEDULER_LEAD_MS,
+  });
 });
 
 after(async () => {

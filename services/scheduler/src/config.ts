@@ -16,12 +16,13 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv = process.env) {
       /** Connections of the tick's own pool, apart from the API's and the consumer's. */
       SCHEDULER_TICK_POOL_SIZE: env.positiveInt(2),
       /**
-       * How long before a question's due instant the tick prepares it: records it in the fire
-       * ledger, moves the family on, and puts its QuestionDue on the outbox, held there until
-       * the instant. The work of a burst of families due in the same minute is then done
-       * before the minute, and only their publishing is left for it. 0: at the instant.
+       * How long before its instant a push is announced: a family's question (QuestionDue) and
+       * an "everyone answered" push held by quiet hours (DueAndComplete), each carrying its
+       * instant. The answer service and the notifier prepare everything within this lead, so
+       * that at the instant only the notifier's send is left, and a burst's SNS traffic travels
+       * ahead of it. 0: at the instant.
        */
-      SCHEDULER_QUESTION_LEAD_MS: z.coerce.number().int().nonnegative().default(30_000),
+      SCHEDULER_LEAD_MS: z.coerce.number().int().nonnegative().default(300_000),
       /** How late a missed question may still be announced after an outage. */
       SCHEDULER_CATCH_UP_WINDOW_MINUTES: z.coerce.number().int().nonnegative().default(180),
     },

@@ -25,11 +25,14 @@ export function createEventHandler({
   db,
   now,
   catchUpWindowMinutes,
+  leadMs,
   announce = () => {},
 }: {
   db: Kysely<SchedulerDatabase>;
   now: () => Date;
   catchUpWindowMinutes: number;
+  /** How long before its instant a complete push is announced (SCHEDULER_LEAD_MS). */
+  leadMs: number;
   /** Told of each push the handler fired, once its transaction committed (see `firedAnnouncer`). */
   announce?: (event: FiredEvent) => void;
 }) {
@@ -54,7 +57,7 @@ export function createEventHandler({
     questionId?: string,
   ): Promise<void> => {
     await scheduleQuestionPushes(trx, event.familyId, event, questionId);
-    const { events } = await fireFamilyPushesDueNow(trx, event.familyId, { now: now(), catchUpWindowMinutes });
+    const { events } = await fireFamilyPushesDueNow(trx, event.familyId, { now: now(), catchUpWindowMinutes, leadMs });
     fired.push(...events);
   };
 

@@ -69,7 +69,7 @@ before(async () => {
   answerQueue = readQueue(aws.sqs, topology.queues.answer.queueUrl);
   notifierQueue = readQueue(aws.sqs, topology.queues.notifier.queueUrl);
   // The consumer's own handler, for tests that deliver events directly rather than by SNS.
-  handle = createEventHandler({ db: test.db, now, catchUpWindowMinutes: 180 });
+  handle = createEventHandler({ db: test.db, now, catchUpWindowMinutes: 180, leadMs: 300_000 });
 });
 
 after(async () => {
@@ -162,30 +162,25 @@ describe('the daily question', () => {
     assert.equal((await getSchedule(created.familyId)).body.nextQuestionDueAt, '2026-06-02T00:00:00.000Z');
   });
 
-  it('when a push time is less than the lead away, then the tick prepares the question at once and holds its QuestionDue on the outbox until the due instant', async () => {
+  it('when a push time is within the lead, then the tick announces the question at once, carrying its instant, and not before the lead', async () => {
     setClock('2026-06-01T09:10:00+09:00');
     const created = familyCreated('Asia/Seoul', '09:20', null);
     await handle(created);
 
-    // 2 s before 09:20 by the scheduler's clock, which stands still here.
-    const tickedAt = Date.now();
-    setClock('2026-06-01T09:19:58+09:00');
-    // The service's own tick loop may get there first: either way, it is prepared once, now.
+    // Six minutes before 09:20 (the lead is five): nothing yet.
+    setClock('2026-06-01T09:14:00+09:00');
     await service.dueTick.tickOnce();
-    await eventually(async () => (await firedCount(created.familyId, 'question')) === 1, {
-      message: 'recorded in the fire ledger already',
-    });
-    assert.equal((await getSchedule(created.familyId)).body.nextQuestionDueAt, '2026-06-02T00:20:00.000Z');
-    const { rows } = await sql<{ held_ms: number }>`
-      select extract(epoch from o.publish_at) * 1000 as held_ms from outbox o
-      where o.envelope->>'familyId' = ${created.familyId} and o.type = 'QuestionDue'`.execute(test.db);
-    // Held until 2 s after the tick (by the database's clock), unless the relay took it already.
-    if (rows[0]) assert.ok(Number(rows[0].held_ms) >= tickedAt + 2000, 'held until the due instant');
+    assert.equal(await firedCount(created.familyId, 'question'), 0, 'not announced before the lead begins');
 
+    // Four minutes before 09:20 by the scheduler's clock, which stands still here.
+    setClock('2026-06-01T09:16:00+09:00');
+    // The service's own tick loop may get there first: either way, it is announced once, now.
+    await service.dueTick.tickOnce();
     const due = await questionDueOf(created.familyId);
-    assert.ok(Date.now() >= tickedAt + 2000, 'published no earlier than the due instant');
     assert.deepEqual(due?.data, { localDate: '2026-06-01', dueAt: '2026-06-01T00:20:00.000Z' });
-    assert.equal(due?.occurredAt, '2026-06-01T00:20:00.000Z', 'it occurs at the due instant');
+    assert.equal(due?.occurredAt, '2026-06-01T00:16:00.000Z', 'it occurs when announced, ahead of its instant');
+    assert.equal(await firedCount(created.familyId, 'question'), 1);
+    assert.equal((await getSchedule(created.familyId)).body.nextQuestionDueAt, '2026-06-02T00:20:00.000Z');
     await settle(answerQueue);
     assert.equal(answerQueue.events('QuestionDue', created.familyId).length, 1);
   });
@@ -204,7 +199,7 @@ describe('the daily question', () => {
       intervalMs: 5,
       batchSize,
       catchUpWindowMinutes: 180,
-      questionLeadMs: 30_000,
+      leadMs: 300_000,
     });
     try {
       setClock('2026-06-01T10:00:00.100+09:00');
@@ -310,7 +305,7 @@ describe('the "complete" push', () => {
     assert.equal(await firedCount(created.familyId, 'complete'), 1);
   });
 
-  it('when the question completes inside quiet hours, then DueAndComplete is due when they end, not before', async () => {
+  it('when the question completes inside quiet hours, then DueAndComplete is due when they end, announced within the lead before', async () => {
     setClock('2026-06-01T23:10:00+09:00');
     const created = familyCreated('Asia/Seoul', '09:00', nightly);
     const { questionId, opened, completed } = questionEvents(
@@ -323,18 +318,20 @@ describe('the "complete" push', () => {
     await settle(notifierQueue);
     assert.equal(notifierQueue.events('DueAndComplete', created.familyId).length, 0, 'nothing during quiet hours');
 
-    setClock('2026-06-02T07:59:59+09:00');
+    // The lead (five minutes) before 08:00: not yet announced.
+    setClock('2026-06-02T07:54:59+09:00');
     await service.dueTick.tickOnce();
     await settle(notifierQueue);
-    assert.equal(notifierQueue.events('DueAndComplete', created.familyId).length, 0, 'nothing before they end');
+    assert.equal(notifierQueue.events('DueAndComplete', created.familyId).length, 0, 'nothing before the lead');
 
-    setClock('2026-06-02T08:00:00.100+09:00');
+    // Within the lead it is announced, carrying the end of quiet hours as its instant.
+    setClock('2026-06-02T07:55:00.100+09:00');
     await eventually(
       async () => {
         await notifierQueue.drain();
         return notifierQueue.events('DueAndComplete', created.familyId).length > 0;
       },
-      { message: 'DueAndComplete at the end of quiet hours' },
+      { message: 'DueAndComplete within the lead before the end of quiet hours' },
     );
     await settle(notifierQueue);
     assert.deepEqual(

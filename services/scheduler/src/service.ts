@@ -45,6 +45,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
           db: consumerDatabase.db,
           now,
           catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
+          leadMs: config.SCHEDULER_LEAD_MS,
           announce: firedAnnouncer({ logger, metrics }),
         }),
       background: ({ logger, metrics }) => {
@@ -61,7 +62,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
           intervalMs: config.SCHEDULER_TICK_MS,
           batchSize: config.SCHEDULER_TICK_BATCH_SIZE,
           catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
-          questionLeadMs: config.SCHEDULER_QUESTION_LEAD_MS,
+          leadMs: config.SCHEDULER_LEAD_MS,
         });
         dueTick = tick;
         return {

@@ -22,6 +22,7 @@ before(async () => {
     db: database.db,
     now: () => new Date('2026-11-25T12:00:00Z'),
     catchUpWindowMinutes: 180,
+    leadMs: 300_000,
   });
 });
 after(() => database?.close());

@@ -26,6 +26,7 @@ describe('the scheduler as a consumer of the projection', () => {
         db: database.db,
         now: () => new Date('2026-11-25T12:00:00Z'),
         catchUpWindowMinutes: 180,
+        leadMs: 300_000,
       });
 
       await handle(event);

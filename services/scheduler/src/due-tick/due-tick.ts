@@ -15,8 +15,8 @@ export interface DueTickOptions {
   intervalMs: number;
   batchSize: number;
   catchUpWindowMinutes: number;
-  /** How long before its due instant a question is prepared (SCHEDULER_QUESTION_LEAD_MS). */
-  questionLeadMs: number;
+  /** How long before its instant a question or a complete push is announced (SCHEDULER_LEAD_MS). */
+  leadMs: number;
 }
 
 export interface DueTick {
@@ -31,7 +31,7 @@ export interface DueTick {
  * run this loop on the same database.
  */
 export function startDueTick(options: DueTickOptions): DueTick {
-  const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes, questionLeadMs } = options;
+  const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes, leadMs } = options;
   const announced = firedAnnouncer(options);
 
   const drain = async (fireBatch: () => Promise<{ claimed: number; fired: number; events: FiredEvent[] }>) => {
@@ -47,8 +47,8 @@ export function startDueTick(options: DueTickOptions): DueTick {
   };
 
   const tickOnce = async () => {
-    const options = { batchSize, catchUpWindowMinutes };
-    const questions = await drain(() => fireDueQuestions(db, { now: now(), leadMs: questionLeadMs, ...options }));
+    const options = { batchSize, catchUpWindowMinutes, leadMs };
+    const questions = await drain(() => fireDueQuestions(db, { now: now(), ...options }));
     const pushes = await drain(() => fireDuePushes(db, { now: now(), ...options }));
     // A claimed row that fired nothing was settled otherwise: a stale or already-fired
     // question, a skipped reminder.
@@ -64,7 +64,7 @@ export function startDueTick(options: DueTickOptions): DueTick {
   let alarm: NodeJS.Timeout | undefined;
   const setAlarm = async () => {
     clearTimeout(alarm);
-    const next = await nextWakeAt(db, questionLeadMs);
+    const next = await nextWakeAt(db, leadMs);
     const delay = next ? next.getTime() - now().getTime() : Number.POSITIVE_INFINITY;
     // Not for what is due already: another replica holds it, or it is left for the next round.
     if (delay > 0 && delay < intervalMs) alarm = setTimeout(() => loop.wake(), delay);
@@ -100,8 +100,8 @@ const kindOf: Record<FiredEvent['type'], PushKind> = {
 /**
  * What each fired (committed) due row leaves behind, whether the tick or an event handler
  * fired it: its lateness — the fire instant (the event's `occurredAt`) minus the instant
- * it was due — in `haru_scheduler_fire_lateness_seconds{kind}`, and a log line with its
- * correlation id.
+ * it was due, 0 for one announced ahead of its instant — in
+ * `haru_scheduler_fire_lateness_seconds{kind}`, and a log line with its correlation id.
  */
 export function firedAnnouncer({ logger, metrics }: Pick<DueTickOptions, 'logger' | 'metrics'>) {
   const lateness = histogram(metrics, {
@@ -112,7 +112,7 @@ export function firedAnnouncer({ logger, metrics }: Pick<DueTickOptions, 'logger
   });
   return (event: FiredEvent) => {
     const kind = kindOf[event.type];
-    const latenessSeconds = (Date.parse(event.occurredAt) - Date.parse(event.data.dueAt)) / 1000;
+    const latenessSeconds = Math.max(Date.parse(event.occurredAt) - Date.parse(event.data.dueAt), 0) / 1000;
     lateness.observe({ kind }, latenessSeconds);
     logger.info(
       {
@@ -129,11 +129,12 @@ export function firedAnnouncer({ logger, metrics }: Pick<DueTickOptions, 'logger
   };
 }
 
-/** The earliest instant the tick has work: a question's lead begins, or a push comes due. */
-async function nextWakeAt(db: Kysely<SchedulerDatabase>, questionLeadMs: number): Promise<Date | null> {
+/** The earliest instant the tick has work: the lead of a question or a complete push begins, or a reminder comes due. */
+async function nextWakeAt(db: Kysely<SchedulerDatabase>, leadMs: number): Promise<Date | null> {
   const { rows } = await sql<{ at: Date | null }>`
     select least(
-      (select min(next_due_at) from family_schedule) - ${questionLeadMs} * interval '1 millisecond',
-      (select min(due_at) from pending_push)) as at`.execute(db);
+      (select min(next_due_at) from family_schedule) - ${leadMs} * interval '1 millisecond',
+      (select min(due_at) from pending_push where kind = 'complete') - ${leadMs} * interval '1 millisecond',
+      (select min(due_at) from pending_push where kind = 'reminder')) as at`.execute(db);
   return rows[0]?.at ?? null;
 }

@@ -25,10 +25,10 @@ const nobody = { requiredMemberIds: [], answeredMemberIds: [], departedMemberIds
  */
 export async function fireDuePushes(
   db: Kysely<SchedulerDatabase>,
-  { now, batchSize, catchUpWindowMinutes }: FireOptions & { catchUpWindowMinutes: number },
+  { now, batchSize, catchUpWindowMinutes, leadMs }: FireOptions,
 ): Promise<FiredPushes> {
   return transactionWithOutbox(db, async (trx) => {
-    const due = await claimDuePushes(trx, now).orderBy('due_at').limit(batchSize).execute();
+    const due = await claimDuePushes(trx, now, leadMs).orderBy('due_at').limit(batchSize).execute();
     return firePushes(trx, due, { now, catchUpWindowMinutes });
   });
 }
@@ -42,14 +42,29 @@ export async function fireDuePushes(
 export async function fireFamilyPushesDueNow(
   trx: Transaction<SchedulerDatabase>,
   familyId: string,
-  { now, catchUpWindowMinutes }: { now: Date; catchUpWindowMinutes: number },
+  { now, catchUpWindowMinutes, leadMs }: { now: Date; catchUpWindowMinutes: number; leadMs: number },
 ): Promise<FiredPushes> {
-  const due = await claimDuePushes(trx, now).where('family_id', '=', familyId).execute();
+  const due = await claimDuePushes(trx, now, leadMs).where('family_id', '=', familyId).execute();
   return firePushes(trx, due, { now, catchUpWindowMinutes });
 }
 
-const claimDuePushes = (trx: Transaction<SchedulerDatabase>, now: Date) =>
-  trx.selectFrom('pending_push').selectAll().where('due_at', '<=', now).forUpdate().skipLocked();
+/**
+ * Pushes to announce now: a complete push whose instant comes within the lead (it stays
+ * due whatever happens meanwhile, and the notifier sends it at its instant), a reminder
+ * once it is due (whom it reminds is decided then, from the answers so far).
+ */
+const claimDuePushes = (trx: Transaction<SchedulerDatabase>, now: Date, leadMs: number) =>
+  trx
+    .selectFrom('pending_push')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('kind', '=', 'complete'), eb('due_at', '<=', new Date(now.getTime() + leadMs))]),
+        eb.and([eb('kind', '=', 'reminder'), eb('due_at', '<=', now)]),
+      ]),
+    )
+    .forUpdate()
+    .skipLocked();
 
 /**
  * Decides each claimed push ("complete" always goes out; a reminder goes to whoever has

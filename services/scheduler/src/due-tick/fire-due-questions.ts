@@ -1,6 +1,6 @@
 import { createEvent, type EventOf, newEventId } from '@haru/contracts';
 import type { Executor } from '@haru/db';
-import { holdOnOutbox, transactionWithOutbox } from '@haru/messaging';
+import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
 import { type Kysely, sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { SchedulerDatabase } from '../database.ts';
@@ -12,19 +12,23 @@ import { type Firing, recordFired } from './fired.repository.ts';
 export interface FireOptions {
   now: Date;
   batchSize: number;
+  catchUpWindowMinutes: number;
+  /** How long before its instant a push is announced (SCHEDULER_LEAD_MS). */
+  leadMs: number;
 }
 
 /**
  * One batch of the question tick, in one transaction: claims families whose due instant
  * comes within `leadMs` (SKIP LOCKED, so replicas share the index without waiting on each
- * other), records each question in the fire ledger, puts QuestionDue on the outbox held
- * until its due instant (at once when that has passed), and moves each family on to its
- * next occurrence. Resolves with how many rows it claimed (so the caller knows whether
+ * other), records each question in the fire ledger, puts QuestionDue (carrying the instant)
+ * on the outbox, and moves each family on to its next occurrence. QuestionDue leaves at
+ * once, ahead of the instant: the answer service prepares the question to open at it, and
+ * the notifier its pushes to go out at it. Resolves with how many rows it claimed (so the caller knows whether
  * more are waiting) and the events it announced.
  */
 export async function fireDueQuestions(
   db: Kysely<SchedulerDatabase>,
-  { now, batchSize, catchUpWindowMinutes, leadMs }: FireOptions & { catchUpWindowMinutes: number; leadMs: number },
+  { now, batchSize, catchUpWindowMinutes, leadMs }: FireOptions,
 ): Promise<{ claimed: number; fired: number; events: EventOf<'QuestionDue'>[] }> {
   // Decided as at the end of the lead: a family due within it gets that occurrence.
   const horizon = new Date(now.getTime() + leadMs);
@@ -75,23 +79,19 @@ export async function fireDueQuestions(
     const firings: Firing<EventOf<'QuestionDue'>>[] = [];
     for (const { familyId, fire } of decisions) {
       if (!fire) continue;
-      // A tick starts a causal chain of its own: the event is its own correlation. It occurs
-      // when it is published: at the due instant, or now for one already due.
+      // A tick starts a causal chain of its own: the event is its own correlation.
       const id = newEventId();
       const event = createEvent(
         'QuestionDue',
         familyId,
         { localDate: fire.localDate, dueAt: fire.dueAtText },
-        { occurredAt: fire.dueAt > now ? fire.dueAt : now, correlationId: id, causationId: null },
+        { occurredAt: now, correlationId: id, causationId: null },
         id,
       );
       firings.push({ familyId, subject: fire.localDate, kind: 'question', dueAt: fire.dueAt, event });
     }
     const events = await recordFired(trx, firings);
-    await holdOnOutbox(
-      trx,
-      events.map((event) => ({ event, delayMs: Date.parse(event.data.dueAt) - now.getTime() })),
-    );
+    await appendToOutbox(trx, events);
     await moveOn(trx, decisions);
     return { claimed: due.length, fired: events.length, events };
   });
