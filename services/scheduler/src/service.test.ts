@@ -14,7 +14,6 @@ import {
   readQueue,
   uniqueTopologyPrefix,
 } from '@haru/testing';
-import { sql } from 'kysely';
 import { loadServiceConfig } from './config.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
 import { startDueTick } from './due-tick/due-tick.ts';
