@@ -24,14 +24,17 @@ import { Worker } from 'node:worker_threads';
 import { createEvent } from '@haru/contracts';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { freePort, startEmbeddedPostgres } from '@haru/dev-stack';
-import { createLogger } from '@haru/observability';
+import { createLogger, createMetrics } from '@haru/observability';
 import { sql } from 'kysely';
 import { type NotifierDatabase, schema } from '../../services/notifier/src/database.ts';
 import { createEventHandler } from '../../services/notifier/src/handle-event.ts';
 import { migrations } from '../../services/notifier/src/migrations/index.ts';
+import { deliveryMetrics } from '../../services/notifier/src/notifications/delivery-metrics.ts';
+import { startDueDeliverySender } from '../../services/notifier/src/notifications/due-delivery-sender.ts';
 import { type PushMessage, pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
 import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
 import { createFirebaseMessaging, localConnections } from '../../services/notifier/src/push/firebase-messaging.ts';
+import { sendBudget } from '../../services/notifier/src/push/send-budget.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -251,11 +254,26 @@ async function notifierPath() {
     from generate_series(1, ${devices}) as n`.execute(database.db);
 
   const fcm = createFirebaseMessaging({ projectId, fcmEndpointUrl: endpoint.url });
-  const handle = createEventHandler({
+  const logger = createLogger('notifier-bench', 'silent');
+  const clock = () => new Date();
+  const handle = createEventHandler({ db: database.db, logger, clock, wake: () => {} });
+  const metrics = deliveryMetrics({
     db: database.db,
-    sender: fcm.messaging,
-    logger: createLogger('notifier-bench', 'silent'),
-    clock: () => new Date(),
+    metrics: createMetrics('notifier'),
+    logger,
+    clock,
+    cloudWatch: false,
+  });
+  const sender = startDueDeliverySender({
+    db: database.db,
+    push: fcm.messaging,
+    budget: sendBudget(database.db, { projectId, perMinute: 600_000 }),
+    logger,
+    metrics,
+    clock,
+    concurrency: 3,
+    intervalMs: 3_600_000,
+    reportSpreadMs: 0,
   });
   const scenario: Scenario = {
     name: 'whole notifier path',
@@ -273,6 +291,7 @@ async function notifierPath() {
         { occurredAt: new Date(), correlationId: crypto.randomUUID(), causationId: null },
       );
       await handle(opened);
+      await sender.sendDueOnce();
       const { rows } = await sql<{ sent: number }>`
         select count(*)::int as sent from deliveries
         where status = 'sent' and notification_id = (select notification_id from notifications where cause_event_id = ${opened.id}::uuid)`.execute(
@@ -280,7 +299,11 @@ async function notifierPath() {
       );
       if (rows[0]?.sent !== devices) throw new Error(`${rows[0]?.sent} of ${devices} pushes sent`);
     },
-    close: fcm.close,
+    async close() {
+      await sender.stop();
+      metrics.stop();
+      await fcm.close();
+    },
   };
   return {
     scenario,

@@ -14,10 +14,19 @@ const notifierShape = {
    * credentials); set locally to the FCM-v1-compatible endpoint of the dev stack.
    */
   FCM_ENDPOINT_URL: z.url().optional(),
-  /** Pause between rounds of the sweep that sends pending deliveries once they are due again. */
-  DELIVERY_RETRY_INTERVAL_MS: env.positiveInt(5000),
-  /** Connections of the retry sweep's own pool, apart from the API's and the consumer's: notifications retried at once. */
-  DELIVERY_RETRY_POOL_SIZE: env.positiveInt(2),
+  /**
+   * Batches of up to 500 due deliveries this replica sends at once; its sender's pool has one
+   * connection more, apart from the API's and the consumer's.
+   */
+  NOTIFIER_SEND_CONCURRENCY: env.positiveInt(4),
+  /** How often the sender looks for due deliveries besides the instants it knows of (another replica's, a retry's). */
+  NOTIFIER_POLL_INTERVAL_MS: env.positiveInt(1000),
+  /** FCM messages a minute allowed to the Firebase project, shared by every replica (FCM's default quota). */
+  FCM_SEND_BUDGET_PER_MINUTE: env.positiveInt(600_000),
+  /** NotificationSent reports are published spread over this long, so a burst's never meet SNS's quota at once. */
+  NOTIFIER_REPORT_SPREAD_MS: z.coerce.number().int().nonnegative().default(300_000),
+  /** `emf`: also write the delivery figures as CloudWatch embedded metrics on the log (infra/ sets it). */
+  HARU_CLOUDWATCH_METRICS: z.enum(['off', 'emf']).default('off'),
 };
 
 export type NotifierConfig = Readonly<z.infer<z.ZodObject<typeof notifierShape>>>;

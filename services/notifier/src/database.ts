@@ -2,6 +2,7 @@ import type { MessagingTables } from '@haru/messaging';
 import type { DeviceTable } from './devices/device.table.ts';
 import type { DeliveryTable } from './notifications/delivery.table.ts';
 import type { NotificationTable } from './notifications/notification.table.ts';
+import type { SendBudgetTable } from './push/send-budget.table.ts';
 import type { QuestionTable } from './questions/question.table.ts';
 import type { RecipientTable } from './recipients/recipient.table.ts';
 
@@ -13,4 +14,5 @@ export interface NotifierDatabase extends MessagingTables {
   questions: QuestionTable;
   notifications: NotificationTable;
   deliveries: DeliveryTable;
+  send_budget: SendBudgetTable;
 }

@@ -1,15 +1,27 @@
 import type { DomainEvent } from '@haru/contracts';
-import { type DeliveryDeps, deliverNotification } from './notifications/deliver-notification.ts';
+import type { Logger } from '@haru/observability';
+import type { Kysely } from 'kysely';
+import type { NotifierDatabase } from './database.ts';
+import { preparePush } from './notifications/prepare-push.ts';
 import { storeQuestion } from './questions/question-repository.ts';
 import { handleMemberEvent } from './recipients/handle-member-event.ts';
+
+export interface EventHandlerDeps {
+  db: Kysely<NotifierDatabase>;
+  logger: Logger;
+  clock: () => Date;
+  /** Tells this replica's due-delivery sender of deliveries due at an instant. */
+  wake: (at: Date) => void;
+}
 
 /**
  * Routes each event of the notifier's queue to its handler. Every handler converges
  * under duplicates and reordering; a throw leaves the event on the queue for a retry.
- * Pushes are not wrapped in the inbox (`handleOnce`): their delivery rows are the
- * idempotency, and a redelivered event must still send what it had not claimed or sent.
+ * Pushes are prepared, never sent, here: each is due at its instant (a question's opening,
+ * the end of quiet hours), mostly minutes ahead, and the due-delivery sender sends it then.
+ * Preparing is not wrapped in the inbox (`handleOnce`): the notification row is the idempotency.
  */
-export function createEventHandler(deps: DeliveryDeps): (event: DomainEvent) => Promise<void> {
+export function createEventHandler(deps: EventHandlerDeps): (event: DomainEvent) => Promise<void> {
   const { db, clock } = deps;
   return async function handleEvent(event) {
     switch (event.type) {
@@ -17,21 +29,25 @@ export function createEventHandler(deps: DeliveryDeps): (event: DomainEvent) => 
       case 'MemberLeft':
         return handleMemberEvent(db, event, clock());
       case 'QuestionOpened': {
-        const { questionId, text } = event.data;
+        const { questionId, text, openedAt } = event.data;
         // Kept for the pushes that quote it: this one, its retries and the reminder.
         await storeQuestion(db, { familyId: event.familyId, questionId, text });
-        return deliverNotification(deps, { cause: event, kind: 'question', questionId, memberIds: null });
+        const dueAt = new Date(openedAt);
+        return preparePush(deps, { cause: event, kind: 'question', questionId, memberIds: null, dueAt });
       }
-      case 'DueAndComplete':
-        return deliverNotification(deps, {
+      case 'DueAndComplete': {
+        const { questionId, dueAt } = event.data;
+        return preparePush(deps, {
           cause: event,
           kind: 'complete',
-          questionId: event.data.questionId,
+          questionId,
           memberIds: null,
+          dueAt: new Date(dueAt),
         });
+      }
       case 'ReminderDue': {
-        const { questionId, memberIds } = event.data;
-        return deliverNotification(deps, { cause: event, kind: 'reminder', questionId, memberIds });
+        const { questionId, memberIds, dueAt } = event.data;
+        return preparePush(deps, { cause: event, kind: 'reminder', questionId, memberIds, dueAt: new Date(dueAt) });
       }
       default:
         // Not subscribed (see `subscriptions.notifier`); nothing to do if one strays in.

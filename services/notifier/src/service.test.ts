@@ -248,7 +248,7 @@ describe('the notifier service when FCM refuses a push at first', () => {
     await fcm.close();
   });
 
-  it('when the in-process retries are spent, then the retry sweep sends it, once, and the event is never dead-lettered', async () => {
+  it('when FCM refuses a push three times, then the sender sends it again each time it is due, once in the end, and the event is never dead-lettered', async () => {
     const familyId = randomUUID();
     const member = { memberId: randomUUID(), uid: `uid-${randomUUID()}` };
     await notifier.publish(
@@ -281,7 +281,7 @@ describe('the notifier service when FCM refuses a push at first', () => {
         .where('notification_id', '=', notificationId)
         .executeTakeFirst();
     await eventually(async () => (await delivery())?.status === 'sent', {
-      message: 'sent by the retry sweep',
+      message: 'sent by the due-delivery sender, after its backoff',
       timeoutMs: 20_000,
     });
 
@@ -289,6 +289,12 @@ describe('the notifier service when FCM refuses a push at first', () => {
     const metrics = await (await notifier.request('/metrics')).text();
     assert.equal(metricSample(metrics, 'haru_fcm_results_total', { result: 'other' }), 3, 'each refusal counted');
     assert.equal(metricSample(metrics, 'haru_fcm_results_total', { result: 'sent' }), 1);
+    assert.equal(
+      metricSample(metrics, 'haru_push_lateness_seconds_count', { kind: 'question' }),
+      1,
+      'its lateness observed',
+    );
+    assert.equal(metricSample(metrics, 'haru_deliveries_pending', { state: 'due' }), 0, 'no backlog left');
     assert.equal((await messagesTo(token)).length, 1);
     await eventually(() => isQueueIdle(notifier.sqs, notifier.queues.queueUrl), { message: 'the event acknowledged' });
     assert.equal(await isQueueIdle(notifier.sqs, notifier.queues.deadLetterQueueUrl), true, 'nothing dead-lettered');

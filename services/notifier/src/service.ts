@@ -5,11 +5,13 @@ import type { NotifierConfig } from './config.ts';
 import { type NotifierDatabase, schema } from './database.ts';
 import { deviceRoutes } from './devices/device-routes.ts';
 import { createEventHandler } from './handle-event.ts';
+import { deliveryMetrics } from './notifications/delivery-metrics.ts';
+import { type DueDeliverySender, startDueDeliverySender } from './notifications/due-delivery-sender.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import type { PushSender } from './notifications/push-sender.ts';
-import { startRetrySweep } from './notifications/retry-sweep.ts';
 import { countResults } from './push/count-results.ts';
 import { createFirebaseMessaging } from './push/firebase-messaging.ts';
+import { sendBudget } from './push/send-budget.ts';
 
 export interface ServiceOptions {
   /** SQS long-poll wait; shorter in tests so that stopping is quick. */
@@ -19,9 +21,10 @@ export interface ServiceOptions {
 }
 
 /**
- * The notifier: devices and recipients, every push through firebase-admin (to the local
- * FCM endpoint when FCM_ENDPOINT_URL is set), and the sweep that sends deliveries left
- * pending once they are due again. The schema must be migrated first.
+ * The notifier: devices and recipients, pushes prepared from events ahead of their
+ * instants, and the due-delivery sender that sends them through firebase-admin (to the
+ * local FCM endpoint when FCM_ENDPOINT_URL is set) when they are due. The schema must be
+ * migrated first.
  */
 export async function startService(config: NotifierConfig, options: ServiceOptions = {}) {
   const clock = () => new Date();
@@ -30,39 +33,59 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
     ...(config.FCM_ENDPOINT_URL ? { fcmEndpointUrl: config.FCM_ENDPOINT_URL } : {}),
   });
   const provider = options.sender ?? fcm.messaging;
-  return startDatabaseService<NotifierDatabase>({
+  // The handlers tell this replica's sender when what they prepared is due; it starts
+  // with the background work, after the consumer may already have handled an event.
+  let sender: DueDeliverySender | undefined;
+  const service = await startDatabaseService<NotifierDatabase>({
     name: 'notifier',
     schema,
     config,
     ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
     routes: ({ database }) => notifierRoutes({ database, clock }),
-    handle: ({ database, logger, metrics }) =>
-      createEventHandler({ db: database.db, sender: countResults(provider, metrics), logger, clock }),
+    handle: ({ database, logger }) =>
+      createEventHandler({ db: database.db, logger, clock, wake: (at) => sender?.wake(at) }),
     background: ({ logger, metrics }) => {
-      // Retries get a pool of their own, so that a backlog of them (after an FCM outage)
-      // never takes the connections the consumer and the API need, nor they its.
-      const sweepDatabase = createDatabase<NotifierDatabase>({
+      // The sender gets a pool of its own, so that a burst never takes the connections the
+      // consumer and the API need, nor they its.
+      const senderDatabase = createDatabase<NotifierDatabase>({
         url: config.DATABASE_URL,
         schema,
-        poolSize: config.DELIVERY_RETRY_POOL_SIZE,
+        poolSize: config.NOTIFIER_SEND_CONCURRENCY + 1,
       });
-      const sweep = startRetrySweep({
-        db: sweepDatabase.db,
-        sender: countResults(provider, metrics),
+      const observed = deliveryMetrics({
+        db: senderDatabase.db,
+        metrics,
         logger,
         clock,
-        intervalMs: config.DELIVERY_RETRY_INTERVAL_MS,
-        concurrency: config.DELIVERY_RETRY_POOL_SIZE,
+        cloudWatch: config.HARU_CLOUDWATCH_METRICS === 'emf',
       });
+      sender = startDueDeliverySender({
+        db: senderDatabase.db,
+        push: countResults(provider, metrics),
+        budget: sendBudget(senderDatabase.db, {
+          projectId: config.FIREBASE_PROJECT_ID,
+          perMinute: config.FCM_SEND_BUDGET_PER_MINUTE,
+        }),
+        logger,
+        metrics: observed,
+        clock,
+        concurrency: config.NOTIFIER_SEND_CONCURRENCY,
+        intervalMs: config.NOTIFIER_POLL_INTERVAL_MS,
+        reportSpreadMs: config.NOTIFIER_REPORT_SPREAD_MS,
+      });
+      const started = sender;
       return {
         async stop() {
-          await sweep.stop();
-          await sweepDatabase.close();
+          await started.stop();
+          observed.stop();
+          await senderDatabase.close();
         },
       };
     },
     closeAtEnd: [fcm.close],
   });
+  if (!sender) throw new Error('the due-delivery sender did not start');
+  return { ...service, sender };
 }
 
 /** The internal API the gateway calls: the caller's devices and a family's delivery log. */

@@ -5,6 +5,7 @@ import { jsonBody } from '@haru/http';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { NotifierDatabase } from '../database.ts';
+import { addDeliveriesToPreparedPushes } from '../notifications/delivery-repository.ts';
 import { registerDevice, unregisterDevice } from './device-repository.ts';
 
 // FCM registration tokens are opaque and about 150–200 characters; the bound and the
@@ -23,7 +24,12 @@ export function deviceRoutes({ database, clock }: { database: Database<NotifierD
     .put('/:token', jsonBody(registration), async (c) => {
       const deviceToken = parseToken(c.req.param('token'));
       const body = c.req.valid('json');
-      await registerDevice(database.db, { token: deviceToken, ...body }, clock());
+      const now = clock();
+      // A device registered before a prepared push's instant gets it too.
+      await database.db.transaction().execute(async (trx) => {
+        await registerDevice(trx, { token: deviceToken, ...body }, now);
+        await addDeliveriesToPreparedPushes(trx, { uid: body.uid, token: deviceToken }, now);
+      });
       return c.body(null, 204);
     })
     .delete('/:token', async (c) => {

@@ -13,7 +13,7 @@ export interface DeliveryTable {
   status: DeliveryStatus;
   error_code: string | null;
   error_message: string | null;
-  /** Send attempts so far, across in-process retries, redeliveries and retry sweeps. */
+  /** Send attempts so far, by whichever sender made them. */
   attempts: number;
   /** A pending delivery is not sent before this (backoff, Retry-After, FCM's quota minimum). */
   next_attempt_at: Date;

@@ -2,9 +2,7 @@ import type { PushKind } from '@haru/contracts';
 import type { Executor } from '@haru/db';
 import { sql } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
-import type { Locale } from '../recipients/recipient.table.ts';
 import type { DeliveryStatus } from './delivery.table.ts';
-import type { Notification } from './notification.table.ts';
 
 type Db = Executor<NotifierDatabase>;
 
@@ -16,21 +14,23 @@ export interface NotificationKey {
 }
 
 /**
- * Creates the notification and, only when this call created it, claims one pending
- * delivery per active device of each active recipient of the family (or of the listed
- * members). So recipients are fixed when the notification is first claimed, and a
- * redelivered event claims nothing new.
- * Resolves true when this call created the notification.
+ * Prepares a push: creates the notification, due at `dueAt` (the family's instant), and,
+ * only when this call created it, one pending delivery due at the same instant per active
+ * device of each active recipient of the family (or of the listed members). A redelivered
+ * event prepares nothing new; later joiners and devices are added by
+ * `addDeliveriesToPreparedPushes` until the instant, and whoever is no longer a recipient
+ * at the instant is skipped by the sender. Resolves true when this call created it.
  */
-export async function claimNotification(
+export async function prepareNotification(
   trx: Db,
   notification: NotificationKey & {
     memberIds: readonly string[] | null;
+    dueAt: Date;
     cause: { id: string; correlationId: string };
   },
   now: Date,
 ): Promise<boolean> {
-  const { notificationId, familyId, questionId, kind, memberIds, cause } = notification;
+  const { notificationId, familyId, questionId, kind, memberIds, dueAt, cause } = notification;
   const created = await trx
     .insertInto('notifications')
     .values({
@@ -39,6 +39,7 @@ export async function claimNotification(
       question_id: questionId,
       kind,
       created_at: now,
+      due_at: dueAt,
       reported_at: null,
       cause_event_id: cause.id,
       correlation_id: cause.correlationId,
@@ -62,7 +63,7 @@ export async function claimNotification(
           'recipients.member_id',
           sql<DeliveryStatus>`'pending'`.as('status'),
           sql<number>`0`.as('attempts'),
-          sql<Date>`cast(${now} as timestamptz)`.as('next_attempt_at'),
+          sql<Date>`cast(${dueAt} as timestamptz)`.as('next_attempt_at'),
           sql<Date>`cast(${now} as timestamptz)`.as('updated_at'),
         ])
         .where('recipients.family_id', '=', familyId)
@@ -75,172 +76,59 @@ export async function claimNotification(
   return true;
 }
 
+/** A notification with nothing left to send, marked reported (once), with its tally. */
+export interface FinishedNotification extends NotificationKey {
+  causeEventId: string | null;
+  correlationId: string | null;
+  delivered: number;
+  failed: number;
+}
+
 /**
- * Locks the notification for the rest of the transaction. Whoever holds it is the
- * only one sending its deliveries, so two copies of an event handled at the same
- * time cannot both send to a device. With `skipLocked`, resolves undefined at once
- * when someone else holds it, instead of waiting.
+ * Marks up to `limit` notifications whose every delivery is final as reported, and
+ * resolves with each one's tally: each is reported exactly once, whoever finished it.
  */
-export async function lockNotification(
+export async function markFinishedReported(
   trx: Db,
-  notificationId: string,
-  { skipLocked = false }: { skipLocked?: boolean } = {},
-): Promise<Notification | undefined> {
-  return trx
-    .selectFrom('notifications')
-    .selectAll()
-    .where('notification_id', '=', notificationId)
-    .forUpdate()
-    .$if(skipLocked, (query) => query.skipLocked())
-    .executeTakeFirst();
-}
-
-export interface PendingDelivery {
-  token: string;
-  memberId: string;
-  locale: Locale;
-  /** Sends made so far. */
-  attempts: number;
-  /**
-   * Still the recipient's: the member has not left, and the device is still active and
-   * still registered to the member's uid (it may have changed hands since the claim).
-   */
-  eligible: boolean;
-}
-
-/** The next `limit` pending deliveries of a notification due by `now`, after `afterToken`, in token order. */
-export async function dueDeliveries(
-  db: Db,
-  notification: Pick<Notification, 'notification_id' | 'family_id'>,
-  { afterToken, limit, now }: { afterToken: string; limit: number; now: Date },
-): Promise<PendingDelivery[]> {
-  const rows = await db
-    .selectFrom('deliveries')
-    .leftJoin('recipients', (join) =>
-      join
-        .on('recipients.family_id', '=', notification.family_id)
-        .onRef('recipients.member_id', '=', 'deliveries.member_id'),
-    )
-    .leftJoin('devices', 'devices.token', 'deliveries.token')
-    .select([
-      'deliveries.token',
-      'deliveries.member_id',
-      'deliveries.attempts',
-      'recipients.locale',
-      sql<boolean>`coalesce(recipients.active and devices.active and devices.uid = recipients.uid, false)`.as(
-        'eligible',
-      ),
-    ])
-    .where('deliveries.notification_id', '=', notification.notification_id)
-    .where('deliveries.status', '=', 'pending')
-    .where('deliveries.next_attempt_at', '<=', now)
-    .where('deliveries.token', '>', afterToken)
-    .orderBy('deliveries.token')
-    .limit(limit)
-    .execute();
+  { now, limit }: { now: Date; limit: number },
+): Promise<FinishedNotification[]> {
+  const { rows } = await sql<{
+    notification_id: string;
+    family_id: string;
+    question_id: string;
+    kind: PushKind;
+    cause_event_id: string | null;
+    correlation_id: string | null;
+    delivered: string;
+    failed: string;
+  }>`
+    with finished as (
+      select n.notification_id from notifications n
+      where n.reported_at is null and n.due_at <= ${now}
+        and not exists (
+          select from deliveries d where d.notification_id = n.notification_id and d.status = 'pending')
+      order by n.due_at
+      limit ${limit}
+      for update skip locked),
+    reported as (
+      update notifications n set reported_at = ${now}
+      from finished where n.notification_id = finished.notification_id
+      returning n.notification_id, n.family_id, n.question_id, n.kind, n.cause_event_id, n.correlation_id)
+    select r.*,
+      (select count(*) from deliveries d where d.notification_id = r.notification_id and d.status = 'sent') as delivered,
+      (select count(*) from deliveries d
+        where d.notification_id = r.notification_id and d.status in ('failed', 'invalid')) as failed
+    from reported r`.execute(trx);
   return rows.map((row) => ({
-    token: row.token,
-    memberId: row.member_id,
-    locale: row.locale ?? 'ko',
-    attempts: row.attempts,
-    eligible: row.eligible,
+    notificationId: row.notification_id,
+    familyId: row.family_id,
+    questionId: row.question_id,
+    kind: row.kind,
+    causeEventId: row.cause_event_id,
+    correlationId: row.correlation_id,
+    delivered: Number(row.delivered),
+    failed: Number(row.failed),
   }));
-}
-
-export interface DeliveryResult {
-  token: string;
-  memberId: string;
-  status: DeliveryStatus;
-  errorCode: string | null;
-  errorMessage: string | null;
-  /** Send attempts made for this delivery just now. */
-  attempts: number;
-  /** When a delivery left pending is due again; null for a final status. */
-  nextAttemptAt: Date | null;
-}
-
-/** Records what happened to each delivery, in one statement. */
-export async function recordDeliveryResults(
-  trx: Db,
-  notificationId: string,
-  results: readonly DeliveryResult[],
-  now: Date,
-): Promise<void> {
-  if (results.length === 0) return;
-  const rows = results.map(
-    (result) =>
-      sql`(${result.token}, ${result.status}, cast(${result.errorCode} as text), cast(${result.errorMessage} as text), cast(${result.attempts} as integer), cast(${result.nextAttemptAt} as timestamptz))`,
-  );
-  await sql`
-    update deliveries
-    set status = result.status,
-        error_code = result.error_code,
-        error_message = result.error_message,
-        attempts = deliveries.attempts + result.attempts,
-        next_attempt_at = coalesce(result.next_attempt_at, deliveries.next_attempt_at),
-        updated_at = ${now}
-    from (values ${sql.join(rows)}) as result (token, status, error_code, error_message, attempts, next_attempt_at)
-    where deliveries.notification_id = ${notificationId}
-      and deliveries.token = result.token
-      and deliveries.status = 'pending'`.execute(trx);
-}
-
-export type DeliveryTally = Record<DeliveryStatus, number>;
-
-export async function tallyDeliveries(db: Db, notificationId: string): Promise<DeliveryTally> {
-  const rows = await db
-    .selectFrom('deliveries')
-    .select(['status', (eb) => eb.fn.countAll<string>().as('count')])
-    .where('notification_id', '=', notificationId)
-    .groupBy('status')
-    .execute();
-  const tally: DeliveryTally = { pending: 0, sent: 0, failed: 0, invalid: 0 };
-  for (const row of rows) tally[row.status] = Number(row.count);
-  return tally;
-}
-
-/** When the notification's earliest pending delivery is due; null when none is pending. */
-export async function nextAttemptAt(db: Db, notificationId: string): Promise<Date | null> {
-  const row = await db
-    .selectFrom('deliveries')
-    .select((eb) => eb.fn.min('next_attempt_at').as('next'))
-    .where('notification_id', '=', notificationId)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return row?.next ?? null;
-}
-
-/**
- * Notifications with a pending delivery due by `now`, after `afterNotificationId`, in
- * id order: what the retry sweep has to send.
- */
-export async function notificationsDue(
-  db: Db,
-  { now, afterNotificationId, limit }: { now: Date; afterNotificationId: string | null; limit: number },
-): Promise<string[]> {
-  const rows = await db
-    .selectFrom('deliveries')
-    .select('notification_id')
-    .distinct()
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .$if(afterNotificationId !== null, (query) => query.where('notification_id', '>', afterNotificationId ?? ''))
-    .orderBy('notification_id')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => row.notification_id);
-}
-
-/** Marks the notification as reported; resolves true only the first time. */
-export async function markReported(trx: Db, notificationId: string, now: Date): Promise<boolean> {
-  const marked = await trx
-    .updateTable('notifications')
-    .set({ reported_at: now })
-    .where('notification_id', '=', notificationId)
-    .where('reported_at', 'is', null)
-    .returning('notification_id')
-    .executeTakeFirst();
-  return marked !== undefined;
 }
 
 export interface LoggedNotification {

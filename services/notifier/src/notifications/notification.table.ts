@@ -8,10 +8,11 @@ export interface NotificationTable {
   question_id: string;
   kind: PushKind;
   created_at: Date;
+  /** The family's instant the push is for: its deliveries are sent no earlier. */
+  due_at: Date;
   /**
    * The event that made the push due (null on rows older than these columns): whoever
-   * finishes the notification, a redelivery or the retry sweep, emits its events as
-   * caused by it.
+   * sends or reports the notification emits its events as caused by it.
    */
   cause_event_id: string | null;
   correlation_id: string | null;

@@ -2,9 +2,14 @@ import type { EventOf } from '@haru/contracts';
 import { handleOnce } from '@haru/messaging';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
+import { addDeliveriesToPreparedPushes } from '../notifications/delivery-repository.ts';
 import { recordMemberJoined, recordMemberLeft } from './recipient-repository.ts';
 
-/** Keeps the recipients table in step with the family's members, in any arrival order. */
+/**
+ * Keeps the recipients table in step with the family's members, in any arrival order. A
+ * member who joins before a prepared push's instant gets it too; one who leaves is skipped
+ * by the sender at the instant.
+ */
 export async function handleMemberEvent(
   db: Kysely<NotifierDatabase>,
   event: EventOf<'MemberJoined'> | EventOf<'MemberLeft'>,
@@ -14,6 +19,7 @@ export async function handleMemberEvent(
     if (event.type === 'MemberJoined') {
       const { memberId, uid, locale } = event.data;
       await recordMemberJoined(trx, { familyId: event.familyId, memberId, uid, locale }, now);
+      await addDeliveriesToPreparedPushes(trx, { familyId: event.familyId, memberId }, now);
     } else {
       await recordMemberLeft(trx, { familyId: event.familyId, memberId: event.data.memberId }, now);
     }

@@ -1,49 +1,91 @@
 import type { DomainEvent, EventType } from '@haru/contracts';
-import type { Database } from '@haru/db';
-import { createLogger } from '@haru/observability';
-import type { NotifierDatabase } from '../database.ts';
+import { createDatabase, type Database } from '@haru/db';
+import { createLogger, createMetrics } from '@haru/observability';
+import { type NotifierDatabase, schema } from '../database.ts';
 import { registerDevice } from '../devices/device-repository.ts';
 import { createEventHandler } from '../handle-event.ts';
-import type { DeliveryDeps } from '../notifications/deliver-notification.ts';
+import { deliveryMetrics } from '../notifications/delivery-metrics.ts';
+import { addDeliveriesToPreparedPushes } from '../notifications/delivery-repository.ts';
+import { type DueDeliverySenderOptions, startDueDeliverySender } from '../notifications/due-delivery-sender.ts';
 import type { PushSender } from '../notifications/push-sender.ts';
-import { sendDueRetries } from '../notifications/retry-sweep.ts';
 import { createFirebaseMessaging } from '../push/firebase-messaging.ts';
+import { sendBudget } from '../push/send-budget.ts';
 import { migratedTestDatabase } from './migrated-test-database.ts';
 
 export interface TestHandler {
-  /** The notifier's event handler, called as its queue consumer would. */
+  /** The notifier's event handler, called as its queue consumer would: it prepares pushes. */
   handle(event: DomainEvent): Promise<void>;
-  /** One round of the retry sweep, as the service runs it; resolves with the notifications visited. */
-  sweep(): Promise<number>;
+  /** One round of the due-delivery sender: sends what is due now; resolves with the deliveries settled. */
+  send(): Promise<number>;
   database: Database<NotifierDatabase>;
+  /** Another replica's sender on the same database, run by the test like `send`. */
+  startReplica(): Promise<{ send(): Promise<number>; stop(): Promise<void> }>;
+  /** Registers a device as the internal API does. */
   registerDevice(uid: string, token: string): Promise<void>;
-  /** Events of a type the handler appended to the outbox (no relay runs here). */
+  /** Events of a type the notifier appended to the outbox (no relay runs here). */
   emitted<Type extends EventType>(type: Type): Promise<Array<Extract<DomainEvent, { type: Type }>>>;
   close(): Promise<void>;
 }
 
 /**
- * The notifier's event handling without the queue: a fresh database, and firebase-admin
- * sending to the shared local FCM endpoint (or `sender` instead).
+ * The notifier's event handling and sending without the queue or the sender's own loop: a
+ * fresh database, and firebase-admin sending to the shared local FCM endpoint (or `sender`
+ * instead). The test decides when the sender runs (`send`).
  */
 export async function createTestHandler(
-  options: { sender?: PushSender } & Partial<
-    Pick<DeliveryDeps, 'clock' | 'sleep' | 'random' | 'attemptsPerPass' | 'maxAttempts'>
+  options: { sender?: PushSender; budgetPerMinute?: number; clock?: () => Date } & Partial<
+    Pick<DueDeliverySenderOptions, 'random' | 'maxAttempts' | 'batchSize'>
   > = {},
 ): Promise<TestHandler> {
-  const { database } = await migratedTestDatabase();
+  const { url, database } = await migratedTestDatabase();
   const fcm = createFirebaseMessaging({
     projectId: process.env.FIREBASE_PROJECT_ID ?? 'demo-haru',
     fcmEndpointUrl: process.env.HARU_TEST_FCM_URL,
   });
-  const { sender = fcm.messaging, ...rest } = options;
+  const { sender: push = fcm.messaging, clock = () => new Date(), budgetPerMinute = 600_000, ...rest } = options;
   const logger = createLogger('notifier-test', process.env.LOG_LEVEL ?? 'silent');
-  const deps: DeliveryDeps = { db: database.db, sender, logger, clock: () => new Date(), ...rest };
+  const metrics = deliveryMetrics({
+    db: database.db,
+    metrics: createMetrics('notifier'),
+    logger,
+    clock,
+    cloudWatch: false,
+  });
+  const startSender = (db: Database<NotifierDatabase>) =>
+    startDueDeliverySender({
+      db: db.db,
+      push,
+      budget: sendBudget(db.db, { projectId: 'demo-haru', perMinute: budgetPerMinute }),
+      logger,
+      metrics,
+      clock,
+      concurrency: 2,
+      // The test runs the sender itself: its own loop looks only once in a long while.
+      intervalMs: 3_600_000,
+      reportSpreadMs: 0,
+      ...rest,
+    });
+  const sender = startSender(database);
   return {
-    handle: createEventHandler(deps),
-    sweep: () => sendDueRetries(deps),
+    handle: createEventHandler({ db: database.db, logger, clock, wake: () => {} }),
+    send: () => sender.sendDueOnce(),
+    async startReplica() {
+      const replicaDatabase = createDatabase<NotifierDatabase>({ url, schema, poolSize: 3 });
+      const replica = startSender(replicaDatabase);
+      return {
+        send: () => replica.sendDueOnce(),
+        async stop() {
+          await replica.stop();
+          await replicaDatabase.close();
+        },
+      };
+    },
     database,
-    registerDevice: (uid, token) => registerDevice(database.db, { token, uid, platform: 'android' }, new Date()),
+    async registerDevice(uid, token) {
+      const now = clock();
+      await registerDevice(database.db, { token, uid, platform: 'android' }, now);
+      await addDeliveriesToPreparedPushes(database.db, { uid, token }, now);
+    },
     async emitted(type) {
       const rows = await database.db
         .selectFrom('outbox')
@@ -54,6 +96,8 @@ export async function createTestHandler(
       return rows.map((row) => row.envelope as Extract<DomainEvent, { type: typeof type }>);
     },
     async close() {
+      await sender.stop();
+      metrics.stop();
       await fcm.close();
       await database.close();
     },

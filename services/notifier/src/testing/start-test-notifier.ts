@@ -44,7 +44,7 @@ export async function startTestNotifier(options: Pick<ServiceOptions, 'sender'> 
     HARU_TOPOLOGY_PREFIX: prefix,
     INTERNAL_API_TOKEN: testServiceToken,
     OUTBOX_POLL_INTERVAL_MS: '200',
-    DELIVERY_RETRY_INTERVAL_MS: '200',
+    NOTIFIER_POLL_INTERVAL_MS: '200',
     FCM_ENDPOINT_URL: process.env.HARU_TEST_FCM_URL,
     PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',

@@ -55,8 +55,8 @@ export const expectedKinds = ['question', 'complete'] as const;
 
 /**
  * How long after a send was accepted an interruption still leaves it unrecorded: the
- * notifier records a chunk's results in the transaction that sends it, which can include
- * in-process retries of other tokens for up to ~10 s.
+ * notifier records a batch's results right after its `sendEach`, and a batch may wait its
+ * turn in the FCM budget first; the margin is generous.
  */
 export const inDoubtWindowMs = 30_000;
 

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { notificationIdFor } from '@haru/contracts';
-import { eventually, fcmMessages, fcmRejections } from '@haru/testing';
-import { sql } from 'kysely';
+import { fcmMessages, fcmRejections } from '@haru/testing';
 import type { Locale } from '../recipients/recipient.table.ts';
 import { createTestHandler, type TestHandler } from '../testing/create-test-handler.ts';
 import { questionOpened, questionText, testEvent, testToken } from '../testing/test-events.ts';
@@ -68,6 +67,7 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
     ]);
     const opened = questionOpened(familyId);
     await handler.handle(opened);
+    await handler.send();
 
     const notificationId = notificationIdFor(familyId, opened.data.questionId, 'question');
     const data = { kind: 'question', familyId, questionId: opened.data.questionId, notificationId };
@@ -93,7 +93,9 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
     const opened = questionOpened(familyId);
 
     await Promise.all([handler.handle(opened), handler.handle(opened)]);
+    await Promise.all([handler.send(), handler.send()]);
     await handler.handle(opened);
+    await handler.send();
 
     for (const token of tokens) assert.equal((await messagesTo(token)).length, 1, token);
     const sent = (await handler.emitted('NotificationSent')).filter((event) => event.familyId === familyId);
@@ -118,6 +120,7 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
       const { familyId, members } = await family(handler, [{ locale: 'ko', tokens: [dead, alive] }]);
       const opened = questionOpened(familyId);
       await handler.handle(opened);
+      await handler.send();
 
       const notificationId = notificationIdFor(familyId, opened.data.questionId, 'question');
       const deliveries = await deliveriesOf(handler, notificationId);
@@ -143,6 +146,7 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
       await handler.handle(
         testEvent('DueAndComplete', familyId, { questionId: opened.data.questionId, dueAt: new Date().toISOString() }),
       );
+      await handler.send();
 
       assert.equal((await rejectionsOf(dead)).length, 1, 'the endpoint saw the dead token once');
       assert.equal((await messagesTo(dead)).length, 0);
@@ -163,7 +167,9 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
     const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: new Date().toISOString() });
 
     await Promise.all([handler.handle(due), handler.handle(due)]);
+    await handler.send();
     await handler.handle({ ...due, id: randomUUID() });
+    await handler.send();
 
     const notificationId = notificationIdFor(familyId, due.data.questionId, 'complete');
     assert.deepEqual(
@@ -191,6 +197,7 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
     const { familyId } = await family(handler, [{ locale: 'en', tokens: [flaky] }]);
     const opened = questionOpened(familyId);
     await handler.handle(opened);
+    await handler.send();
 
     // firebase-admin itself retried the 503 after its Retry-After: one refusal, one push.
     assert.deepEqual(
@@ -202,7 +209,7 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
     assert.equal(delivery?.status, 'sent');
 
     await handler.handle(opened);
-    await handler.sweep();
+    await handler.send();
     assert.equal((await messagesTo(flaky)).length, 1, 'never sent again');
   });
 
@@ -223,6 +230,7 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
     await handler.registerDevice(late.uid, leftBeforeJoining);
 
     await handler.handle(questionOpened(familyId));
+    await handler.send();
 
     assert.equal((await messagesTo(stays)).length, 1);
     assert.equal((await messagesTo(leaves)).length, 0);
@@ -245,6 +253,7 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
         dueAt: new Date().toISOString(),
       }),
     );
+    await handler.send();
 
     const reminders = async (token: string) =>
       (await messagesTo(token)).filter((message) => (message.data as { kind: string }).kind === 'reminder');
@@ -256,10 +265,138 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
   });
 });
 
+describe('pushes prepared ahead of their instant', () => {
+  // The notifier's clock, moved by the tests instead of waiting for the instant.
+  let now = Date.parse('2026-12-03T08:55:00Z');
+  const instant = new Date('2026-12-03T09:00:00Z');
+  let handler: TestHandler;
+  before(async () => {
+    // Small claims, so that replicas sending the same burst share it.
+    handler = await createTestHandler({ clock: () => new Date(now), batchSize: 10 });
+  });
+  after(() => handler?.close());
+
+  it('when a question is prepared ahead, then nothing is sent before its instant, and at it the push reflects who is in the family then', async () => {
+    const stays = testToken();
+    const removed = testToken();
+    const { familyId, members } = await family(handler, [{ locale: 'en', tokens: [stays, removed] }]);
+    const opened = testEvent('QuestionOpened', familyId, {
+      questionId: randomUUID(),
+      localDate: '2026-12-03',
+      text: questionText,
+      openedAt: instant.toISOString(),
+      requiredMemberIds: [members[0]?.memberId ?? ''],
+    });
+    await handler.handle(opened);
+    assert.equal(await handler.send(), 0, 'nothing is due five minutes ahead');
+
+    // Within the lead: a member joins (with a device), another device is registered, one is removed.
+    now += 60_000;
+    const joiner = { memberId: randomUUID(), uid: `uid-${randomUUID()}` };
+    const joinerToken = testToken();
+    await handler.registerDevice(joiner.uid, joinerToken);
+    await handler.handle(
+      testEvent('MemberJoined', familyId, { ...joiner, role: 'child', displayName: 'new', locale: 'ko' }),
+    );
+    const secondPhone = testToken();
+    await handler.registerDevice(members[0]?.uid ?? '', secondPhone);
+    await handler.database.db.updateTable('devices').set({ active: false }).where('token', '=', removed).execute();
+    assert.equal(await handler.send(), 0, 'still nothing due');
+    for (const token of [stays, removed, joinerToken, secondPhone]) {
+      assert.equal((await messagesTo(token)).length, 0, `nothing reached ${token} before the instant`);
+    }
+
+    now = instant.getTime();
+    await handler.send();
+    for (const token of [stays, joinerToken, secondPhone]) assert.equal((await messagesTo(token)).length, 1, token);
+    assert.equal((await messagesTo(removed)).length, 0, 'a device removed within the lead gets nothing');
+    assert.deepEqual(
+      (await messagesTo(joinerToken)).map((message) => (message.notification as { title: string }).title),
+      ['오늘의 질문'],
+      'in the joiner’s language',
+    );
+    const notificationId = notificationIdFor(familyId, opened.data.questionId, 'question');
+    const [notification] = await handler.database.db
+      .selectFrom('notifications')
+      .select(['due_at', 'reported_at'])
+      .where('notification_id', '=', notificationId)
+      .execute();
+    assert.equal(notification?.due_at.toISOString(), instant.toISOString());
+    assert.ok(notification?.reported_at, 'reported once nothing is left to send');
+  });
+
+  it('when two replicas send the same burst at once, then every device gets its push exactly once', async () => {
+    const burstAt = new Date(now + 60_000);
+    const tokens: string[] = [];
+    for (let index = 0; index < 120; index++) {
+      const token = testToken();
+      tokens.push(token);
+      const { familyId } = await family(handler, [{ locale: 'en', tokens: [token] }]);
+      await handler.handle(
+        testEvent('QuestionOpened', familyId, {
+          questionId: randomUUID(),
+          localDate: '2026-12-03',
+          text: questionText,
+          openedAt: burstAt.toISOString(),
+          requiredMemberIds: [],
+        }),
+      );
+    }
+    const replica = await handler.startReplica();
+    try {
+      now = burstAt.getTime();
+      const settled = await Promise.all([handler.send(), replica.send(), handler.send(), replica.send()]);
+      assert.equal(
+        settled.reduce((sum, count) => sum + count, 0),
+        tokens.length,
+        'each delivery settled by one replica',
+      );
+    } finally {
+      await replica.stop();
+    }
+    const received = new Set((await fcmMessages()).map((message) => message.message.token));
+    const counts = await Promise.all(tokens.map(async (token) => (await messagesTo(token)).length));
+    assert.deepEqual(
+      counts,
+      tokens.map(() => 1),
+    );
+    assert.ok(tokens.every((token) => received.has(token)));
+  });
+});
+
+describe('the FCM send budget', () => {
+  it('when two replicas send more than the budget allows in a second, then together they keep to its rate', async () => {
+    // 1,200 a minute: 20 a second, at most 20 at once. 100 pushes then take at least 4 s,
+    // whichever replicas send them (two budgets of their own would take 1.5 s).
+    const perMinute = 1200;
+    const handler = await createTestHandler({ budgetPerMinute: perMinute, batchSize: 10 });
+    const replica = await handler.startReplica();
+    try {
+      const tokens: string[] = [];
+      for (let index = 0; index < 10; index++) {
+        const batch = Array.from({ length: 10 }, () => testToken());
+        tokens.push(...batch);
+        const { familyId } = await family(handler, [{ locale: 'en', tokens: batch }]);
+        await handler.handle(questionOpened(familyId));
+      }
+      await Promise.all([handler.send(), replica.send()]);
+      const received = (await fcmMessages())
+        .filter((message) => tokens.includes(message.message.token ?? ''))
+        .map((message) => Date.parse(message.receivedAt));
+      assert.equal(received.length, tokens.length, 'every push went out, smoothed rather than refused');
+      const spanSeconds = (Math.max(...received) - Math.min(...received)) / 1000;
+      assert.ok(spanSeconds >= 3.5, `100 pushes at 20 a second took ${spanSeconds} s`);
+    } finally {
+      await replica.stop();
+      await handler.close();
+    }
+  });
+});
+
 /**
  * FCM as a stub: tokens in `unavailable` are refused as overloaded (Retry-After: 2), those
  * in `overQuota` as over quota (429, no Retry-After); while `down` is set every call fails
- * as a whole; while `held` is set, sends wait for it. `attempts` counts sends per token.
+ * as a whole. `attempts` counts sends per token.
  */
 function stubSender() {
   const stub = {
@@ -268,8 +405,6 @@ function stubSender() {
     down: false,
     sent: [] as PushMessage[],
     attempts: new Map<string, number>(),
-    inFlight: 0,
-    held: undefined as Promise<void> | undefined,
     sender: {} as PushSender,
   };
   const refusal = (code: string, message: string, status: number, headers: Record<string, string>): SendResult => ({
@@ -278,9 +413,6 @@ function stubSender() {
   });
   stub.sender = {
     async sendEach(messages) {
-      stub.inFlight += 1;
-      await stub.held;
-      stub.inFlight -= 1;
       if (stub.down) throw new Error('connect ECONNREFUSED fcm.googleapis.com:443');
       const responses = messages.map((message): SendResult => {
         stub.attempts.set(message.token, (stub.attempts.get(message.token) ?? 0) + 1);
@@ -301,25 +433,16 @@ function stubSender() {
   return stub;
 }
 
-describe('when FCM is slow, unavailable or over quota', () => {
+describe('when FCM is unavailable, over quota or unreachable', () => {
   const fcm = stubSender();
-  const waits: number[] = [];
-  // The handler's clock, moved by the tests instead of waiting.
+  // The notifier's clock, moved by the tests instead of waiting.
   let now = Date.now();
   const later = (ms: number) => {
     now += ms;
   };
   let handler: TestHandler;
   before(async () => {
-    handler = await createTestHandler({
-      sender: fcm.sender,
-      clock: () => new Date(now),
-      attemptsPerPass: 3,
-      maxAttempts: 5,
-      sleep: async (ms) => {
-        waits.push(ms);
-      },
-    });
+    handler = await createTestHandler({ sender: fcm.sender, clock: () => new Date(now), maxAttempts: 5 });
   });
   after(() => handler?.close());
 
@@ -329,41 +452,9 @@ describe('when FCM is slow, unavailable or over quota', () => {
     (await handler.emitted('NotificationSent'))
       .filter((event) => event.familyId === familyId)
       .map((event) => [event.data.delivered, event.data.failed]);
+  const dueNow = () => new Date(now).toISOString();
 
-  it('when two copies of an event are handled at once, then the second waits for the first and sends nothing', async () => {
-    const tokens = [testToken(), testToken()];
-    const { familyId } = await family(handler, [{ locale: 'ko', tokens }]);
-    const opened = questionOpened(familyId);
-    let release = () => {};
-    fcm.held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-
-    const first = handler.handle(opened);
-    let second: Promise<void> | undefined;
-    try {
-      await eventually(() => fcm.inFlight === 1, { message: 'the first copy is sending' });
-      second = handler.handle(opened);
-      await eventually(
-        async () => {
-          const { rows } = await sql<{ waiting: number }>`
-            select count(*)::int as waiting from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock'`.execute(handler.database.db);
-          return rows[0]?.waiting === 1;
-        },
-        { message: 'the second copy waits for the notification lock' },
-      );
-    } finally {
-      release();
-      fcm.held = undefined;
-      await Promise.allSettled([first, second]);
-    }
-    await Promise.all([first, second]);
-
-    assert.deepEqual(sentTo(familyId).sort(), [...tokens].sort());
-  });
-
-  it('when FCM stays unavailable for some tokens, then they wait pending and the retry sweep sends only them, once, when due', async () => {
+  it('when FCM stays unavailable for some tokens, then they wait pending until Retry-After and are sent once, when due again', async () => {
     const fine = testToken();
     const down = testToken();
     const gone = testToken();
@@ -372,20 +463,19 @@ describe('when FCM is slow, unavailable or over quota', () => {
       { locale: 'en', tokens: [gone] },
     ]);
     fcm.unavailable.add(down).add(gone);
-    const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: new Date().toISOString() });
+    const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: dueNow() });
     const notificationId = notificationIdFor(familyId, due.data.questionId, 'complete');
-    waits.length = 0;
 
     await handler.handle(due);
+    await handler.send();
 
-    assert.deepEqual(waits, [2000, 2000], 'two in-process retries, each after Retry-After');
     const pending = await deliveriesOf(handler, notificationId);
     assert.deepEqual(
       pending.map((delivery) => [delivery.token, delivery.status, delivery.attempts]).sort(),
       [
         [fine, 'sent', 1],
-        [down, 'pending', 3],
-        [gone, 'pending', 3],
+        [down, 'pending', 1],
+        [gone, 'pending', 1],
       ].sort(),
     );
     const downDelivery = pending.find((delivery) => delivery.token === down);
@@ -393,18 +483,18 @@ describe('when FCM is slow, unavailable or over quota', () => {
     assert.ok((downDelivery?.next_attempt_at.getTime() ?? 0) >= now + 2000, 'due again no sooner than Retry-After');
     assert.deepEqual(await reported(familyId), []);
 
-    // Before they are due, neither a redelivery nor the sweep sends them.
+    // Before they are due, neither a redelivery nor the sender sends them.
     await handler.handle(due);
-    await handler.sweep();
+    await handler.send();
     assert.deepEqual(sentTo(familyId), [fine]);
 
-    // Then one member leaves and FCM recovers; later the sweep sends what is left, once.
+    // Then one member leaves and FCM recovers; later the sender sends what is left, once.
     await handler.handle(testEvent('MemberLeft', familyId, { memberId: members[1]?.memberId ?? '' }));
     fcm.unavailable.clear();
     later(60 * 60_000);
-    await handler.sweep();
-    await handler.sweep();
+    await Promise.all([handler.send(), handler.send()]);
     await handler.handle(due);
+    await handler.send();
 
     assert.deepEqual(sentTo(familyId), [fine, down]);
     const final = await deliveriesOf(handler, notificationId);
@@ -412,32 +502,31 @@ describe('when FCM is slow, unavailable or over quota', () => {
     assert.deepEqual(await reported(familyId), [[2, 1]]);
   });
 
-  it('when FCM says the quota is exceeded, then the token is not tried again for a minute, in process or by redelivery, then once', async () => {
+  it('when FCM says the quota is exceeded, then the token is not tried again for a minute, then once', async () => {
     const token = testToken();
     const { familyId } = await family(handler, [{ locale: 'ko', tokens: [token] }]);
     fcm.overQuota.add(token);
-    const opened = questionOpened(familyId);
+    const opened = testEvent('QuestionOpened', familyId, { ...questionOpened(familyId).data, openedAt: dueNow() });
     const notificationId = notificationIdFor(familyId, opened.data.questionId, 'question');
-    waits.length = 0;
-    const claimedAt = now;
+    const sentAt = now;
 
     await handler.handle(opened);
+    await handler.send();
 
-    assert.deepEqual(waits, [], 'no in-process wait of a minute');
     const [waiting] = await deliveriesOf(handler, notificationId);
     assert.equal(waiting?.status, 'pending');
     assert.equal(waiting?.error_code, 'messaging/message-rate-exceeded');
-    assert.ok((waiting?.next_attempt_at.getTime() ?? 0) >= claimedAt + 60_000, 'due no sooner than a minute later');
+    assert.ok((waiting?.next_attempt_at.getTime() ?? 0) >= sentAt + 60_000, 'due no sooner than a minute later');
 
     later(59_000);
     await handler.handle(opened);
-    await handler.sweep();
+    await handler.send();
     assert.equal(fcm.attempts.get(token), 1, 'not tried again within the minute');
 
     fcm.overQuota.delete(token);
     later(2_000);
-    await handler.sweep();
-    await handler.sweep();
+    await handler.send();
+    await handler.send();
     assert.equal(fcm.attempts.get(token), 2);
     assert.deepEqual(sentTo(familyId), [token]);
     const [delivery] = await deliveriesOf(handler, notificationId);
@@ -449,13 +538,13 @@ describe('when FCM is slow, unavailable or over quota', () => {
     const token = testToken();
     const { familyId } = await family(handler, [{ locale: 'en', tokens: [token] }]);
     fcm.unavailable.add(token);
-    const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: new Date().toISOString() });
+    const due = testEvent('DueAndComplete', familyId, { questionId: randomUUID(), dueAt: dueNow() });
 
     await handler.handle(due);
-    later(60 * 60_000);
-    await handler.sweep();
-    later(60 * 60_000);
-    await handler.sweep();
+    for (let round = 0; round < 6; round++) {
+      await handler.send();
+      later(60 * 60_000);
+    }
 
     const [delivery] = await deliveriesOf(handler, notificationIdFor(familyId, due.data.questionId, 'complete'));
     assert.deepEqual(
@@ -467,13 +556,14 @@ describe('when FCM is slow, unavailable or over quota', () => {
     fcm.unavailable.delete(token);
   });
 
-  it('when handling stops after the claim (FCM unreachable; the event may end in the dead-letter queue), then the sweep still sends the claimed pushes', async () => {
+  it('when FCM is unreachable as a whole, then the claimed deliveries stay pending and are sent once the lease runs out', async () => {
     const tokens = [testToken(), testToken()];
     const { familyId } = await family(handler, [{ locale: 'ko', tokens }]);
-    const opened = questionOpened(familyId);
+    const opened = testEvent('QuestionOpened', familyId, { ...questionOpened(familyId).data, openedAt: dueNow() });
+    await handler.handle(opened);
     fcm.down = true;
     try {
-      await assert.rejects(handler.handle(opened), /ECONNREFUSED/);
+      await assert.rejects(handler.send(), /ECONNREFUSED/);
     } finally {
       fcm.down = false;
     }
@@ -485,9 +575,11 @@ describe('when FCM is slow, unavailable or over quota', () => {
         ['pending', 0],
       ],
     );
+    await handler.send();
+    assert.deepEqual(sentTo(familyId), [], 'not before the lease runs out');
 
-    await handler.sweep();
-
+    later(61_000);
+    await handler.send();
     assert.deepEqual(sentTo(familyId).sort(), [...tokens].sort());
     assert.deepEqual(await reported(familyId), [[2, 0]]);
   });

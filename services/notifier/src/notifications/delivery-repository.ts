@@ -1,0 +1,204 @@
+import type { PushKind } from '@haru/contracts';
+import type { Executor } from '@haru/db';
+import { sql } from 'kysely';
+import type { NotifierDatabase } from '../database.ts';
+import type { Locale } from '../recipients/recipient.table.ts';
+import type { DeliveryStatus } from './delivery.table.ts';
+import type { QuestionText } from './push-content.ts';
+
+type Db = Executor<NotifierDatabase>;
+
+/** A pending delivery whose time has come, claimed by one sender, with what its push needs. */
+export interface ClaimedDelivery {
+  notificationId: string;
+  token: string;
+  memberId: string;
+  familyId: string;
+  questionId: string;
+  kind: PushKind;
+  /** The family's instant the push is for. */
+  dueAt: Date;
+  /** The event that asked for the push: events about it are caused by it (null on rows older than that). */
+  cause: { id: string; correlationId: string } | null;
+  /** Sends made before this one. */
+  attempts: number;
+  locale: Locale;
+  /** Quoted by the question and reminder pushes; null if the question never reached the notifier. */
+  question: QuestionText | null;
+  /**
+   * Still the recipient's at the instant: the member has not left, and the device is still
+   * active and registered to the member's uid (it may have changed hands since it was prepared).
+   */
+  eligible: boolean;
+}
+
+/**
+ * Claims up to `limit` pending deliveries that are due, earliest first, across families,
+ * in one statement: rows another sender is claiming are skipped (SKIP LOCKED), and each
+ * claimed row is due again only after `leaseMs`, so no lock is held while it is sent. If
+ * the sender dies before recording the result, the row comes due again after the lease
+ * and is sent again; the notification id as collapse key makes the device show it once.
+ */
+export async function claimDueDeliveries(
+  db: Db,
+  { now, limit, leaseMs }: { now: Date; limit: number; leaseMs: number },
+): Promise<ClaimedDelivery[]> {
+  const { rows } = await sql<{
+    notification_id: string;
+    token: string;
+    member_id: string;
+    attempts: number;
+    family_id: string;
+    question_id: string;
+    kind: PushKind;
+    due_at: Date;
+    cause_event_id: string | null;
+    correlation_id: string | null;
+    locale: Locale | null;
+    text_ko: string | null;
+    text_en: string | null;
+    eligible: boolean;
+  }>`
+    with due as (
+      select notification_id, token from deliveries
+      where status = 'pending' and next_attempt_at <= ${now}
+      order by next_attempt_at
+      limit ${limit}
+      for update skip locked),
+    claimed as (
+      update deliveries d set next_attempt_at = ${new Date(now.getTime() + leaseMs)}
+      from due where d.notification_id = due.notification_id and d.token = due.token
+      returning d.notification_id, d.token, d.member_id, d.attempts)
+    select c.notification_id, c.token, c.member_id, c.attempts,
+           n.family_id, n.question_id, n.kind, n.due_at, n.cause_event_id, n.correlation_id,
+           r.locale, q.text_ko, q.text_en,
+           coalesce(r.active and dv.active and dv.uid = r.uid, false) as eligible
+    from claimed c
+    join notifications n on n.notification_id = c.notification_id
+    left join recipients r on r.family_id = n.family_id and r.member_id = c.member_id
+    left join devices dv on dv.token = c.token
+    left join questions q on q.family_id = n.family_id and q.question_id = n.question_id`.execute(db);
+  return rows.map((row) => ({
+    notificationId: row.notification_id,
+    token: row.token,
+    memberId: row.member_id,
+    familyId: row.family_id,
+    questionId: row.question_id,
+    kind: row.kind,
+    dueAt: row.due_at,
+    cause:
+      row.cause_event_id && row.correlation_id ? { id: row.cause_event_id, correlationId: row.correlation_id } : null,
+    attempts: row.attempts,
+    locale: row.locale ?? 'ko',
+    question: row.text_ko !== null && row.text_en !== null ? { ko: row.text_ko, en: row.text_en } : null,
+    eligible: row.eligible,
+  }));
+}
+
+export interface DeliveryResult {
+  notificationId: string;
+  familyId: string;
+  token: string;
+  memberId: string;
+  status: DeliveryStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** Send attempts made for this delivery just now (0 or 1). */
+  attempts: number;
+  /** When a delivery left pending is due again; null for a final status. */
+  nextAttemptAt: Date | null;
+}
+
+/** Records what happened to each claimed delivery, in one statement. */
+export async function recordDeliveryResults(trx: Db, results: readonly DeliveryResult[], now: Date): Promise<void> {
+  if (results.length === 0) return;
+  const column = <T>(pick: (result: DeliveryResult) => T) => results.map(pick);
+  await sql`
+    update deliveries
+    set status = result.status,
+        error_code = result.error_code,
+        error_message = result.error_message,
+        attempts = deliveries.attempts + result.attempts,
+        next_attempt_at = coalesce(result.next_attempt_at, deliveries.next_attempt_at),
+        updated_at = ${now}
+    from unnest(
+      ${column((r) => r.notificationId)}::uuid[], ${column((r) => r.token)}::text[],
+      ${column((r) => r.status)}::text[], ${column((r) => r.errorCode)}::text[],
+      ${column((r) => r.errorMessage)}::text[], ${column((r) => r.attempts)}::int[],
+      ${column((r) => r.nextAttemptAt)}::timestamptz[]
+    ) as result (notification_id, token, status, error_code, error_message, attempts, next_attempt_at)
+    where deliveries.notification_id = result.notification_id
+      and deliveries.token = result.token
+      and deliveries.status = 'pending'`.execute(trx);
+}
+
+/** When the earliest pending delivery is due (possibly past); null when none is pending. */
+export async function nextDueAt(db: Db): Promise<Date | null> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select('next_attempt_at')
+    .where('status', '=', 'pending')
+    .orderBy('next_attempt_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.next_attempt_at ?? null;
+}
+
+/** Pending deliveries already due (the backlog) and due within `withinMs` (prepared, to come). */
+export async function pendingDeliveries(
+  db: Db,
+  { now, withinMs }: { now: Date; withinMs: number },
+): Promise<{ due: number; upcoming: number }> {
+  const { rows } = await sql<{ due: string; upcoming: string }>`
+    select count(*) filter (where next_attempt_at <= ${now}) as due,
+           count(*) filter (where next_attempt_at > ${now}) as upcoming
+    from deliveries
+    where status = 'pending' and next_attempt_at <= ${new Date(now.getTime() + withinMs)}`.execute(db);
+  return { due: Number(rows[0]?.due ?? 0), upcoming: Number(rows[0]?.upcoming ?? 0) };
+}
+
+/**
+ * Adds deliveries to pushes prepared for the family but not yet due, for those of the
+ * member's (or, with `token`, that one device's) active devices that have none: a member
+ * who joins, or a device registered, within the lead gets the push at the instant like
+ * everyone else. Only pushes to every member (the question, "everyone answered") qualify;
+ * a reminder names its members when it is due.
+ */
+export async function addDeliveriesToPreparedPushes(
+  db: Db,
+  who: { familyId: string; memberId: string } | { uid: string; token: string },
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('deliveries')
+    .columns(['notification_id', 'token', 'member_id', 'status', 'attempts', 'next_attempt_at', 'updated_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('recipients')
+        .innerJoin('devices', 'devices.uid', 'recipients.uid')
+        .innerJoin('notifications', 'notifications.family_id', 'recipients.family_id')
+        .select([
+          'notifications.notification_id',
+          'devices.token',
+          'recipients.member_id',
+          sql<DeliveryStatus>`'pending'`.as('status'),
+          sql<number>`0`.as('attempts'),
+          'notifications.due_at',
+          sql<Date>`cast(${now} as timestamptz)`.as('updated_at'),
+        ])
+        .where('recipients.active', '=', true)
+        .where('devices.active', '=', true)
+        .where('notifications.due_at', '>', now)
+        .where('notifications.kind', 'in', ['question', 'complete'])
+        .$if('familyId' in who, (query) =>
+          'familyId' in who
+            ? query.where('recipients.family_id', '=', who.familyId).where('recipients.member_id', '=', who.memberId)
+            : query,
+        )
+        .$if('uid' in who, (query) =>
+          'uid' in who ? query.where('recipients.uid', '=', who.uid).where('devices.token', '=', who.token) : query,
+        ),
+    )
+    .onConflict((conflict) => conflict.columns(['notification_id', 'token']).doNothing())
+    .execute();
+}

@@ -1,0 +1,222 @@
+import { causedBy, createEvent } from '@haru/contracts';
+import { startPollingLoop } from '@haru/db';
+import { appendToOutbox, holdOnOutbox, transactionWithOutbox } from '@haru/messaging';
+import type { Logger } from '@haru/observability';
+import type { Kysely } from 'kysely';
+import type { NotifierDatabase } from '../database.ts';
+import { deactivateDevice } from '../devices/device-repository.ts';
+import type { SendBudget } from '../push/send-budget.ts';
+import type { DeliveryMetrics } from './delivery-metrics.ts';
+import {
+  type ClaimedDelivery,
+  claimDueDeliveries,
+  type DeliveryResult,
+  nextDueAt,
+  recordDeliveryResults,
+} from './delivery-repository.ts';
+import { markFinishedReported } from './notification-repository.ts';
+import { maxMessagesPerSend, type PushSender } from './push-sender.ts';
+import { sendDeliveries } from './send-deliveries.ts';
+
+export interface DueDeliverySenderOptions {
+  /** The sender's own pool (`concurrency` + 1 connections), apart from the consumer's and the API's. */
+  db: Kysely<NotifierDatabase>;
+  push: PushSender;
+  budget: SendBudget;
+  logger: Logger;
+  metrics: DeliveryMetrics;
+  clock: () => Date;
+  /** Claims sent at once by this replica, each up to 500 deliveries (one `sendEach`). */
+  concurrency: number;
+  /** How often it looks for due deliveries besides its alarms (another replica's, a retry's). */
+  intervalMs: number;
+  /** NotificationSent reports are published spread over this long, so that a burst's never meet SNS's quota at once. */
+  reportSpreadMs: number;
+  /** How long a claimed delivery is someone's before it is due again (a sender that died). */
+  leaseMs?: number;
+  /** Deliveries per claim and send (FCM takes at most 500 in one `sendEach`). */
+  batchSize?: number;
+  maxAttempts?: number;
+  random?: () => number;
+}
+
+export interface DueDeliverySender {
+  /** Tells the sender of deliveries due at `at`: it sends them then (now, if that has passed). */
+  wake(at: Date): void;
+  /** Sends everything due now and reports finished notifications; resolves with the deliveries settled. */
+  sendDueOnce(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The only place pushes leave haru. Deliveries are prepared ahead, each due at its family's
+ * instant; at the instant this loop claims due deliveries across families, earliest first,
+ * in batches of 500 (SKIP LOCKED, so any number of replicas share them), takes the sends
+ * from the project's FCM budget, sends each batch with one `sendEach` holding no lock, and
+ * records the results. Retries are deliveries due again later, sent by the same loop. It
+ * wakes at the earliest due instant it knows of: from its own query after each round, from
+ * this replica's event handlers, and at the latest every `intervalMs`.
+ */
+export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDeliverySender {
+  const { db, logger, clock, concurrency, intervalMs, leaseMs = 60_000, batchSize = maxMessagesPerSend } = options;
+
+  const sendBatch = async (claimed: ClaimedDelivery[]) => {
+    await options.budget.take(claimed.filter((delivery) => delivery.eligible).length);
+    const { results, acceptedAt } = await sendDeliveries(
+      {
+        sender: options.push,
+        clock,
+        ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+        ...(options.random ? { random: options.random } : {}),
+      },
+      claimed,
+    );
+    options.metrics.observeSent(claimed, results, acceptedAt);
+    await recordResults(db, claimed, results, clock(), logger);
+  };
+
+  const worker = async () => {
+    let settled = 0;
+    for (;;) {
+      const claimed = await claimDueDeliveries(db, { now: clock(), limit: batchSize, leaseMs });
+      if (claimed.length === 0) return settled;
+      await sendBatch(claimed);
+      settled += claimed.length;
+    }
+  };
+
+  const sendDueOnce = async () => {
+    const settled = (await Promise.all(Array.from({ length: concurrency }, worker))).reduce((a, b) => a + b, 0);
+    await reportFinished(db, {
+      clock,
+      logger,
+      spreadMs: options.reportSpreadMs,
+      random: options.random ?? Math.random,
+    });
+    return settled;
+  };
+
+  let alarm: { at: number; timer: NodeJS.Timeout } | undefined;
+  const wake = (at: Date) => {
+    const delay = at.getTime() - clock().getTime();
+    if (delay <= 0) return loop.wake();
+    if (delay >= intervalMs || (alarm && alarm.at <= at.getTime())) return;
+    if (alarm) clearTimeout(alarm.timer);
+    const ring = () => {
+      alarm = undefined;
+      loop.wake();
+    };
+    alarm = { at: at.getTime(), timer: setTimeout(ring, delay) };
+  };
+
+  const loop = startPollingLoop({
+    name: 'due-delivery sender',
+    intervalMs,
+    logger,
+    runOnce: async () => {
+      await sendDueOnce();
+      const next = await nextDueAt(db);
+      if (next) wake(next);
+    },
+  });
+
+  return {
+    wake,
+    sendDueOnce,
+    async stop() {
+      await loop.stop();
+      if (alarm) clearTimeout(alarm.timer);
+    },
+  };
+}
+
+/**
+ * Records a batch's results in one transaction: each delivery's status, dead tokens'
+ * devices deactivated (never sent to again) and reported as DeviceTokenInvalidated.
+ */
+async function recordResults(
+  db: Kysely<NotifierDatabase>,
+  claimed: readonly ClaimedDelivery[],
+  results: readonly DeliveryResult[],
+  now: Date,
+  logger: Logger,
+): Promise<void> {
+  await transactionWithOutbox(db, async (trx) => {
+    await recordDeliveryResults(trx, results, now);
+    const invalidated = results.flatMap((result, position) =>
+      result.status === 'invalid' ? [{ result, cause: claimed[position]?.cause ?? null }] : [],
+    );
+    for (const { result } of invalidated) await deactivateDevice(trx, result.token, now);
+    await appendToOutbox(
+      trx,
+      invalidated.map(({ result, cause }) =>
+        createEvent(
+          'DeviceTokenInvalidated',
+          result.familyId,
+          { memberId: result.memberId, reason: result.errorCode ?? 'invalid token' },
+          causeOf(cause, result.notificationId, now),
+        ),
+      ),
+    );
+  });
+  // One line per push that did not go out; those that did are counted (`haru_fcm_results_total`).
+  for (const { notificationId, familyId, memberId, status, errorCode } of results) {
+    if (status === 'sent') continue;
+    logger[status === 'failed' ? 'warn' : 'info'](
+      { notificationId, familyId, memberId, status, errorCode },
+      status === 'pending' ? 'push left pending for a retry' : 'push not delivered',
+    );
+  }
+}
+
+/**
+ * Reports every notification with nothing left to send, once: NotificationSent, caused by
+ * the event that asked for the push, held on the outbox for a random part of `spreadMs`.
+ * It runs after the due deliveries are drained, so a burst's reports never compete with
+ * its sends, and their publishing is spread rather than sent to SNS all in one second.
+ */
+async function reportFinished(
+  db: Kysely<NotifierDatabase>,
+  { clock, logger, spreadMs, random }: { clock: () => Date; logger: Logger; spreadMs: number; random: () => number },
+): Promise<void> {
+  const limit = 1000;
+  for (;;) {
+    const reported = await transactionWithOutbox(db, async (trx) => {
+      const now = clock();
+      const finished = await markFinishedReported(trx, { now, limit });
+      await holdOnOutbox(
+        trx,
+        finished.map((notification) => ({
+          event: createEvent(
+            'NotificationSent',
+            notification.familyId,
+            {
+              notificationId: notification.notificationId,
+              kind: notification.kind,
+              questionId: notification.questionId,
+              delivered: notification.delivered,
+              failed: notification.failed,
+            },
+            causeOf(
+              notification.causeEventId && notification.correlationId
+                ? { id: notification.causeEventId, correlationId: notification.correlationId }
+                : null,
+              notification.notificationId,
+              now,
+            ),
+          ),
+          delayMs: random() * spreadMs,
+        })),
+      );
+      return finished;
+    });
+    for (const { notificationId, familyId, kind, questionId, delivered, failed } of reported) {
+      logger.info({ notificationId, familyId, kind, questionId, delivered, failed }, 'notification sent');
+    }
+    if (reported.length < limit) return;
+  }
+}
+
+/** Events about a push are caused by the event that asked for it. */
+const causeOf = (cause: { id: string; correlationId: string } | null, notificationId: string, now: Date) =>
+  cause ? causedBy(cause, now) : { occurredAt: now, correlationId: notificationId, causationId: null };
