@@ -30,7 +30,7 @@ export function createMetrics(service: string): Metrics {
 type Definition<Configuration> = Omit<Configuration, 'registers'>;
 
 // Each metric is created where it is observed; the same name on the same registry is the
-// same metric (e.g. a handler and a retry sweep counting the same pushes).
+// same metric (e.g. two senders counting the same pushes).
 
 export function counter<Label extends string>(
   metrics: Metrics,

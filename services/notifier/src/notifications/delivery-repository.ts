@@ -18,6 +18,8 @@ export interface ClaimedDelivery {
   kind: PushKind;
   /** The family's instant the push is for. */
   dueAt: Date;
+  /** When this send is due: the instant, or a retry's time; not before. */
+  sendAt: Date;
   /** The event that asked for the push: events about it are caused by it (null on rows older than that). */
   cause: { id: string; correlationId: string } | null;
   /** Sends made before this one. */
@@ -33,21 +35,22 @@ export interface ClaimedDelivery {
 }
 
 /**
- * Claims up to `limit` pending deliveries that are due, earliest first, across families,
+ * Claims up to `limit` pending deliveries due by `until`, earliest first, across families,
  * in one statement: rows another sender is claiming are skipped (SKIP LOCKED), and each
- * claimed row is due again only after `leaseMs`, so no lock is held while it is sent. If
- * the sender dies before recording the result, the row comes due again after the lease
- * and is sent again; the notification id as collapse key makes the device show it once.
+ * claimed row is due again only after `leaseMs` from `now`, so no lock is held while it is
+ * sent. If the sender dies before recording the result, the row comes due again after the
+ * lease and is sent again; the notification id as collapse key makes the device show it once.
  */
 export async function claimDueDeliveries(
   db: Db,
-  { now, limit, leaseMs }: { now: Date; limit: number; leaseMs: number },
+  { now, until, limit, leaseMs }: { now: Date; until: Date; limit: number; leaseMs: number },
 ): Promise<ClaimedDelivery[]> {
   const { rows } = await sql<{
     notification_id: string;
     token: string;
     member_id: string;
     attempts: number;
+    send_at: Date;
     family_id: string;
     question_id: string;
     kind: PushKind;
@@ -60,16 +63,16 @@ export async function claimDueDeliveries(
     eligible: boolean;
   }>`
     with due as (
-      select notification_id, token from deliveries
-      where status = 'pending' and next_attempt_at <= ${now}
+      select notification_id, token, next_attempt_at from deliveries
+      where status = 'pending' and next_attempt_at <= ${until}
       order by next_attempt_at
       limit ${limit}
       for update skip locked),
     claimed as (
       update deliveries d set next_attempt_at = ${new Date(now.getTime() + leaseMs)}
       from due where d.notification_id = due.notification_id and d.token = due.token
-      returning d.notification_id, d.token, d.member_id, d.attempts)
-    select c.notification_id, c.token, c.member_id, c.attempts,
+      returning d.notification_id, d.token, d.member_id, d.attempts, due.next_attempt_at as send_at)
+    select c.notification_id, c.token, c.member_id, c.attempts, c.send_at,
            n.family_id, n.question_id, n.kind, n.due_at, n.cause_event_id, n.correlation_id,
            r.locale, q.text_ko, q.text_en,
            coalesce(r.active and dv.active and dv.uid = r.uid, false) as eligible
@@ -86,6 +89,7 @@ export async function claimDueDeliveries(
     questionId: row.question_id,
     kind: row.kind,
     dueAt: row.due_at,
+    sendAt: row.send_at,
     cause:
       row.cause_event_id && row.correlation_id ? { id: row.cause_event_id, correlationId: row.correlation_id } : null,
     attempts: row.attempts,

@@ -364,6 +364,29 @@ describe('pushes prepared ahead of their instant', () => {
   });
 });
 
+describe('claiming ahead of the instant', () => {
+  it('when deliveries are claimed within the head start, then they are sent at their instant, never before', async () => {
+    const handler = await createTestHandler({ headStartMs: 5_000 });
+    try {
+      const token = testToken();
+      const { familyId } = await family(handler, [{ locale: 'en', tokens: [token] }]);
+      const instant = new Date(Date.now() + 1_500);
+      await handler.handle(
+        testEvent('QuestionOpened', familyId, { ...questionOpened(familyId).data, openedAt: instant.toISOString() }),
+      );
+      assert.equal(await handler.send(), 1, 'claimed ahead, then sent');
+      const [received] = (await fcmMessages()).filter((message) => message.message.token === token);
+      assert.ok(received, 'sent');
+      assert.ok(
+        Date.parse(received.receivedAt) >= instant.getTime(),
+        `received ${received.receivedAt}, due ${instant.toISOString()}`,
+      );
+    } finally {
+      await handler.close();
+    }
+  });
+});
+
 describe('the FCM send budget', () => {
   it('when two replicas send more than the budget allows in a second, then together they keep to its rate', async () => {
     // 1,200 a minute: 20 a second, at most 20 at once. 100 pushes then take at least 4 s,

@@ -36,6 +36,13 @@ export interface DueDeliverySenderOptions {
   leaseMs?: number;
   /** Deliveries per claim and send (FCM takes at most 500 in one `sendEach`). */
   batchSize?: number;
+  /**
+   * How long before their instant deliveries are claimed, built into messages and taken from
+   * the budget, so that at the instant only the send is left. Who receives the push is then
+   * decided this long before the instant.
+   */
+  headStartMs?: number;
+  sleep?: (ms: number) => Promise<unknown>;
   maxAttempts?: number;
   random?: () => number;
 }
@@ -58,10 +65,23 @@ export interface DueDeliverySender {
  * this replica's event handlers, and at the latest every `intervalMs`.
  */
 export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDeliverySender {
-  const { db, logger, clock, concurrency, intervalMs, leaseMs = 60_000, batchSize = maxMessagesPerSend } = options;
+  const {
+    db,
+    logger,
+    clock,
+    concurrency,
+    intervalMs,
+    leaseMs = 60_000,
+    batchSize = maxMessagesPerSend,
+    headStartMs = 1000,
+    sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  } = options;
 
   const sendBatch = async (claimed: ClaimedDelivery[]) => {
     await options.budget.take(claimed.filter((delivery) => delivery.eligible).length);
+    // Claimed ahead: sent when the last of the batch is due (earliest first, so they are close).
+    const dueIn = Math.max(...claimed.map((delivery) => delivery.sendAt.getTime())) - clock().getTime();
+    if (dueIn > 0) await sleep(dueIn);
     const { results, acceptedAt } = await sendDeliveries(
       {
         sender: options.push,
@@ -78,7 +98,9 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
   const worker = async () => {
     let settled = 0;
     for (;;) {
-      const claimed = await claimDueDeliveries(db, { now: clock(), limit: batchSize, leaseMs });
+      const now = clock();
+      const until = new Date(now.getTime() + headStartMs);
+      const claimed = await claimDueDeliveries(db, { now, until, limit: batchSize, leaseMs });
       if (claimed.length === 0) return settled;
       await sendBatch(claimed);
       settled += claimed.length;
@@ -86,7 +108,11 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
   };
 
   const sendDueOnce = async () => {
-    const settled = (await Promise.all(Array.from({ length: concurrency }, worker))).reduce((a, b) => a + b, 0);
+    // Every worker finishes its batch before a failure is reported (a batch is never abandoned mid-send).
+    const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, worker));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    const settled = outcomes.reduce((sum, outcome) => sum + (outcome.status === 'fulfilled' ? outcome.value : 0), 0);
     await reportFinished(db, {
       clock,
       logger,
@@ -98,7 +124,7 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
 
   let alarm: { at: number; timer: NodeJS.Timeout } | undefined;
   const wake = (at: Date) => {
-    const delay = at.getTime() - clock().getTime();
+    const delay = at.getTime() - headStartMs - clock().getTime();
     if (delay <= 0) return loop.wake();
     if (delay >= intervalMs || (alarm && alarm.at <= at.getTime())) return;
     if (alarm) clearTimeout(alarm.timer);
@@ -159,14 +185,24 @@ async function recordResults(
       ),
     );
   });
-  // One line per push that did not go out; those that did are counted (`haru_fcm_results_total`).
-  for (const { notificationId, familyId, memberId, status, errorCode } of results) {
-    if (status === 'sent') continue;
+  // One line per delivery, under the correlation id of the request or tick that led to it (never the token).
+  results.forEach(({ notificationId, familyId, memberId, status, errorCode, attempts }, position) => {
+    const cause = claimed[position]?.cause;
     logger[status === 'failed' ? 'warn' : 'info'](
-      { notificationId, familyId, memberId, status, errorCode },
-      status === 'pending' ? 'push left pending for a retry' : 'push not delivered',
+      {
+        notificationId,
+        familyId,
+        kind: claimed[position]?.kind,
+        memberId,
+        status,
+        errorCode,
+        attempts,
+        correlationId: cause?.correlationId,
+        causationId: cause?.id,
+      },
+      resultMessages[status],
     );
-  }
+  });
 }
 
 /**
@@ -216,6 +252,13 @@ async function reportFinished(
     if (reported.length < limit) return;
   }
 }
+
+const resultMessages: Record<DeliveryResult['status'], string> = {
+  sent: 'push sent',
+  pending: 'push left pending for a retry',
+  invalid: 'push refused: dead device token',
+  failed: 'push failed',
+};
 
 /** Events about a push are caused by the event that asked for it. */
 const causeOf = (cause: { id: string; correlationId: string } | null, notificationId: string, now: Date) =>

@@ -34,7 +34,7 @@ export interface TestHandler {
  */
 export async function createTestHandler(
   options: { sender?: PushSender; budgetPerMinute?: number; clock?: () => Date } & Partial<
-    Pick<DueDeliverySenderOptions, 'random' | 'maxAttempts' | 'batchSize'>
+    Pick<DueDeliverySenderOptions, 'random' | 'maxAttempts' | 'batchSize' | 'headStartMs'>
   > = {},
 ): Promise<TestHandler> {
   const { url, database } = await migratedTestDatabase();
@@ -63,6 +63,8 @@ export async function createTestHandler(
       // The test runs the sender itself: its own loop looks only once in a long while.
       intervalMs: 3_600_000,
       reportSpreadMs: 0,
+      // The tests move the clock themselves; nothing is claimed ahead of it.
+      headStartMs: 0,
       ...rest,
     });
   const sender = startSender(database);

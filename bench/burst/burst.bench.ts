@@ -1,0 +1,432 @@
+// Benchmark of haru's promise (docs/benchmarks.md, "On time at the phone"): N families due in
+// the same minute, through the whole system as `npm start` runs it — the five services as
+// their own processes, embedded PostgreSQL, fauxqs and the local FCM endpoint — each family
+// with one to three devices. It reports push lateness (when the FCM endpoint received each
+// push minus its family's instant), per-hop timings, SNS publishes per second around the
+// instant, the services' memory, and the gateway's latency for other families' reads and
+// answers idle and during the burst. In the same run, the ceiling: firebase-admin alone
+// sending the same number of pushes to the same endpoint.
+//
+//   node bench/burst/burst.bench.ts [--full] [--families 1000]   (writes bench/results/burst.json)
+//
+// Quick: 1,000 families. --full: 10,000 and 100,000 (one after another, each on a stack of its own).
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { callerUidHeader } from '@haru/contracts';
+import type { ServiceName } from '@haru/dev-stack';
+import { serviceTokenHeader } from '@haru/http';
+import pg from 'pg';
+import { pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
+import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
+import { createFirebaseMessaging } from '../../services/notifier/src/push/firebase-messaging.ts';
+import { startBenchServices } from '../support/bench-services.ts';
+import { startBenchStack } from '../support/bench-stack.ts';
+import { mapConcurrently, waitFor } from '../support/concurrently.ts';
+import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
+import { callApp, createFamilies } from '../support/population.ts';
+import { progressLog } from '../support/progress.ts';
+import { writeResults } from '../support/results.ts';
+import { percentile, round } from '../support/stats.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    full: { type: 'boolean', default: false },
+    families: { type: 'string' },
+  },
+});
+const sizes = args.families ? [Number(args.families)] : args.full ? [10_000, 100_000] : [1_000];
+const log = progressLog('burst');
+/** Each replica's send batches in flight: the notifier's default (NOTIFIER_SEND_CONCURRENCY). */
+const sendConcurrency = 4;
+
+interface AcceptedMessage {
+  receivedAt: string;
+  message: { token: string; data: { kind: string; familyId: string; notificationId: string } };
+}
+
+async function runBurst(families: number) {
+  log(`${families} families: starting the stack`);
+  const stack = await startBenchStack({ name: `burst-${families}`, auth: true, fcm: true });
+  const services = await startBenchServices(stack, {
+    // The steady load comes from a few users; the per-member limit is not what is measured.
+    environment: (name) => (name === 'gateway' ? { RATE_LIMIT_PER_MINUTE: '1000000' } : {}),
+  });
+  const fcmUrl = stack.fcmEndpointUrl ?? '';
+  const token = services.parts.internalApiToken;
+  const internal = async (service: ServiceName, uid: string | null, method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${services.url(service)}/internal${path}`, {
+      method,
+      headers: {
+        [serviceTokenHeader]: token,
+        ...(uid ? { [callerUidHeader]: uid } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    if (response.status >= 300) throw new Error(`${method} ${service}${path} answered ${response.status}: ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+  const database = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
+  try {
+    // 1. The steady load's families: made as the app makes them, each with today's question open.
+    const steady = await createFamilies({ stack, gateway: services.url('gateway'), families: 8, membersPerFamily: 2 });
+    const pushTimeFarAway = new Date(Date.now() + 12 * 3600_000).toISOString().slice(11, 16);
+    const { rows: steadyDue } = await database.query<{ family_id: string }>(
+      'select family_id from scheduler.family_schedule',
+    );
+    // Their question opens now (the scheduler's due-index, moved to now for them).
+    await database.query(
+      `update scheduler.family_schedule
+       set push_time = to_char(now() at time zone 'utc', 'HH24:MI'), next_due_at = date_trunc('minute', now())
+       where family_id = any($1)`,
+      [steady.map((family) => family.familyId)],
+    );
+    const steadyQuestions = await mapConcurrently(steady, 4, (family) =>
+      waitFor(`the steady family ${family.familyId}'s question`, async () => {
+        const member = family.members[0];
+        if (!member) return false;
+        const response = await fetch(`${services.url('gateway')}/v1/families/${family.familyId}/questions/current`, {
+          headers: { authorization: `Bearer ${member.idToken}` },
+        });
+        return response.status === 200 ? ((await response.json()) as { questionId: string }) : false;
+      }),
+    );
+    log(`steady families ready (${steadyDue.length} scheduled so far)`);
+
+    // 2. The burst's families, through the services' internal APIs (what the gateway calls):
+    // each created, joined by 0–2 more members, every member with a device. Push time far away.
+    log(`creating ${families} families`);
+    const tokens: Array<{ familyId: string; token: string }> = [];
+    const burstFamilies = await mapConcurrently(Array.from({ length: families }), 24, async (_, index) => {
+      const founder = `burst-${index}-0`;
+      const created = await internal('answer', founder, 'POST', '/families', {
+        name: `Burst ${index}`,
+        timezone: 'UTC',
+        pushTime: pushTimeFarAway,
+        quietHours: null,
+        member: { role: 'parent', displayName: 'Parent', locale: index % 2 ? 'en' : 'ko' },
+      });
+      const uids = [founder];
+      for (let position = 1; position < 1 + (index % 3); position++) {
+        const uid = `burst-${index}-${position}`;
+        await internal('answer', uid, 'POST', '/families/join', {
+          inviteCode: created.inviteCode,
+          member: { role: 'child', displayName: `Child ${position}`, locale: 'en' },
+        });
+        uids.push(uid);
+      }
+      for (const uid of uids) {
+        const device = `bench-${created.familyId}-${uid}`;
+        await internal('notifier', null, 'PUT', `/devices/${device}`, { uid, platform: 'android' });
+        tokens.push({ familyId: created.familyId, token: device });
+      }
+      return created.familyId as string;
+    });
+    await waitFor(
+      'every family known to the scheduler and every member to the notifier',
+      async () => {
+        const { rows } = await database.query<{ schedules: number; recipients: number }>(
+          `select (select count(*)::int from scheduler.family_schedule) as schedules,
+                  (select count(*)::int from notifier.recipients) as recipients`,
+        );
+        const row = rows[0];
+        return row && row.schedules >= families + steady.length && row.recipients >= tokens.length + 16;
+      },
+      { timeoutMs: 30 * 60_000, intervalMs: 500 },
+    );
+
+    // 3. Idle: the gateway under the steady load alone.
+    log('measuring the gateway idle');
+    const idle = await steadyLoad(services.url('gateway'), steady, steadyQuestions, 15_000);
+
+    // 4. The burst: every family's push time moved to one instant ahead (the due-index the
+    // scheduler owns, in one statement), far enough that the lead prepares it all.
+    const prepareSeconds = families <= 1_000 ? 60 : families <= 10_000 ? 180 : 300;
+    const instant = new Date(Math.ceil((Date.now() + prepareSeconds * 1000) / 60_000) * 60_000);
+    await database.query(
+      `update scheduler.family_schedule set push_time = $2, next_due_at = $3 where family_id = any($1)`,
+      [burstFamilies, instant.toISOString().slice(11, 16), instant],
+    );
+    log(`every family due at ${instant.toISOString()}; preparing`);
+    const published = publishRateSampler(services, token);
+    const memory = memorySampler(services);
+    await waitFor('a second before the instant', async () => Date.now() >= instant.getTime() - 2_000, {
+      timeoutMs: prepareSeconds * 2000,
+      intervalMs: 200,
+    });
+    const duringBurst = steadyLoad(services.url('gateway'), steady, steadyQuestions, 12_000);
+    const expected = tokens.length;
+    const accepted = await waitFor(
+      'every push at the endpoint',
+      async () => {
+        const messages = await burstMessages(fcmUrl, instant);
+        return messages.length >= expected ? messages : false;
+      },
+      { timeoutMs: 20 * 60_000, intervalMs: 500 },
+    );
+    const busy = await duringBurst;
+    const publishes = published.stop(instant);
+    const peakMemory = memory.stop();
+
+    // 5. What the phones saw.
+    const lateness = accepted.map((received) => (Date.parse(received.receivedAt) - instant.getTime()) / 1000);
+    const seen = new Map<string, number>();
+    for (const received of accepted) {
+      const key = `${received.message.token} ${received.message.data.notificationId}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    const doubled = [...seen.values()].filter((count) => count > 1).length;
+    const early = lateness.filter((seconds) => seconds < 0).length;
+    const hops = await hopTimings(database, instant, burstFamilies);
+
+    // 6. The ceiling: firebase-admin alone, the same number of pushes to the same endpoint.
+    log('the ceiling: firebase-admin alone');
+    const ceiling = await firebaseAdminAlone(fcmUrl, expected);
+
+    const drainSeconds = Math.max(...lateness);
+    const result = {
+      families,
+      pushes: expected,
+      devicesPerFamily: '1–3 (index mod 3 + 1)',
+      instant: instant.toISOString(),
+      prepareWindowSeconds: round((instant.getTime() - (hops.firstAnnouncedAt ?? instant.getTime())) / 1000, 1),
+      lateness: {
+        p50: round(percentile(lateness, 50), 3),
+        p99: round(percentile(lateness, 99), 3),
+        max: round(drainSeconds, 3),
+      },
+      verdict: { missing: Math.max(expected - seen.size, 0), doubled, early },
+      ceiling: {
+        pushesPerSecond: round(ceiling.perSecond),
+        seconds: round(ceiling.seconds, 3),
+        target: `p99 lateness ≤ 1.25 × ${expected} / ${round(ceiling.perSecond)} + 1 s = ${round(
+          (1.25 * expected) / ceiling.perSecond + 1,
+          2,
+        )} s`,
+        drainRateShare: round(expected / Math.max(drainSeconds, 0.001) / ceiling.perSecond, 2),
+      },
+      hops,
+      snsPublishesPerSecond: publishes,
+      snsPublishesInDueSecond: publishes.find((second) => second.second === 0)?.published ?? 0,
+      gateway: {
+        idle: idle.summary,
+        duringBurst: busy.summary,
+        p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
+      },
+      peakRssMiB: peakMemory,
+      load: oneMinuteLoad(),
+    };
+    log(`p99 ${result.lateness.p99} s, max ${result.lateness.max} s; ceiling ${result.ceiling.pushesPerSecond}/s`);
+    return result;
+  } catch (error) {
+    log(services.recentLogs());
+    throw error;
+  } finally {
+    await database.end();
+    await services.stop();
+    await stack.stop();
+  }
+}
+
+async function burstMessages(fcmUrl: string, instant: Date): Promise<AcceptedMessage[]> {
+  const response = await fetch(`${fcmUrl}/messages`);
+  const { messages } = (await response.json()) as { messages: AcceptedMessage[] };
+  return messages.filter(
+    (received) =>
+      received.message.token.startsWith('bench-') &&
+      received.message.data.kind === 'question' &&
+      Date.parse(received.receivedAt) >= instant.getTime() - 60_000,
+  );
+}
+
+/**
+ * Other families' members reading today's question and answering it (the same answer again:
+ * the whole answer path, decided as a retry) through the gateway, a request every 50 ms,
+ * for `durationMs`; resolves with the latencies.
+ */
+async function steadyLoad(
+  gateway: string,
+  families: Awaited<ReturnType<typeof createFamilies>>,
+  questions: Array<{ questionId: string }>,
+  durationMs: number,
+) {
+  const latencies: number[] = [];
+  const end = Date.now() + durationMs;
+  let turn = 0;
+  let failures = 0;
+  const callers = families.flatMap((family, index) =>
+    family.members.map((member) => ({ family, member, questionId: questions[index]?.questionId ?? '' })),
+  );
+  while (Date.now() < end) {
+    const { family, member, questionId } = callers[turn % callers.length] ?? {};
+    if (!family || !member) break;
+    const started = performance.now();
+    const answering = turn % 2 === 1;
+    try {
+      await callApp(
+        gateway,
+        member.idToken,
+        answering ? 'PUT' : 'GET',
+        answering
+          ? `/v1/families/${family.familyId}/questions/${questionId}/answer`
+          : `/v1/families/${family.familyId}/questions/current`,
+        answering ? { text: `steady answer of ${member.memberId}` } : undefined,
+        [200, 201],
+      );
+    } catch {
+      failures += 1;
+    }
+    latencies.push(performance.now() - started);
+    turn += 1;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    summary: {
+      requests: latencies.length,
+      failures,
+      p50Ms: round(percentile(latencies, 50), 1),
+      p99Ms: round(percentile(latencies, 99), 1),
+    },
+  };
+}
+
+/** Events every service's outbox relay published (to SNS), sampled each second from /metrics. */
+function publishRateSampler(services: Awaited<ReturnType<typeof startBenchServices>>, token: string) {
+  const samples: Array<{ at: number; total: number }> = [];
+  const names: ServiceName[] = ['answer', 'projection', 'scheduler', 'notifier'];
+  const sample = async () => {
+    let total = 0;
+    for (const name of names) {
+      const text = await fetch(`${services.url(name)}/metrics`, { headers: { [serviceTokenHeader]: token } })
+        .then((response) => response.text())
+        .catch(() => '');
+      for (const line of text.split('\n')) {
+        if (line.startsWith('haru_outbox_events_published_total')) total += Number(line.split(' ').at(-1)) || 0;
+      }
+    }
+    samples.push({ at: Date.now(), total });
+  };
+  const timer = setInterval(sample, 1000);
+  void sample();
+  return {
+    /** Publishes in each second from 10 s before the instant (second 0 is the due second). */
+    stop(instant: Date) {
+      clearInterval(timer);
+      const perSecond: Array<{ second: number; published: number }> = [];
+      for (let second = -10; second <= 20; second++) {
+        const from = instant.getTime() + second * 1000;
+        const at = (time: number) => {
+          const before = samples.filter((sampled) => sampled.at <= time).at(-1);
+          return before?.total ?? 0;
+        };
+        perSecond.push({ second, published: Math.max(at(from + 1000) - at(from), 0) });
+      }
+      return perSecond;
+    },
+  };
+}
+
+/** The highest resident memory of each service's process while sampled (from /proc). */
+function memorySampler(services: Awaited<ReturnType<typeof startBenchServices>>) {
+  const names: ServiceName[] = ['gateway', 'answer', 'projection', 'scheduler', 'notifier'];
+  const peak = new Map<ServiceName, number>();
+  const timer = setInterval(() => {
+    for (const name of names) {
+      try {
+        const status = readFileSync(`/proc/${services.pid(name)}/status`, 'utf8');
+        const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        peak.set(name, Math.max(peak.get(name) ?? 0, kib / 1024));
+      } catch {
+        // The process is gone; its last figure stands.
+      }
+    }
+  }, 500);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Object.fromEntries([...peak].map(([name, mib]) => [name, round(mib)]));
+    },
+  };
+}
+
+/** When each hop happened for the burst's families, in seconds from the instant (negative: ahead). */
+async function hopTimings(database: pg.Pool, instant: Date, familyIds: readonly string[]) {
+  const at = async (label: string, query: string) => {
+    const { rows } = await database.query<{ p50: number | null; p99: number | null; first: Date | null }>(
+      `select percentile_cont(0.5) within group (order by s) as p50,
+              percentile_cont(0.99) within group (order by s) as p99, min(t) as first
+       from (select t, extract(epoch from t - $2::timestamptz) as s from (${query}) as hop) as timed`,
+      [familyIds, instant],
+    );
+    const row = rows[0];
+    return {
+      hop: label,
+      p50: round(row?.p50 ?? Number.NaN, 2),
+      p99: round(row?.p99 ?? Number.NaN, 2),
+      first: row?.first,
+    };
+  };
+  const hops = [
+    await at(
+      'QuestionDue announced (scheduler)',
+      `select fired_at as t from scheduler.fired where kind = 'question' and family_id = any($1)`,
+    ),
+    await at(
+      'question opened ahead (answer service)',
+      `select occurred_at as t from answer.events where type = 'QuestionOpened' and family_id = any($1)`,
+    ),
+    await at(
+      'push prepared (notifier)',
+      `select created_at as t from notifier.notifications where kind = 'question' and family_id = any($1)`,
+    ),
+    await at(
+      'result recorded (notifier)',
+      `select d.updated_at as t from notifier.deliveries d join notifier.notifications n using (notification_id)
+       where n.kind = 'question' and n.family_id = any($1)`,
+    ),
+  ];
+  return {
+    firstAnnouncedAt: hops[0]?.first?.getTime(),
+    seconds: hops.map(({ hop, p50, p99 }) => ({ hop, p50, p99 })),
+  };
+}
+
+/** firebase-admin alone: `count` pushes to the endpoint, 500 a call, as many calls at once as a notifier. */
+async function firebaseAdminAlone(fcmUrl: string, count: number) {
+  await fetch(`${fcmUrl}/messages`, { method: 'DELETE' });
+  const fcm = createFirebaseMessaging({ projectId: 'demo-haru', fcmEndpointUrl: fcmUrl });
+  try {
+    const chunks = Array.from({ length: Math.ceil(count / maxMessagesPerSend) }, (_, chunk) =>
+      Array.from({ length: Math.min(maxMessagesPerSend, count - chunk * maxMessagesPerSend) }, (_, index) =>
+        pushMessage({
+          token: `ceiling-${chunk}-${index}`,
+          notificationId: crypto.randomUUID(),
+          kind: 'question',
+          familyId: crypto.randomUUID(),
+          questionId: crypto.randomUUID(),
+          content: { title: "Today's question", body: 'What made you laugh today?' },
+        }),
+      ),
+    );
+    const started = performance.now();
+    await mapConcurrently(chunks, sendConcurrency, async (messages) => {
+      const { responses } = await fcm.messaging.sendEach(messages);
+      if (responses.some((response) => !response.success)) throw new Error('the ceiling run had a refused push');
+    });
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, perSecond: count / seconds };
+  } finally {
+    await fcm.close();
+  }
+}
+
+const runs = [];
+for (const families of sizes) runs.push(await runBurst(families));
+await writeResults('burst', {
+  benchmark: 'burst',
+  method:
+    'N families due in one minute through the five services as processes (embedded PostgreSQL, fauxqs, the local FCM endpoint), 1–3 devices each; lateness = endpoint receive time − the instant; ceiling = firebase-admin alone sending as many pushes to the same endpoint, in the same run',
+  machine: describeMachine(),
+  runs,
+});
