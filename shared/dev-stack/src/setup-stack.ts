@@ -3,11 +3,19 @@
 // subscriptions) and brings every service's schema to its latest migration, then exits.
 // Idempotent, like its two steps. Reads AWS_REGION, AWS_ENDPOINT_URL, HARU_TOPOLOGY_PREFIX
 // and DATABASE_URL; in AWS the CDK app owns the topology instead.
-import { env, loadConfig } from '@haru/config';
+import { ConfigError, env, loadConfig } from '@haru/config';
 import { applyTopology, createAwsClients } from '@haru/messaging';
 import { runMigrations, serviceNames, services } from './services.ts';
 
-const config = loadConfig({ ...env.messaging, ...env.database });
+const load = () => loadConfig({ ...env.messaging, ...env.database });
+let config: ReturnType<typeof load>;
+try {
+  config = load();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`setup: ${error.message}`);
+  process.exit(2);
+}
 
 const clients = createAwsClients(config);
 const topology = await applyTopology(clients, config.HARU_TOPOLOGY_PREFIX);
