@@ -14,6 +14,7 @@ export const producerOf = {
   FamilyCreated: 'answer',
   MemberJoined: 'answer',
   MemberLeft: 'answer',
+  MemberPreferencesChanged: 'answer',
   ScheduleChanged: 'answer',
   QuestionDue: 'scheduler',
   QuestionOpened: 'answer',
@@ -69,6 +70,12 @@ const dataTemplates: Record<ConsumedType, unknown> = {
     locale: oneOf(['ko', 'en'], 'ko'),
   },
   MemberLeft: { memberId: uuid(examples.memberId) },
+  MemberPreferencesChanged: {
+    memberId: uuid(examples.memberId),
+    locale: oneOf(['ko', 'en'], 'en'),
+    // Each element one of the kinds a member may mute; the example mutes reminders.
+    mutedKinds: M.eachLike(oneOf(['reminder', 'complete'], 'reminder')),
+  },
   ScheduleChanged: schedule,
   QuestionDue: { localDate, dueAt: instant('2026-11-25T11:00:00.000Z') },
   QuestionOpened: {

@@ -72,6 +72,7 @@ describe('answer service', () => {
       pushTime: '20:00',
       quietHours: { start: '22:00', end: '08:00' },
       members: [{ memberId, role: 'parent', displayName: 'Dad' }],
+      me: { memberId, role: 'parent', displayName: 'Dad', locale: 'ko', mutedKinds: [] },
     });
     await eventually(async () => {
       await projectionQueue.drain();

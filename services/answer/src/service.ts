@@ -18,7 +18,7 @@ export const startService = (config: AnswerConfig, options: { waitTimeSeconds?: 
     routes: ({ database, logger }) =>
       new Hono()
         .route('/answers', answerRoutes(database, logger))
-        .route('/families', familyRoutes(database))
+        .route('/families', familyRoutes(database, { inviteLifetimeMs: config.INVITE_LIFETIME_HOURS * 3_600_000 }))
         .route('/families', questionRoutes(database))
         .route('/events', eventFeedRoutes(database)),
     handle:

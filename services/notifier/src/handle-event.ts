@@ -27,6 +27,7 @@ export function createEventHandler(deps: EventHandlerDeps): (event: DomainEvent)
     switch (event.type) {
       case 'MemberJoined':
       case 'MemberLeft':
+      case 'MemberPreferencesChanged':
         return handleMemberEvent(db, event, clock());
       case 'QuestionOpened': {
         const { questionId, text, openedAt } = event.data;

@@ -31,11 +31,15 @@ export function isStorable(value: string): boolean {
 
 export const quietHoursInputSchema = z.strictObject({ start: localTimeSchema, end: localTimeSchema }).nullable();
 
+const roleSchema = z.enum(['parent', 'child']);
+const localeSchema = z.enum(['ko', 'en']);
+const displayNameSchema = textSchema(50);
+
 export const memberInputSchema = z.strictObject({
-  role: z.enum(['parent', 'child']),
-  displayName: textSchema(50),
+  role: roleSchema,
+  displayName: displayNameSchema,
   /** Absent means Korean (`defaultLocale`), applied where the member is recorded. */
-  locale: z.enum(['ko', 'en']).optional(),
+  locale: localeSchema.optional(),
 });
 
 export const createFamilyInputSchema = z.strictObject({
@@ -52,7 +56,25 @@ export const joinFamilyInputSchema = z.strictObject({
     .trim()
     .toUpperCase()
     .regex(/^[A-Z0-9]{8}$/, 'an 8-character invite code'),
-  member: memberInputSchema,
+  /**
+   * The role comes from the invite code. A role may still be stated (older apps always do):
+   * one that disagrees with the code's is refused (409), never granted.
+   */
+  member: memberInputSchema.extend({ role: roleSchema.optional() }),
+});
+
+/** A new invite code for a role (parents only); it replaces that role's previous code. */
+export const inviteInputSchema = z.strictObject({ role: roleSchema });
+
+/** A member's own settings; each field left out stays as it is. */
+export const preferencesInputSchema = z.strictObject({
+  displayName: displayNameSchema.optional(),
+  locale: localeSchema.optional(),
+  /** The pushes the member does not want; today's question cannot be muted. */
+  mutedKinds: z
+    .array(z.enum(['reminder', 'complete']))
+    .max(2)
+    .optional(),
 });
 
 export const scheduleInputSchema = z.strictObject({
@@ -62,6 +84,15 @@ export const scheduleInputSchema = z.strictObject({
 });
 
 export const answerInputSchema = z.strictObject({ text: textSchema(2000) });
+
+/**
+ * A page of a family's archive: the questions before `before` (a page's `nextCursor`: the local
+ * date of its oldest question), newest first. Questions that open later never shift a page.
+ */
+export const archiveQuerySchema = z.strictObject({
+  before: z.iso.date().optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
 
 /** The most answers the gateway hands the answer service in one call. */
 export const maxAnswersPerBatch = 64;

@@ -9,6 +9,8 @@ const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM, 00:00–
 const localDate = z.iso.date();
 const locale = z.enum(['ko', 'en']);
 const role = z.enum(['parent', 'child']);
+/** The pushes a member may mute; today's question is never muted. */
+export const mutableKinds = ['reminder', 'complete'] as const;
 
 export const quietHoursSchema = z.object({ start: localTime, end: localTime }).nullable();
 export type QuietHours = z.infer<typeof quietHoursSchema>;
@@ -26,6 +28,7 @@ export const eventSchemas = {
   FamilyCreated: z.object({ name: z.string(), ...schedule }),
   MemberJoined: z.object({ memberId: uuid, uid: z.string(), role, displayName: z.string(), locale }),
   MemberLeft: z.object({ memberId: uuid }),
+  MemberPreferencesChanged: z.object({ memberId: uuid, locale, mutedKinds: z.array(z.enum(mutableKinds)) }),
   ScheduleChanged: z.object(schedule),
   QuestionDue: z.object({ localDate, dueAt: instant }),
   QuestionOpened: z.object({

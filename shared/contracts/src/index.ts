@@ -8,6 +8,7 @@ export {
   type EventType,
   eventSchemas,
   eventTypes,
+  mutableKinds,
   type PushKind,
   parseEvent,
   type QuietHours,

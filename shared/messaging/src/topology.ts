@@ -15,7 +15,14 @@ export const subscriptions = {
     'MemberLeft',
     'FamilyQuestionCompleted',
   ],
-  notifier: ['MemberJoined', 'MemberLeft', 'QuestionOpened', 'DueAndComplete', 'ReminderDue'],
+  notifier: [
+    'MemberJoined',
+    'MemberLeft',
+    'MemberPreferencesChanged',
+    'QuestionOpened',
+    'DueAndComplete',
+    'ReminderDue',
+  ],
 } as const satisfies Record<string, readonly EventType[]>;
 
 export type ConsumerName = keyof typeof subscriptions;

@@ -22,9 +22,6 @@ import {
 import { presentingCredential, verifyPact } from '../../../../contracts/support/pact-files.ts';
 import { loadServiceConfig } from '../config.ts';
 import { schema } from '../database.ts';
-import { executeCommand } from '../event-store/event-store.ts';
-import type { FamilyEvent } from '../families/family.ts';
-import { familyStream } from '../families/family-store.ts';
 import { migrations } from '../migrations/index.ts';
 import { startService } from '../service.ts';
 
@@ -162,18 +159,17 @@ function producersFor(consumer: ConsumerName) {
       return queue.take('AnswerSubmitted', familyId);
     },
     MemberLeft: async () => {
-      // No command emits MemberLeft yet (leaving has no API): the family's stream gets the
-      // stored event the family aggregate evolves from, through the event store's real
-      // path to the outbox, which decides what of it is published.
-      const { familyId, memberId } = await createFamily(uid());
-      const left: FamilyEvent = { type: 'MemberLeft', data: { memberId, leftAt: new Date().toISOString() } };
-      await executeCommand<FamilyEvent>(service.database, {
-        streamId: familyStream(familyId),
-        familyId,
-        context: { occurredAt: new Date(), correlationId: randomUUID(), causationId: randomUUID() },
-        decide: () => [left],
-      });
+      const { familyId, inviteCode } = await createFamily(uid());
+      const child = uid();
+      await call(child, 'POST', '/families/join', { inviteCode, member: { displayName: 'Min' } });
+      await call(child, 'DELETE', `/families/${familyId}/members/me`);
       return queue.take('MemberLeft', familyId);
+    },
+    MemberPreferencesChanged: async () => {
+      const parent = uid();
+      const { familyId } = await createFamily(parent);
+      await call(parent, 'PATCH', `/families/${familyId}/members/me`, { locale: 'en', mutedKinds: ['reminder'] });
+      return queue.take('MemberPreferencesChanged', familyId);
     },
   };
   const needed = eventsFrom('answer', consumer);

@@ -32,6 +32,7 @@ describe('the answer service as a consumer of the scheduler', () => {
           familyId: examples.familyId,
           name: 'Parks',
           inviteCode: 'PACT2345',
+          inviteExpiresAt: new Date(now.getTime() + 60_000),
           schedule: { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: null },
           founder: { memberId: examples.memberId, uid: 'uid-parent', role: 'parent', displayName: 'Dad', locale: 'ko' },
         },

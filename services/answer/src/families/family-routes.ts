@@ -4,8 +4,10 @@ import {
   defaultLocale,
   defaultQuietHours,
   type EventContext,
+  inviteInputSchema,
   joinFamilyInputSchema,
   newEventId,
+  preferencesInputSchema,
   scheduleInputSchema,
 } from '@haru/contracts';
 import { type Database, isUniqueViolation } from '@haru/db';
@@ -14,11 +16,37 @@ import { type CallerVariables, type CorrelationVariables, jsonBody, requireCalle
 import { type Context, Hono } from 'hono';
 import { validate as isUuid } from 'uuid';
 import type { AnswerDatabase } from '../database.ts';
-import { activeMemberByUid, existing, type FamilyState, requireMember } from './family.ts';
+import {
+  activeMemberByUid,
+  existing,
+  type FamilyCommand,
+  type FamilyState,
+  type Member,
+  preferencesOf,
+  requireMember,
+} from './family.ts';
 import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family-store.ts';
 import { idempotencyKeyOf, isIdempotencyConflict, priorResponse, recordResponse, requestHash } from './idempotency.ts';
 
-export function familyRoutes(database: Database<AnswerDatabase>) {
+export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetimeMs }: { inviteLifetimeMs: number }) {
+  /** Runs a command that issues an invite code, drawing another if the code is taken (rarely needed). */
+  async function withNewInviteCode<Result>(run: (code: string, expiresAt: Date) => Promise<Result>): Promise<Result> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run(newInviteCode(), new Date(Date.now() + inviteLifetimeMs));
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  /** Runs a command of the caller's on a family they belong to (to anyone else it does not exist). */
+  async function memberCommand(c: Context<RequestEnv>, command: (uid: string) => FamilyCommand) {
+    const familyId = familyIdOf(c);
+    memberView(await loadFamily(database.db, familyId), c.get('uid'));
+    return runFamilyCommand(database, familyId, command(c.get('uid')), requestContext(c));
+  }
+
   return new Hono<RequestEnv>()
     .use(requireCaller())
     .post('/', jsonBody(createFamilyInputSchema), async (c) => {
@@ -43,6 +71,7 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
         const familyId = newEventId();
         const founder = { memberId: newEventId(), uid, ...input.member, locale: input.member.locale ?? defaultLocale };
         const inviteCode = newInviteCode();
+        const inviteExpiresAt = new Date(Date.now() + inviteLifetimeMs);
         const created = { status: 201, body: { familyId, inviteCode, memberId: founder.memberId } };
         try {
           await runFamilyCommand(
@@ -50,7 +79,7 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
             familyId,
             {
               type: 'CreateFamily',
-              data: { familyId, name: input.name, inviteCode, schedule, founder },
+              data: { familyId, name: input.name, inviteCode, inviteExpiresAt, schedule, founder },
               metadata: { now: new Date() },
             },
             requestContext(c),
@@ -75,12 +104,13 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
       const uid = c.get('uid');
       const familyId = await familyIdForInviteCode(database.db, input.inviteCode);
       if (!familyId) throw new HaruError('not-found', 'no family has this invite code');
+      const { role, displayName, locale = defaultLocale } = input.member;
       const { state, appended } = await runFamilyCommand(
         database,
         familyId,
         {
           type: 'JoinFamily',
-          data: { memberId: newEventId(), uid, ...input.member, locale: input.member.locale ?? defaultLocale },
+          data: { memberId: newEventId(), uid, displayName, locale, role, inviteCode: input.inviteCode },
           metadata: { now: new Date() },
         },
         requestContext(c),
@@ -99,7 +129,44 @@ export function familyRoutes(database: Database<AnswerDatabase>) {
         members: family.members
           .filter((member) => member.active)
           .map(({ memberId, role, displayName }) => ({ memberId, role, displayName })),
+        me: settingsOf(requireMember(family, c.get('uid'))),
       });
+    })
+    .post('/:familyId/invites', jsonBody(inviteInputSchema), async (c) => {
+      const { role } = c.req.valid('json');
+      const { state } = await withNewInviteCode((code, expiresAt) =>
+        memberCommand(c, (uid) => ({
+          type: 'CreateInvite',
+          data: { uid, role, code, expiresAt },
+          metadata: { now: new Date() },
+        })),
+      );
+      const invite = existing(state).invites[role];
+      if (!invite) throw new Error('an invite was created but the family has none for its role');
+      return c.json({ inviteCode: invite.code, role: invite.role, expiresAt: invite.expiresAt }, 201);
+    })
+    .patch('/:familyId/members/me', jsonBody(preferencesInputSchema), async (c) => {
+      const change = c.req.valid('json');
+      const { state } = await memberCommand(c, (uid) => ({
+        type: 'ChangePreferences',
+        data: { uid, ...change },
+        metadata: { now: new Date() },
+      }));
+      return c.json(settingsOf(requireMember(existing(state), c.get('uid'))));
+    })
+    .delete('/:familyId/members/me', async (c) => {
+      await memberCommand(c, (uid) => ({ type: 'LeaveFamily', data: { uid }, metadata: { now: new Date() } }));
+      return c.body(null, 204);
+    })
+    .delete('/:familyId/members/:memberId', async (c) => {
+      const memberId = c.req.param('memberId');
+      if (!isUuid(memberId)) throw new HaruError('not-found', 'no such member');
+      await memberCommand(c, (uid) => ({
+        type: 'RemoveMember',
+        data: { uid, memberId },
+        metadata: { now: new Date() },
+      }));
+      return c.body(null, 204);
     })
     .get('/:familyId/membership', async (c) => {
       const family = memberView(await loadFamily(database.db, familyIdOf(c)), c.get('uid'));
@@ -145,6 +212,9 @@ function memberView(state: FamilyState, uid: string) {
   if (!activeMemberByUid(family, uid)) throw new HaruError('not-found', 'no such family');
   return family;
 }
+
+/** What a member sees of themselves: their role and their own settings. */
+const settingsOf = (member: Member) => ({ memberId: member.memberId, role: member.role, ...preferencesOf(member) });
 
 const inviteAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 

@@ -35,12 +35,17 @@ export async function runFamilyCommand(
     familyId,
     context,
     decide: (events) => decideFamily(command, foldFamily(events)),
-    // The invite code lookup commits with the family, or not at all.
+    // The invite code lookup commits with the family or the invite, or not at all.
     alsoInTransaction: async (trx, events) => {
       for (const event of events) {
-        if (event.type === 'FamilyCreated') {
-          await trx.insertInto('invite_codes').values({ code: event.data.inviteCode, family_id: familyId }).execute();
-        }
+        // Every code ever issued keeps its row: the family's state says whether it is still valid.
+        const code =
+          event.type === 'FamilyCreated'
+            ? event.data.inviteCode
+            : event.type === 'InviteCreated'
+              ? event.data.code
+              : null;
+        if (code) await trx.insertInto('invite_codes').values({ code, family_id: familyId }).execute();
       }
       await alsoInTransaction?.(trx);
     },

@@ -9,15 +9,45 @@ const familyId = '0193f5a0-0000-7000-8000-000000000001';
 const parent = { memberId: 'p-1', uid: 'uid-parent', role: 'parent', displayName: 'Mom', locale: 'ko' } as const;
 const child = { memberId: 'c-1', uid: 'uid-child', role: 'child', displayName: 'Jun', locale: 'en' } as const;
 const schedule = { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: { start: '22:00', end: '08:00' } };
+const inviteExpiresAt = new Date(now.getTime() + 7 * 24 * 3_600_000);
+const later = (ms: number) => new Date(now.getTime() + ms);
 
 const created: FamilyEvent[] = [
   {
     type: 'FamilyCreated',
-    data: { familyId, name: 'Kims', inviteCode: 'ABCDEFGH', ...schedule, createdAt: now.toISOString() },
+    data: {
+      familyId,
+      name: 'Kims',
+      inviteCode: 'ABCDEFGH',
+      inviteExpiresAt: inviteExpiresAt.toISOString(),
+      ...schedule,
+      createdAt: now.toISOString(),
+    },
   },
   { type: 'MemberJoined', data: { ...parent, joinedAt: now.toISOString() } },
 ];
 const childJoined: FamilyEvent = { type: 'MemberJoined', data: { ...child, joinedAt: now.toISOString() } };
+const secondParent = { memberId: 'p-2', uid: 'uid-dad', role: 'parent', displayName: 'Dad', locale: 'ko' } as const;
+const secondParentJoined: FamilyEvent = {
+  type: 'MemberJoined',
+  data: { ...secondParent, joinedAt: now.toISOString() },
+};
+const parentInvite: FamilyEvent = {
+  type: 'InviteCreated',
+  data: {
+    code: 'PARENT23',
+    role: 'parent',
+    expiresAt: later(3_600_000).toISOString(),
+    createdBy: parent.memberId,
+    createdAt: now.toISOString(),
+  },
+};
+const { role: _, ...joiner } = child;
+const joining = (inviteCode: string, role?: 'parent' | 'child', at = now): FamilyCommand => ({
+  type: 'JoinFamily',
+  data: { ...joiner, inviteCode, ...(role ? { role } : {}) },
+  metadata: { now: at },
+});
 
 /** Given events, when command: the events it decides. */
 const given = (history: FamilyEvent[]) => ({
@@ -31,7 +61,7 @@ describe('family decider', () => {
   test('when a family is created, then it and its founding parent are recorded', () => {
     const events = given([]).when({
       type: 'CreateFamily',
-      data: { familyId, name: 'Kims', inviteCode: 'ABCDEFGH', schedule, founder: parent },
+      data: { familyId, name: 'Kims', inviteCode: 'ABCDEFGH', inviteExpiresAt, schedule, founder: parent },
       metadata: { now },
     });
     assert.deepEqual(events, created);
@@ -40,7 +70,131 @@ describe('family decider', () => {
   test('when the same uid joins twice, then no second member is recorded', () => {
     const events = given([...created, childJoined]).when({
       type: 'JoinFamily',
-      data: { ...child, memberId: 'c-2' },
+      data: { ...joiner, memberId: 'c-2', inviteCode: 'ABCDEFGH' },
+      metadata: { now },
+    });
+    assert.deepEqual(events, []);
+  });
+
+  test('when someone joins with the code from the family’s creation, then they join as a child', () => {
+    assert.deepEqual(given(created).when(joining('ABCDEFGH')), [childJoined]);
+  });
+
+  test('when someone joins with a parent invite, then they join as a parent whatever they would have chosen', () => {
+    const [joined] = given([...created, parentInvite]).when(joining('PARENT23', 'parent'));
+    assert.equal(joined?.type === 'MemberJoined' && joined.data.role, 'parent');
+  });
+
+  test('when the stated role disagrees with the invite’s, then joining is a conflict', () => {
+    expectProblem(() => given(created).when(joining('ABCDEFGH', 'parent')), 'conflict');
+  });
+
+  test('when the code is unknown, expired or replaced, then each is not found alike', () => {
+    expectProblem(() => given(created).when(joining('ZZZZZZZZ')), 'not-found');
+    expectProblem(() => given(created).when(joining('ABCDEFGH', undefined, inviteExpiresAt)), 'not-found');
+    const replaced: FamilyEvent = { ...parentInvite, data: { ...parentInvite.data, code: 'CHILD234', role: 'child' } };
+    expectProblem(() => given([...created, replaced]).when(joining('ABCDEFGH')), 'not-found');
+    assert.equal(given([...created, replaced]).when(joining('CHILD234')).length, 1);
+  });
+
+  test('when a family was created before codes expired, then its code lasts seven days from its creation', () => {
+    const [familyCreated, founderJoined] = created;
+    assert.ok(familyCreated?.type === 'FamilyCreated' && founderJoined);
+    const { inviteExpiresAt: _, ...before } = familyCreated.data;
+    const old: FamilyEvent[] = [{ type: 'FamilyCreated', data: before }, founderJoined];
+    assert.equal(given(old).when(joining('ABCDEFGH', undefined, later(7 * 24 * 3_600_000 - 1))).length, 1);
+    expectProblem(() => given(old).when(joining('ABCDEFGH', undefined, later(7 * 24 * 3_600_000))), 'not-found');
+  });
+
+  test('when a parent invites, then the invite is recorded with its role and expiry', () => {
+    const events = given(created).when({
+      type: 'CreateInvite',
+      data: { uid: parent.uid, role: 'parent', code: 'PARENT23', expiresAt: later(3_600_000) },
+      metadata: { now },
+    });
+    assert.deepEqual(events, [parentInvite]);
+  });
+
+  test('when a child invites, then it is forbidden', () => {
+    expectProblem(
+      () =>
+        given([...created, childJoined]).when({
+          type: 'CreateInvite',
+          data: { uid: child.uid, role: 'child', code: 'CHILD234', expiresAt: later(3_600_000) },
+          metadata: { now },
+        }),
+      'forbidden',
+    );
+  });
+
+  test('when a child leaves, then they have left', () => {
+    const events = given([...created, childJoined]).when({
+      type: 'LeaveFamily',
+      data: { uid: child.uid },
+      metadata: { now },
+    });
+    assert.deepEqual(events, [{ type: 'MemberLeft', data: { memberId: child.memberId, leftAt: now.toISOString() } }]);
+  });
+
+  test('when the last parent leaves while a child remains, then it is a conflict', () => {
+    expectProblem(
+      () =>
+        given([...created, childJoined]).when({ type: 'LeaveFamily', data: { uid: parent.uid }, metadata: { now } }),
+      'conflict',
+    );
+  });
+
+  test('when a parent leaves and another parent remains, or nobody else does, then they leave', () => {
+    const leave = { type: 'LeaveFamily', data: { uid: parent.uid }, metadata: { now } } as const;
+    assert.equal(given([...created, childJoined, secondParentJoined]).when(leave).length, 1);
+    assert.equal(given(created).when(leave).length, 1);
+  });
+
+  test('when a parent removes a child, then the child has left, removed by the parent', () => {
+    const events = given([...created, childJoined]).when({
+      type: 'RemoveMember',
+      data: { uid: parent.uid, memberId: child.memberId },
+      metadata: { now },
+    });
+    assert.deepEqual(events, [
+      { type: 'MemberLeft', data: { memberId: child.memberId, leftAt: now.toISOString(), removedBy: parent.memberId } },
+    ]);
+  });
+
+  test('when a child removes a member, then it is forbidden; an unknown member is not found; a removed one is a retry', () => {
+    const family = [...created, childJoined];
+    const remove = (uid: string, memberId: string) =>
+      given(family).when({ type: 'RemoveMember', data: { uid, memberId }, metadata: { now } });
+    expectProblem(() => remove(child.uid, parent.memberId), 'forbidden');
+    expectProblem(() => remove(parent.uid, 'nobody'), 'not-found');
+    family.push(...remove(parent.uid, child.memberId));
+    assert.deepEqual(remove(parent.uid, child.memberId), []);
+  });
+
+  test('when a member changes some preferences, then the others are kept, and kinds are recorded once, in order', () => {
+    const events = given([...created, childJoined]).when({
+      type: 'ChangePreferences',
+      data: { uid: child.uid, locale: 'ko', mutedKinds: ['reminder', 'complete', 'reminder'] },
+      metadata: { now },
+    });
+    assert.deepEqual(events, [
+      {
+        type: 'MemberPreferencesChanged',
+        data: {
+          memberId: child.memberId,
+          displayName: child.displayName,
+          locale: 'ko',
+          mutedKinds: ['complete', 'reminder'],
+          changedAt: now.toISOString(),
+        },
+      },
+    ]);
+  });
+
+  test('when the preferences sent are those already held, then nothing is recorded', () => {
+    const events = given([...created, childJoined]).when({
+      type: 'ChangePreferences',
+      data: { uid: child.uid, displayName: child.displayName, mutedKinds: [] },
       metadata: { now },
     });
     assert.deepEqual(events, []);
@@ -144,6 +298,6 @@ describe('family decider', () => {
 
   test('when nothing has happened, then the family is absent', () => {
     assert.deepEqual(initialFamilyState(), { status: 'absent' });
-    expectProblem(() => given([]).when({ type: 'JoinFamily', data: child, metadata: { now } }), 'not-found');
+    expectProblem(() => given([]).when(joining('ABCDEFGH')), 'not-found');
   });
 });

@@ -5,6 +5,8 @@ import { type CatalogueQuestion, questionForDay } from '../questions/catalogue.t
 
 export type Role = 'parent' | 'child';
 export type Locale = 'ko' | 'en';
+/** The pushes a member may mute (today's question is never muted). */
+export type MutableKind = 'reminder' | 'complete';
 export interface QuietHours {
   start: string;
   end: string;
@@ -23,6 +25,18 @@ export interface NewMember {
 }
 export interface Member extends NewMember {
   active: boolean;
+  mutedKinds: MutableKind[];
+}
+/** An invite code, granting its role until it expires or a new code for the role replaces it. */
+export interface Invite {
+  code: string;
+  role: Role;
+  expiresAt: string;
+}
+export interface Preferences {
+  displayName: string;
+  locale: Locale;
+  mutedKinds: MutableKind[];
 }
 export interface OpenedQuestion {
   questionId: string;
@@ -35,20 +49,51 @@ export interface OpenedQuestion {
 export type FamilyEvent =
   | {
       type: 'FamilyCreated';
-      data: { familyId: string; name: string; inviteCode: string; createdAt: string } & Schedule;
+      /** `inviteExpiresAt`: absent on families created before codes expired (then 7 days). */
+      data: {
+        familyId: string;
+        name: string;
+        inviteCode: string;
+        inviteExpiresAt?: string;
+        createdAt: string;
+      } & Schedule;
     }
   | { type: 'MemberJoined'; data: NewMember & { joinedAt: string } }
-  | { type: 'MemberLeft'; data: { memberId: string; leftAt: string } }
+  | { type: 'InviteCreated'; data: Invite & { createdBy: string; createdAt: string } }
+  /** `removedBy`: the parent who removed the member; absent when they left. */
+  | { type: 'MemberLeft'; data: { memberId: string; leftAt: string; removedBy?: string } }
+  | { type: 'MemberPreferencesChanged'; data: Preferences & { memberId: string; changedAt: string } }
   | { type: 'ScheduleChanged'; data: Schedule & { changedAt: string } }
   | { type: 'QuestionOpened'; data: OpenedQuestion & { day: number } };
 
 export type FamilyCommand =
   | {
       type: 'CreateFamily';
-      data: { familyId: string; name: string; inviteCode: string; schedule: Schedule; founder: NewMember };
+      data: {
+        familyId: string;
+        name: string;
+        /** A child invite, valid until `inviteExpiresAt`. */
+        inviteCode: string;
+        inviteExpiresAt: Date;
+        schedule: Schedule;
+        founder: NewMember;
+      };
       metadata: { now: Date };
     }
-  | { type: 'JoinFamily'; data: NewMember; metadata: { now: Date } }
+  | {
+      type: 'JoinFamily';
+      /** The role is the invite's; `role`, when stated, must agree with it. */
+      data: Omit<NewMember, 'role'> & { inviteCode: string; role?: Role | undefined };
+      metadata: { now: Date };
+    }
+  | { type: 'CreateInvite'; data: { uid: string; role: Role; code: string; expiresAt: Date }; metadata: { now: Date } }
+  | { type: 'LeaveFamily'; data: { uid: string }; metadata: { now: Date } }
+  | { type: 'RemoveMember'; data: { uid: string; memberId: string }; metadata: { now: Date } }
+  | {
+      type: 'ChangePreferences';
+      data: { uid: string } & Partial<Preferences>;
+      metadata: { now: Date };
+    }
   | { type: 'ChangeSchedule'; data: { uid: string; schedule: Schedule }; metadata: { now: Date } }
   | {
       type: 'OpenQuestion';
@@ -63,7 +108,8 @@ export type FamilyState =
       status: 'active';
       familyId: string;
       name: string;
-      inviteCode: string;
+      /** The valid code of each role, if any. */
+      invites: Record<Role, Invite | null>;
       schedule: Schedule;
       members: Member[];
       /** Questions opened so far, oldest first. */
@@ -77,17 +123,73 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
   switch (command.type) {
     case 'CreateFamily': {
       if (state.status !== 'absent') throw new HaruError('conflict', 'the family exists already');
-      const { familyId, name, inviteCode, schedule, founder } = command.data;
+      const { familyId, name, inviteCode, inviteExpiresAt, schedule, founder } = command.data;
       return [
-        { type: 'FamilyCreated', data: { familyId, name, inviteCode, ...schedule, createdAt: now } },
+        {
+          type: 'FamilyCreated',
+          data: {
+            familyId,
+            name,
+            inviteCode,
+            inviteExpiresAt: inviteExpiresAt.toISOString(),
+            ...schedule,
+            createdAt: now,
+          },
+        },
         { type: 'MemberJoined', data: { ...founder, joinedAt: now } },
       ];
     }
     case 'JoinFamily': {
       const family = existing(state);
+      const { inviteCode, role: statedRole, ...member } = command.data;
       // Joining again with the same identity is a retry, not a second member.
-      if (activeMemberByUid(family, command.data.uid)) return [];
-      return [{ type: 'MemberJoined', data: { ...command.data, joinedAt: now } }];
+      if (activeMemberByUid(family, member.uid)) return [];
+      const invite = validInvite(family, inviteCode, command.metadata.now);
+      // Unknown, expired and replaced codes look alike: whoever guesses learns nothing.
+      if (!invite) throw new HaruError('not-found', 'no family has this invite code');
+      if (statedRole !== undefined && statedRole !== invite.role) {
+        throw new HaruError(
+          'conflict',
+          `this invite code is for a ${invite.role}; leave role out, or ask for a ${statedRole} invite`,
+        );
+      }
+      return [{ type: 'MemberJoined', data: { ...member, role: invite.role, joinedAt: now } }];
+    }
+    case 'CreateInvite': {
+      const family = existing(state);
+      const parent = requireParent(family, command.data.uid, 'only parents invite');
+      const { code, role, expiresAt } = command.data;
+      return [
+        {
+          type: 'InviteCreated',
+          data: { code, role, expiresAt: expiresAt.toISOString(), createdBy: parent.memberId, createdAt: now },
+        },
+      ];
+    }
+    case 'LeaveFamily': {
+      const family = existing(state);
+      const member = requireMember(family, command.data.uid);
+      return [{ type: 'MemberLeft', data: { memberId: mayLeave(family, member).memberId, leftAt: now } }];
+    }
+    case 'RemoveMember': {
+      const family = existing(state);
+      const parent = requireParent(family, command.data.uid, 'only parents remove members');
+      const member = family.members.find((candidate) => candidate.memberId === command.data.memberId);
+      if (!member) throw new HaruError('not-found', 'no such member');
+      // Removed already: a retry.
+      if (!member.active) return [];
+      mayLeave(family, member);
+      return [{ type: 'MemberLeft', data: { memberId: member.memberId, leftAt: now, removedBy: parent.memberId } }];
+    }
+    case 'ChangePreferences': {
+      const family = existing(state);
+      const { uid, ...change } = command.data;
+      const member = requireMember(family, uid);
+      const preferences = preferencesOf({ ...preferencesOf(member), ...definedOnly(change) });
+      if (samePreferences(preferencesOf(member), preferences)) return [];
+      return [
+        { type: 'MemberPreferencesChanged', data: { memberId: member.memberId, ...preferences, changedAt: now } },
+      ];
     }
     case 'ChangeSchedule': {
       const family = existing(state);
@@ -127,12 +229,13 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
 export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyState {
   switch (event.type) {
     case 'FamilyCreated': {
-      const { familyId, name, inviteCode, timezone, pushTime, quietHours } = event.data;
+      const { familyId, name, inviteCode, inviteExpiresAt, createdAt, timezone, pushTime, quietHours } = event.data;
+      const expiresAt = inviteExpiresAt ?? new Date(Date.parse(createdAt) + defaultInviteLifetimeMs).toISOString();
       return {
         status: 'active',
         familyId,
         name,
-        inviteCode,
+        invites: { child: { code: inviteCode, role: 'child', expiresAt }, parent: null },
         schedule: { timezone, pushTime, quietHours },
         members: [],
         questions: [],
@@ -141,7 +244,20 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
     case 'MemberJoined': {
       if (state.status === 'absent') return state;
       const { joinedAt: _, ...member } = event.data;
-      return { ...state, members: [...state.members, { ...member, active: true }] };
+      return { ...state, members: [...state.members, { ...member, active: true, mutedKinds: [] }] };
+    }
+    case 'InviteCreated': {
+      if (state.status === 'absent') return state;
+      const { code, role, expiresAt } = event.data;
+      return { ...state, invites: { ...state.invites, [role]: { code, role, expiresAt } } };
+    }
+    case 'MemberPreferencesChanged': {
+      if (state.status === 'absent') return state;
+      const { memberId, changedAt: _, ...preferences } = event.data;
+      return {
+        ...state,
+        members: state.members.map((member) => (member.memberId === memberId ? { ...member, ...preferences } : member)),
+      };
     }
     case 'MemberLeft': {
       if (state.status === 'absent') return state;
@@ -191,6 +307,47 @@ export function requireMember(family: ActiveFamily, uid: string): Member {
   if (!member) throw new HaruError('not-found', 'no such family');
   return member;
 }
+
+function requireParent(family: ActiveFamily, uid: string, refusal: string): Member {
+  const member = requireMember(family, uid);
+  if (member.role !== 'parent') throw new HaruError('forbidden', refusal);
+  return member;
+}
+
+/** How long an invite code lasts unless configured otherwise (`INVITE_LIFETIME_HOURS`). */
+export const defaultInviteLifetimeMs = 7 * 24 * 60 * 60 * 1000;
+
+/** The invite `code` stands for, if it is a role's current code and has not expired. */
+export const validInvite = (family: ActiveFamily, code: string, now: Date): Invite | undefined =>
+  Object.values(family.invites).find(
+    (invite) => invite !== null && invite.code === code && Date.parse(invite.expiresAt) > now.getTime(),
+  ) ?? undefined;
+
+/** A family is never left to children alone: its last parent stays while any child does. */
+function mayLeave(family: ActiveFamily, member: Member): Member {
+  const active = family.members.filter((other) => other.active && other.memberId !== member.memberId);
+  const parentRemains = active.some((other) => other.role === 'parent');
+  if (member.role === 'parent' && !parentRemains && active.length > 0) {
+    throw new HaruError(
+      'conflict',
+      'the last parent cannot leave while children remain: invite another parent first, or remove the children',
+    );
+  }
+  return member;
+}
+
+export const preferencesOf = ({ displayName, locale, mutedKinds }: Preferences): Preferences => ({
+  displayName,
+  locale,
+  // One order, no repeats: the same choice always reads the same.
+  mutedKinds: (['complete', 'reminder'] as const).filter((kind) => mutedKinds.includes(kind)),
+});
+
+const samePreferences = (a: Preferences, b: Preferences) =>
+  a.displayName === b.displayName && a.locale === b.locale && a.mutedKinds.join() === b.mutedKinds.join();
+
+const definedOnly = <Value extends object>(value: Value): Partial<Value> =>
+  Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<Value>;
 
 const sameSchedule = (a: Schedule, b: Schedule) =>
   a.timezone === b.timezone &&

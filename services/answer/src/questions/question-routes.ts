@@ -1,29 +1,68 @@
+import { archiveQuerySchema } from '@haru/contracts';
 import type { Database } from '@haru/db';
 import { HaruError } from '@haru/errors';
 import { requireCaller } from '@haru/http';
 import { Hono } from 'hono';
+import { validator } from 'hono/validator';
 import type { AnswerDatabase } from '../database.ts';
-import { currentQuestion, existing, requireMember } from '../families/family.ts';
+import { readStreams } from '../event-store/event-store.ts';
+import { currentQuestion, existing, type Member, type OpenedQuestion, requireMember } from '../families/family.ts';
 import { familyIdOf, type RequestEnv } from '../families/family-routes.ts';
 import { loadFamily } from '../families/family-store.ts';
-import { loadQuestion } from './question-store.ts';
+import { archivePage } from './archive-page.ts';
+import type { Answer, QuestionEvent } from './question.ts';
+import { foldQuestion, loadQuestion, questionStream } from './question-store.ts';
 
 export function questionRoutes(database: Database<AnswerDatabase>) {
-  return new Hono<RequestEnv>().use(requireCaller()).get('/:familyId/questions/current', async (c) => {
-    const family = existing(await loadFamily(database.db, familyIdOf(c)));
-    const member = requireMember(family, c.get('uid'));
-    const current = currentQuestion(family, new Date());
-    if (!current) throw new HaruError('not-found', 'no question has opened yet');
-    const { answers } = await loadQuestion(database.db, current.questionId);
-    // Other members' answers are shown only to someone who has answered too.
-    const hasAnswered = answers.some((answer) => answer.memberId === member.memberId);
-    return c.json({
-      questionId: current.questionId,
-      localDate: current.localDate,
-      text: current.text[member.locale],
-      openedAt: current.openedAt,
-      requiredMemberIds: current.requiredMemberIds,
-      answers: hasAnswered ? answers : [],
+  return new Hono<RequestEnv>()
+    .use(requireCaller())
+    .get('/:familyId/questions/current', async (c) => {
+      const family = existing(await loadFamily(database.db, familyIdOf(c)));
+      const member = requireMember(family, c.get('uid'));
+      const current = currentQuestion(family, new Date());
+      if (!current) throw new HaruError('not-found', 'no question has opened yet');
+      const { answers } = await loadQuestion(database.db, current.questionId);
+      return c.json({
+        questionId: current.questionId,
+        localDate: current.localDate,
+        text: current.text[member.locale],
+        openedAt: current.openedAt,
+        requiredMemberIds: current.requiredMemberIds,
+        answers: answersFor(member, answers),
+      });
+    })
+    .get('/:familyId/questions', archiveQuery, async (c) => {
+      const { before, limit } = c.req.valid('query');
+      const family = existing(await loadFamily(database.db, familyIdOf(c)));
+      const member = requireMember(family, c.get('uid'));
+      const { questions, nextCursor } = archivePage(family.questions, { before, limit, now: new Date() });
+      // The page's answers: one read of its question streams (one index range scan each).
+      const streams = await readStreams(
+        database.db,
+        questions.map((question) => questionStream(question.questionId)),
+      );
+      const items = questions.map((question: OpenedQuestion) => {
+        const events = (streams.get(questionStream(question.questionId))?.events ?? []) as QuestionEvent[];
+        const { answers } = foldQuestion(events);
+        return {
+          questionId: question.questionId,
+          localDate: question.localDate,
+          text: question.text[member.locale],
+          openedAt: question.openedAt,
+          answeredBy: answers.map((answer) => answer.memberId),
+          answers: answersFor(member, answers),
+        };
+      });
+      return c.json({ items, nextCursor });
     });
-  });
 }
+
+/** Other members' answers are shown only to someone who has answered too. */
+const answersFor = (member: Member, answers: Answer[]): Answer[] =>
+  answers.some((answer) => answer.memberId === member.memberId) ? answers : [];
+
+const archiveQuery = validator('query', (value) => {
+  const query = archiveQuerySchema.safeParse(value);
+  if (!query.success) throw new HaruError('invalid', 'before is a local date (YYYY-MM-DD), limit 1–50');
+  return query.data;
+});

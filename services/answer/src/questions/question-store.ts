@@ -16,7 +16,8 @@ import {
 
 export const questionStream = (questionId: string): string => `question-${questionId}`;
 
-const foldQuestion = (events: QuestionEvent[]): QuestionState => events.reduce(evolveQuestion, initialQuestionState());
+export const foldQuestion = (events: QuestionEvent[]): QuestionState =>
+  events.reduce(evolveQuestion, initialQuestionState());
 
 export async function loadQuestion(db: Executor<AnswerDatabase>, questionId: string): Promise<QuestionState> {
   const { events } = await readStream<QuestionEvent>(db, questionStream(questionId));

@@ -51,6 +51,22 @@ describe('the notifier as a consumer of the answer service', () => {
       assert.equal(left?.left, true);
     }));
 
+  it('when MemberPreferencesChanged arrives, then the member’s locale and muted kinds are recorded', () =>
+    pact.expect('MemberPreferencesChanged').executeTest(async (message) => {
+      const event = acceptAtEdge(message);
+      assert.equal(event.type, 'MemberPreferencesChanged');
+
+      await notifier.handle(event);
+
+      const recorded = await notifier.database.db
+        .selectFrom('recipients')
+        .select(['locale', 'muted_kinds'])
+        .where('family_id', '=', event.familyId)
+        .where('member_id', '=', event.data.memberId)
+        .executeTakeFirst();
+      assert.deepEqual(recorded, { locale: event.data.locale, muted_kinds: event.data.mutedKinds });
+    }));
+
   it('when QuestionOpened arrives, then the family’s question notification is logged', () =>
     pact.expect('QuestionOpened').executeTest(async (message) => {
       const event = acceptAtEdge(message);

@@ -194,6 +194,7 @@ export async function addDeliveriesToPreparedPushes(
         .where('devices.active', '=', true)
         .where('notifications.due_at', '>', now)
         .where('notifications.kind', 'in', ['question', 'complete'])
+        .where(sql<boolean>`not (notifications.kind = any(recipients.muted_kinds))`)
         .$if('familyId' in who, (query) =>
           'familyId' in who
             ? query.where('recipients.family_id', '=', who.familyId).where('recipients.member_id', '=', who.memberId)

@@ -16,8 +16,8 @@ export interface NotificationKey {
 /**
  * Prepares a push: creates the notification, due at `dueAt` (the family's instant), and,
  * only when this call created it, one pending delivery due at the same instant per active
- * device of each active recipient of the family (or of the listed members). A redelivered
- * event prepares nothing new; later joiners and devices are added by
+ * device of each active recipient of the family (or of the listed members) who has not
+ * muted its kind. A redelivered event prepares nothing new; later joiners and devices are added by
  * `addDeliveriesToPreparedPushes` until the instant, and whoever is no longer a recipient
  * at the instant is skipped by the sender. Resolves true when this call created it.
  */
@@ -69,6 +69,7 @@ export async function prepareNotification(
         .where('recipients.family_id', '=', familyId)
         .where('recipients.active', '=', true)
         .where('devices.active', '=', true)
+        .where(sql<boolean>`not (${kind} = any(recipients.muted_kinds))`)
         .$if(memberIds !== null, (query) => query.where('recipients.member_id', 'in', memberIds ?? [])),
     )
     .onConflict((conflict) => conflict.columns(['notification_id', 'token']).doNothing())

@@ -3,7 +3,7 @@ import { handleOnce } from '@haru/messaging';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
 import { addDeliveriesToPreparedPushes } from '../notifications/delivery-repository.ts';
-import { recordMemberJoined, recordMemberLeft } from './recipient-repository.ts';
+import { recordMemberJoined, recordMemberLeft, recordPreferences } from './recipient-repository.ts';
 
 /**
  * Keeps the recipients table in step with the family's members, in any arrival order. A
@@ -12,7 +12,7 @@ import { recordMemberJoined, recordMemberLeft } from './recipient-repository.ts'
  */
 export async function handleMemberEvent(
   db: Kysely<NotifierDatabase>,
-  event: EventOf<'MemberJoined'> | EventOf<'MemberLeft'>,
+  event: EventOf<'MemberJoined'> | EventOf<'MemberLeft'> | EventOf<'MemberPreferencesChanged'>,
   now: Date,
 ): Promise<void> {
   await handleOnce(db, event, async (trx) => {
@@ -20,8 +20,12 @@ export async function handleMemberEvent(
       const { memberId, uid, locale } = event.data;
       await recordMemberJoined(trx, { familyId: event.familyId, memberId, uid, locale }, now);
       await addDeliveriesToPreparedPushes(trx, { familyId: event.familyId, memberId }, now);
-    } else {
+    } else if (event.type === 'MemberLeft') {
       await recordMemberLeft(trx, { familyId: event.familyId, memberId: event.data.memberId }, now);
+    } else {
+      const { memberId, locale, mutedKinds } = event.data;
+      const changedAt = new Date(event.occurredAt);
+      await recordPreferences(trx, { familyId: event.familyId, memberId, locale, mutedKinds, changedAt }, now);
     }
   });
 }
