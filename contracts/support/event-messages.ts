@@ -18,6 +18,7 @@ export const producerOf = {
   ScheduleChanged: 'answer',
   QuestionDue: 'scheduler',
   QuestionOpened: 'answer',
+  QuestionRescheduled: 'answer',
   AnswerSubmitted: 'answer',
   FamilyQuestionCompleted: 'projection',
   DueAndComplete: 'scheduler',
@@ -60,6 +61,17 @@ const schedule = {
 
 type ConsumedType = (typeof subscriptions)[ConsumerName][number];
 
+const openedQuestion = (openedAt: string) => ({
+  questionId: uuid(examples.questionId),
+  localDate,
+  text: {
+    ko: M.like('오늘 가장 웃겼던 순간은 언제였나요?'),
+    en: M.like('What was the funniest moment of your day?'),
+  },
+  openedAt: instant(openedAt),
+  requiredMemberIds: M.eachLike(uuid(examples.memberId)),
+});
+
 const dataTemplates: Record<ConsumedType, unknown> = {
   FamilyCreated: { name: M.like('Parks'), ...schedule },
   MemberJoined: {
@@ -78,16 +90,7 @@ const dataTemplates: Record<ConsumedType, unknown> = {
   },
   ScheduleChanged: schedule,
   QuestionDue: { localDate, dueAt: instant('2026-11-25T11:00:00.000Z') },
-  QuestionOpened: {
-    questionId: uuid(examples.questionId),
-    localDate,
-    text: {
-      ko: M.like('오늘 가장 웃겼던 순간은 언제였나요?'),
-      en: M.like('What was the funniest moment of your day?'),
-    },
-    openedAt: instant('2026-11-25T11:00:01.000Z'),
-    requiredMemberIds: M.eachLike(uuid(examples.memberId)),
-  },
+  QuestionOpened: openedQuestion('2026-11-25T11:00:01.000Z'),
   AnswerSubmitted: {
     questionId: uuid(examples.questionId),
     memberId: uuid(examples.memberId),
@@ -100,6 +103,8 @@ const dataTemplates: Record<ConsumedType, unknown> = {
     memberIds: M.eachLike(uuid(examples.otherMemberId)),
     dueAt: instant('2026-11-25T14:00:01.000Z'),
   },
+  // Last, so that the example event ids of the types before it stay what the pacts say.
+  QuestionRescheduled: openedQuestion('2026-11-25T12:00:00.000Z'),
 };
 
 /** Distinct ids per type: inboxes deduplicate by event id, so examples must not share one. */

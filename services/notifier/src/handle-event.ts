@@ -2,7 +2,7 @@ import type { DomainEvent } from '@haru/contracts';
 import type { Logger } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from './database.ts';
-import { preparePush } from './notifications/prepare-push.ts';
+import { preparePush, reschedulePush } from './notifications/prepare-push.ts';
 import { storeQuestion } from './questions/question-repository.ts';
 import { handleMemberEvent } from './recipients/handle-member-event.ts';
 
@@ -31,11 +31,15 @@ export function createEventHandler(deps: EventHandlerDeps): (event: DomainEvent)
         return handleMemberEvent(db, event, clock());
       case 'QuestionOpened': {
         const { questionId, text, openedAt } = event.data;
-        // Kept for the pushes that quote it: this one, its retries and the reminder.
-        await storeQuestion(db, { familyId: event.familyId, questionId, text });
-        const dueAt = new Date(openedAt);
+        // Kept for the pushes that quote it: this one, its retries and the reminder; and its
+        // instant, which a QuestionRescheduled handled first may have moved already.
+        const version = new Date(event.occurredAt);
+        const opensAt = new Date(openedAt);
+        const dueAt = await storeQuestion(db, { familyId: event.familyId, questionId, text, opensAt, version });
         return preparePush(deps, { cause: event, kind: 'question', questionId, memberIds: null, dueAt });
       }
+      case 'QuestionRescheduled':
+        return reschedulePush(deps, event);
       case 'DueAndComplete': {
         const { questionId, dueAt } = event.data;
         return preparePush(deps, {

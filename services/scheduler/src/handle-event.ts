@@ -66,16 +66,20 @@ export function createEventHandler({
       case 'FamilyCreated':
       case 'ScheduleChanged':
         await once(event, async (trx, fired) => {
-          await applyScheduleEvent(trx, event, toInstant(now()));
+          const announced = await applyScheduleEvent(trx, event, toInstant(now()));
+          if (announced) fired.push(announced);
           // Quiet hours may have changed, or the family's questions arrived before it.
           await scheduleAndFirePushes(trx, fired, event);
         });
         return;
       case 'QuestionOpened':
+      case 'QuestionRescheduled':
         await once(event, async (trx, fired) => {
           const { questionId, openedAt, requiredMemberIds } = event.data;
           const question = { familyId: event.familyId, questionId };
-          await recordQuestionProgress(trx, question, { openedAt: new Date(openedAt), requiredMemberIds });
+          // A rescheduled question's later instant wins over the first (by the events' order).
+          const version = new Date(event.occurredAt);
+          await recordQuestionProgress(trx, question, { openedAt: new Date(openedAt), requiredMemberIds, version });
           await scheduleAndFirePushes(trx, fired, event, questionId);
         });
         return;

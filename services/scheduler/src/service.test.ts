@@ -581,3 +581,81 @@ describe('the reminder', () => {
     assert.equal((await reminders(family.familyId)).length, 0);
   });
 });
+
+describe('a schedule change within the lead', () => {
+  it('when the push time changes after the question was announced, then it is announced again at the new time, and the next day follows it', async () => {
+    setClock('2026-07-10T08:00:00+09:00');
+    const created = familyCreated('Asia/Seoul', '09:00', null);
+    await handle(created);
+    setClock('2026-07-10T08:56:00+09:00');
+    await service.dueTick.tickOnce();
+    const first = await questionDueOf(created.familyId);
+    assert.equal(first?.data.dueAt, '2026-07-10T00:00:00.000Z');
+
+    const { context: ctx } = context();
+    const moved = createEvent(
+      'ScheduleChanged',
+      created.familyId,
+      { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: null },
+      ctx,
+    );
+    setClock('2026-07-10T08:58:00+09:00');
+    await handle(moved);
+    await handle(moved); // redelivered: nothing more
+    await settle(answerQueue);
+    const announced = answerQueue.events('QuestionDue', created.familyId);
+    assert.deepEqual(
+      announced.map((event) => event.data),
+      [
+        { localDate: '2026-07-10', dueAt: '2026-07-10T00:00:00.000Z' },
+        { localDate: '2026-07-10', dueAt: '2026-07-10T11:00:00.000Z' },
+      ],
+    );
+    assert.equal(announced[1]?.causationId, moved.id, 'caused by the change');
+    const [ledger] = await test.db
+      .selectFrom('fired')
+      .select(['due_at', 'event_id'])
+      .where('family_id', '=', created.familyId)
+      .where('kind', '=', 'question')
+      .execute();
+    assert.equal(ledger?.due_at.toISOString(), '2026-07-10T11:00:00.000Z');
+    assert.equal(ledger?.event_id, announced[1]?.id);
+    assert.equal((await getSchedule(created.familyId)).body.nextQuestionDueAt, '2026-07-11T11:00:00.000Z');
+  });
+
+  it('when a question is rescheduled, then its reminder follows the new instant, whichever report arrives first', async () => {
+    setClock('2026-07-12T08:00:00+09:00');
+    const created = familyCreated('Asia/Seoul', '09:00', null);
+    await handle(created);
+    const questionId = crypto.randomUUID();
+    const data = (openedAt: string) => ({
+      questionId,
+      localDate: '2026-07-12',
+      text: { ko: '질문', en: 'Question' },
+      openedAt,
+      requiredMemberIds: [crypto.randomUUID()],
+    });
+    const { context: openedContext } = context();
+    const opened = createEvent('QuestionOpened', created.familyId, data('2026-07-12T00:00:00.000Z'), openedContext);
+    setClock('2026-07-12T08:58:00+09:00');
+    const { context: movedContext } = context();
+    const rescheduled = createEvent(
+      'QuestionRescheduled',
+      created.familyId,
+      data('2026-07-12T11:00:00.000Z'),
+      movedContext,
+    );
+    for (const event of [rescheduled, opened]) await handle(event);
+    const [reminder] = await test.db
+      .selectFrom('pending_push')
+      .select('due_at')
+      .where('family_id', '=', created.familyId)
+      .where('kind', '=', 'reminder')
+      .execute();
+    assert.equal(
+      reminder?.due_at.toISOString(),
+      '2026-07-12T14:00:00.000Z',
+      'three hours after 20:00, not after 09:00',
+    );
+  });
+});

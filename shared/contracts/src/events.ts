@@ -23,6 +23,14 @@ const schedule = {
   quietHours: quietHoursSchema,
 };
 
+const openedQuestion = z.object({
+  questionId: uuid,
+  localDate,
+  text: z.object({ ko: z.string(), en: z.string() }),
+  openedAt: instant,
+  requiredMemberIds: z.array(uuid),
+});
+
 /** `data` schema of each event type, at its current version (see `currentVersion`). */
 export const eventSchemas = {
   FamilyCreated: z.object({ name: z.string(), ...schedule }),
@@ -31,13 +39,12 @@ export const eventSchemas = {
   MemberPreferencesChanged: z.object({ memberId: uuid, locale, mutedKinds: z.array(z.enum(mutableKinds)) }),
   ScheduleChanged: z.object(schedule),
   QuestionDue: z.object({ localDate, dueAt: instant }),
-  QuestionOpened: z.object({
-    questionId: uuid,
-    localDate,
-    text: z.object({ ko: z.string(), en: z.string() }),
-    openedAt: instant,
-    requiredMemberIds: z.array(uuid),
-  }),
+  QuestionOpened: openedQuestion,
+  /**
+   * A question prepared ahead whose instant moved before it came (a schedule change within
+   * the lead): the same question, opening at the new `openedAt`. The later event wins.
+   */
+  QuestionRescheduled: openedQuestion,
   AnswerSubmitted: z.object({ questionId: uuid, memberId: uuid, answeredAt: instant }),
   FamilyQuestionCompleted: z.object({ questionId: uuid, completedAt: instant }),
   DueAndComplete: z.object({ questionId: uuid, dueAt: instant }),

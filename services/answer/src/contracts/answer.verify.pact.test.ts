@@ -151,6 +151,18 @@ function producersFor(consumer: ConsumerName) {
       await openQuestion(familyId, parent);
       return queue.take('QuestionOpened', familyId);
     },
+    QuestionRescheduled: async () => {
+      // A question announced ahead, then announced again at a later instant before the first
+      // came (the scheduler's QuestionDue after a schedule change within the lead).
+      const parent = uid();
+      const { familyId } = await createFamily(parent);
+      const topic = { sns: environment.clients.sns, topicArn: environment.topology.topicArn };
+      const inAnHour = new Date(Date.now() + 3600_000);
+      await publishQuestionDue(topic, familyId, '2026-11-25', randomUUID(), inAnHour);
+      await queue.take('QuestionOpened', familyId);
+      await publishQuestionDue(topic, familyId, '2026-11-25', randomUUID(), new Date(inAnHour.getTime() + 3600_000));
+      return queue.take('QuestionRescheduled', familyId);
+    },
     AnswerSubmitted: async () => {
       const parent = uid();
       const { familyId } = await createFamily(parent);

@@ -238,7 +238,7 @@ describe('family decider', () => {
   test('when a question is due, then it opens with the active members as required', () => {
     const [opened] = given([...created, childJoined]).when({
       type: 'OpenQuestion',
-      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: now },
+      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: now, timedBy: now.toISOString() },
       metadata: { now },
     });
     assert.equal(opened?.type, 'QuestionOpened');
@@ -249,16 +249,65 @@ describe('family decider', () => {
     const instant = new Date(now.getTime() + 5 * 60_000);
     const [opened] = given(created).when({
       type: 'OpenQuestion',
-      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: instant },
+      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: instant, timedBy: now.toISOString() },
       metadata: { now },
     });
     assert.equal(opened?.type === 'QuestionOpened' && opened.data.openedAt, instant.toISOString());
   });
 
+  describe('when the instant of a question still held moves (a schedule change within the lead)', () => {
+    const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
+    const announce = (opensAt: Date, timedBy: Date, decidedAt = now) => ({
+      type: 'OpenQuestion' as const,
+      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt, timedBy: timedBy.toISOString() },
+      metadata: { now: decidedAt },
+    });
+    const held = () => {
+      const history = [...created, childJoined];
+      history.push(...given(history).when(announce(at(5), at(-1))));
+      return history;
+    };
+
+    test('then a newer announcement reschedules it to the new instant', () => {
+      const [moved] = given(held()).when(announce(at(120), at(0)));
+      assert.equal(moved?.type, 'QuestionRescheduled');
+      assert.equal(moved?.type === 'QuestionRescheduled' && moved.data.openedAt, at(120).toISOString());
+      assert.equal(moved?.type === 'QuestionRescheduled' && moved.data.questionId, 'q-1');
+    });
+
+    test('then a new instant already past opens it now', () => {
+      const [moved] = given(held()).when(announce(at(-30), at(0)));
+      assert.equal(moved?.type === 'QuestionRescheduled' && moved.data.openedAt, now.toISOString());
+    });
+
+    test('then the older announcement arriving last changes nothing, nor does a repeat', () => {
+      const history = held();
+      history.push(...given(history).when(announce(at(120), at(0))));
+      assert.deepEqual(given(history).when(announce(at(5), at(-1))), []);
+      assert.deepEqual(given(history).when(announce(at(120), at(0))), []);
+    });
+
+    test('then once the question is visible its instant no longer moves', () => {
+      assert.deepEqual(given(held()).when(announce(at(120), at(6), at(6))), []);
+    });
+
+    test('then the family state shows the new instant', () => {
+      const history = held();
+      history.push(...given(history).when(announce(at(120), at(0))));
+      const family = foldFamily(history);
+      assert.equal(family.status === 'active' && family.questions.at(-1)?.openedAt, at(120).toISOString());
+    });
+  });
+
   test('when a QuestionDue arrives after its instant, then the question opens at once', () => {
     const [opened] = given(created).when({
       type: 'OpenQuestion',
-      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: new Date(now.getTime() - 60_000) },
+      data: {
+        localDate: '2026-11-25',
+        questionId: 'q-1',
+        opensAt: new Date(now.getTime() - 60_000),
+        timedBy: now.toISOString(),
+      },
       metadata: { now },
     });
     assert.equal(opened?.type === 'QuestionOpened' && opened.data.openedAt, now.toISOString());
@@ -269,7 +318,7 @@ describe('family decider', () => {
     const open = (localDate: string) =>
       given(history).when({
         type: 'OpenQuestion',
-        data: { localDate, questionId: localDate, opensAt: now },
+        data: { localDate, questionId: localDate, opensAt: now, timedBy: now.toISOString() },
         metadata: { now },
       });
     history.push(...open('2026-11-25'));
@@ -285,7 +334,7 @@ describe('family decider', () => {
       const localDate = new Date(Date.UTC(2026, 0, 1 + day)).toISOString().slice(0, 10);
       const events = given(history).when({
         type: 'OpenQuestion',
-        data: { localDate, questionId: localDate, opensAt: now },
+        data: { localDate, questionId: localDate, opensAt: now, timedBy: now.toISOString() },
         metadata: { now },
       });
       history.push(...events);

@@ -42,8 +42,15 @@ export interface OpenedQuestion {
   questionId: string;
   localDate: string;
   text: CatalogueQuestion['text'];
+  /** The question's instant: it is visible and answerable from then on. */
   openedAt: string;
   requiredMemberIds: string[];
+  /**
+   * When the scheduler announced the instant (its QuestionDue's `occurredAt`): of two
+   * announcements of one question, the later sets the instant, in whatever order they
+   * arrive. Absent on questions opened before instants could move.
+   */
+  timedBy?: string;
 }
 
 export type FamilyEvent =
@@ -64,7 +71,8 @@ export type FamilyEvent =
   | { type: 'MemberLeft'; data: { memberId: string; leftAt: string; removedBy?: string } }
   | { type: 'MemberPreferencesChanged'; data: Preferences & { memberId: string; changedAt: string } }
   | { type: 'ScheduleChanged'; data: Schedule & { changedAt: string } }
-  | { type: 'QuestionOpened'; data: OpenedQuestion & { day: number } };
+  | { type: 'QuestionOpened'; data: OpenedQuestion & { day: number } }
+  | { type: 'QuestionRescheduled'; data: OpenedQuestion };
 
 export type FamilyCommand =
   | {
@@ -97,8 +105,11 @@ export type FamilyCommand =
   | { type: 'ChangeSchedule'; data: { uid: string; schedule: Schedule }; metadata: { now: Date } }
   | {
       type: 'OpenQuestion';
-      /** `opensAt`: the family's instant; a question prepared ahead stays invisible until then. */
-      data: { localDate: string; questionId: string; opensAt: Date };
+      /**
+       * `opensAt`: the family's instant; a question prepared ahead stays invisible until then.
+       * `timedBy`: when the scheduler announced that instant (the later announcement wins).
+       */
+      data: { localDate: string; questionId: string; opensAt: Date; timedBy: string };
       metadata: { now: Date };
     };
 
@@ -201,22 +212,32 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
     }
     case 'OpenQuestion': {
       const family = existing(state);
+      const { localDate, questionId, opensAt, timedBy } = command.data;
+      // Never before the decision: a QuestionDue that arrives late opens the question at once.
+      const openedAt = new Date(Math.max(opensAt.getTime(), command.metadata.now.getTime())).toISOString();
       const latest = family.questions.at(-1);
-      // A repeated or stale QuestionDue (at-least-once, out of order) opens nothing.
-      if (latest && latest.localDate >= command.data.localDate) return [];
+      if (latest?.localDate === localDate) {
+        // The same question announced again: a newer announcement of a question still held
+        // moves its instant (the schedule changed within the lead); anything else is a repeat.
+        const held = Date.parse(latest.openedAt) > command.metadata.now.getTime();
+        const newer = timedBy > (latest.timedBy ?? '');
+        if (!held || !newer || openedAt === latest.openedAt) return [];
+        return [{ type: 'QuestionRescheduled', data: { ...latest, openedAt, timedBy } }];
+      }
+      // A stale QuestionDue (at-least-once, out of order) opens nothing.
+      if (latest && latest.localDate > localDate) return [];
       const day = family.questions.length;
-      const question = questionForDay(family.familyId, day);
       return [
         {
           type: 'QuestionOpened',
           data: {
-            questionId: command.data.questionId,
-            localDate: command.data.localDate,
+            questionId,
+            localDate,
             day,
-            text: question.text,
-            // Never before the decision: a QuestionDue that arrives late opens the question at once.
-            openedAt: new Date(Math.max(command.data.opensAt.getTime(), command.metadata.now.getTime())).toISOString(),
+            text: questionForDay(family.familyId, day).text,
+            openedAt,
             requiredMemberIds: family.members.filter((member) => member.active).map((member) => member.memberId),
+            timedBy,
           },
         },
       ];
@@ -277,6 +298,18 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
       if (state.status === 'absent') return state;
       const { day: _, ...question } = event.data;
       return { ...state, questions: [...state.questions, question] };
+    }
+    case 'QuestionRescheduled': {
+      if (state.status === 'absent') return state;
+      const moved = event.data;
+      return {
+        ...state,
+        questions: state.questions.map((question) =>
+          question.questionId === moved.questionId
+            ? { ...question, openedAt: moved.openedAt, timedBy: moved.timedBy }
+            : question,
+        ),
+      };
     }
     default:
       return unreachable(event);

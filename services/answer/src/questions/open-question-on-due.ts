@@ -13,7 +13,8 @@ export const questionIdFor = (familyId: string, localDate: string): string =>
 /**
  * QuestionDue → QuestionOpened, opening at the due instant: the scheduler sends QuestionDue
  * ahead of it, so the question is prepared (and its pushes with it) before the instant and
- * held invisible until then. Idempotent by the family's own state: a date that is
+ * held invisible until then. A later QuestionDue for the same date that moves the instant of
+ * a question still held (the schedule changed within the lead) reschedules it. Idempotent by the family's own state: a date that is
  * already open (or older than the latest) opens nothing, so redeliveries are harmless.
  */
 export async function openQuestionOnDue(database: Database<AnswerDatabase>, event: DomainEvent): Promise<void> {
@@ -25,7 +26,12 @@ export async function openQuestionOnDue(database: Database<AnswerDatabase>, even
     event.familyId,
     {
       type: 'OpenQuestion',
-      data: { localDate, questionId: questionIdFor(event.familyId, localDate), opensAt: new Date(dueAt) },
+      data: {
+        localDate,
+        questionId: questionIdFor(event.familyId, localDate),
+        opensAt: new Date(dueAt),
+        timedBy: event.occurredAt,
+      },
       metadata: { now },
     },
     causedBy(event, now),

@@ -81,6 +81,25 @@ describe('the notifier as a consumer of the answer service', () => {
       assert.ok(items.some((item) => item.kind === 'question' && item.questionId === event.data.questionId));
     }));
 
+  it('when QuestionRescheduled arrives, then the question’s push is due at its new instant', () =>
+    pact.expect('QuestionRescheduled').executeTest(async (message) => {
+      const event = acceptAtEdge(message);
+      assert.equal(event.type, 'QuestionRescheduled');
+      // The examples share a question and an occurredAt: this one starts from a question the
+      // notifier has not seen (the QuestionOpened example would be as recent as it).
+      await notifier.database.db.deleteFrom('questions').where('question_id', '=', event.data.questionId).execute();
+
+      await notifier.handle(event);
+
+      const question = await notifier.database.db
+        .selectFrom('questions')
+        .select('opens_at')
+        .where('family_id', '=', event.familyId)
+        .where('question_id', '=', event.data.questionId)
+        .executeTakeFirst();
+      assert.equal(question?.opens_at?.toISOString(), new Date(event.data.openedAt).toISOString());
+    }));
+
   it('when every interaction has run, then they cover the topology and equal the committed pact', () =>
     pact.coversTopologyAndMatchesCommittedPact());
 });

@@ -3,6 +3,7 @@ import { messagingMigrations } from '@haru/messaging';
 import * as recipientsDevicesNotifications from './2026-11-25T01.00-recipients-devices-notifications.ts';
 import * as deliveryRetrySchedule from './2026-11-25T02.00-delivery-retry-schedule.ts';
 import * as dueDeliveries from './2026-12-03T01.00-due-deliveries.ts';
+import * as questionInstants from './2026-12-03T02.00-question-instants.ts';
 import * as memberPreferences from './2026-12-05T01.00-member-preferences.ts';
 
 /** Every migration of the notifier's schema, the shared outbox and inbox first. */
@@ -11,5 +12,6 @@ export const migrations: MigrationSet = {
   '2026-11-25T01.00-recipients-devices-notifications': recipientsDevicesNotifications,
   '2026-11-25T02.00-delivery-retry-schedule': deliveryRetrySchedule,
   '2026-12-03T01.00-due-deliveries': dueDeliveries,
+  '2026-12-03T02.00-question-instants': questionInstants,
   '2026-12-05T01.00-member-preferences': memberPreferences,
 };

@@ -325,6 +325,38 @@ describe('pushes prepared ahead of their instant', () => {
     assert.ok(notification?.reported_at, 'reported once nothing is left to send');
   });
 
+  it('when a prepared question is rescheduled before its instant, then its push goes at the new instant, whichever report arrives first', async () => {
+    const later = new Date(instant.getTime() + 2 * 3600_000);
+    for (const reschedulingFirst of [false, true]) {
+      now = Date.parse('2026-12-03T08:56:00Z');
+      const token = testToken();
+      const { familyId } = await family(handler, [{ locale: 'en', tokens: [token] }]);
+      const data = {
+        questionId: randomUUID(),
+        localDate: '2026-12-03',
+        text: questionText,
+        requiredMemberIds: [],
+      };
+      const opened = {
+        ...testEvent('QuestionOpened', familyId, { ...data, openedAt: instant.toISOString() }),
+        occurredAt: '2026-12-03T08:55:00.000Z',
+      };
+      const rescheduled = {
+        ...testEvent('QuestionRescheduled', familyId, { ...data, openedAt: later.toISOString() }),
+        occurredAt: '2026-12-03T08:57:00.000Z',
+      };
+      for (const event of reschedulingFirst ? [rescheduled, opened] : [opened, rescheduled])
+        await handler.handle(event);
+
+      now = instant.getTime();
+      await handler.send();
+      assert.equal((await messagesTo(token)).length, 0, 'nothing at the old instant');
+      now = later.getTime();
+      await handler.send();
+      assert.equal((await messagesTo(token)).length, 1, 'one push at the new instant');
+    }
+  });
+
   it('when two replicas send the same burst at once, then every device gets its push exactly once', async () => {
     const burstAt = new Date(now + 60_000);
     const tokens: string[] = [];

@@ -77,6 +77,26 @@ export async function prepareNotification(
   return true;
 }
 
+/**
+ * Moves a prepared push to a new instant: the notification and its deliveries not yet sent
+ * (a delivery sent or being retried keeps its course).
+ */
+export async function moveUnsentPush(trx: Db, notificationId: string, dueAt: Date): Promise<void> {
+  await trx
+    .updateTable('notifications')
+    .set({ due_at: dueAt })
+    .where('notification_id', '=', notificationId)
+    .where('reported_at', 'is', null)
+    .execute();
+  await trx
+    .updateTable('deliveries')
+    .set({ next_attempt_at: dueAt })
+    .where('notification_id', '=', notificationId)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', 0)
+    .execute();
+}
+
 /** A notification with nothing left to send, marked reported (once), with its tally. */
 export interface FinishedNotification extends NotificationKey {
   causeEventId: string | null;

@@ -1,7 +1,8 @@
-import { type DomainEvent, notificationIdFor, type PushKind } from '@haru/contracts';
+import { type DomainEvent, type EventOf, notificationIdFor, type PushKind } from '@haru/contracts';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
-import { prepareNotification } from './notification-repository.ts';
+import { storeQuestion } from '../questions/question-repository.ts';
+import { moveUnsentPush, prepareNotification } from './notification-repository.ts';
 
 /** A push an event asked for. */
 export interface DuePush {
@@ -32,5 +33,30 @@ export async function preparePush(
     .execute((trx) =>
       prepareNotification(trx, { notificationId, familyId, questionId, kind, memberIds, dueAt, cause }, clock()),
     );
+  wake(dueAt);
+}
+
+/**
+ * A question prepared ahead whose instant moved before it came: its push moves with it (the
+ * deliveries not sent yet). Handled before its QuestionOpened, it is kept with the question,
+ * and the push is prepared at the new instant when QuestionOpened comes.
+ */
+export async function reschedulePush(
+  { db, wake }: { db: Kysely<NotifierDatabase>; wake: (at: Date) => void },
+  event: EventOf<'QuestionRescheduled'>,
+): Promise<void> {
+  const { questionId, text, openedAt } = event.data;
+  const familyId = event.familyId;
+  const dueAt = await db.transaction().execute(async (trx) => {
+    const opensAt = await storeQuestion(trx, {
+      familyId,
+      questionId,
+      text,
+      opensAt: new Date(openedAt),
+      version: new Date(event.occurredAt),
+    });
+    await moveUnsentPush(trx, notificationIdFor(familyId, questionId, 'question'), opensAt);
+    return opensAt;
+  });
   wake(dueAt);
 }

@@ -72,7 +72,7 @@ describe('the scheduler as a consumer of the answer service', () => {
     });
   });
 
-  for (const type of ['QuestionOpened', 'AnswerSubmitted', 'MemberLeft'] as const) {
+  for (const type of ['QuestionOpened', 'QuestionRescheduled', 'AnswerSubmitted', 'MemberLeft'] as const) {
     it(`when ${type} arrives, then the scheduler handles it once`, () =>
       pact.expect(type).executeTest(async (message) => {
         const event = acceptAtEdge(message);

@@ -66,3 +66,36 @@ export async function recordSkipped(trx: Executor<SchedulerDatabase>, skips: rea
     .onConflict((conflict) => conflict.columns(['family_id', 'subject', 'kind']).doNothing())
     .execute();
 }
+
+/** The family's question announced ahead whose instant is still to come after `now`, if any. */
+export async function findAnnouncedQuestion(
+  trx: Executor<SchedulerDatabase>,
+  familyId: string,
+  now: Date,
+): Promise<{ localDate: string; dueAt: Date } | undefined> {
+  const row = await trx
+    .selectFrom('fired')
+    .select(['subject', 'due_at'])
+    .where('family_id', '=', familyId)
+    .where('kind', '=', 'question')
+    .where('due_at', '>', now)
+    .where('event_id', 'is not', null)
+    .orderBy('due_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { localDate: row.subject, dueAt: row.due_at };
+}
+
+/** Moves a question announced ahead to its new instant, announced again by `event`. */
+export async function recordRetimed(
+  trx: Executor<SchedulerDatabase>,
+  { familyId, subject, dueAt, event }: Firing,
+): Promise<void> {
+  await trx
+    .updateTable('fired')
+    .set({ due_at: dueAt, event_id: event.id })
+    .where('family_id', '=', familyId)
+    .where('subject', '=', subject)
+    .where('kind', '=', 'question')
+    .execute();
+}

@@ -2,9 +2,11 @@ import type { MigrationSet } from '@haru/db';
 import { messagingMigrations } from '@haru/messaging';
 import * as dueIndex from './2026-11-25T03.00-due-index.ts';
 import * as reminders from './2026-11-25T04.00-reminders.ts';
+import * as rescheduledQuestions from './2026-12-03T01.00-rescheduled-questions.ts';
 
 export const migrations: MigrationSet = {
   ...messagingMigrations,
   '2026-11-25T03.00-due-index': dueIndex,
   '2026-11-25T04.00-reminders': reminders,
+  '2026-12-03T01.00-rescheduled-questions': rescheduledQuestions,
 };

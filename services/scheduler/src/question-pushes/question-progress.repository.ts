@@ -12,18 +12,24 @@ export interface QuestionKey {
 
 /**
  * Records that a question opened (with the members who must answer it) or completed.
- * The earliest report wins, so duplicates and reordering converge; a row is created by
- * whichever of the two arrives first.
+ * Its opening instant is the one of the latest report (`version`: a question rescheduled
+ * before its instant is reported again); its completion, the earliest. So duplicates and
+ * reordering converge; a row is created by whichever arrives first.
  */
 export async function recordQuestionProgress(
   trx: Db,
   { familyId, questionId }: QuestionKey,
-  progress: { openedAt: Date; requiredMemberIds: string[] } | { completedAt: Date },
+  progress: { openedAt: Date; requiredMemberIds: string[]; version: Date } | { completedAt: Date },
 ): Promise<void> {
   const values =
     'openedAt' in progress
-      ? { opened_at: progress.openedAt, required_member_ids: progress.requiredMemberIds }
+      ? {
+          opened_at: progress.openedAt,
+          opened_version: progress.version,
+          required_member_ids: progress.requiredMemberIds,
+        }
       : { completed_at: progress.completedAt };
+  const newer = sql<boolean>`excluded.opened_version > coalesce(question_progress.opened_version, '-infinity')`;
   const earliest = (column: 'opened_at' | 'completed_at') =>
     sql<Date>`least(${sql.ref(`question_progress.${column}`)}, ${sql.ref(`excluded.${column}`)})`;
   await trx
@@ -33,7 +39,8 @@ export async function recordQuestionProgress(
       conflict.columns(['family_id', 'question_id']).doUpdateSet(
         'openedAt' in progress
           ? {
-              opened_at: earliest('opened_at'),
+              opened_at: sql`case when ${newer} then excluded.opened_at else question_progress.opened_at end`,
+              opened_version: sql`greatest(question_progress.opened_version, excluded.opened_version)`,
               // A question's required members never change: any report of its opening carries them.
               required_member_ids: (eb) => eb.ref('excluded.required_member_ids'),
             }

@@ -7,6 +7,8 @@ export interface QuestionProgressTable {
   family_id: string;
   question_id: string;
   opened_at: Date | null;
+  /** When the report that set `opened_at` occurred: a later report (a reschedule) wins. */
+  opened_version: Date | null;
   /** The members active when the question opened; null until it is known to have opened. */
   required_member_ids: string[] | null;
   completed_at: Date | null;

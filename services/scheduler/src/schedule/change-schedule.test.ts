@@ -77,4 +77,75 @@ describe('changeSchedule', () => {
     );
     assert.equal(changed?.nextDueAt.toString(), '2026-06-03T00:00:00Z');
   });
+
+  describe('when the push time changes while a question is announced ahead of its instant', () => {
+    // 3 June's 09:00 question was announced at 08:55 (the lead); at 08:57 the family moves.
+    const announced = { localDate: Temporal.PlainDate.from('2026-06-03'), dueAt: instant('2026-06-03T00:00:00Z') };
+    const prepared = { ...current, nextDueAt: instant('2026-06-04T00:00:00Z'), firedThrough: announced.localDate };
+    const at0857 = instant('2026-06-02T23:57:00Z');
+
+    it('then the question keeps its date and moves to the new time', () => {
+      const changed = changeSchedule(
+        prepared,
+        { schedule: seoul('20:00'), version: version('2026-06-02T23:57:00Z') },
+        at0857,
+        announced,
+      );
+      assert.equal(changed?.announce?.as, 'retime');
+      assert.equal(changed?.announce?.occurrence.localDate.toString(), '2026-06-03');
+      assert.equal(changed?.announce?.occurrence.dueAt.toString(), '2026-06-03T11:00:00Z');
+      assert.equal(changed?.nextDueAt.toString(), '2026-06-04T11:00:00Z', 'and the next day follows the new time');
+    });
+
+    it('then a new time that has already passed opens it at once', () => {
+      const changed = changeSchedule(
+        prepared,
+        { schedule: seoul('07:00'), version: version('2026-06-02T23:57:00Z') },
+        at0857,
+        announced,
+      );
+      assert.equal(changed?.announce?.occurrence.dueAt.toString(), at0857.toString());
+    });
+
+    it('then a change of quiet hours alone moves nothing', () => {
+      const changed = changeSchedule(
+        prepared,
+        {
+          schedule: { ...seoul('09:00'), quietHours: { start: '23:00', end: '07:00' } },
+          version: version('2026-06-02T23:57:00Z'),
+        },
+        at0857,
+        announced,
+      );
+      assert.equal(changed?.announce, undefined);
+    });
+  });
+
+  it('when the push time moves earlier than now on a day whose question was still to come, then it fires at once', () => {
+    // 3 June at 10:00 KST, the question due at 21:00 moves to 09:00: 3 June is not lost.
+    const evening = { ...current, schedule: seoul('21:00'), nextDueAt: instant('2026-06-03T12:00:00Z') };
+    const now = instant('2026-06-03T01:00:00Z');
+    const changed = changeSchedule(
+      evening,
+      { schedule: seoul('09:00'), version: version('2026-06-03T01:00:00Z') },
+      now,
+    );
+    assert.equal(changed?.announce?.as, 'fire');
+    assert.equal(changed?.announce?.occurrence.localDate.toString(), '2026-06-03');
+    assert.equal(changed?.announce?.occurrence.dueAt.toString(), now.toString());
+    assert.equal(changed?.firedThrough?.toString(), '2026-06-03');
+    assert.equal(changed?.nextDueAt.toString(), '2026-06-04T00:00:00Z');
+  });
+
+  it('when the push time moves earlier than now on a day whose question was not coming, then nothing fires today', () => {
+    // Created today after 09:00: its first question is tomorrow; moving to 08:00 changes nothing today.
+    const newFamily = { ...current, firedThrough: null, nextDueAt: instant('2026-06-04T00:00:00Z') };
+    const changed = changeSchedule(
+      newFamily,
+      { schedule: seoul('08:00'), version: version('2026-06-03T01:00:00Z') },
+      instant('2026-06-03T01:00:00Z'),
+    );
+    assert.equal(changed?.announce, undefined);
+    assert.equal(changed?.nextDueAt.toString(), '2026-06-03T23:00:00Z');
+  });
 });
