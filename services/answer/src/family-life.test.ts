@@ -78,7 +78,12 @@ async function openDays(familyId: string, dates: readonly string[], opensAt: (da
         const events = decideFamily(
           {
             type: 'OpenQuestion',
-            data: { localDate, questionId: questionIdFor(familyId, localDate), opensAt: opensAt(localDate) },
+            data: {
+              localDate,
+              questionId: questionIdFor(familyId, localDate),
+              opensAt: opensAt(localDate),
+              timedBy: opensAt(localDate).toISOString(),
+            },
             metadata: { now: new Date(Math.min(Date.now(), opensAt(localDate).getTime())) },
           },
           state,
