@@ -314,11 +314,12 @@ async function theConsoleShowsTheDay(stack: LocalStackRecord, family: Family, pu
     const phone = page.locator(`section.phone[data-token="${family.device}"]`);
     const push = phone.locator('.push[data-kind="question"]');
     assert.equal(await push.count(), 1);
-    assert.match(await push.innerText(), new RegExp(escapeRegExp(pushed.notification?.title ?? '(no title)')));
-    assert.match(await push.innerText(), new RegExp(escapeRegExp(pushed.notification?.body ?? '(no body)')));
-    assert.match(await push.innerText(), /question · \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ · collapse [0-9a-f-]{36}/);
-    assert.match((await page.locator('#dead-letters').textContent()) ?? '', /Dead-letter queues/);
-    assert.match(await page.locator('body').innerText(), /haru-events-notifier-dlq\s+0/);
+    const shown = (await push.textContent()) ?? '';
+    assert.ok(shown.includes(pushed.notification?.title ?? '(no title)'), shown);
+    assert.ok(shown.includes(pushed.notification?.body ?? '(no body)'), shown);
+    assert.match(shown, /question · \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ · collapse [0-9a-f-]{36}/);
+    const notifierDeadLetters = page.locator('#dead-letters + table tr', { hasText: 'haru-events-notifier-dlq' });
+    assert.equal(await notifierDeadLetters.locator('td').nth(1).textContent(), '0');
     if (process.env.HARU_CONSOLE_SCREENSHOT) {
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.screenshot({ path: process.env.HARU_CONSOLE_SCREENSHOT, fullPage: false });
@@ -326,15 +327,15 @@ async function theConsoleShowsTheDay(stack: LocalStackRecord, family: Family, pu
 
     await page.locator(`a[href="/families/${family.familyId}"]`).first().click();
     assert.match(
-      await page.locator('#explanation').innerText(),
+      (await page.locator('#explanation').textContent()) ?? '',
       /today's question \(notification [0-9a-f-]{36}\) reached FCM for 1 of 1 devices/,
     );
-    const timeline = await page.locator('#timeline').innerText();
+    const rows = await page.locator('#timeline tr td:nth-child(3)').allTextContents();
     const order = ['FamilyCreated', 'question fired', 'QuestionOpened', 'question notification', 'delivery sent'];
-    const positions = order.map((what) => timeline.indexOf(what));
+    const positions = order.map((what) => rows.indexOf(what));
     assert.ok(
-      positions.every((position) => position >= 0),
-      `the timeline has ${order.join(', ')}:\n${timeline}`,
+      positions.every((position, index) => position >= 0 && position > (positions[index - 1] ?? -1)),
+      `the timeline has ${order.join(', ')} in that order:\n${rows.join('\n')}`,
     );
   } finally {
     await browser.close();
@@ -356,5 +357,3 @@ async function theToolsFindTheStack(family: Family) {
   assert.match(explain.output.join(''), /reached FCM for 1 of 1 devices/);
   assert.match(explain.output.join(''), /scheduler\s+question fired/);
 }
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
