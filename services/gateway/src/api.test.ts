@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { launchService, type ServiceProcess, serviceEnvironment, waitUntilReady } from '@haru/dev-stack';
 import {
   documentedFetch,
+  eventually,
   freePort,
   servedDocument,
   signInTestUser,
@@ -29,6 +30,11 @@ let outsider: TestUser;
 let family: { familyId: string; inviteCode: string };
 let otherFamily: { familyId: string; inviteCode: string };
 let questionId: string;
+/** A family the matrix's parent and child leave: a second parent stays in it. */
+let leavingFamily: { familyId: string };
+/** A child of `family` the matrix's parent removes. */
+let spareChild: { memberId: string };
+let spare: TestUser;
 /** `fetch`, checking every response against the gateway's OpenAPI document. */
 let documented: typeof fetch;
 
@@ -83,6 +89,38 @@ before(async () => {
   });
   await bodyOf(joined, 201);
   otherFamily = await bodyOf(await clientFor(outsider.idToken).v1.families.$post({ json: familyInput('Parks') }), 201);
+  let secondParent: TestUser;
+  [spare, secondParent] = await Promise.all([signInTestUser(), signInTestUser()]);
+  spareChild = await bodyOf(
+    await clientFor(spare.idToken).v1.families.join.$post({
+      json: { inviteCode: family.inviteCode, member: { displayName: 'Min' } },
+    }),
+    201,
+  );
+  const leaving = await bodyOf<{ familyId: string; inviteCode: string }>(
+    await clientFor(parent.idToken).v1.families.$post({ json: familyInput('Leaving') }),
+    201,
+  );
+  leavingFamily = leaving;
+  const parentInvite = await bodyOf<{ inviteCode: string }>(
+    await clientFor(parent.idToken).v1.families[':familyId'].invites.$post({
+      param: { familyId: leaving.familyId },
+      json: { role: 'parent' },
+    }),
+    201,
+  );
+  await bodyOf(
+    await clientFor(secondParent.idToken).v1.families.join.$post({
+      json: { inviteCode: parentInvite.inviteCode, member: { displayName: 'Dad' } },
+    }),
+    201,
+  );
+  await bodyOf(
+    await clientFor(child.idToken).v1.families.join.$post({
+      json: { inviteCode: leaving.inviteCode, member: { displayName: 'Jun' } },
+    }),
+    201,
+  );
   questionId = await openQuestion(stack, family.familyId, '2026-11-25', parent);
 });
 
@@ -171,6 +209,35 @@ describe('app API', () => {
         'GET /v1/families/:id/notifications',
         (c) => c.v1.families[':familyId'].notifications.$get({ param }),
         [404, 200, 200],
+      ],
+      [
+        'GET /v1/families/:id/questions',
+        (c) => c.v1.families[':familyId'].questions.$get({ param, query: { limit: '5' } }),
+        [404, 200, 200],
+      ],
+      [
+        'POST /v1/families/:id/invites',
+        (c) => c.v1.families[':familyId'].invites.$post({ param, json: { role: 'parent' } }),
+        [404, 403, 201],
+      ],
+      [
+        'PATCH /v1/families/:id/members/me',
+        (c) => c.v1.families[':familyId'].members.me.$patch({ param, json: { mutedKinds: ['reminder'] } }),
+        [404, 200, 200],
+      ],
+      [
+        'DELETE /v1/families/:id/members/:memberId',
+        (c) =>
+          c.v1.families[':familyId'].members[':memberId'].$delete({
+            param: { familyId, memberId: spareChild.memberId },
+          }),
+        [404, 403, 204],
+      ],
+      [
+        // In a family of its own, where a second parent stays: the child leaves, then the parent.
+        'DELETE /v1/families/:id/members/me',
+        (c) => c.v1.families[':familyId'].members.me.$delete({ param: { familyId: leavingFamily.familyId } }),
+        [404, 204, 204],
       ],
     ];
     const third = await clientFor((await signInTestUser()).idToken).v1.families.$post({ json: familyInput('Third') });
@@ -353,5 +420,74 @@ describe('app API', () => {
     };
     assert.equal(current.questionId, second);
     assert.deepEqual(current.answers, []);
+  });
+});
+
+describe('the rest of a family’s life', () => {
+  const problemOf = async (response: Response) => (await response.json()) as { status: number; detail: string };
+
+  test('when the matrix is over, then the removed child cannot see the family, and the question completed without them', async () => {
+    const { familyId } = family;
+    const removedView = await clientFor(spare.idToken).v1.families[':familyId'].$get({ param: { familyId } });
+    assert.equal(removedView.status, 404);
+    // Parent and child answered in the matrix; the removed child no longer blocks completion.
+    const archived = await eventually(async () => {
+      const page = await clientFor(parent.idToken).v1.families[':familyId'].questions.$get({
+        param: { familyId },
+        query: {},
+      });
+      const { items } = (await page.json()) as {
+        items: Array<{ questionId: string; completedAt: string | null; answeredBy: string[]; answers: unknown[] }>;
+      };
+      const item = items.find((candidate) => candidate.questionId === questionId);
+      return item?.completedAt ? item : undefined;
+    });
+    assert.equal(archived.answeredBy.length, 2);
+    assert.equal(archived.answers.length, 2);
+  });
+
+  test('when the last parent would leave a child behind, then 409 says why; a stated role against the invite is 409', async () => {
+    const leaving = await clientFor(parent.idToken).v1.families[':familyId'].members.me.$delete({
+      param: { familyId: family.familyId },
+    });
+    assert.equal(leaving.status, 409);
+    assert.match((await problemOf(leaving)).detail, /last parent cannot leave while children remain/);
+
+    const newcomer = await signInTestUser();
+    const asParent = await clientFor(newcomer.idToken).v1.families.join.$post({
+      json: { inviteCode: otherFamily.inviteCode, member: { role: 'parent', displayName: 'Sneaky' } },
+    });
+    assert.equal(asParent.status, 409);
+    assert.match((await problemOf(asParent)).detail, /for a child/);
+  });
+
+  test('when a caller’s joins keep failing, then they are answered 429 with Retry-After, and their other calls are not', async () => {
+    const guesser = clientFor((await signInTestUser()).idToken);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 11; attempt++) {
+      const code = `GUESS${'ABCDEFGHJKL'[attempt]}22`;
+      const response = await guesser.v1.families.join.$post({
+        json: { inviteCode: code, member: { displayName: 'G' } },
+      });
+      statuses.push(response.status);
+      if (response.status === 429) assert.ok(Number(response.headers.get('retry-after')) >= 1);
+    }
+    assert.deepEqual(statuses, [...Array(10).fill(404), 429]);
+    assert.equal((await guesser.v1.families.$post({ json: familyInput('Guessers') })).status, 201);
+  });
+
+  test('when a member changes their settings, then the family shows them as theirs', async () => {
+    const haru = clientFor(child.idToken);
+    const param = { familyId: family.familyId };
+    const changed = await haru.v1.families[':familyId'].members.me.$patch({
+      param,
+      json: { displayName: 'Junie', locale: 'ko', mutedKinds: ['complete'] },
+    });
+    assert.equal(changed.status, 200);
+    const { me } = (await (await haru.v1.families[':familyId'].$get({ param })).json()) as {
+      me: { displayName: string; locale: string; mutedKinds: string[]; role: string };
+    };
+    assert.deepEqual(me, { ...(await changed.json()), displayName: 'Junie' });
+    assert.deepEqual([me.role, me.locale, me.mutedKinds], ['child', 'ko', ['complete']]);
   });
 });

@@ -1,4 +1,10 @@
-import { createFamilyInputSchema, joinFamilyInputSchema, scheduleInputSchema } from '@haru/contracts';
+import {
+  createFamilyInputSchema,
+  inviteInputSchema,
+  joinFamilyInputSchema,
+  preferencesInputSchema,
+  scheduleInputSchema,
+} from '@haru/contracts';
 import { z } from 'zod';
 
 // What the app sends and gets back about families. Requests are the schemas the services
@@ -7,12 +13,15 @@ import { z } from 'zod';
 export const createFamilyInput = createFamilyInputSchema.meta({ id: 'CreateFamilyInput' });
 export const joinFamilyInput = joinFamilyInputSchema.meta({ id: 'JoinFamilyInput' });
 export const scheduleInput = scheduleInputSchema.meta({ id: 'ScheduleInput' });
+export const inviteInput = inviteInputSchema.meta({ id: 'InviteInput' });
+export const preferencesInput = preferencesInputSchema.meta({ id: 'PreferencesInput' });
 
 const id = z.uuid();
 const localTime = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
   .meta({ description: 'local wall-clock time HH:MM' });
+const role = z.enum(['parent', 'child']);
 const quietHours = z
   .strictObject({ start: localTime, end: localTime })
   .nullable()
@@ -31,6 +40,29 @@ export const createdFamily = z
 
 export const joinedFamily = z.strictObject({ familyId: id, memberId: id }).meta({ id: 'JoinedFamily' });
 
+export const memberSettings = z
+  .strictObject({
+    memberId: id,
+    role,
+    displayName: z.string(),
+    locale: z.enum(['ko', 'en']).meta({ description: 'the language of their pushes and questions' }),
+    mutedKinds: z
+      .array(z.enum(['reminder', 'complete']))
+      .meta({ description: 'the pushes they do not get; today’s question always comes' }),
+  })
+  .meta({ id: 'MemberSettings', description: 'a member’s role and their own settings, as only they see them' });
+
+export const invite = z
+  .strictObject({
+    inviteCode: z
+      .string()
+      .regex(/^[A-Z0-9]{8}$/)
+      .meta({ description: 'the code to share; the role’s previous code no longer works' }),
+    role: role.meta({ description: 'the role whoever joins with the code gets' }),
+    expiresAt: z.iso.datetime({ offset: true }).meta({ description: 'after this, the code joins no one' }),
+  })
+  .meta({ id: 'Invite' });
+
 export const family = z
   .strictObject({
     familyId: id,
@@ -38,11 +70,8 @@ export const family = z
     timezone: z.string().meta({ description: 'IANA time zone' }),
     pushTime: localTime,
     quietHours,
-    members: z.array(
-      z
-        .strictObject({ memberId: id, role: z.enum(['parent', 'child']), displayName: z.string() })
-        .meta({ id: 'Member' }),
-    ),
+    members: z.array(z.strictObject({ memberId: id, role, displayName: z.string() }).meta({ id: 'Member' })),
+    me: memberSettings,
   })
   .meta({ id: 'Family' });
 
@@ -62,7 +91,7 @@ export const examples = {
     inviteCode: 'K7MZ2QXA',
     memberId: '019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60',
   } satisfies z.input<typeof createdFamily>,
-  joinFamily: { inviteCode: 'K7MZ2QXA', member: { role: 'child', displayName: 'Jun', locale: 'en' } } satisfies z.input<
+  joinFamily: { inviteCode: 'K7MZ2QXA', member: { displayName: 'Jun', locale: 'en' } } satisfies z.input<
     typeof joinFamilyInput
   >,
   joinedFamily: {
@@ -79,7 +108,28 @@ export const examples = {
       { memberId: '019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60', role: 'parent', displayName: 'Mom' },
       { memberId: '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b', role: 'child', displayName: 'Jun' },
     ],
+    me: {
+      memberId: '019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60',
+      role: 'parent',
+      displayName: 'Mom',
+      locale: 'ko',
+      mutedKinds: [],
+    },
   } satisfies z.input<typeof family>,
+  inviteInput: { role: 'parent' } satisfies z.input<typeof inviteInput>,
+  invite: {
+    inviteCode: 'P3RENT7Q',
+    role: 'parent',
+    expiresAt: '2026-12-10T12:00:00.000Z',
+  } satisfies z.input<typeof invite>,
+  preferencesInput: { locale: 'en', mutedKinds: ['reminder'] } satisfies z.input<typeof preferencesInput>,
+  memberSettings: {
+    memberId: '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b',
+    role: 'child',
+    displayName: 'Jun',
+    locale: 'en',
+    mutedKinds: ['reminder'],
+  } satisfies z.input<typeof memberSettings>,
   scheduleInput: {
     pushTime: '20:30',
     timezone: 'Asia/Seoul',

@@ -31,8 +31,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Join a family with an invite code
-     * @description Joining again with the same account is 200 with the same member id.
+     * Join a family with an invite code, in the role the code grants
+     * @description The member gets the role of the invite (the code from family creation is a child invite). A `member.role` may be stated: one that disagrees with the code is 409, never granted. An unknown, expired or replaced code is 404 alike, and a caller whose joins keep failing is answered 429 for a while. Joining again with the same account is 200 with the same member id.
      */
     post: operations['joinFamily'];
     delete?: never;
@@ -48,7 +48,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Read a family: its schedule and members */
+    /** Read a family: its schedule, its members' roles, and the caller's own settings */
     get: operations['getFamily'];
     put?: never;
     post?: never;
@@ -78,6 +78,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/families/{familyId}/invites': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Issue an invite code for a role (parents only); it replaces that role’s previous code
+     * @description The code lasts 7 days (unless the deployment says otherwise); share it with whoever is to join.
+     */
+    post: operations['createInvite'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/families/{familyId}/members/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Leave the family
+     * @description The caller stops blocking completion, gets no more of its pushes and no longer sees it (404); their past answers stay in the archive. The last parent cannot leave while children remain (409).
+     */
+    delete: operations['leaveFamily'];
+    options?: never;
+    head?: never;
+    /**
+     * Change the caller’s name, language or muted pushes in this family
+     * @description Fields left out stay as they are. The language and the muted kinds apply from the next push on; today’s question cannot be muted.
+     */
+    patch: operations['changeMyPreferences'];
+    trace?: never;
+  };
+  '/v1/families/{familyId}/members/{memberId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Remove a member from the family (parents only)
+     * @description As if the member had left. Removing someone already removed is 204 again; the last parent cannot be removed while children remain (409).
+     */
+    delete: operations['removeMember'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/families/{familyId}/questions/current': {
     parameters: {
       query?: never;
@@ -87,6 +151,26 @@ export interface paths {
     };
     /** Read today's question, who has answered, and the answers once the caller has */
     get: operations['getCurrentQuestion'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/families/{familyId}/questions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read the family's archive: every question so far, newest first, a page at a time
+     * @description Pass a page’s `nextCursor` as `before` for the next one; questions that open meanwhile never shift the pages. A question appears once it has opened. Answers are shown for the questions the caller answered.
+     */
+    get: operations['listQuestions'];
     put?: never;
     post?: never;
     delete?: never;
@@ -210,7 +294,7 @@ export interface components {
       inviteCode: string;
       member: {
         /** @enum {string} */
-        role: 'parent' | 'child';
+        role?: 'parent' | 'child';
         displayName: string;
         /** @enum {string} */
         locale?: 'ko' | 'en';
@@ -232,6 +316,7 @@ export interface components {
         end: string;
       } | null;
       members: components['schemas']['Member'][];
+      me: components['schemas']['MemberSettings'];
     };
     Member: {
       /** Format: uuid */
@@ -239,6 +324,21 @@ export interface components {
       /** @enum {string} */
       role: 'parent' | 'child';
       displayName: string;
+    };
+    /** @description a member’s role and their own settings, as only they see them */
+    MemberSettings: {
+      /** Format: uuid */
+      memberId: string;
+      /** @enum {string} */
+      role: 'parent' | 'child';
+      displayName: string;
+      /**
+       * @description the language of their pushes and questions
+       * @enum {string}
+       */
+      locale: 'ko' | 'en';
+      /** @description the pushes they do not get; today’s question always comes */
+      mutedKinds: ('reminder' | 'complete')[];
     };
     Schedule: {
       /** Format: uuid */
@@ -261,6 +361,30 @@ export interface components {
         start: string;
         end: string;
       } | null;
+    };
+    Invite: {
+      /** @description the code to share; the role’s previous code no longer works */
+      inviteCode: string;
+      /**
+       * @description the role whoever joins with the code gets
+       * @enum {string}
+       */
+      role: 'parent' | 'child';
+      /**
+       * Format: date-time
+       * @description after this, the code joins no one
+       */
+      expiresAt: string;
+    };
+    InviteInput: {
+      /** @enum {string} */
+      role: 'parent' | 'child';
+    };
+    PreferencesInput: {
+      displayName?: string;
+      /** @enum {string} */
+      locale?: 'ko' | 'en';
+      mutedKinds?: ('reminder' | 'complete')[];
     };
     CurrentQuestion: {
       /** Format: uuid */
@@ -287,6 +411,37 @@ export interface components {
       text: string;
       /** Format: date-time */
       answeredAt: string;
+    };
+    ArchivePage: {
+      /** @description newest first */
+      items: components['schemas']['ArchivedQuestion'][];
+      /**
+       * Format: date
+       * @description pass as `before` for the next page; null on the last page
+       */
+      nextCursor: string | null;
+    };
+    ArchivedQuestion: {
+      /** Format: uuid */
+      questionId: string;
+      /**
+       * Format: date
+       * @description the family's local date the question was for
+       */
+      localDate: string;
+      /** @description in the caller's language */
+      text: string;
+      /** Format: date-time */
+      openedAt: string;
+      /**
+       * Format: date-time
+       * @description when everyone who had to answer had; null while someone has not
+       */
+      completedAt: string | null;
+      /** @description the members who answered, first answer first */
+      answeredBy: string[];
+      /** @description everyone's answers, if the caller answered this question; otherwise empty */
+      answers: components['schemas']['Answer'][];
     };
     SubmittedAnswer: {
       /** Format: uuid */
@@ -537,7 +692,6 @@ export interface operations {
          * @example {
          *       "inviteCode": "K7MZ2QXA",
          *       "member": {
-         *         "role": "child",
          *         "displayName": "Jun",
          *         "locale": "en"
          *       }
@@ -623,6 +777,23 @@ export interface operations {
            *       "title": "Not found",
            *       "status": 404,
            *       "detail": "no such family"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request conflicts with the current state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/conflict",
+           *       "title": "Conflict with the current state",
+           *       "status": 409,
+           *       "detail": "this question is no longer open"
            *     }
            */
           'application/problem+json': components['schemas']['Problem'];
@@ -756,7 +927,14 @@ export interface operations {
            *           "role": "child",
            *           "displayName": "Jun"
            *         }
-           *       ]
+           *       ],
+           *       "me": {
+           *         "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
+           *         "role": "parent",
+           *         "displayName": "Mom",
+           *         "locale": "ko",
+           *         "mutedKinds": []
+           *       }
            *     }
            */
           'application/json': components['schemas']['Family'];
@@ -1054,6 +1232,653 @@ export interface operations {
       };
     };
   };
+  createInvite: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the family's id */
+        familyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "role": "parent"
+         *     }
+         */
+        'application/json': components['schemas']['InviteInput'];
+      };
+    };
+    responses: {
+      /** @description The new code. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "inviteCode": "P3RENT7Q",
+           *       "role": "parent",
+           *       "expiresAt": "2026-12-10T12:00:00.000Z"
+           *     }
+           */
+          'application/json': components['schemas']['Invite'];
+        };
+      };
+      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/invalid",
+           *       "title": "The request is not valid",
+           *       "status": 400,
+           *       "detail": "the body does not match the expected shape"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid Firebase ID token was sent. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unauthenticated",
+           *       "title": "Authentication is required",
+           *       "status": 401,
+           *       "detail": "send a Firebase ID token as Authorization: Bearer <token>"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller may not do this (a child changing the schedule). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/forbidden",
+           *       "title": "Not allowed",
+           *       "status": 403,
+           *       "detail": "only parents change the schedule"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or one the caller does not belong to (its existence is not revealed). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/not-found",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "detail": "no such family"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than the gateway accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/too-large",
+           *       "title": "The request body is too large",
+           *       "status": 413,
+           *       "detail": "send at most 16384 bytes"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unsupported-media-type",
+           *       "title": "The request body must be JSON",
+           *       "status": 415,
+           *       "detail": "send the body as application/json"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests from this member this minute; retry after Retry-After seconds. */
+      429: {
+        headers: {
+          /** @description seconds until the member may send again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/rate-limited",
+           *       "title": "Too many requests",
+           *       "status": 429,
+           *       "detail": "at most 120 requests a minute; retry after Retry-After seconds"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Something went wrong on haru's side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something went wrong on our side."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A haru service behind the gateway is unavailable; try again shortly. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unavailable",
+           *       "title": "Temporarily unavailable",
+           *       "status": 503,
+           *       "detail": "a haru service did not answer; try again shortly"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  leaveFamily: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the family's id */
+        familyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The caller left. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No valid Firebase ID token was sent. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unauthenticated",
+           *       "title": "Authentication is required",
+           *       "status": 401,
+           *       "detail": "send a Firebase ID token as Authorization: Bearer <token>"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or one the caller does not belong to (its existence is not revealed). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/not-found",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "detail": "no such family"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request conflicts with the current state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/conflict",
+           *       "title": "Conflict with the current state",
+           *       "status": 409,
+           *       "detail": "this question is no longer open"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests from this member this minute; retry after Retry-After seconds. */
+      429: {
+        headers: {
+          /** @description seconds until the member may send again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/rate-limited",
+           *       "title": "Too many requests",
+           *       "status": 429,
+           *       "detail": "at most 120 requests a minute; retry after Retry-After seconds"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Something went wrong on haru's side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something went wrong on our side."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A haru service behind the gateway is unavailable; try again shortly. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unavailable",
+           *       "title": "Temporarily unavailable",
+           *       "status": 503,
+           *       "detail": "a haru service did not answer; try again shortly"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  changeMyPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the family's id */
+        familyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "locale": "en",
+         *       "mutedKinds": [
+         *         "reminder"
+         *       ]
+         *     }
+         */
+        'application/json': components['schemas']['PreferencesInput'];
+      };
+    };
+    responses: {
+      /** @description The caller’s settings as they now are. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "memberId": "019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b",
+           *       "role": "child",
+           *       "displayName": "Jun",
+           *       "locale": "en",
+           *       "mutedKinds": [
+           *         "reminder"
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['MemberSettings'];
+        };
+      };
+      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/invalid",
+           *       "title": "The request is not valid",
+           *       "status": 400,
+           *       "detail": "the body does not match the expected shape"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid Firebase ID token was sent. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unauthenticated",
+           *       "title": "Authentication is required",
+           *       "status": 401,
+           *       "detail": "send a Firebase ID token as Authorization: Bearer <token>"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or one the caller does not belong to (its existence is not revealed). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/not-found",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "detail": "no such family"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than the gateway accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/too-large",
+           *       "title": "The request body is too large",
+           *       "status": 413,
+           *       "detail": "send at most 16384 bytes"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unsupported-media-type",
+           *       "title": "The request body must be JSON",
+           *       "status": 415,
+           *       "detail": "send the body as application/json"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests from this member this minute; retry after Retry-After seconds. */
+      429: {
+        headers: {
+          /** @description seconds until the member may send again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/rate-limited",
+           *       "title": "Too many requests",
+           *       "status": 429,
+           *       "detail": "at most 120 requests a minute; retry after Retry-After seconds"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Something went wrong on haru's side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something went wrong on our side."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A haru service behind the gateway is unavailable; try again shortly. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unavailable",
+           *       "title": "Temporarily unavailable",
+           *       "status": 503,
+           *       "detail": "a haru service did not answer; try again shortly"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  removeMember: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the family's id */
+        familyId: string;
+        /** @description the member's id */
+        memberId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The member is no longer in the family. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description No valid Firebase ID token was sent. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unauthenticated",
+           *       "title": "Authentication is required",
+           *       "status": 401,
+           *       "detail": "send a Firebase ID token as Authorization: Bearer <token>"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller may not do this (a child changing the schedule). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/forbidden",
+           *       "title": "Not allowed",
+           *       "status": 403,
+           *       "detail": "only parents change the schedule"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or one the caller does not belong to (its existence is not revealed). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/not-found",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "detail": "no such family"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request conflicts with the current state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/conflict",
+           *       "title": "Conflict with the current state",
+           *       "status": 409,
+           *       "detail": "this question is no longer open"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests from this member this minute; retry after Retry-After seconds. */
+      429: {
+        headers: {
+          /** @description seconds until the member may send again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/rate-limited",
+           *       "title": "Too many requests",
+           *       "status": 429,
+           *       "detail": "at most 120 requests a minute; retry after Retry-After seconds"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Something went wrong on haru's side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something went wrong on our side."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A haru service behind the gateway is unavailable; try again shortly. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unavailable",
+           *       "title": "Temporarily unavailable",
+           *       "status": 503,
+           *       "detail": "a haru service did not answer; try again shortly"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   getCurrentQuestion: {
     parameters: {
       query?: never;
@@ -1086,6 +1911,168 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['CurrentQuestion'];
+        };
+      };
+      /** @description No valid Firebase ID token was sent. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unauthenticated",
+           *       "title": "Authentication is required",
+           *       "status": 401,
+           *       "detail": "send a Firebase ID token as Authorization: Bearer <token>"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or one the caller does not belong to (its existence is not revealed). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/not-found",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "detail": "no such family"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests from this member this minute; retry after Retry-After seconds. */
+      429: {
+        headers: {
+          /** @description seconds until the member may send again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/rate-limited",
+           *       "title": "Too many requests",
+           *       "status": 429,
+           *       "detail": "at most 120 requests a minute; retry after Retry-After seconds"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Something went wrong on haru's side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something went wrong on our side."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A haru service behind the gateway is unavailable; try again shortly. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unavailable",
+           *       "title": "Temporarily unavailable",
+           *       "status": 503,
+           *       "detail": "a haru service did not answer; try again shortly"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listQuestions: {
+    parameters: {
+      query?: {
+        /** @description the `nextCursor` of the page before (a local date): questions dated before it */
+        before?: string;
+        /** @description questions per page, 1–50 (20) */
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        /** @description the family's id */
+        familyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the archive. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "questionId": "019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e",
+           *           "localDate": "2026-12-03",
+           *           "text": "What made you laugh today?",
+           *           "openedAt": "2026-12-03T12:00:00.000Z",
+           *           "completedAt": "2026-12-03T13:10:00.000Z",
+           *           "answeredBy": [
+           *             "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
+           *             "019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b"
+           *           ],
+           *           "answers": [
+           *             {
+           *               "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
+           *               "text": "The dog chasing its tail.",
+           *               "answeredAt": "2026-12-03T12:20:00.000Z"
+           *             },
+           *             {
+           *               "memberId": "019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b",
+           *               "text": "Dad singing in the car.",
+           *               "answeredAt": "2026-12-03T13:10:00.000Z"
+           *             }
+           *           ]
+           *         }
+           *       ],
+           *       "nextCursor": "2026-12-03"
+           *     }
+           */
+          'application/json': components['schemas']['ArchivePage'];
+        };
+      };
+      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/invalid",
+           *       "title": "The request is not valid",
+           *       "status": 400,
+           *       "detail": "the body does not match the expected shape"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description No valid Firebase ID token was sent. */

@@ -6,7 +6,7 @@ const about = {
   info: {
     title: 'haru app API',
     version: '1.0.0',
-    summary: 'The daily family question: families, schedules, answers, devices and pushes.',
+    summary: 'The daily family question: families, members, schedules, answers, the archive, devices and pushes.',
     description: [
       "The app's only door to haru. Every operation takes `Authorization: Bearer <Firebase ID token>`;",
       "the token's uid is the caller. Bodies are JSON; every error is an RFC 9457",
@@ -20,8 +20,9 @@ const about = {
   servers: [{ url: '/', description: 'the gateway that serves this document' }],
   security: [{ firebaseIdToken: [] }],
   tags: [
-    { name: 'families', description: 'Families, their members and their schedule.' },
-    { name: 'questions', description: "Today's question and the members' answers." },
+    { name: 'families', description: 'Families, their schedule, and the invites that let members in.' },
+    { name: 'members', description: 'A member’s own settings, leaving a family, and removing a member.' },
+    { name: 'questions', description: "Today's question, the members' answers, and the archive of every question." },
     { name: 'devices', description: "The caller's devices that get pushes." },
     { name: 'notifications', description: "A family's pushes and whether each member got them." },
   ],

@@ -9,7 +9,14 @@ import { bodyProblems, everyRouteProblems, problemResponses } from '../openapi/p
 import { requireJsonBody } from '../openapi/require-json-body.ts';
 import { relay } from '../service-client.ts';
 import { answerSubmissions } from './answer-submissions.ts';
-import { answerInput, currentQuestion, examples, submittedAnswer } from './question-schemas.ts';
+import {
+  answerInput,
+  archivePage,
+  archiveQuery,
+  currentQuestion,
+  examples,
+  submittedAnswer,
+} from './question-schemas.ts';
 
 interface CurrentQuestion {
   questionId: string;
@@ -30,6 +37,26 @@ const getCurrentQuestion = createRoute({
   responses: {
     200: { description: "Today's question.", ...jsonContent(currentQuestion, examples.currentQuestion) },
     ...problemResponses(...everyRouteProblems, 404),
+  },
+});
+
+interface ArchivePageOfAnswerService {
+  items: Array<Omit<CurrentQuestion, 'requiredMemberIds'> & { answeredBy: string[] }>;
+  nextCursor: string | null;
+}
+
+const listQuestions = createRoute({
+  method: 'get',
+  path: '/{familyId}/questions',
+  operationId: 'listQuestions',
+  summary: "Read the family's archive: every question so far, newest first, a page at a time",
+  description:
+    'Pass a page’s `nextCursor` as `before` for the next one; questions that open meanwhile never shift the pages. A question appears once it has opened. Answers are shown for the questions the caller answered.',
+  tags: ['questions'],
+  request: { params: familyPath, query: archiveQuery },
+  responses: {
+    200: { description: 'A page of the archive.', ...jsonContent(archivePage, examples.archivePage) },
+    ...problemResponses(...everyRouteProblems, 400, 404),
   },
 });
 
@@ -55,7 +82,10 @@ const submitAnswer = createRoute({
   },
 });
 
-/** Today's question (answer service) with its progress (projection), and answering it (in batches). */
+/**
+ * Today's question and the archive (answer service) with their completion (projection), and
+ * answering (in batches).
+ */
 export function questionRoutes({ answer, projection }: Services) {
   const submit = answerSubmissions(answer);
   return new OpenAPIHono<GatewayEnv>()
@@ -86,6 +116,37 @@ export function questionRoutes({ answer, projection }: Services) {
           answeredBy,
           complete,
           answers: question.answers,
+        },
+        200,
+      );
+    })
+    .openapi(listQuestions, async (c) => {
+      const familyId = segment(c.req.valid('param').familyId);
+      const { before, limit } = c.req.valid('query');
+      const query = new URLSearchParams({ limit: String(limit), ...(before ? { before } : {}) });
+      const page = await answer({
+        method: 'GET',
+        path: `/internal/families/${familyId}/questions?${query}`,
+        ...caller(c),
+      });
+      if (!page.ok) return relay(c, page);
+      const { items, nextCursor } = (await page.json()) as ArchivePageOfAnswerService;
+      const completedAt = new Map<string, string | null>();
+      if (items.length > 0) {
+        const ids = items.map((item) => item.questionId).join(',');
+        const completions = await projection({
+          method: 'GET',
+          path: `/internal/families/${familyId}/completions?questionIds=${ids}`,
+          ...caller(c),
+        });
+        if (!completions.ok) return relay(c, completions);
+        const body = (await completions.json()) as { completions: Array<{ questionId: string; completedAt: string }> };
+        for (const completion of body.completions) completedAt.set(completion.questionId, completion.completedAt);
+      }
+      return c.json(
+        {
+          items: items.map((item) => ({ ...item, completedAt: completedAt.get(item.questionId) ?? null })),
+          nextCursor,
         },
         200,
       );

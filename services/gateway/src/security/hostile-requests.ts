@@ -232,24 +232,30 @@ const notJsonBytes = fc.oneof(
  * a required member missing, an unknown member), not an object, not JSON, empty, deeply
  * nested, far too large, or sent as another media type.
  */
-export const invalidBody = (shape: fc.Arbitrary<Record<string, unknown>>, maxBodyBytes: number): fc.Arbitrary<Body> =>
+export const invalidBody = (
+  shape: fc.Arbitrary<Record<string, unknown>>,
+  maxBodyBytes: number,
+  /** Members a body may go without (left out of "a required member missing"). */
+  optional: readonly string[] = ['quietHours', 'locale'],
+): fc.Arbitrary<Body> =>
   fc.oneof(
     fc.tuple(shape, fc.nat(), wrongType, jsonTypes).map(([value, pick, replacement, contentType]) => {
       const paths = leafPaths(value);
       const path = paths[pick % paths.length] ?? [];
+      // A body with no member to change (every one optional, none sent) is wrapped instead.
       return {
-        bytes: json(withValueAt(value, path, replacement)),
+        bytes: json(path.length === 0 ? [value] : withValueAt(value, path, replacement)),
         contentType,
-        what: `${path.join('.')} of the wrong type`,
+        what: path.length === 0 ? 'wrapped in an array' : `${path.join('.')} of the wrong type`,
       };
     }),
     fc.tuple(shape, fc.nat(), jsonTypes).map(([value, pick, contentType]) => {
-      const required = leafPaths(value).filter((path) => !['quietHours', 'locale'].includes(path.at(-1) ?? ''));
+      const required = leafPaths(value).filter((path) => !path.some((member) => optional.includes(String(member))));
       const path = required[pick % required.length] ?? [];
       return {
-        bytes: json(withValueAt(value, path, undefined)),
+        bytes: json(path.length === 0 ? [value] : withValueAt(value, path, undefined)),
         contentType,
-        what: `without ${path.join('.')}`,
+        what: path.length === 0 ? 'wrapped in an array' : `without ${path.join('.')}`,
       };
     }),
     fc
@@ -534,7 +540,7 @@ export function refusedWrites(targets: FuzzTargets): fc.Arbitrary<HostileRequest
       fc
         .record({
           segments: segmentsFor(route, fixture, false),
-          body: invalidBody(route.body(fixture), maxBodyBytes),
+          body: invalidBody(route.body(fixture), maxBodyBytes, route.optionalMembers),
           identity: identity(route),
         })
         .map(({ segments, body, identity }) => ({

@@ -11,17 +11,19 @@ export interface FuzzFixture {
   memberUid: string;
 }
 
-export type Parameter = 'familyId' | 'questionId' | 'token';
+export type Parameter = 'familyId' | 'questionId' | 'memberId' | 'token';
 
 export interface Route {
   service: ServiceName;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** The path with `:parameter` placeholders, as the service's router declares it. */
   path: string;
   /** Whether an accepted request may change state. */
   writes: boolean;
   /** A body of the shape the route expects. */
   body?: (fixture: FuzzFixture) => fc.Arbitrary<Record<string, unknown>>;
+  /** Members of the body it may go without (besides `quietHours` and `locale`). */
+  optionalMembers?: readonly string[];
   /** Query parameters the route reads, with values of the expected shape. */
   query?: (fixture: FuzzFixture) => fc.Arbitrary<Record<string, string>>;
   /** Internal routes that act for an app user read the caller's uid from a header. */
@@ -54,6 +56,31 @@ const joinBody = ({ inviteCode }: FuzzFixture) =>
 const scheduleBody = () =>
   fc.record({ pushTime: localTime, timezone, quietHours }, { requiredKeys: ['pushTime', 'timezone'] });
 const answerBody = () => fc.record({ text: text(2000) });
+const role = fc.constantFrom('parent', 'child');
+const inviteBody = () => fc.record({ role });
+const preferencesBody = () =>
+  fc.record(
+    {
+      displayName: text(50),
+      locale: fc.constantFrom('ko', 'en'),
+      mutedKinds: fc.uniqueArray(fc.constantFrom('reminder', 'complete'), { maxLength: 2 }),
+    },
+    { requiredKeys: [] },
+  );
+/** The role comes from the invite: a join may leave it out. */
+const joinOptionalMembers = ['quietHours', 'locale', 'role'];
+/** Every setting is optional: a body changes what it names. */
+const preferenceMembers = ['displayName', 'locale', 'mutedKinds'];
+const archiveQuery = () =>
+  fc.record(
+    {
+      before: fc
+        .date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true })
+        .map((date) => date.toISOString().slice(0, 10)),
+      limit: fc.integer({ min: 1, max: 50 }).map(String),
+    },
+    { requiredKeys: [] },
+  );
 /** The gateway's batch of answers: each names its family, question, caller and correlation id in the body. */
 const answerBatchBody = ({ familyId, questionId, memberUid }: FuzzFixture) =>
   fc.record({
@@ -76,7 +103,14 @@ const device = { token: (fixture: FuzzFixture) => fixture.deviceToken };
 /** The app API: every route the gateway serves (a test checks this list against the gateway's router). */
 export const gatewayRoutes: Route[] = [
   { service: 'gateway', method: 'POST', path: '/v1/families', writes: true, body: createFamilyBody },
-  { service: 'gateway', method: 'POST', path: '/v1/families/join', writes: true, body: joinBody },
+  {
+    service: 'gateway',
+    method: 'POST',
+    path: '/v1/families/join',
+    writes: true,
+    body: joinBody,
+    optionalMembers: joinOptionalMembers,
+  },
   { service: 'gateway', method: 'GET', path: '/v1/families/:familyId', writes: false, realValue: family },
   {
     service: 'gateway',
@@ -100,6 +134,39 @@ export const gatewayRoutes: Route[] = [
     writes: true,
     body: answerBody,
     realValue: question,
+  },
+  {
+    service: 'gateway',
+    method: 'GET',
+    path: '/v1/families/:familyId/questions',
+    writes: false,
+    query: archiveQuery,
+    realValue: family,
+  },
+  {
+    service: 'gateway',
+    method: 'POST',
+    path: '/v1/families/:familyId/invites',
+    writes: true,
+    body: inviteBody,
+    realValue: family,
+  },
+  {
+    service: 'gateway',
+    method: 'PATCH',
+    path: '/v1/families/:familyId/members/me',
+    writes: true,
+    body: preferencesBody,
+    optionalMembers: preferenceMembers,
+    realValue: family,
+  },
+  { service: 'gateway', method: 'DELETE', path: '/v1/families/:familyId/members/me', writes: true, realValue: family },
+  {
+    service: 'gateway',
+    method: 'DELETE',
+    path: '/v1/families/:familyId/members/:memberId',
+    writes: true,
+    realValue: family,
   },
   {
     service: 'gateway',
@@ -151,6 +218,7 @@ export const internalRoutes: Route[] = [
     writes: true,
     actsForCaller: true,
     body: joinBody,
+    optionalMembers: joinOptionalMembers,
   },
   {
     service: 'answer',
@@ -185,6 +253,50 @@ export const internalRoutes: Route[] = [
     actsForCaller: true,
     realValue: family,
   },
+  {
+    service: 'answer',
+    method: 'GET',
+    path: '/internal/families/:familyId/questions',
+    writes: false,
+    actsForCaller: true,
+    query: archiveQuery,
+    realValue: family,
+  },
+  {
+    service: 'answer',
+    method: 'POST',
+    path: '/internal/families/:familyId/invites',
+    writes: true,
+    actsForCaller: true,
+    body: inviteBody,
+    realValue: family,
+  },
+  {
+    service: 'answer',
+    method: 'PATCH',
+    path: '/internal/families/:familyId/members/me',
+    writes: true,
+    actsForCaller: true,
+    body: preferencesBody,
+    optionalMembers: preferenceMembers,
+    realValue: family,
+  },
+  {
+    service: 'answer',
+    method: 'DELETE',
+    path: '/internal/families/:familyId/members/me',
+    writes: true,
+    actsForCaller: true,
+    realValue: family,
+  },
+  {
+    service: 'answer',
+    method: 'DELETE',
+    path: '/internal/families/:familyId/members/:memberId',
+    writes: true,
+    actsForCaller: true,
+    realValue: family,
+  },
   { service: 'answer', method: 'POST', path: '/internal/answers', writes: true, body: answerBatchBody },
   { service: 'answer', method: 'GET', path: '/internal/events', writes: false, query: feedQuery },
   {
@@ -200,6 +312,14 @@ export const internalRoutes: Route[] = [
     path: '/internal/families/:familyId/questions',
     writes: false,
     query: () => fc.record({ limit: fc.integer({ min: 1, max: 100 }).map(String) }, { requiredKeys: [] }),
+    realValue: family,
+  },
+  {
+    service: 'projection',
+    method: 'GET',
+    path: '/internal/families/:familyId/completions',
+    writes: false,
+    query: ({ questionId }) => fc.record({ questionIds: fc.constantFrom(questionId, `${questionId},${questionId}`) }),
     realValue: family,
   },
   { service: 'projection', method: 'GET', path: '/internal/metrics', writes: false },

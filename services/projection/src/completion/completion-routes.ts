@@ -7,7 +7,7 @@ import type { ProjectionDatabase } from '../database.ts';
 
 const recentQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(7) });
 
-/** Read side for the gateway: a question's progress, and a family's last questions. */
+/** Read side for the gateway: a question's progress, the completion of several, and a family's last questions. */
 export function completionRoutes(database: Database<ProjectionDatabase>) {
   return new Hono()
     .get('/:familyId/questions/:questionId/progress', async (c) => {
@@ -36,6 +36,27 @@ export function completionRoutes(database: Database<ProjectionDatabase>) {
         answeredBy: answers.map((row) => row.member_id),
         complete: Boolean(progress?.completed_at),
         completedAt: progress?.completed_at?.toISOString() ?? null,
+      });
+    })
+    .get('/:familyId/completions', async (c) => {
+      const familyId = c.req.param('familyId');
+      const questionIds = (c.req.query('questionIds') ?? '').split(',').filter(Boolean);
+      if (questionIds.length > 50 || !questionIds.every(isUuid)) {
+        throw new HaruError('invalid', 'questionIds: up to 50 question ids, comma-separated');
+      }
+      if (!isUuid(familyId) || questionIds.length === 0) return c.json({ familyId, completions: [] });
+      // One primary-key lookup per question.
+      const rows = await database.db
+        .selectFrom('question_progress')
+        .select(['question_id', 'completed_at'])
+        .where('family_id', '=', familyId)
+        .where('question_id', 'in', questionIds)
+        .where('completed_at', 'is not', null)
+        .execute();
+      return c.json({
+        familyId,
+        // Only the complete ones: a question not listed is not complete (or not seen yet).
+        completions: rows.map((row) => ({ questionId: row.question_id, completedAt: row.completed_at?.toISOString() })),
       });
     })
     .get('/:familyId/questions', async (c) => {

@@ -1,0 +1,19 @@
+import { problemJson } from '@haru/http';
+import { rateLimiter } from 'hono-rate-limiter';
+import type { GatewayEnv } from '../gateway-context.ts';
+
+/**
+ * Invite codes are short enough to guess at, given enough tries: a member whose joins fail
+ * `limit` times within `windowMs` (unknown, expired or replaced codes, refused roles) is
+ * answered 429 until the window passes. Successful joins do not count. Per gateway replica,
+ * in memory, like `rateLimitPerMember`.
+ */
+export const limitFailedJoins = ({ limit = 10, windowMs = 10 * 60_000 } = {}) =>
+  rateLimiter<GatewayEnv>({
+    windowMs,
+    limit,
+    standardHeaders: 'draft-6',
+    skipSuccessfulRequests: true,
+    keyGenerator: (c) => c.get('uid'),
+    handler: (c) => problemJson(c, 'rate-limited', `too many failed joins; retry after Retry-After seconds`),
+  });
