@@ -1,6 +1,7 @@
 import { createDatabase, type Database } from '@haru/db';
 import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
+import { accountRoutes } from './accounts/account-routes.ts';
 import type { NotifierConfig } from './config.ts';
 import { type NotifierDatabase, schema } from './database.ts';
 import { deviceRoutes } from './devices/device-routes.ts';
@@ -88,6 +89,9 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
   return { ...service, sender };
 }
 
-/** The internal API the gateway calls: the caller's devices and a family's delivery log. */
+/** The internal API the gateway calls: the caller's devices, a family's delivery log, an account's export and erasure. */
 export const notifierRoutes = ({ database, clock }: { database: Database<NotifierDatabase>; clock: () => Date }) =>
-  new Hono().route('/devices', deviceRoutes({ database, clock })).route('/families', notificationRoutes({ database }));
+  new Hono()
+    .route('/devices', deviceRoutes({ database, clock }))
+    .route('/families', notificationRoutes({ database }))
+    .route('/accounts', accountRoutes({ database, clock }));

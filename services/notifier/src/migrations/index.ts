@@ -5,6 +5,7 @@ import * as deliveryRetrySchedule from './2026-11-25T02.00-delivery-retry-schedu
 import * as dueDeliveries from './2026-12-03T01.00-due-deliveries.ts';
 import * as questionInstants from './2026-12-03T02.00-question-instants.ts';
 import * as memberPreferences from './2026-12-05T01.00-member-preferences.ts';
+import * as erasedRecipients from './2026-12-08T01.00-erased-recipients.ts';
 
 /** Every migration of the notifier's schema, the shared outbox and inbox first. */
 export const migrations: MigrationSet = {
@@ -14,4 +15,5 @@ export const migrations: MigrationSet = {
   '2026-12-03T01.00-due-deliveries': dueDeliveries,
   '2026-12-03T02.00-question-instants': questionInstants,
   '2026-12-05T01.00-member-preferences': memberPreferences,
+  '2026-12-08T01.00-erased-recipients': erasedRecipients,
 };

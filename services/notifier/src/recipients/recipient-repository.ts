@@ -27,10 +27,11 @@ export async function recordMemberJoined(
     })
     .onConflict((conflict) =>
       conflict.columns(['family_id', 'member_id']).doUpdateSet((eb) => ({
-        uid: eb.ref('excluded.uid'),
+        // An erased member's join arriving late does not bring their uid back.
+        uid: sql<string | null>`case when recipients.erased then null else excluded.uid end`,
         // A locale the member chose since (the join arrived late) is kept.
         locale: sql<Locale>`coalesce(case when recipients.preferences_changed_at is null then excluded.locale end, recipients.locale)`,
-        active: eb.not(eb.ref('recipients.left')),
+        active: sql<boolean>`not (recipients.left or recipients.erased)`,
         updated_at: eb.ref('excluded.updated_at'),
       })),
     )

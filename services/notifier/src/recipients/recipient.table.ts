@@ -21,6 +21,8 @@ export interface RecipientTable {
   left: boolean;
   /** Pushes of these kinds are not prepared for the member. */
   muted_kinds: Generated<MutableKind[]>;
+  /** The member's account was erased: the row stays, without a uid, for good. */
+  erased: Generated<boolean>;
   /** When the member's preferences last changed (the event's occurredAt); null if never. */
   preferences_changed_at: Date | null;
   updated_at: Date;
