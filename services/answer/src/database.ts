@@ -35,8 +35,20 @@ export interface IdempotencyKeysTable {
   created_at: Generated<Date>;
 }
 
+/**
+ * A stream's state kept beside it, written with its events (`event-store.ts`, `Fold.kept`):
+ * rebuildable from the stream at any time, and rebuilt when `shape` is not the fold's.
+ */
+export interface StreamStatesTable {
+  stream_id: string;
+  stream_version: number;
+  shape: number;
+  state: unknown;
+}
+
 export interface AnswerDatabase extends MessagingTables {
   events: EventsTable;
+  stream_states: StreamStatesTable;
   invite_codes: InviteCodesTable;
   idempotency_keys: IdempotencyKeysTable;
 }

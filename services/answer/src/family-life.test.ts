@@ -14,7 +14,7 @@ import { loadServiceConfig } from './config.ts';
 import { schema } from './database.ts';
 import { executeCommand } from './event-store/event-store.ts';
 import { decideFamily, evolveFamily, type FamilyEvent } from './families/family.ts';
-import { familyStream, foldFamily } from './families/family-store.ts';
+import { familyFold, familyStream } from './families/family-store.ts';
 import { migrations } from './migrations/index.ts';
 import { questionIdFor } from './questions/open-question-on-due.ts';
 import { startService } from './service.ts';
@@ -67,13 +67,14 @@ const eventCount = async () =>
 
 /** Opens a question a day (through the family's own decider, in one append), oldest first. */
 async function openDays(familyId: string, dates: readonly string[], opensAt: (date: string) => Date) {
-  await executeCommand<FamilyEvent>(service.database, {
+  await executeCommand(service.database, {
     streamId: familyStream(familyId),
+    fold: familyFold,
     familyId,
     context: { occurredAt: new Date(), correlationId: randomUUID(), causationId: null },
-    decide: (history) => {
+    decide: (family) => {
       const opened: FamilyEvent[] = [];
-      let state = foldFamily(history);
+      let state = family;
       for (const localDate of dates) {
         const events = decideFamily(
           {

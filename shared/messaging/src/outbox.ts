@@ -12,25 +12,35 @@ const openTransactions = new WeakMap<object, { appended: boolean }>();
 /**
  * Records events for publication with a state change, so that they are published if and
  * only if it commits: in a transaction from `transactionWithOutbox`, or alone as one
- * statement (optionally after `changeFirst`, a data-modifying statement run in the same
- * statement: `with change as (…) insert into outbox …`, atomic without a transaction).
- * Either way the relays are woken once it has committed.
+ * statement (optionally after `changeFirst`, one or more data-modifying statements run in
+ * the same statement: `with change0 as (…), change1 as (…) insert into outbox …`, atomic
+ * without a transaction). Either way the relays are woken once it has committed.
  */
 export async function appendToOutbox(
   executor: Executor<MessagingTables>,
   events: readonly Envelope[],
-  changeFirst?: OperationNodeSource,
+  changeFirst?: OperationNodeSource | readonly OperationNodeSource[],
 ): Promise<void> {
-  if (events.length === 0) {
-    if (changeFirst) await sql`${changeFirst}`.execute(executor);
-    return;
-  }
-  const insert = sql`
+  const changes = changeFirst === undefined ? [] : Array.isArray(changeFirst) ? changeFirst : [changeFirst];
+  const insert =
+    events.length === 0
+      ? undefined
+      : sql`
     insert into outbox (event_id, type, envelope)
     select (event->>'id')::uuid, event->>'type', event
     from jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as batch(event, position)
     order by position`;
-  const statement = changeFirst ? sql`with change as (${changeFirst}) ${insert}` : insert;
+  const last = insert ?? changes.at(-1);
+  if (!last) return;
+  const before = insert ? changes : changes.slice(0, -1);
+  const statement =
+    before.length === 0
+      ? sql`${last}`
+      : sql`with ${sql.join(before.map((change, index) => sql`${sql.raw(`change${index}`)} as (${change})`))} ${last}`;
+  if (events.length === 0) {
+    await statement.execute(executor);
+    return;
+  }
   if (!executor.isTransaction) {
     await statement.execute(executor);
     wakeRelays(executor);

@@ -48,7 +48,7 @@ describe('the answer service as a consumer of the scheduler', () => {
 
       assert.equal(event.type, 'QuestionDue');
       const family = existing(await loadFamily(database.db, event.familyId));
-      assert.equal(family.questions.at(-1)?.localDate, event.data.localDate);
+      assert.equal(family.recentQuestions.at(-1)?.localDate, event.data.localDate);
     });
   });
 

@@ -9,8 +9,8 @@ import { type CommandResult, executeCommands, type StoredEvent, type StreamComma
  * 3,213 answers/s (p99 37 ms), against 2,442/s (64 ms) with two and 2,462/s (49 ms) with
  * four (docs/benchmarks.md): larger batches save more than batches side by side gain.
  */
-export const commandBatches = <Event extends StoredEvent>(
+export const commandBatches = <State, Event extends StoredEvent>(
   database: Database<AnswerDatabase>,
   options: BatchOptions = {},
-): ((command: StreamCommand<Event>) => Promise<CommandResult<Event>>) =>
+): ((command: StreamCommand<State, Event>) => Promise<CommandResult<State, Event>>) =>
   batches((commands) => executeCommands(database, commands), options);

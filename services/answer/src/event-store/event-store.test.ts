@@ -8,7 +8,14 @@ import { sql } from 'kysely';
 import { type AnswerDatabase, schema } from '../database.ts';
 import { migrations } from '../migrations/index.ts';
 import { commandBatches } from './command-batches.ts';
-import { executeCommand, executeCommands, readStream, type StoredEvent, type StreamCommand } from './event-store.ts';
+import {
+  executeCommand,
+  executeCommands,
+  type Fold,
+  readStream,
+  type StoredEvent,
+  type StreamCommand,
+} from './event-store.ts';
 
 // Group commit: commands that run together are read once, decided in turn and appended in
 // one statement, and still behave as if each had run alone.
@@ -28,14 +35,21 @@ after(async () => {
   await otherReplica?.close();
 });
 
+/** A counter's state: the counts it has appended, in order. */
+const counts: Fold<number[]> = {
+  initial: () => [],
+  evolve: (state, event) => [...state, (event.data as { n: number }).n],
+};
+
 /** Appends the stream's next count; refuses past `limit`. Unpublished: it stays in the store. */
-const count = (streamId: string, { limit = Number.POSITIVE_INFINITY } = {}): StreamCommand<StoredEvent> => ({
+const count = (streamId: string, { limit = Number.POSITIVE_INFINITY } = {}): StreamCommand<number[], StoredEvent> => ({
   streamId,
+  fold: counts,
   familyId: randomUUID(),
   context: { occurredAt: new Date(), correlationId: randomUUID(), causationId: null },
-  decide: (history) => {
-    if (history.length >= limit) throw new HaruError('conflict', `${streamId} has counted to ${limit}`);
-    return [{ type: 'Counted', data: { n: history.length + 1 } }];
+  decide: (state) => {
+    if (state.length >= limit) throw new HaruError('conflict', `${streamId} has counted to ${limit}`);
+    return [{ type: 'Counted', data: { n: state.length + 1 } }];
   },
 });
 
@@ -66,7 +80,7 @@ describe('event store: commands run together', () => {
       ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
     );
     const second = outcomes[2];
-    assert.equal(second?.status === 'fulfilled' && second.value.history.length, 2, 'decided on the first one’s count');
+    assert.equal(second?.status === 'fulfilled' && second.value.state.length, 2, 'decided on the first one’s count');
     assert.deepEqual(await storedCounts(a), [
       { version: 1, n: 1 },
       { version: 2, n: 2 },
@@ -93,7 +107,7 @@ describe('event store: commands run together', () => {
   });
 
   test('when commands arrive together, then they are written together (when and how many: batches.test.ts)', async () => {
-    const run = commandBatches(database);
+    const run = commandBatches<number[], StoredEvent>(database);
     const streams = Array.from({ length: 20 }, () => `count-${randomUUID()}`);
     const results = await Promise.all(streams.map((stream) => run(count(stream))));
     assert.ok(results.every((result) => result.appended.length === 1));
@@ -101,7 +115,7 @@ describe('event store: commands run together', () => {
   });
 
   test('when a command waiting for a batch is refused, then only its caller hears of it', async () => {
-    const run = commandBatches(database);
+    const run = commandBatches<number[], StoredEvent>(database);
     const [open, full] = [`count-${randomUUID()}`, `count-${randomUUID()}`];
     const outcomes = await Promise.allSettled([run(count(open)), run(count(full, { limit: 0 })), run(count(open))]);
     assert.deepEqual(
@@ -119,16 +133,13 @@ describe('event store: commands run together', () => {
   test('when another replica appends to a stream this one has read, then the next read and command build on it', async () => {
     const stream = `count-${randomUUID()}`;
     await executeCommand(database, count(stream));
-    assert.equal((await readStream(database.db, stream)).version, 1);
+    assert.equal((await readStream(database.db, stream, counts)).version, 1);
     await executeCommand(otherReplica, count(stream));
     await executeCommand(otherReplica, count(stream));
-    const read = await readStream(database.db, stream);
-    assert.deepEqual(
-      read.events.map((event) => (event.data as { n: number }).n),
-      [1, 2, 3],
-    );
-    const { history } = await executeCommand(database, count(stream, { limit: 4 }));
-    assert.equal(history.length, 4);
+    const read = await readStream(database.db, stream, counts);
+    assert.deepEqual(read.state, [1, 2, 3]);
+    const { state } = await executeCommand(database, count(stream, { limit: 4 }));
+    assert.equal(state.length, 4);
     await assert.rejects(executeCommand(database, count(stream, { limit: 4 })), /has counted to 4/);
   });
 
@@ -144,9 +155,9 @@ describe('event store: commands run together', () => {
       }),
       /the lookup failed/,
     );
-    assert.equal((await readStream(database.db, stream)).version, 1);
+    assert.equal((await readStream(database.db, stream, counts)).version, 1);
     assert.deepEqual(await storedCounts(stream), [{ version: 1, n: 1 }]);
-    const { history } = await executeCommand(database, count(stream));
-    assert.equal(history.length, 2);
+    const { state } = await executeCommand(database, count(stream));
+    assert.equal(state.length, 2);
   });
 });

@@ -23,69 +23,130 @@ export class StreamVersionConflict extends Error {
   override name = 'StreamVersionConflict';
 }
 
-export interface Stream<Event extends StoredEvent = StoredEvent> {
-  version: number;
-  events: Event[];
+/**
+ * How a stream's events fold into its state: `evolve` once per event, so that a fold costs
+ * what its events do (an evolve that copies what grows with the stream makes it quadratic:
+ * `fold-cost.test.ts` counts it). A fold with `kept` has its state kept beside the stream,
+ * in `stream_states`, written in the same statement as the events: reading the stream then
+ * costs one row and whatever was appended after it, not the whole history.
+ */
+export interface Fold<State, Event extends StoredEvent = StoredEvent> {
+  initial(): State;
+  evolve(state: State, event: Event): State;
+  /**
+   * `shape`: the version of the kept state's JSON. A row of another shape (written by code
+   * that kept the state differently) is ignored and rebuilt from the stream.
+   */
+  kept?: { shape: number };
 }
 
-export async function readStream<Event extends StoredEvent>(
+/** A stream as read: its version and its state, folded up to that version. */
+export interface Stream<State = unknown> {
+  version: number;
+  state: State;
+}
+
+/** A stream to read, with the fold that gives its state. */
+export interface StreamRead {
+  streamId: string;
+  fold: Fold<unknown>;
+}
+
+export async function readStream<State>(
   db: Executor<AnswerDatabase>,
   streamId: string,
-): Promise<Stream<Event>> {
-  return (await readStreams(db, [streamId])).get(streamId) as Stream<Event>;
+  fold: Fold<State, never>,
+): Promise<Stream<State>> {
+  return (await readStreams(db, [{ streamId, fold: fold as Fold<unknown> }])).get(streamId) as Stream<State>;
 }
 
 /**
- * Streams read or appended before, per database handle, so that a read fetches only what
- * was appended since: a family's whole history is read from the database once, not on every
- * answer. A stream's history never changes, so an entry is never wrong, only behind (another
- * replica's appends are read on top of it). Bounded by the events it holds; the streams used
- * least recently go first.
+ * Streams whose state is folded from their events (not kept), as read or appended before,
+ * per database handle: a read fetches only what was appended since. A stream's history never
+ * changes, so an entry is never wrong, only behind (another replica's appends are folded on
+ * top of it). Bounded by count, the streams used least recently going first; such streams
+ * are short (a question's answers). Kept states are not held here: their row is read.
  */
 const knownStreams = new WeakMap<object, LRUCache<string, Stream>>();
-const knownEventsLimit = 100_000;
+const knownStreamsLimit = 20_000;
 
 function knownStreamsOf(db: Executor<AnswerDatabase>): LRUCache<string, Stream> | undefined {
   // A transaction may yet roll back: what it reads or writes is not remembered.
   if (db.isTransaction) return undefined;
   let known = knownStreams.get(db);
   if (!known) {
-    known = new LRUCache({ maxSize: knownEventsLimit, sizeCalculation: (stream) => Math.max(stream.events.length, 1) });
+    known = new LRUCache({ max: knownStreamsLimit });
     knownStreams.set(db, known);
   }
   return known;
 }
 
 /**
- * Several streams in one query (one round trip), each from just after the version it was
- * last seen at; a stream without events is at version 0.
+ * Several streams in one query (one round trip), a stream without events being at version 0.
+ * A kept stream starts from its row (if it has the fold's shape) and folds what was
+ * appended after it; a kept row found missing or behind is written back, so that the next
+ * read is a row again. Another stream starts from where it was last seen in this process.
  */
 export async function readStreams(
   db: Executor<AnswerDatabase>,
-  streamIds: readonly string[],
+  reads: readonly StreamRead[],
 ): Promise<Map<string, Stream>> {
   const known = knownStreamsOf(db);
+  const folds = new Map<string, Fold<unknown>>();
   const streams = new Map<string, Stream>();
-  for (const streamId of streamIds) {
-    const seen = known?.get(streamId);
-    streams.set(streamId, { version: seen?.version ?? 0, events: seen ? [...seen.events] : [] });
+  for (const { streamId, fold } of reads) {
+    if (folds.has(streamId)) continue;
+    folds.set(streamId, fold);
+    const seen = fold.kept ? undefined : known?.get(streamId);
+    streams.set(streamId, seen ? { ...seen } : { version: 0, state: fold.initial() });
   }
+  const ids = [...streams.keys()];
   // Lateral: one index range scan per stream, whatever the planner guesses of the list.
-  const { rows } = await sql<{ stream_id: string; type: string; data: unknown; stream_version: number }>`
-    select seen.stream_id, later.type, later.data, later.stream_version
-    from unnest(${[...streams.keys()]}::text[], ${[...streams.values()].map((stream) => stream.version)}::int[])
-      as seen(stream_id, version)
-    cross join lateral (
+  const { rows } = await sql<{
+    stream_id: string;
+    kept_version: number | null;
+    kept_state: unknown;
+    type: string | null;
+    data: unknown;
+    stream_version: number | null;
+  }>`
+    select seen.stream_id, kept.stream_version as kept_version, kept.state as kept_state,
+           later.type, later.data, later.stream_version
+    from unnest(${ids}::text[], ${ids.map((id) => streams.get(id)?.version ?? 0)}::int[],
+                ${ids.map((id) => folds.get(id)?.kept?.shape ?? null)}::int[]) as seen(stream_id, version, shape)
+    left join stream_states kept on kept.stream_id = seen.stream_id and kept.shape = seen.shape
+    left join lateral (
       select type, data, stream_version from events
-      where events.stream_id = seen.stream_id and events.stream_version > seen.version
-      order by stream_version) as later`.execute(db);
-  for (const { stream_id, type, data, stream_version } of rows) {
+      where events.stream_id = seen.stream_id and events.stream_version > coalesce(kept.stream_version, seen.version)
+      order by stream_version) as later on true`.execute(db);
+  const fromRow = new Set<string>();
+  const folded = new Set<string>();
+  for (const { stream_id, kept_version, kept_state, type, data, stream_version } of rows) {
     const stream = streams.get(stream_id);
-    if (!stream) continue;
+    const fold = folds.get(stream_id);
+    if (!stream || !fold) continue;
+    if (kept_version !== null && !fromRow.has(stream_id)) {
+      fromRow.add(stream_id);
+      stream.version = kept_version;
+      stream.state = kept_state;
+    }
+    if (type === null || stream_version === null) continue;
     stream.version = stream_version;
-    stream.events.push({ type, data });
+    stream.state = fold.evolve(stream.state, { type, data });
+    folded.add(stream_id);
   }
-  for (const [streamId, stream] of streams) remember(known, streamId, stream);
+  const rebuilt: StateRow[] = [];
+  for (const [streamId, stream] of streams) {
+    const fold = folds.get(streamId);
+    if (fold?.kept) {
+      if (stream.version > 0 && (!fromRow.has(streamId) || folded.has(streamId))) {
+        rebuilt.push({ streamId, version: stream.version, shape: fold.kept.shape, state: stream.state });
+      }
+    } else {
+      remember(known, streamId, stream);
+    }
+  }
+  if (rebuilt.length > 0) await sql`${keepStates(rebuilt)}`.execute(db);
   return streams;
 }
 
@@ -96,6 +157,72 @@ function remember(known: LRUCache<string, Stream> | undefined, streamId: string,
   known.set(streamId, stream);
 }
 
+/** A kept state as written beside its stream. */
+interface StateRow {
+  streamId: string;
+  version: number;
+  shape: number;
+  state: unknown;
+}
+
+/**
+ * Writes kept states (one per stream: the last given wins). A row further along is left as
+ * it is, unless it has another shape: a rebuild never moves a state back.
+ */
+function keepStates(states: readonly StateRow[]) {
+  const latest = new Map(states.map((row) => [row.streamId, row]));
+  const rows = [...latest.values()];
+  return sql`
+    insert into stream_states (stream_id, stream_version, shape, state)
+    select * from unnest(${rows.map((row) => row.streamId)}::text[], ${rows.map((row) => row.version)}::int[],
+                         ${rows.map((row) => row.shape)}::int[], ${rows.map((row) => JSON.stringify(row.state))}::jsonb[])
+    on conflict (stream_id) do update
+      set stream_version = excluded.stream_version, shape = excluded.shape, state = excluded.state
+      where stream_states.stream_version < excluded.stream_version or stream_states.shape <> excluded.shape`;
+}
+
+/**
+ * Folds a kept stream from its events alone (neither its row nor anything remembered) and
+ * writes its row: for when a row must be rebuilt now, e.g. after the events it was folded
+ * from have changed in what they can reveal. Dropping the row (`dropKeptState`) has the
+ * next read rebuild it instead.
+ */
+export async function rebuildKeptState<State>(
+  db: Executor<AnswerDatabase>,
+  streamId: string,
+  fold: Fold<State, never>,
+): Promise<Stream<State>> {
+  const shape = fold.kept?.shape;
+  if (shape === undefined) throw new Error(`${streamId}: its fold is not kept`);
+  const events = await readStreamEvents(db, streamId);
+  let state = fold.initial();
+  for (const event of events) state = (fold as Fold<State>).evolve(state, event);
+  const version = events.length;
+  // Written over whatever the row holds at this version or before (this is the rebuild).
+  await sql`
+    insert into stream_states (stream_id, stream_version, shape, state)
+    values (${streamId}, ${version}, ${shape}, ${JSON.stringify(state)}::jsonb)
+    on conflict (stream_id) do update
+      set stream_version = excluded.stream_version, shape = excluded.shape, state = excluded.state
+      where stream_states.stream_version <= excluded.stream_version`.execute(db);
+  return { version, state };
+}
+
+/** Every event of a stream, oldest first: what a rebuild folds. */
+export async function readStreamEvents(db: Executor<AnswerDatabase>, streamId: string): Promise<StoredEvent[]> {
+  return db
+    .selectFrom('events')
+    .select(['type', 'data'])
+    .where('stream_id', '=', streamId)
+    .orderBy('stream_version')
+    .execute();
+}
+
+/** Drops a stream's kept state: the next read folds the stream and writes it again. */
+export async function dropKeptState(db: Executor<AnswerDatabase>, streamId: string): Promise<void> {
+  await db.deleteFrom('stream_states').where('stream_id', '=', streamId).execute();
+}
+
 /** Events to append to a stream that must still be at `expectedVersion`. */
 export interface StreamAppend {
   streamId: string;
@@ -103,6 +230,8 @@ export interface StreamAppend {
   expectedVersion: number;
   events: readonly StoredEvent[];
   context: EventContext;
+  /** For a kept stream: its state after these events, written with them. */
+  kept?: { shape: number; state: unknown };
 }
 
 /**
@@ -134,8 +263,12 @@ export async function appendToStreams(db: Executor<AnswerDatabase>, appends: rea
     }
   }
   if (rows.length === 0) return;
+  const states = appends.flatMap(({ streamId, expectedVersion, events, kept }) =>
+    kept ? [{ streamId, version: expectedVersion + events.length, shape: kept.shape, state: kept.state }] : [],
+  );
+  const changes = [db.insertInto('events').values(rows), ...(states.length > 0 ? [keepStates(states)] : [])];
   try {
-    await appendToOutbox(db, published, db.insertInto('events').values(rows));
+    await appendToOutbox(db, published, changes);
   } catch (error) {
     if (isUniqueViolation(error)) {
       const streams = appends.map(({ streamId, expectedVersion }) => `${streamId}@${expectedVersion}`).join(', ');
@@ -161,18 +294,20 @@ export function publishedContract(
 
 export const isPublished = (type: string): type is EventType => Object.hasOwn(eventSchemas, type);
 
-/** A command against a stream, decided on the stream's history (and on `alsoRead`). */
-export interface StreamCommand<Event extends StoredEvent> {
+/** A command against a stream, decided on the stream's state (and on `alsoRead`'s). */
+export interface StreamCommand<State, Event extends StoredEvent> {
   streamId: string;
+  fold: Fold<State, Event>;
   familyId: string;
   context: EventContext;
   /** Streams the decision needs besides its own, read in the same query (their versions are not checked). */
-  alsoRead?: readonly string[];
-  decide: (history: Event[], alsoRead: ReadonlyMap<string, Stream>) => Event[];
+  alsoRead?: readonly StreamRead[];
+  decide: (state: State, alsoRead: ReadonlyMap<string, Stream>) => Event[];
 }
 
-export interface CommandResult<Event extends StoredEvent> {
-  history: Event[];
+export interface CommandResult<State, Event extends StoredEvent> {
+  /** The stream's state after the command's events. */
+  state: State;
   appended: Event[];
 }
 
@@ -182,19 +317,19 @@ export interface CommandResult<Event extends StoredEvent> {
  * `alsoInTransaction` writes lookups that must commit with the events; without it the
  * append is a single statement.
  */
-export async function executeCommand<Event extends StoredEvent>(
+export async function executeCommand<State, Event extends StoredEvent>(
   database: Database<AnswerDatabase>,
-  command: StreamCommand<Event> & {
+  command: StreamCommand<State, Event> & {
     alsoInTransaction?: (trx: Transaction<AnswerDatabase>, appended: Event[]) => Promise<void>;
   },
-): Promise<CommandResult<Event>> {
+): Promise<CommandResult<State, Event>> {
   const { alsoInTransaction } = command;
   const attempts = 5;
   for (let attempt = 1; ; attempt++) {
     try {
-      const streams = await readStreams(database.db, streamsOf([command]));
+      const streams = await readStreams(database.db, readsOf([command]));
       const { outcomes, appends } = decideInTurn(streams, [command]);
-      const [outcome] = outcomes as [PromiseSettledResult<CommandResult<Event>>];
+      const [outcome] = outcomes as [PromiseSettledResult<CommandResult<State, Event>>];
       if (outcome.status === 'rejected') throw outcome.reason;
       if (alsoInTransaction) {
         await transactionWithOutbox(database.db, async (trx) => {
@@ -220,11 +355,11 @@ export async function executeCommand<Event extends StoredEvent>(
  * writer moved one of the streams since the read, each command runs again on its own
  * (`executeCommand`, with its retries).
  */
-export async function executeCommands<Event extends StoredEvent>(
+export async function executeCommands<State, Event extends StoredEvent>(
   database: Database<AnswerDatabase>,
-  commands: ReadonlyArray<StreamCommand<Event>>,
-): Promise<Array<PromiseSettledResult<CommandResult<Event>>>> {
-  const streams = await readStreams(database.db, streamsOf(commands));
+  commands: ReadonlyArray<StreamCommand<State, Event>>,
+): Promise<Array<PromiseSettledResult<CommandResult<State, Event>>>> {
+  const streams = await readStreams(database.db, readsOf(commands));
   const { outcomes, appends } = decideInTurn(streams, commands);
   try {
     await appendToStreams(database.db, appends);
@@ -236,40 +371,53 @@ export async function executeCommands<Event extends StoredEvent>(
   }
 }
 
-const streamsOf = (commands: ReadonlyArray<Pick<StreamCommand<StoredEvent>, 'streamId' | 'alsoRead'>>): string[] => [
-  ...new Set(commands.flatMap((command) => [command.streamId, ...(command.alsoRead ?? [])])),
-];
+const readsOf = <State, Event extends StoredEvent>(
+  commands: ReadonlyArray<StreamCommand<State, Event>>,
+): StreamRead[] =>
+  commands.flatMap((command) => [
+    { streamId: command.streamId, fold: command.fold as Fold<unknown> },
+    ...(command.alsoRead ?? []),
+  ]);
 
-/** Once appended (and committed), the streams as the appends left them are known too. */
+/** Once appended (and committed), the streams as the appends left them are known too (kept ones have their row). */
 function rememberAppended(
   db: Executor<AnswerDatabase>,
   streams: Map<string, Stream>,
   appends: readonly StreamAppend[],
 ) {
   const known = knownStreamsOf(db);
-  for (const { streamId } of appends) {
+  for (const { streamId, kept } of appends) {
     const stream = streams.get(streamId);
-    if (stream) remember(known, streamId, stream);
+    if (stream && !kept) remember(known, streamId, stream);
   }
 }
 
 /** Decides each command on the streams read, moving them on by what the ones before it appended. */
-function decideInTurn<Event extends StoredEvent>(
+function decideInTurn<State, Event extends StoredEvent>(
   streams: Map<string, Stream>,
-  commands: ReadonlyArray<StreamCommand<Event>>,
-): { outcomes: Array<PromiseSettledResult<CommandResult<Event>>>; appends: StreamAppend[] } {
+  commands: ReadonlyArray<StreamCommand<State, Event>>,
+): { outcomes: Array<PromiseSettledResult<CommandResult<State, Event>>>; appends: StreamAppend[] } {
   const appends: StreamAppend[] = [];
-  const outcomes = commands.map((command): PromiseSettledResult<CommandResult<Event>> => {
-    const stream = streams.get(command.streamId) as Stream<Event>;
+  const outcomes = commands.map((command): PromiseSettledResult<CommandResult<State, Event>> => {
+    const stream = streams.get(command.streamId) as Stream<State>;
     try {
-      const appended = command.decide(stream.events, streams);
-      const history = [...stream.events, ...appended];
+      const appended = command.decide(stream.state, streams);
+      let state = stream.state;
+      for (const event of appended) state = command.fold.evolve(state, event);
       if (appended.length > 0) {
-        const { streamId, familyId, context } = command;
-        appends.push({ streamId, familyId, expectedVersion: stream.version, events: appended, context });
-        streams.set(streamId, { version: stream.version + appended.length, events: history });
+        const { streamId, familyId, context, fold } = command;
+        const version = stream.version + appended.length;
+        appends.push({
+          streamId,
+          familyId,
+          expectedVersion: stream.version,
+          events: appended,
+          context,
+          ...(fold.kept ? { kept: { shape: fold.kept.shape, state } } : {}),
+        });
+        streams.set(streamId, { version, state });
       }
-      return { status: 'fulfilled', value: { history, appended } };
+      return { status: 'fulfilled', value: { state, appended } };
     } catch (reason) {
       return { status: 'rejected', reason };
     }

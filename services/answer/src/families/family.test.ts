@@ -295,7 +295,7 @@ describe('family decider', () => {
       const history = held();
       history.push(...given(history).when(announce(at(120), at(0))));
       const family = foldFamily(history);
-      assert.equal(family.status === 'active' && family.questions.at(-1)?.openedAt, at(120).toISOString());
+      assert.equal(family.status === 'active' && family.recentQuestions.at(-1)?.openedAt, at(120).toISOString());
     });
   });
 

@@ -123,8 +123,14 @@ export type FamilyState =
       invites: Record<Role, Invite | null>;
       schedule: Schedule;
       members: Member[];
-      /** Questions opened so far, oldest first. */
-      questions: OpenedQuestion[];
+      /**
+       * The latest questions, oldest first: the newest (which may be held until its instant)
+       * and the one before it (current meanwhile). Older ones are the archive's, read from
+       * the stream by index: the state does not grow with the family's age.
+       */
+      recentQuestions: OpenedQuestion[];
+      /** How many questions have opened (the next one's `day`). */
+      questionsOpened: number;
     };
 
 export const initialFamilyState = (): FamilyState => ({ status: 'absent' });
@@ -215,7 +221,7 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
       const { localDate, questionId, opensAt, timedBy } = command.data;
       // Never before the decision: a QuestionDue that arrives late opens the question at once.
       const openedAt = new Date(Math.max(opensAt.getTime(), command.metadata.now.getTime())).toISOString();
-      const latest = family.questions.at(-1);
+      const latest = family.recentQuestions.at(-1);
       if (latest?.localDate === localDate) {
         // The same question announced again: a newer announcement of a question still held
         // moves its instant (the schedule changed within the lead); anything else is a repeat.
@@ -226,7 +232,7 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
       }
       // A stale QuestionDue (at-least-once, out of order) opens nothing.
       if (latest && latest.localDate > localDate) return [];
-      const day = family.questions.length;
+      const day = family.questionsOpened;
       return [
         {
           type: 'QuestionOpened',
@@ -259,7 +265,8 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
         invites: { child: { code: inviteCode, role: 'child', expiresAt }, parent: null },
         schedule: { timezone, pushTime, quietHours },
         members: [],
-        questions: [],
+        recentQuestions: [],
+        questionsOpened: 0,
       };
     }
     case 'MemberJoined': {
@@ -297,14 +304,18 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
     case 'QuestionOpened': {
       if (state.status === 'absent') return state;
       const { day: _, ...question } = event.data;
-      return { ...state, questions: [...state.questions, question] };
+      return {
+        ...state,
+        recentQuestions: [...state.recentQuestions.slice(-(recentQuestionsKept - 1)), question],
+        questionsOpened: state.questionsOpened + 1,
+      };
     }
     case 'QuestionRescheduled': {
       if (state.status === 'absent') return state;
       const moved = event.data;
       return {
         ...state,
-        questions: state.questions.map((question) =>
+        recentQuestions: state.recentQuestions.map((question) =>
           question.questionId === moved.questionId
             ? { ...question, openedAt: moved.openedAt, timedBy: moved.timedBy }
             : question,
@@ -333,7 +344,14 @@ export const activeMemberByUid = (family: ActiveFamily, uid: string): Member | u
  * stays current meanwhile.
  */
 export const currentQuestion = (family: ActiveFamily, now: Date): OpenedQuestion | undefined =>
-  family.questions.findLast((question) => Date.parse(question.openedAt) <= now.getTime());
+  family.recentQuestions.findLast((question) => Date.parse(question.openedAt) <= now.getTime());
+
+/**
+ * Questions the state keeps: the newest, and the one current while the newest is held. A
+ * question is prepared within the scheduler's lead (minutes) before its instant, so no more
+ * than the newest is ever held.
+ */
+const recentQuestionsKept = 2;
 
 export function requireMember(family: ActiveFamily, uid: string): Member {
   const member = activeMemberByUid(family, uid);

@@ -1,35 +1,55 @@
+import type { Executor } from '@haru/db';
+import { sql } from 'kysely';
+import type { AnswerDatabase } from '../database.ts';
 import type { OpenedQuestion } from '../families/family.ts';
+import { familyStream } from '../families/family-store.ts';
 
 /**
  * A page of a family's questions, newest first: those opened by `now` (a question prepared
  * ahead of its instant is not shown before it) and for a local date before `before`. The
  * cursor is the oldest date on the page, so questions that open meanwhile never shift the
- * pages after the first. `questions` are the family's, oldest first, one per local date.
+ * pages after the first. Read from the family's stream by index (`events_questions_by_date`:
+ * its QuestionOpened and QuestionRescheduled by local date, the latest of a date winning),
+ * so a page costs its own length, however long the history, and the family's state keeps
+ * no archive.
  */
-export function archivePage(
-  questions: readonly OpenedQuestion[],
+export async function archivePage(
+  db: Executor<AnswerDatabase>,
+  familyId: string,
   { before, limit, now }: { before: string | undefined; limit: number; now: Date },
-): { questions: OpenedQuestion[]; nextCursor: string | null } {
-  const page: OpenedQuestion[] = [];
-  // From just before the cursor back: a page costs its own length, however long the history.
-  for (let index = indexBefore(questions, before) - 1; index >= 0 && page.length <= limit; index--) {
-    const question = questions[index] as OpenedQuestion;
-    if (Date.parse(question.openedAt) > now.getTime()) continue;
-    page.push(question);
-  }
-  const more = page.length > limit;
-  const shown = page.slice(0, limit);
-  return { questions: shown, nextCursor: more ? (shown.at(-1)?.localDate ?? null) : null };
+): Promise<{ questions: OpenedQuestion[]; nextCursor: string | null }> {
+  const { rows } = await sql<{ data: OpenedQuestion }>`
+    select data from (
+      select distinct on (data->>'localDate') data from events
+      where stream_id = ${familyStream(familyId)} and type in ('QuestionOpened', 'QuestionRescheduled')
+        ${before === undefined ? sql`` : sql`and data->>'localDate' < ${before}`}
+      order by data->>'localDate' desc, stream_version desc) as latest
+    where (data->>'openedAt')::timestamptz <= ${now.toISOString()}::timestamptz
+    order by data->>'localDate' desc
+    limit ${limit + 1}`.execute(db);
+  const questions = rows.slice(0, limit).map(({ data }) => openedQuestion(data));
+  return { questions, nextCursor: rows.length > limit ? (questions.at(-1)?.localDate ?? null) : null };
 }
 
-/** The index of the first question dated `before` or later (binary search: dates ascend). */
-function indexBefore(questions: readonly OpenedQuestion[], before: string | undefined): number {
-  if (before === undefined) return questions.length;
-  let [low, high] = [0, questions.length];
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((questions[middle] as OpenedQuestion).localDate < before) low = middle + 1;
-    else high = middle;
-  }
-  return low;
+/** Whether the family ever opened the question (`events_questions_by_id`). */
+export async function familyAskedQuestion(
+  db: Executor<AnswerDatabase>,
+  familyId: string,
+  questionId: string,
+): Promise<boolean> {
+  const { rows } = await sql`
+    select 1 from events
+    where stream_id = ${familyStream(familyId)} and type = 'QuestionOpened' and data->>'questionId' = ${questionId}
+    limit 1`.execute(db);
+  return rows.length > 0;
 }
+
+/** The question as the family's state holds it (QuestionOpened also carries its `day`). */
+const openedQuestion = ({ questionId, localDate, text, openedAt, requiredMemberIds, timedBy }: OpenedQuestion) => ({
+  questionId,
+  localDate,
+  text,
+  openedAt,
+  requiredMemberIds,
+  ...(timedBy === undefined ? {} : { timedBy }),
+});

@@ -10,8 +10,8 @@ import { currentQuestion, existing, type Member, type OpenedQuestion, requireMem
 import { familyIdOf, type RequestEnv } from '../families/family-routes.ts';
 import { loadFamily } from '../families/family-store.ts';
 import { archivePage } from './archive-page.ts';
-import type { Answer, QuestionEvent } from './question.ts';
-import { foldQuestion, loadQuestion, questionStream } from './question-store.ts';
+import type { Answer, QuestionState } from './question.ts';
+import { loadQuestion, questionFold, questionStream } from './question-store.ts';
 
 export function questionRoutes(database: Database<AnswerDatabase>) {
   return new Hono<RequestEnv>()
@@ -35,15 +35,19 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
       const { before, limit } = c.req.valid('query');
       const family = existing(await loadFamily(database.db, familyIdOf(c)));
       const member = requireMember(family, c.get('uid'));
-      const { questions, nextCursor } = archivePage(family.questions, { before, limit, now: new Date() });
+      const { questions, nextCursor } = await archivePage(database.db, family.familyId, {
+        before,
+        limit,
+        now: new Date(),
+      });
       // The page's answers: one read of its question streams (one index range scan each).
       const streams = await readStreams(
         database.db,
-        questions.map((question) => questionStream(question.questionId)),
+        questions.map((question) => ({ streamId: questionStream(question.questionId), fold: questionFold })),
       );
       const items = questions.map((question: OpenedQuestion) => {
-        const events = (streams.get(questionStream(question.questionId))?.events ?? []) as QuestionEvent[];
-        const { answers } = foldQuestion(events);
+        const { answers } = (streams.get(questionStream(question.questionId))?.state ??
+          questionFold.initial()) as QuestionState;
         return {
           questionId: question.questionId,
           localDate: question.localDate,

@@ -23,6 +23,19 @@ export interface QuestionState {
 
 export const initialQuestionState = (): QuestionState => ({ answers: [] });
 
+/**
+ * The question is none of the family's recent ones: either one it had before, no longer
+ * open (409), or one it never had (404). The family's state cannot tell which (it keeps no
+ * archive); whoever ran the decision looks it up in the stream.
+ */
+export class NotARecentQuestion extends HaruError {
+  readonly questionId: string;
+  constructor(questionId: string) {
+    super('not-found', 'no such question');
+    this.questionId = questionId;
+  }
+}
+
 /** Decides on an answer given the family (membership, which question is open) and the question. */
 export function decideQuestion(
   command: QuestionCommand,
@@ -32,8 +45,8 @@ export function decideQuestion(
   const active = existing(family);
   const member = requireMember(active, command.data.uid);
   const { questionId, text } = command.data;
-  const asked = active.questions.find((opened) => opened.questionId === questionId);
-  if (!asked) throw new HaruError('not-found', 'no such question');
+  const asked = active.recentQuestions.find((opened) => opened.questionId === questionId);
+  if (!asked) throw new NotARecentQuestion(questionId);
   const previous = question.answers.find((answer) => answer.memberId === member.memberId);
   if (previous) {
     // The same answer again is a retry; a different one would rewrite history.
