@@ -16,6 +16,7 @@ import { callerUidHeader } from '@haru/contracts';
 import type { ServiceName } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
 import pg from 'pg';
+import { loadServiceConfig as loadNotifierConfig } from '../../services/notifier/src/config.ts';
 import { pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
 import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
 import { createFirebaseMessaging } from '../../services/notifier/src/push/firebase-messaging.ts';
@@ -32,12 +33,21 @@ const { values: args } = parseArgs({
   options: {
     full: { type: 'boolean', default: false },
     families: { type: 'string' },
+    'send-concurrency': { type: 'string' },
   },
 });
 const sizes = args.families ? [Number(args.families)] : args.full ? [10_000, 100_000] : [1_000];
 const log = progressLog('burst');
-/** Each replica's send batches in flight: the notifier's default (NOTIFIER_SEND_CONCURRENCY). */
-const sendConcurrency = 4;
+/** Just enough for the notifier's configuration to load, to read its defaults. */
+const minimalNotifierSettings = {
+  DATABASE_URL: 'postgres://haru@127.0.0.1/haru',
+  INTERNAL_API_TOKEN: 'only-reading-the-defaults',
+  FIREBASE_PROJECT_ID: 'demo-haru',
+};
+/** Send batches in flight, in the notifier (NOTIFIER_SEND_CONCURRENCY, its default unless given) and in the ceiling. */
+const sendConcurrency = Number(
+  args['send-concurrency'] ?? loadNotifierConfig({ ...minimalNotifierSettings }).NOTIFIER_SEND_CONCURRENCY,
+);
 
 interface AcceptedMessage {
   receivedAt: string;
@@ -49,7 +59,12 @@ async function runBurst(families: number) {
   const stack = await startBenchStack({ name: `burst-${families}`, auth: true, fcm: true });
   const services = await startBenchServices(stack, {
     // The steady load comes from a few users; the per-member limit is not what is measured.
-    environment: (name) => (name === 'gateway' ? { RATE_LIMIT_PER_MINUTE: '1000000' } : {}),
+    environment: (name) =>
+      name === 'gateway'
+        ? { RATE_LIMIT_PER_MINUTE: '1000000' }
+        : name === 'notifier'
+          ? { NOTIFIER_SEND_CONCURRENCY: String(sendConcurrency) }
+          : {},
   });
   const fcmUrl = stack.fcmEndpointUrl ?? '';
   const token = services.parts.internalApiToken;

@@ -63,14 +63,16 @@ export async function claimDueDeliveries(
     eligible: boolean;
   }>`
     with due as (
-      select notification_id, token, next_attempt_at from deliveries
+      select ctid, next_attempt_at from deliveries
       where status = 'pending' and next_attempt_at <= ${until}
       order by next_attempt_at
       limit ${limit}
       for update skip locked),
     claimed as (
+      -- Found again by physical position (a TID scan), which the row locks keep valid:
+      -- whatever the planner believes of a table just filled by a burst's preparation.
       update deliveries d set next_attempt_at = ${new Date(now.getTime() + leaseMs)}
-      from due where d.notification_id = due.notification_id and d.token = due.token
+      from due where d.ctid = due.ctid
       returning d.notification_id, d.token, d.member_id, d.attempts, due.next_attempt_at as send_at)
     select c.notification_id, c.token, c.member_id, c.attempts, c.send_at,
            n.family_id, n.question_id, n.kind, n.due_at, n.cause_event_id, n.correlation_id,
@@ -97,6 +99,21 @@ export async function claimDueDeliveries(
     question: row.text_ko !== null && row.text_en !== null ? { ko: row.text_ko, en: row.text_en } : null,
     eligible: row.eligible,
   }));
+}
+
+/** Gives claimed deliveries back unsent: due again when they were before the claim. */
+export async function releaseDeliveries(db: Db, claimed: readonly ClaimedDelivery[]): Promise<void> {
+  if (claimed.length === 0) return;
+  await sql`
+    update deliveries d set next_attempt_at = released.send_at
+    from unnest(
+      ${claimed.map((delivery) => delivery.notificationId)}::uuid[],
+      ${claimed.map((delivery) => delivery.token)}::text[],
+      ${claimed.map((delivery) => delivery.sendAt)}::timestamptz[]
+    ) as released (notification_id, token, send_at)
+    where d.notification_id = released.notification_id and d.token = released.token and d.status = 'pending'`.execute(
+    db,
+  );
 }
 
 export interface DeliveryResult {

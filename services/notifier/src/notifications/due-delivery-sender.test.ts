@@ -638,4 +638,34 @@ describe('when FCM is unavailable, over quota or unreachable', () => {
     assert.deepEqual(sentTo(familyId).sort(), [...tokens].sort());
     assert.deepEqual(await reported(familyId), [[2, 0]]);
   });
+
+  it('when a send fails, then the batch its worker had claimed ahead is given back at once, not left to its lease', async () => {
+    const oneAtATime = await createTestHandler({
+      sender: fcm.sender,
+      clock: () => new Date(now),
+      concurrency: 1,
+      batchSize: 1,
+    });
+    try {
+      const tokens = [testToken(), testToken()];
+      const { familyId } = await family(oneAtATime, [{ locale: 'ko', tokens }]);
+      await oneAtATime.handle(
+        testEvent('QuestionOpened', familyId, { ...questionOpened(familyId).data, openedAt: dueNow() }),
+      );
+      fcm.down = true;
+      try {
+        await assert.rejects(oneAtATime.send(), /ECONNREFUSED/);
+      } finally {
+        fcm.down = false;
+      }
+      // One was being sent (leased for a minute); the other, claimed ahead, is due again now.
+      assert.equal(await oneAtATime.send(), 1);
+      assert.equal(sentTo(familyId).length, 1);
+      later(61_000);
+      assert.equal(await oneAtATime.send(), 1);
+      assert.deepEqual(sentTo(familyId).sort(), [...tokens].sort());
+    } finally {
+      await oneAtATime.close();
+    }
+  });
 });

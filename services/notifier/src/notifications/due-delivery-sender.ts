@@ -13,6 +13,7 @@ import {
   type DeliveryResult,
   nextDueAt,
   recordDeliveryResults,
+  releaseDeliveries,
 } from './delivery-repository.ts';
 import { markFinishedReported } from './notification-repository.ts';
 import { maxMessagesPerSend, type PushSender } from './push-sender.ts';
@@ -95,15 +96,31 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
     await recordResults(db, claimed, results, clock(), logger);
   };
 
+  const claim = () => {
+    const now = clock();
+    return claimDueDeliveries(db, { now, until: new Date(now.getTime() + headStartMs), limit: batchSize, leaseMs });
+  };
+
+  // Each worker claims its next batch while it sends the current one, so that the database's
+  // round trips overlap FCM's instead of adding to them.
   const worker = async () => {
     let settled = 0;
-    for (;;) {
-      const now = clock();
-      const until = new Date(now.getTime() + headStartMs);
-      const claimed = await claimDueDeliveries(db, { now, until, limit: batchSize, leaseMs });
-      if (claimed.length === 0) return settled;
-      await sendBatch(claimed);
-      settled += claimed.length;
+    let next = claim();
+    try {
+      for (;;) {
+        const claimed = await next;
+        if (claimed.length === 0) return settled;
+        next = claim();
+        await sendBatch(claimed);
+        settled += claimed.length;
+      }
+    } catch (error) {
+      // A batch claimed ahead is given back when its worker fails, not left to its lease.
+      const ahead = await next.catch(() => []);
+      await releaseDeliveries(db, ahead).catch((releaseError) =>
+        logger.warn({ err: releaseError }, 'claimed deliveries left to their lease'),
+      );
+      throw error;
     }
   };
 

@@ -34,7 +34,7 @@ export interface TestHandler {
  */
 export async function createTestHandler(
   options: { sender?: PushSender; budgetPerMinute?: number; clock?: () => Date } & Partial<
-    Pick<DueDeliverySenderOptions, 'random' | 'maxAttempts' | 'batchSize' | 'headStartMs'>
+    Pick<DueDeliverySenderOptions, 'random' | 'maxAttempts' | 'batchSize' | 'headStartMs' | 'concurrency'>
   > = {},
 ): Promise<TestHandler> {
   const { url, database } = await migratedTestDatabase();
