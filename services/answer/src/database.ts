@@ -36,6 +36,18 @@ export interface IdempotencyKeysTable {
 }
 
 /**
+ * A membership's key (AES-256-GCM): its member's personal fields in the events are sealed
+ * under it. Deleting the row erases them (crypto-shredding, decision 9).
+ */
+export interface PersonalKeysTable {
+  member_id: string;
+  family_id: string;
+  uid: string;
+  key: Buffer;
+  created_at: Generated<Date>;
+}
+
+/**
  * A stream's state kept beside it, written with its events (`event-store.ts`, `Fold.kept`):
  * rebuildable from the stream at any time, and rebuilt when `shape` is not the fold's.
  */
@@ -49,6 +61,7 @@ export interface StreamStatesTable {
 export interface AnswerDatabase extends MessagingTables {
   events: EventsTable;
   stream_states: StreamStatesTable;
+  personal_keys: PersonalKeysTable;
   invite_codes: InviteCodesTable;
   idempotency_keys: IdempotencyKeysTable;
 }

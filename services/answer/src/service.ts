@@ -1,5 +1,6 @@
 import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
+import { accountRoutes } from './accounts/account-routes.ts';
 import type { AnswerConfig } from './config.ts';
 import { type AnswerDatabase, schema } from './database.ts';
 import { eventFeedRoutes } from './event-feed/event-feed-routes.ts';
@@ -20,7 +21,8 @@ export const startService = (config: AnswerConfig, options: { waitTimeSeconds?: 
         .route('/answers', answerRoutes(database, logger))
         .route('/families', familyRoutes(database, { inviteLifetimeMs: config.INVITE_LIFETIME_HOURS * 3_600_000 }))
         .route('/families', questionRoutes(database))
-        .route('/events', eventFeedRoutes(database)),
+        .route('/events', eventFeedRoutes(database))
+        .route('/accounts', accountRoutes(database)),
     handle:
       ({ database }) =>
       (event) =>

@@ -3,6 +3,7 @@ import type { Logger, Metrics } from '@haru/observability';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Auth } from 'firebase-admin/auth';
+import { accountRoutes } from './accounts/account-routes.ts';
 import { rateLimitPerMember } from './auth/rate-limit-per-member.ts';
 import { requireFirebaseUser } from './auth/require-firebase-user.ts';
 import { deviceRoutes, notificationRoutes } from './devices/device-routes.ts';
@@ -52,7 +53,8 @@ export function buildApp({
     .route('/families', familyRoutes(services))
     .route('/families', questionRoutes(services))
     .route('/families', notificationRoutes(services))
-    .route('/', deviceRoutes(services));
+    .route('/', deviceRoutes(services))
+    .route('/', accountRoutes(services));
   const document = apiDocument(api);
 
   const app = observedApp<GatewayEnv>({ logger, metrics, internalApiToken, previousInternalApiToken })

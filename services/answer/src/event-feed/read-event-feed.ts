@@ -4,6 +4,8 @@ import { HaruError } from '@haru/errors';
 import { sql } from 'kysely';
 import type { AnswerDatabase } from '../database.ts';
 import { publishedContract } from '../event-store/event-store.ts';
+import { openEvent, ownersOf } from '../personal-data/personal-fields.ts';
+import { personalKeysOf } from '../personal-data/personal-keys.ts';
 
 /** A published event as the feed serves it: the contract, and where it is in the store. */
 export type FeedEvent = DomainEvent & { position: number };
@@ -92,8 +94,10 @@ export async function readEventFeed(
         .limit(limit)
         .execute();
 
+      // The feed says what was published: personal fields opened, or their stand-ins once erased.
+      const keys = await personalKeysOf(trx, ownersOf(rows));
       const events = rows.flatMap((row) => {
-        const contract = publishedContract(row, {
+        const contract = publishedContract(openEvent(row, keys), {
           eventId: row.event_id,
           familyId: row.family_id,
           context: { occurredAt: row.occurred_at, correlationId: row.correlation_id, causationId: row.causation_id },

@@ -11,6 +11,8 @@ import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
 import { type Insertable, sql, type Transaction } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { AnswerDatabase, EventsTable } from '../database.ts';
+import { openEvent, ownersOf, sealEvent } from '../personal-data/personal-fields.ts';
+import { keysForSealing, personalKeysOf } from '../personal-data/personal-keys.ts';
 
 /** What aggregates store: a type and its data. The envelope is the store's business. */
 export interface StoredEvent {
@@ -119,6 +121,12 @@ export async function readStreams(
       select type, data, stream_version from events
       where events.stream_id = seen.stream_id and events.stream_version > coalesce(kept.stream_version, seen.version)
       order by stream_version) as later on true`.execute(db);
+  // Personal fields are opened as they are folded; the keys are read every time, never
+  // remembered, so that no replica reads what an erasure has made unreadable (decision 9).
+  const keys = await personalKeysOf(
+    db,
+    ownersOf(rows.flatMap(({ type, data }) => (type === null ? [] : [{ type, data }]))),
+  );
   const fromRow = new Set<string>();
   const folded = new Set<string>();
   for (const { stream_id, kept_version, kept_state, type, data, stream_version } of rows) {
@@ -132,7 +140,7 @@ export async function readStreams(
     }
     if (type === null || stream_version === null) continue;
     stream.version = stream_version;
-    stream.state = fold.evolve(stream.state, { type, data });
+    stream.state = fold.evolve(stream.state, openEvent({ type, data }, keys));
     folded.add(stream_id);
   }
   const rebuilt: StateRow[] = [];
@@ -208,14 +216,16 @@ export async function rebuildKeptState<State>(
   return { version, state };
 }
 
-/** Every event of a stream, oldest first: what a rebuild folds. */
+/** Every event of a stream, oldest first, personal fields opened: what a rebuild folds. */
 export async function readStreamEvents(db: Executor<AnswerDatabase>, streamId: string): Promise<StoredEvent[]> {
-  return db
+  const events = await db
     .selectFrom('events')
     .select(['type', 'data'])
     .where('stream_id', '=', streamId)
     .orderBy('stream_version')
     .execute();
+  const keys = await personalKeysOf(db, ownersOf(events));
+  return events.map((event) => openEvent(event, keys));
 }
 
 /** Drops a stream's kept state: the next read folds the stream and writes it again. */
@@ -244,6 +254,11 @@ export interface StreamAppend {
 export async function appendToStreams(db: Executor<AnswerDatabase>, appends: readonly StreamAppend[]): Promise<void> {
   const rows: Insertable<EventsTable>[] = [];
   const published: DomainEvent[] = [];
+  // Personal fields are stored sealed under their member's key (decision 9).
+  const keys = await keysForSealing(
+    db,
+    appends.flatMap(({ familyId, events }) => events.map((event) => ({ familyId, event }))),
+  );
   for (const { streamId, familyId, expectedVersion, events, context } of appends) {
     for (const [index, event] of events.entries()) {
       const eventId = newEventId();
@@ -252,7 +267,7 @@ export async function appendToStreams(db: Executor<AnswerDatabase>, appends: rea
         stream_id: streamId,
         stream_version: expectedVersion + index + 1,
         type: event.type,
-        data: JSON.stringify(event.data),
+        data: JSON.stringify(sealEvent(event, keys).data),
         family_id: familyId,
         occurred_at: context.occurredAt,
         correlation_id: context.correlationId,

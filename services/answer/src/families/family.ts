@@ -1,6 +1,7 @@
 // The family aggregate as plain functions: decide(command, state) → events,
 // evolve(state, event) → state. No I/O; ids and time arrive in the command.
 import { HaruError } from '@haru/errors';
+import { erasedUid, formerMemberName } from '../personal-data/stand-ins.ts';
 import { type CatalogueQuestion, questionForDay } from '../questions/catalogue.ts';
 
 export type Role = 'parent' | 'child';
@@ -26,6 +27,8 @@ export interface NewMember {
 export interface Member extends NewMember {
   active: boolean;
   mutedKinds: MutableKind[];
+  /** The member's account was erased: their name and uid are stand-ins, for good. */
+  erased?: true;
 }
 /** An invite code, granting its role until it expires or a new code for the role replaces it. */
 export interface Invite {
@@ -70,6 +73,8 @@ export type FamilyEvent =
   /** `removedBy`: the parent who removed the member; absent when they left. */
   | { type: 'MemberLeft'; data: { memberId: string; leftAt: string; removedBy?: string } }
   | { type: 'MemberPreferencesChanged'; data: Preferences & { memberId: string; changedAt: string } }
+  /** The member's account was erased: their personal data is unreadable from then on (decision 9). */
+  | { type: 'MemberErased'; data: { memberId: string; erasedAt: string } }
   | { type: 'ScheduleChanged'; data: Schedule & { changedAt: string } }
   | { type: 'QuestionOpened'; data: OpenedQuestion & { day: number } }
   | { type: 'QuestionRescheduled'; data: OpenedQuestion };
@@ -103,6 +108,8 @@ export type FamilyCommand =
       metadata: { now: Date };
     }
   | { type: 'ChangeSchedule'; data: { uid: string; schedule: Schedule }; metadata: { now: Date } }
+  /** The member's account is being erased: they leave (if they have not) and are erased. */
+  | { type: 'EraseMember'; data: { memberId: string }; metadata: { now: Date } }
   | {
       type: 'OpenQuestion';
       /**
@@ -208,6 +215,16 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
         { type: 'MemberPreferencesChanged', data: { memberId: member.memberId, ...preferences, changedAt: now } },
       ];
     }
+    case 'EraseMember': {
+      const family = existing(state);
+      const member = family.members.find((candidate) => candidate.memberId === command.data.memberId);
+      // Erased already (a retry), or a join that never happened.
+      if (!member || member.erased) return [];
+      const erased: FamilyEvent = { type: 'MemberErased', data: { memberId: member.memberId, erasedAt: now } };
+      if (!member.active) return [erased];
+      mayLeave(family, member);
+      return [{ type: 'MemberLeft', data: { memberId: member.memberId, leftAt: now } }, erased];
+    }
     case 'ChangeSchedule': {
       const family = existing(state);
       const member = requireMember(family, command.data.uid);
@@ -293,6 +310,18 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
         ...state,
         members: state.members.map((member) =>
           member.memberId === event.data.memberId ? { ...member, active: false } : member,
+        ),
+      };
+    }
+    case 'MemberErased': {
+      if (state.status === 'absent') return state;
+      const { memberId } = event.data;
+      return {
+        ...state,
+        members: state.members.map((member) =>
+          member.memberId === memberId
+            ? { ...member, uid: erasedUid(memberId), displayName: formerMemberName, active: false, erased: true }
+            : member,
         ),
       };
     }

@@ -2,6 +2,7 @@
 import { HaruError } from '@haru/errors';
 import type { FamilyState } from '../families/family.ts';
 import { currentQuestion, existing, requireMember } from '../families/family.ts';
+import { erasedAnswerText } from '../personal-data/stand-ins.ts';
 
 export interface Answer {
   memberId: string;
@@ -9,7 +10,10 @@ export interface Answer {
   answeredAt: string;
 }
 
-export type QuestionEvent = { type: 'AnswerSubmitted'; data: Answer & { questionId: string } };
+export type QuestionEvent =
+  | { type: 'AnswerSubmitted'; data: Answer & { questionId: string } }
+  /** The answer's author erased their account: its text is unreadable from then on (decision 9). */
+  | { type: 'AnswerErased'; data: { questionId: string; memberId: string; erasedAt: string } };
 
 export type QuestionCommand = {
   type: 'SubmitAnswer';
@@ -67,11 +71,30 @@ export function decideQuestion(
   ];
 }
 
+/** An erased member's answer, if the question holds one not erased yet. */
+export function decideAnswerErasure(
+  question: QuestionState,
+  { questionId, memberId, now }: { questionId: string; memberId: string; now: Date },
+): QuestionEvent[] {
+  const answer = question.answers.find((candidate) => candidate.memberId === memberId);
+  // Erased already (a retry): the text is the stand-in (and whatever it was, its key is gone).
+  if (!answer || answer.text === erasedAnswerText) return [];
+  return [{ type: 'AnswerErased', data: { questionId, memberId, erasedAt: now.toISOString() } }];
+}
+
 export function evolveQuestion(state: QuestionState, event: QuestionEvent): QuestionState {
   switch (event.type) {
     case 'AnswerSubmitted': {
       const { questionId: _, ...answer } = event.data;
       return { answers: [...state.answers, answer] };
+    }
+    case 'AnswerErased': {
+      const { memberId } = event.data;
+      return {
+        answers: state.answers.map((answer) =>
+          answer.memberId === memberId ? { ...answer, text: erasedAnswerText } : answer,
+        ),
+      };
     }
   }
 }

@@ -20,7 +20,11 @@ export async function eraseAccount(
     .select(['family_id as familyId', 'member_id as memberId'])
     .where('uid', '=', account.uid)
     .execute();
-  const members = [...known, ...account.members];
+  const members = [
+    ...new Map(
+      [...known, ...account.members].map((member) => [`${member.familyId}/${member.memberId}`, member]),
+    ).values(),
+  ];
   const tokens = (await trx.selectFrom('devices').select('token').where('uid', '=', account.uid).execute()).map(
     (device) => device.token,
   );

@@ -1,0 +1,170 @@
+// A member's account deleted after a family day, through all five services on the real
+// parts: afterwards nothing haru stores (every row of every table of the database) and no
+// message on any queue or dead-letter queue holds their name, answer, uid or device token,
+// the others' archive shows a former member, and the projection still agrees with a replay.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { eventually, launchProcess, repoRoot, serviceEnvironment } from '@haru/dev-stack';
+import { queueDepth } from '@haru/messaging';
+import pg from 'pg';
+import { documentedFetch, servedDocument } from '../documented-responses.ts';
+import { fcmMessages } from '../fcm-messages.ts';
+import { internalApi } from '../internal-api.ts';
+import { publishQuestionDue, questionOpened } from '../question-due.ts';
+import { signInTestUser, type TestUser } from '../sign-in-test-user.ts';
+import { startTestStack, type TestStack } from '../start-test-stack.ts';
+
+let stack: TestStack;
+let documented: typeof fetch;
+
+before(async () => {
+  stack = await startTestStack();
+  documented = documentedFetch(await servedDocument(stack.url('gateway')));
+});
+after(() => stack.stop());
+
+const call = async (user: TestUser, method: string, path: string, body?: unknown) => {
+  const response = await documented(`${stack.url('gateway')}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${user.idToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
+};
+
+/** Every row of every table of every schema, as text: what a dump of the database's data holds. */
+async function everyRow(databaseUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows: tables } = await client.query<{ name: string }>(`
+      select format('%I.%I', table_schema, table_name) as name from information_schema.tables
+      where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')`);
+    const dumped: string[] = [];
+    for (const { name } of tables) {
+      const { rows } = await client.query<{ row: string }>(`select t::text as row from ${name} t`);
+      dumped.push(`-- ${name}`, ...rows.map((row) => row.row));
+    }
+    return dumped.join('\n');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every message on every queue and dead-letter queue, looked at and left there. */
+async function everyMessage(): Promise<string> {
+  const bodies: string[] = [];
+  for (const { queueUrl, deadLetterQueueUrl } of Object.values(stack.topology.queues)) {
+    for (const url of [queueUrl, deadLetterQueueUrl]) {
+      const { Messages = [] } = await stack.aws.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      );
+      bodies.push(...Messages.map((message) => message.Body ?? ''));
+    }
+  }
+  return bodies.join('\n');
+}
+
+test('when a member who answered deletes their account, then nothing haru keeps holds their name, answer, uid or device token, and replays still agree', {
+  timeout: 180_000,
+}, async () => {
+  const [parent, child] = await Promise.all([signInTestUser(), signInTestUser()]);
+  const secret = randomUUID().slice(0, 8);
+  const childName = `Jun-${secret}`;
+  const childAnswer = `my secret answer ${secret}`;
+  const childDevice = `erasure-device-${secret}`;
+
+  const created = await call(parent, 'POST', '/v1/families', {
+    name: 'Kims',
+    timezone: 'Asia/Seoul',
+    pushTime: '03:00',
+    quietHours: null,
+    member: { role: 'parent', displayName: 'Mom', locale: 'en' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { familyId, inviteCode } = created.body;
+  const joined = await call(child, 'POST', '/v1/families/join', {
+    inviteCode,
+    member: { displayName: childName, locale: 'en' },
+  });
+  assert.equal(joined.status, 201, JSON.stringify(joined.body));
+  assert.equal((await call(child, 'PUT', `/v1/me/devices/${childDevice}`, { platform: 'ios' })).status, 204);
+
+  const localDate = '2026-12-01';
+  await publishQuestionDue({ sns: stack.aws.sns, topicArn: stack.topology.topicArn }, familyId, localDate);
+  await questionOpened(internalApi(stack.url('answer'), stack.parts.internalApiToken), child.uid, familyId, localDate);
+  const current = await call(child, 'GET', `/v1/families/${familyId}/questions/current`);
+  const { questionId } = current.body;
+  assert.equal(
+    (await call(child, 'PUT', `/v1/families/${familyId}/questions/${questionId}/answer`, { text: childAnswer })).status,
+    201,
+  );
+  assert.equal(
+    (await call(parent, 'PUT', `/v1/families/${familyId}/questions/${questionId}/answer`, { text: 'Dinner' })).status,
+    201,
+  );
+  // The day's push reached the child's phone: the notifier holds a delivery to its token.
+  await eventually(async () => (await fcmMessages()).some((message) => message.message.token === childDevice), {
+    timeoutMs: 30_000,
+    message: "the question's push reaches the child's device",
+  });
+
+  const exported = await call(child, 'GET', '/v1/me/export');
+  assert.equal(exported.status, 200);
+  assert.equal(exported.body.families[0].membership.displayName, childName);
+  assert.equal(exported.body.families[0].answers[0].text, childAnswer);
+  assert.equal(exported.body.devices[0].token, childDevice);
+  assert.ok(exported.body.deliveries.some((delivery: { token: string }) => delivery.token === childDevice));
+
+  // The last parent cannot go while a child remains: nothing changes, the family is named.
+  const refused = await call(parent, 'DELETE', '/v1/me');
+  assert.equal(refused.status, 409);
+  assert.match(refused.body.detail, /Kims/);
+
+  const deleted = await call(child, 'DELETE', '/v1/me');
+  assert.equal(deleted.status, 204, `${JSON.stringify(deleted.body)}\n${stack.recentLogs()}`);
+  assert.equal((await call(child, 'DELETE', '/v1/me')).status, 204, 'a retry answers the same');
+
+  const family = await call(parent, 'GET', `/v1/families/${familyId}`);
+  assert.deepEqual(
+    family.body.members.map((member: { displayName: string }) => member.displayName),
+    ['Mom'],
+  );
+  const archive = await call(parent, 'GET', `/v1/families/${familyId}/questions`);
+  const answers = archive.body.items[0].answers.map((answer: { text: string }) => answer.text);
+  assert.deepEqual(answers.sort(), ['(deleted with its author’s account)', 'Dinner']);
+  const afterwards = await call(child, 'GET', '/v1/me/export');
+  assert.deepEqual([afterwards.body.families, afterwards.body.devices, afterwards.body.deliveries], [[], [], []]);
+
+  // Every service has handled what the erasure caused (the queues are idle), then nothing holds the member.
+  await eventually(
+    async () => {
+      for (const { queueUrl } of Object.values(stack.topology.queues)) {
+        const { visible, inFlight } = await queueDepth(stack.aws.sqs, queueUrl);
+        if (visible + inFlight > 0) return false;
+      }
+      return true;
+    },
+    { timeoutMs: 30_000, message: 'every queue is idle' },
+  );
+  const stored = await everyRow(stack.parts.databaseUrl);
+  const queued = await everyMessage();
+  assert.match(stored, /Mom/, 'the dump holds the family (the scan reads what is stored)');
+  for (const personal of [childName, childAnswer, child.uid, childDevice]) {
+    assert.equal(stored.includes(personal), false, `the database still holds ${personal}`);
+    assert.equal(queued.includes(personal), false, `a queue still holds ${personal}`);
+  }
+
+  const verify = launchProcess(process.execPath, ['services/projection/src/replay/projection-cli.ts', 'verify'], {
+    label: 'projection:verify',
+    cwd: repoRoot,
+    env: { ...serviceEnvironment('projection', stack.parts), ANSWER_URL: stack.url('answer') },
+    output: () => {},
+  });
+  const verified = await verify.exited;
+  assert.equal(verified.code, 0, verify.recentOutput().join('\n'));
+});
