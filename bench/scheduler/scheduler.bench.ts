@@ -179,9 +179,10 @@ async function runHaru(adminUrl: string, awsEnv: Record<string, string>, aws: Aw
       `haru: ${round(insertMs / 1000)} s to insert; index ${storage.dueIndexMb} MB; claim ${storage.claimBatchMs} ms`,
     );
 
-    // The real due instant: once the replicas have had time to start, and (as for pg-boss's
-    // worker) to get ready for the burst: haru's tick prepares questions up to
-    // SCHEDULER_QUESTION_LEAD_MS (30 s) ahead, as it does all day long when it runs for good.
+    // The real due instant: once the replicas have had time to start, as pg-boss's worker
+    // gets ready for the burst. The tick runs without its lead (SCHEDULER_LEAD_MS=0), so that
+    // what is measured is its own drain at the instant, beside pg-boss and croner firing at
+    // it; with the lead, its work moves minutes ahead (bench/burst measures that whole path).
     const dueAt = Date.now() + 6_000 + families * 0.15;
     const env = {
       ...process.env,
@@ -193,6 +194,7 @@ async function runHaru(adminUrl: string, awsEnv: Record<string, string>, aws: Aw
       LOG_LEVEL: 'warn',
       SCHEDULER_TICK_MS: String(tickMs),
       SCHEDULER_TICK_BATCH_SIZE: String(batchSize),
+      SCHEDULER_LEAD_MS: '0',
       BENCH_CLOCK_OFFSET_MS: String(dueMinute.getTime() - dueAt),
     };
     const processes = Array.from({ length: replicas }, () =>
