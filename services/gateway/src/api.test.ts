@@ -205,6 +205,7 @@ describe('app API', () => {
         (c, caller) => c.v1.me.devices[':token'].$delete({ param: { token: deviceOf(caller) } }),
         [204, 204, 204],
       ],
+      ['GET /v1/me/export', (c) => c.v1.me.export.$get(), [200, 200, 200]],
       [
         'GET /v1/families/:id/notifications',
         (c) => c.v1.families[':familyId'].notifications.$get({ param }),

@@ -95,7 +95,6 @@ async function decideErasure(
     throw new HaruError(
       'conflict',
       `you are the last parent of ${refusals.map(({ name }) => `"${name}"`).join(', ')} while children remain: invite another parent to each, or remove the children, then delete your account`,
-      { families: refusals },
     );
   }
   appends.push(...(await answerErasures(trx, memberships, { now, context })));

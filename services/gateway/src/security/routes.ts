@@ -177,6 +177,8 @@ export const gatewayRoutes: Route[] = [
     realValue: device,
   },
   { service: 'gateway', method: 'DELETE', path: '/v1/me/devices/:token', writes: true, realValue: device },
+  { service: 'gateway', method: 'GET', path: '/v1/me/export', writes: false },
+  { service: 'gateway', method: 'DELETE', path: '/v1/me', writes: true },
   {
     service: 'gateway',
     method: 'GET',
@@ -299,6 +301,8 @@ export const internalRoutes: Route[] = [
   },
   { service: 'answer', method: 'POST', path: '/internal/answers', writes: true, body: answerBatchBody },
   { service: 'answer', method: 'GET', path: '/internal/events', writes: false, query: feedQuery },
+  { service: 'answer', method: 'GET', path: '/internal/accounts/me/export', writes: false, actsForCaller: true },
+  { service: 'answer', method: 'POST', path: '/internal/accounts/me/erasure', writes: true, actsForCaller: true },
   {
     service: 'projection',
     method: 'GET',
@@ -352,6 +356,18 @@ export const internalRoutes: Route[] = [
     path: '/internal/families/:familyId/notifications',
     writes: false,
     realValue: family,
+  },
+  { service: 'notifier', method: 'GET', path: '/internal/accounts/me/export', writes: false, actsForCaller: true },
+  {
+    service: 'notifier',
+    method: 'POST',
+    path: '/internal/accounts/me/erasure',
+    writes: true,
+    actsForCaller: true,
+    body: ({ familyId }) =>
+      fc.record({
+        members: fc.array(fc.record({ familyId: fc.constant(familyId), memberId: fc.uuid() }), { maxLength: 2 }),
+      }),
   },
 ];
 
