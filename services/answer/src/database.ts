@@ -58,10 +58,27 @@ export interface StreamStatesTable {
   state: unknown;
 }
 
+/** An imported version of the question catalogue (`questions/catalogue-store.ts`). */
+export interface CatalogueVersionsTable {
+  version: number;
+  question_count: number;
+  imported_at: Generated<Date>;
+}
+
+/** A question of a catalogue version, by its id (stable across versions). */
+export interface CatalogueQuestionsTable {
+  version: number;
+  question_id: number;
+  ko: string;
+  en: string;
+}
+
 export interface AnswerDatabase extends MessagingTables {
   events: EventsTable;
   stream_states: StreamStatesTable;
   personal_keys: PersonalKeysTable;
+  catalogue_versions: CatalogueVersionsTable;
+  catalogue_questions: CatalogueQuestionsTable;
   invite_codes: InviteCodesTable;
   idempotency_keys: IdempotencyKeysTable;
 }

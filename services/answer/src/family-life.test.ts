@@ -16,6 +16,7 @@ import { executeCommand } from './event-store/event-store.ts';
 import { decideFamily, evolveFamily, type FamilyEvent } from './families/family.ts';
 import { familyFold, familyStream } from './families/family-store.ts';
 import { migrations } from './migrations/index.ts';
+import { bundledCatalogue } from './questions/catalogue-store.ts';
 import { questionIdFor } from './questions/open-question-on-due.ts';
 import { startService } from './service.ts';
 
@@ -84,6 +85,7 @@ async function openDays(familyId: string, dates: readonly string[], opensAt: (da
               questionId: questionIdFor(familyId, localDate),
               opensAt: opensAt(localDate),
               timedBy: opensAt(localDate).toISOString(),
+              catalogue: bundledCatalogue(),
             },
             metadata: { now: new Date(Math.min(Date.now(), opensAt(localDate).getTime())) },
           },

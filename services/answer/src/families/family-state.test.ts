@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { type AnswerDatabase, schema } from '../database.ts';
 import { readStreamEvents } from '../event-store/event-store.ts';
 import { migrations } from '../migrations/index.ts';
+import { bundledCatalogue } from '../questions/catalogue-store.ts';
 import { questionIdFor } from '../questions/open-question-on-due.ts';
 import type { FamilyCommand, FamilyEvent, Schedule } from './family.ts';
 import {
@@ -94,6 +95,7 @@ async function liveAFamily(days: number): Promise<string> {
           questionId: questionIdFor(familyId, localDate),
           opensAt: instant,
           timedBy: new Date(announcedAt).toISOString(),
+          catalogue: bundledCatalogue(),
         },
         metadata: { now: new Date(opensAt.getTime() - 300_000) },
       });

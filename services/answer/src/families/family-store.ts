@@ -22,7 +22,7 @@ export const familyStream = (familyId: string): string => `family-${familyId}`;
 export const familyFold: Fold<FamilyState, FamilyEvent> = {
   initial: initialFamilyState,
   evolve: evolveFamily,
-  kept: { shape: 1 },
+  kept: { shape: 2 },
 };
 
 export const foldFamily = (events: readonly FamilyEvent[]): FamilyState =>

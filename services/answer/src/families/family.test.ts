@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HaruError } from '@haru/errors';
+import type { Catalogue } from '../questions/catalogue.ts';
 import { decideFamily, type FamilyCommand, type FamilyEvent, initialFamilyState } from './family.ts';
 import { foldFamily } from './family-store.ts';
 
@@ -11,6 +12,16 @@ const child = { memberId: 'c-1', uid: 'uid-child', role: 'child', displayName: '
 const schedule = { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: { start: '22:00', end: '08:00' } };
 const inviteExpiresAt = new Date(now.getTime() + 7 * 24 * 3_600_000);
 const later = (ms: number) => new Date(now.getTime() + ms);
+/** A catalogue of `size` questions, ids 1…size. */
+const catalogueOf = (size: number, version = 1): Catalogue => ({
+  version,
+  questions: Array.from({ length: size }, (_, index) => ({
+    id: index + 1,
+    text: { ko: `질문 ${index + 1}`, en: `Question ${index + 1}` },
+  })),
+});
+const catalogue = catalogueOf(80);
+const at0 = now.toISOString();
 
 const created: FamilyEvent[] = [
   {
@@ -238,7 +249,7 @@ describe('family decider', () => {
   test('when a question is due, then it opens with the active members as required', () => {
     const [opened] = given([...created, childJoined]).when({
       type: 'OpenQuestion',
-      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: now, timedBy: now.toISOString() },
+      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: now, timedBy: now.toISOString(), catalogue },
       metadata: { now },
     });
     assert.equal(opened?.type, 'QuestionOpened');
@@ -249,7 +260,7 @@ describe('family decider', () => {
     const instant = new Date(now.getTime() + 5 * 60_000);
     const [opened] = given(created).when({
       type: 'OpenQuestion',
-      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: instant, timedBy: now.toISOString() },
+      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt: instant, timedBy: now.toISOString(), catalogue },
       metadata: { now },
     });
     assert.equal(opened?.type === 'QuestionOpened' && opened.data.openedAt, instant.toISOString());
@@ -259,7 +270,7 @@ describe('family decider', () => {
     const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
     const announce = (opensAt: Date, timedBy: Date, decidedAt = now) => ({
       type: 'OpenQuestion' as const,
-      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt, timedBy: timedBy.toISOString() },
+      data: { localDate: '2026-11-25', questionId: 'q-1', opensAt, timedBy: timedBy.toISOString(), catalogue },
       metadata: { now: decidedAt },
     });
     const held = () => {
@@ -307,6 +318,7 @@ describe('family decider', () => {
         questionId: 'q-1',
         opensAt: new Date(now.getTime() - 60_000),
         timedBy: now.toISOString(),
+        catalogue,
       },
       metadata: { now },
     });
@@ -318,7 +330,7 @@ describe('family decider', () => {
     const open = (localDate: string) =>
       given(history).when({
         type: 'OpenQuestion',
-        data: { localDate, questionId: localDate, opensAt: now, timedBy: now.toISOString() },
+        data: { localDate, questionId: localDate, opensAt: now, timedBy: now.toISOString(), catalogue },
         metadata: { now },
       });
     history.push(...open('2026-11-25'));
@@ -327,26 +339,72 @@ describe('family decider', () => {
     assert.equal(open('2026-11-26').length, 1);
   });
 
-  test('when questions open day after day, then none repeats before the catalogue is exhausted', () => {
-    const history = [...created];
-    const texts = new Set<string>();
-    for (let day = 0; day < 60; day++) {
-      const localDate = new Date(Date.UTC(2026, 0, 1 + day)).toISOString().slice(0, 10);
-      const events = given(history).when({
-        type: 'OpenQuestion',
-        data: { localDate, questionId: localDate, opensAt: now, timedBy: now.toISOString() },
-        metadata: { now },
-      });
-      history.push(...events);
-      const [opened] = events;
-      assert.ok(opened?.type === 'QuestionOpened');
-      texts.add(opened.data.text.en);
-    }
-    assert.equal(texts.size, 60);
-  });
-
   test('when nothing has happened, then the family is absent', () => {
     assert.deepEqual(initialFamilyState(), { status: 'absent' });
     expectProblem(() => given([]).when(joining('ABCDEFGH')), 'not-found');
+  });
+});
+
+describe('the catalogue, walked by a family', () => {
+  const dateOf = (day: number) => new Date(Date.UTC(2026, 0, 1 + day)).toISOString().slice(0, 10);
+  /** Opens a question a day on `history` (which it extends) with `catalogue`: the ids asked, in order. */
+  const openDays = (history: FamilyEvent[], days: number, catalogue: Catalogue) => {
+    const asked: number[] = [];
+    for (let index = 0; index < days; index++) {
+      const localDate = dateOf(history.length);
+      const [opened] = given(history).when({
+        type: 'OpenQuestion',
+        data: { localDate, questionId: localDate, opensAt: now, timedBy: now.toISOString(), catalogue },
+        metadata: { now },
+      });
+      assert.ok(opened?.type === 'QuestionOpened' && opened.data.catalogueQuestionId !== undefined);
+      history.push(opened);
+      asked.push(opened.data.catalogueQuestionId);
+    }
+    return asked;
+  };
+
+  test('when the catalogue grows mid-way, then no question repeats until every one, the new ones included, has been asked', () => {
+    const history = [...created];
+    const first = openDays(history, 6, catalogueOf(10, 1));
+    const rest = openDays(history, 9, catalogueOf(15, 2));
+    const round = [...first, ...rest];
+    assert.equal(new Set(round).size, 15, `asked ${round.join(', ')}`);
+    assert.ok(
+      rest.some((id) => id > 10),
+      'the new questions come in the same round',
+    );
+    // Every question asked: the next round begins, and walks the whole catalogue again.
+    const next = openDays(history, 15, catalogueOf(15, 2));
+    assert.equal(new Set(next).size, 15);
+    const opened = history.at(-1);
+    assert.equal(opened?.type === 'QuestionOpened' && opened.data.cycle, 1);
+  });
+
+  test('when the same history meets the same catalogue, then the same question opens; another family walks another order', () => {
+    const walk = (id: string) => {
+      const history: FamilyEvent[] = created.map((event) =>
+        event.type === 'FamilyCreated' ? { ...event, data: { ...event.data, familyId: id } } : event,
+      );
+      return openDays(history, 20, catalogue);
+    };
+    assert.deepEqual(walk(familyId), walk(familyId));
+    assert.notDeepEqual(walk(familyId), walk('0193f5a0-0000-7000-8000-000000000002'));
+  });
+
+  test('when a family’s questions were opened before questions had ids, then they count as asked', () => {
+    const history = [...created];
+    // The first catalogue's 62 questions, a day each, as they were recorded then (no ids).
+    for (let day = 0; day < 62; day++) {
+      const localDate = dateOf(day);
+      const question = { questionId: localDate, localDate, text: { ko: '질문', en: 'Question' }, openedAt: at0 };
+      history.push({ type: 'QuestionOpened', data: { ...question, day, requiredMemberIds: [] } });
+    }
+    const asked = openDays(history, 18, catalogue);
+    assert.ok(
+      asked.every((id) => id > 62),
+      `asked ${asked.join(', ')}`,
+    );
+    assert.equal(new Set(asked).size, 18);
   });
 });

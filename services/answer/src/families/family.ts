@@ -2,7 +2,15 @@
 // evolve(state, event) → state. No I/O; ids and time arrive in the command.
 import { HaruError } from '@haru/errors';
 import { erasedUid, formerMemberName } from '../personal-data/stand-ins.ts';
-import { type CatalogueQuestion, questionForDay } from '../questions/catalogue.ts';
+import {
+  askedIn,
+  type Catalogue,
+  type CatalogueProgress,
+  type CatalogueQuestion,
+  legacyQuestionId,
+  nextQuestion,
+  noProgress,
+} from '../questions/catalogue.ts';
 
 export type Role = 'parent' | 'child';
 export type Locale = 'ko' | 'en';
@@ -76,7 +84,15 @@ export type FamilyEvent =
   /** The member's account was erased: their personal data is unreadable from then on (decision 9). */
   | { type: 'MemberErased'; data: { memberId: string; erasedAt: string } }
   | { type: 'ScheduleChanged'; data: Schedule & { changedAt: string } }
-  | { type: 'QuestionOpened'; data: OpenedQuestion & { day: number } }
+  /**
+   * `catalogueQuestionId`, `cycle`, `catalogueVersion`: which catalogue question it is, in
+   * which round of the family's walk through the catalogue, from which version. Absent on
+   * questions opened before the catalogue was data (their id follows from `day`).
+   */
+  | {
+      type: 'QuestionOpened';
+      data: OpenedQuestion & { day: number; catalogueQuestionId?: number; cycle?: number; catalogueVersion?: number };
+    }
   | { type: 'QuestionRescheduled'; data: OpenedQuestion };
 
 export type FamilyCommand =
@@ -116,7 +132,7 @@ export type FamilyCommand =
        * `opensAt`: the family's instant; a question prepared ahead stays invisible until then.
        * `timedBy`: when the scheduler announced that instant (the later announcement wins).
        */
-      data: { localDate: string; questionId: string; opensAt: Date; timedBy: string };
+      data: { localDate: string; questionId: string; opensAt: Date; timedBy: string; catalogue: Catalogue };
       metadata: { now: Date };
     };
 
@@ -138,6 +154,8 @@ export type FamilyState =
       recentQuestions: OpenedQuestion[];
       /** How many questions have opened (the next one's `day`). */
       questionsOpened: number;
+      /** Where the family is in the catalogue: which questions it has had in this round. */
+      catalogue: CatalogueProgress;
     };
 
 export const initialFamilyState = (): FamilyState => ({ status: 'absent' });
@@ -235,7 +253,7 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
     }
     case 'OpenQuestion': {
       const family = existing(state);
-      const { localDate, questionId, opensAt, timedBy } = command.data;
+      const { localDate, questionId, opensAt, timedBy, catalogue } = command.data;
       // Never before the decision: a QuestionDue that arrives late opens the question at once.
       const openedAt = new Date(Math.max(opensAt.getTime(), command.metadata.now.getTime())).toISOString();
       const latest = family.recentQuestions.at(-1);
@@ -250,6 +268,7 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
       // A stale QuestionDue (at-least-once, out of order) opens nothing.
       if (latest && latest.localDate > localDate) return [];
       const day = family.questionsOpened;
+      const { question, cycle } = nextQuestion(family.familyId, family.catalogue, catalogue);
       return [
         {
           type: 'QuestionOpened',
@@ -257,10 +276,13 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
             questionId,
             localDate,
             day,
-            text: questionForDay(family.familyId, day).text,
+            text: question.text,
             openedAt,
             requiredMemberIds: family.members.filter((member) => member.active).map((member) => member.memberId),
             timedBy,
+            catalogueQuestionId: question.id,
+            cycle,
+            catalogueVersion: catalogue.version,
           },
         },
       ];
@@ -284,6 +306,7 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
         members: [],
         recentQuestions: [],
         questionsOpened: 0,
+        catalogue: noProgress(),
       };
     }
     case 'MemberJoined': {
@@ -332,11 +355,13 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
     }
     case 'QuestionOpened': {
       if (state.status === 'absent') return state;
-      const { day: _, ...question } = event.data;
+      const { day, catalogueQuestionId, cycle, catalogueVersion: _, ...question } = event.data;
+      const asked = catalogueQuestionId ?? legacyQuestionId(state.familyId, day);
       return {
         ...state,
         recentQuestions: [...state.recentQuestions.slice(-(recentQuestionsKept - 1)), question],
         questionsOpened: state.questionsOpened + 1,
+        catalogue: askedIn(state.catalogue, asked, cycle ?? 0),
       };
     }
     case 'QuestionRescheduled': {

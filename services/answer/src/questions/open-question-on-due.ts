@@ -3,6 +3,7 @@ import type { Database } from '@haru/db';
 import { v5 as uuidv5 } from 'uuid';
 import type { AnswerDatabase } from '../database.ts';
 import { runFamilyCommand } from '../families/family-store.ts';
+import { currentCatalogue } from './catalogue-store.ts';
 
 const questionNamespace = '2f0c8c4e-5b7a-4a39-9b8e-0f5e6c1d7a21';
 
@@ -21,6 +22,7 @@ export async function openQuestionOnDue(database: Database<AnswerDatabase>, even
   if (event.type !== 'QuestionDue') return;
   const now = new Date();
   const { localDate, dueAt } = event.data;
+  const catalogue = await currentCatalogue(database.db);
   await runFamilyCommand(
     database,
     event.familyId,
@@ -31,6 +33,7 @@ export async function openQuestionOnDue(database: Database<AnswerDatabase>, even
         questionId: questionIdFor(event.familyId, localDate),
         opensAt: new Date(dueAt),
         timedBy: event.occurredAt,
+        catalogue,
       },
       metadata: { now },
     },

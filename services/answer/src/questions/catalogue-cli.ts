@@ -1,0 +1,61 @@
+// `npm run catalogue -- import <file>`: validates a question catalogue file against the
+// catalogue in use and stores it as the newest version (the service uses it within a minute).
+// `npm run catalogue -- check <file>`: validates it alone, without a database.
+// `npm run catalogue -- show`: the version in use and its size.
+// Reads DATABASE_URL; without it, that of the stack `npm start` runs.
+import { readFileSync } from 'node:fs';
+import { ConfigError, env, loadConfig } from '@haru/config';
+import { useSettingsOrLocalStack } from '@haru/config/local-stack';
+import { createDatabase } from '@haru/db';
+import { HaruError } from '@haru/errors';
+import { type AnswerDatabase, schema } from '../database.ts';
+import { validateCatalogue } from './catalogue-file.ts';
+import { catalogueInUse, importCatalogue } from './catalogue-store.ts';
+
+const [command, path] = process.argv.slice(2);
+if (!(command === 'show' || ((command === 'import' || command === 'check') && path))) {
+  console.error('usage: npm run catalogue -- import <file> | check <file> | show');
+  process.exit(2);
+}
+
+const readFile = (file: string): unknown => {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    console.error(`catalogue ${command}: cannot read ${file}: ${(error as Error).message}`);
+    process.exit(2);
+  }
+};
+
+try {
+  if (command === 'check') {
+    const catalogue = validateCatalogue(readFile(path as string));
+    console.log(`${path}: version ${catalogue.version}, ${catalogue.questions.length} questions, no problems`);
+    process.exit(0);
+  }
+  let config: { DATABASE_URL: string };
+  try {
+    useSettingsOrLocalStack(['DATABASE_URL']);
+    config = loadConfig({ ...env.database });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`catalogue ${command}: ${error.message}`);
+    process.exit(2);
+  }
+  const database = createDatabase<AnswerDatabase>({ url: config.DATABASE_URL, schema, poolSize: 1 });
+  try {
+    if (command === 'import') {
+      const catalogue = await importCatalogue(database.db, readFile(path as string));
+      console.log(`imported catalogue version ${catalogue.version}: ${catalogue.questions.length} questions`);
+    } else {
+      const catalogue = await catalogueInUse(database.db);
+      console.log(`catalogue in use: version ${catalogue.version}, ${catalogue.questions.length} questions`);
+    }
+  } finally {
+    await database.close();
+  }
+} catch (error) {
+  if (!(error instanceof HaruError)) throw error;
+  console.error(`catalogue ${command}: ${error.message}`);
+  process.exit(1);
+}
