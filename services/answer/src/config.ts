@@ -6,6 +6,7 @@ export const loadServiceConfig = (source: NodeJS.ProcessEnv = process.env) =>
       ...env.logging,
       ...env.database,
       ...env.messaging,
+      ...env.retention,
       ...env.internalApi,
       ...env.http(8081),
       /** How long an invite code lets people join (7 days). */

@@ -5,6 +5,7 @@ const notifierShape = {
   ...env.logging,
   ...env.database,
   ...env.messaging,
+  ...env.retention,
   ...env.internalApi,
   ...env.http(8084),
   /** The Firebase project whose FCM the pushes go through. */

@@ -13,6 +13,7 @@ import type { PushSender } from './notifications/push-sender.ts';
 import { countResults } from './push/count-results.ts';
 import { createFirebaseMessaging } from './push/firebase-messaging.ts';
 import { sendBudget } from './push/send-budget.ts';
+import { notificationRetention } from './retention/notification-retention.ts';
 
 export interface ServiceOptions {
   /** SQS long-poll wait; shorter in tests so that stopping is quick. */
@@ -43,6 +44,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
     config,
     ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
     routes: ({ database }) => notifierRoutes({ database, clock }),
+    retention: [notificationRetention],
     handle: ({ database, logger }) =>
       createEventHandler({ db: database.db, logger, clock, wake: (at) => sender?.wake(at) }),
     background: ({ logger, metrics }) => {

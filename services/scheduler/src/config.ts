@@ -7,6 +7,7 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv = process.env) {
       ...env.logging,
       ...env.database,
       ...env.messaging,
+      ...env.retention,
       ...env.internalApi,
       ...env.http(8083),
       /** Pause between ticks of the due-index once it is drained. */

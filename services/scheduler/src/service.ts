@@ -6,6 +6,7 @@ import { type SchedulerDatabase, schema } from './database.ts';
 import { type DueTick, firedAnnouncer, startDueTick } from './due-tick/due-tick.ts';
 import { familyScheduleRoutes } from './family-schedule/family-schedule.routes.ts';
 import { createEventHandler } from './handle-event.ts';
+import { firedQuestionRetention, settledQuestionRetention } from './retention/scheduler-retention.ts';
 
 export interface ServiceOptions {
   /** The clock of the tick and the consumer; tests move it instead of waiting. */
@@ -40,6 +41,10 @@ export async function startService(config: ServiceConfig, options: ServiceOption
       config,
       ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
       routes: ({ database }) => schedulerRoutes(database.db),
+      retention: [
+        firedQuestionRetention({ catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES }),
+        settledQuestionRetention,
+      ],
       handle: ({ logger, metrics }) =>
         createEventHandler({
           db: consumerDatabase.db,

@@ -40,6 +40,16 @@ export const messaging = {
   OUTBOX_PUBLISH_CONCURRENCY: positiveInt(8),
 };
 
+/**
+ * How long a service keeps data that only serves delivery (inbox, settled fire ledger,
+ * reported deliveries) and how often it sweeps what is older; the queues keep messages as
+ * long, up to SQS's 14 days (see `messageRetentionSecondsFor` in @haru/messaging).
+ */
+export const retention = {
+  RETENTION_DAYS: positiveInt(30),
+  RETENTION_SWEEP_INTERVAL_MS: positiveInt(3_600_000),
+};
+
 /** The credential the gateway presents to the internal service APIs. */
 export const internalApi = {
   INTERNAL_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),

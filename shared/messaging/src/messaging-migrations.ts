@@ -53,6 +53,13 @@ export const messagingMigrations: MigrationSet = {
       await sql`create index outbox_held on outbox (publish_at, position) where publish_at is not null`.execute(db);
     },
   },
+  // The retention sweep removes inbox rows older than RETENTION_DAYS in batches, each found
+  // by this index rather than by reading the whole inbox.
+  '2026-12-09T00.00-inbox-handled-at': {
+    async up(db: Kysely<unknown>) {
+      await sql`create index inbox_handled_at on inbox (handled_at)`.execute(db);
+    },
+  },
 };
 
 /** Columns of the messaging tables, for services' `Database` interfaces. */

@@ -1,4 +1,13 @@
 export {
+  inboxRetention,
+  type RetentionBatch,
+  type RetentionStep,
+  type RetentionSweep,
+  rowsOlderThan,
+  startRetentionSweep,
+  sweepRetention,
+} from './retention-sweep.ts';
+export {
   type RunningService,
   type ServiceDefinition,
   serviceApp,

@@ -11,7 +11,8 @@ import {
 } from '@haru/messaging';
 import { createLogger, createMetrics, type Logger, type Metrics } from '@haru/observability';
 import type { Hono } from 'hono';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { inboxRetention, type RetentionStep, startRetentionSweep } from './retention-sweep.ts';
 
 export interface ServiceConfig extends MessagingSettings {
   LOG_LEVEL: string;
@@ -21,6 +22,8 @@ export interface ServiceConfig extends MessagingSettings {
   INTERNAL_API_TOKEN_PREVIOUS?: string | undefined;
   PORT: number;
   HOST: string;
+  RETENTION_DAYS: number;
+  RETENTION_SWEEP_INTERVAL_MS: number;
 }
 
 export interface ServiceContext<DB> {
@@ -40,6 +43,8 @@ export interface ServiceDefinition<DB extends MessagingTables> {
   handle?: (context: ServiceContext<DB>) => (event: DomainEvent) => Promise<void>;
   /** Work of its own (e.g. a tick loop), stopped before messaging and the database. */
   background?: (context: ServiceContext<DB>) => { stop(): Promise<void> };
+  /** What the service lets go after RETENTION_DAYS besides its inbox (swept with it, see retention-sweep.ts). */
+  retention?: readonly RetentionStep[];
   /** Clients of the service's own (e.g. firebase-admin), closed after consuming stops. */
   closeAtEnd?: Array<() => Promise<void>>;
   /** Long-polling wait; tests shorten it so that stopping is quick. */
@@ -77,6 +82,14 @@ export async function startDatabaseService<DB extends MessagingTables>(
     ...(definition.waitTimeSeconds ? { waitTimeSeconds: definition.waitTimeSeconds } : {}),
   });
   const background = definition.background?.(context);
+  const retention = startRetentionSweep({
+    db: database.db as unknown as Kysely<unknown>,
+    steps: [inboxRetention, ...(definition.retention ?? [])],
+    retentionDays: config.RETENTION_DAYS,
+    intervalMs: config.RETENTION_SWEEP_INTERVAL_MS,
+    logger,
+    metrics,
+  });
 
   const app = serviceApp({
     ...context,
@@ -90,6 +103,7 @@ export async function startDatabaseService<DB extends MessagingTables>(
   const stops = [
     server.close,
     ...(background ? [() => background.stop()] : []),
+    retention.stop,
     messaging.stop,
     ...(definition.closeAtEnd ?? []),
     database.close,
