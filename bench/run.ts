@@ -152,6 +152,19 @@ const benchmarks: Benchmark[] = [
         target: '',
         met: '',
       },
+      ...(r.ages
+        ? [
+            {
+              benchmark: 'ingest',
+              figure: 'answers/s and p99 of 3-year-old families',
+              value: `${perSecond(r.scenarios['haru, 3 years old'].requestsPerSecond)}, ${ms(r.scenarios['haru, 3 years old'].p99Ms)}`,
+              baseline: `${perSecond(r.scenarios.haru.requestsPerSecond)}, ${ms(r.scenarios.haru.p99Ms)} (newborn families)`,
+              ratio: `${times(r.ages['haru, 3 years old'].throughputToNewborn)}, p99 ${times(r.ages['haru, 3 years old'].p99ToNewborn)}`,
+              target: `≥ ×${r.targets.agedThroughputRatio}, p99 ≤ ×${r.targets.agedP99Ratio}`,
+              met: mark(r.meetsTargets.agedThroughput && r.meetsTargets.agedP99),
+            },
+          ]
+        : []),
     ],
   },
   {
