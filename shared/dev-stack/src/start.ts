@@ -123,13 +123,15 @@ async function start(settings: StackSettings) {
   if (process.getuid?.() === 0) await chmod(dataDir, 0o755);
   await claimDataDir(dataDir, wanted, say);
   const port = async (fixed: number) => fixed || (await freePort());
+  // A port asked to be any free one (0) is drawn just before its part starts: drawn earlier,
+  // another process (or an outgoing connection's ephemeral port) may take it meanwhile.
   const ports = {
     postgres: await port(settings.HARU_POSTGRES_PORT),
     fauxqs: await port(settings.HARU_FAUXQS_PORT),
-    console: await port(settings.CONSOLE_PORT),
-    services: Object.fromEntries(
-      await Promise.all(serviceNames.map(async (name) => [name, await port(settings[servicePortSetting[name]])])),
-    ) as Record<ServiceName, number>,
+    services: Object.fromEntries(serviceNames.map((name) => [name, settings[servicePortSetting[name]]])) as Record<
+      ServiceName,
+      number
+    >,
   };
   await saveRecord();
   watchdog = launchProcess(process.execPath, [watchdogScript, dataDir], { label: 'watchdog', color: 'gray' });
@@ -193,6 +195,7 @@ async function start(settings: StackSettings) {
   await migrateServices(serviceNames, environment);
   say(`migrated ${serviceNames.filter((name) => services[name].database).join(', ')}`);
 
+  for (const name of serviceNames) ports.services[name] = await port(ports.services[name]);
   for (const name of serviceNames) {
     const service = launchService(name, environment(name));
     running.push(service);
@@ -203,12 +206,13 @@ async function start(settings: StackSettings) {
   await Promise.all(running.map((service) => waitUntilReady(service, { timeoutMs: 60_000 })));
 
   const operatorEnvironment = toolEnvironment(stack);
-  const consoleUrl = `http://127.0.0.1:${ports.console}`;
+  const consolePort = await port(settings.CONSOLE_PORT);
+  const consoleUrl = `http://127.0.0.1:${consolePort}`;
   const consoleProcess = launchProcess(process.execPath, [...exitWithParent, consoleMain], {
     label: 'console',
     color: 'white',
     cwd: repoRoot,
-    env: { ...operatorEnvironment, CONSOLE_PORT: String(ports.console), LOG_LEVEL: undefined },
+    env: { ...operatorEnvironment, CONSOLE_PORT: String(consolePort), LOG_LEVEL: undefined },
   });
   running.push(Object.assign(consoleProcess, { name: 'console' as ServiceName, url: consoleUrl }));
   remember('console', consoleProcess.pid, consoleMain);
