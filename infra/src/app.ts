@@ -9,7 +9,8 @@ import { HaruStack, type ImageSource } from './haru-stack.ts';
  * - `firebaseProjectId`: the Firebase project (required for a real deployment);
  * - `ecrRepository` + `imageTag`: run an image pushed by CI; otherwise CDK builds the
  *   Dockerfile's `runtime` target from this repository and pushes it on deploy;
- * - `certificateArn` (HTTPS), `alarmEmail`, `natGateways`.
+ * - `certificateArn` (HTTPS), `alarmEmail`, `natGateways`;
+ * - `retentionDays` (default 30): the services' RETENTION_DAYS, and so the queues' retention (at most 14 days).
  * No account or region is fixed: the stack is environment-agnostic and synthesizes offline.
  * Synthesis runs cdk-nag's AWS Solutions checks and fails on any finding that is neither
  * fixed nor acknowledged in code with its reason (docs/security.md lists them).
@@ -28,11 +29,18 @@ export function createApp(context: Record<string, string> = {}, outdir?: string)
     certificateArn: setting('certificateArn'),
     alarmEmail: setting('alarmEmail'),
     ...(setting('natGateways') ? { natGateways: Number(setting('natGateways')) } : {}),
+    ...(setting('retentionDays') ? { retentionDays: positiveInteger('retentionDays', setting('retentionDays')) } : {}),
   });
   if (!firebaseProjectId) {
     Annotations.of(stack).addWarningV2('haru:firebaseProjectId', 'set the Firebase project: -c firebaseProjectId=<id>');
   }
   return { app, stack };
+}
+
+function positiveInteger(key: string, value: string | undefined): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new Error(`${key} must be a positive whole number of days`);
+  return number;
 }
 
 function imageSource(ecrRepository: string | undefined, tag: string | undefined): ImageSource {

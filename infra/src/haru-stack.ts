@@ -41,6 +41,8 @@ export interface HaruStackProps extends StackProps {
   natGateways?: number;
   /** A queue whose oldest message waits longer than this raises an alarm. */
   maxMessageAge?: Duration;
+  /** The services' RETENTION_DAYS (default 30); the queues keep messages as long, at most 14 days. */
+  retentionDays?: number;
 }
 
 /** Task size and task count bounds per service. */
@@ -65,7 +67,7 @@ const sizing: Record<ServiceName, { cpu: number; memoryLimitMiB: number; minCapa
 export class HaruStack extends Stack {
   constructor(scope: Construct, id: string, props: HaruStackProps) {
     super(scope, id, props);
-    const { topologyPrefix, firebaseProjectId } = props;
+    const { topologyPrefix, firebaseProjectId, retentionDays = 30 } = props;
     const image =
       'ecrRepository' in props.image
         ? ecs.ContainerImage.fromEcrRepository(
@@ -84,7 +86,7 @@ export class HaruStack extends Stack {
       ],
     });
 
-    const messaging = new Messaging(this, 'Messaging', { prefix: topologyPrefix });
+    const messaging = new Messaging(this, 'Messaging', { prefix: topologyPrefix, retentionDays });
     const database = new Database(this, 'Database', { vpc, minCapacity: 0.5, maxCapacity: 16 });
     const internalApiToken = new secretsmanager.Secret(this, 'InternalApiToken', {
       description: 'The credential the gateway presents to the internal service APIs (INTERNAL_API_TOKEN).',
@@ -154,7 +156,7 @@ export class HaruStack extends Stack {
         calledByOthers: name !== 'gateway',
         environment: {
           ...common,
-          ...(hasDatabase ? { DATABASE_URL: databaseUrl(name) } : {}),
+          ...(hasDatabase ? { DATABASE_URL: databaseUrl(name), RETENTION_DAYS: String(retentionDays) } : {}),
           ...(name === 'gateway'
             ? {
                 ANSWER_URL: serviceUrl('answer'),

@@ -3,7 +3,7 @@ import {
   consumerNames,
   filterPolicy,
   maxReceiveCount,
-  messageRetentionSeconds,
+  messageRetentionSecondsFor,
   queueNames,
   topicName,
   visibilityTimeoutSeconds,
@@ -29,10 +29,10 @@ export class Messaging extends Construct {
   readonly topic: sns.Topic;
   readonly queues: Record<ConsumerName, ConsumerQueues>;
 
-  constructor(scope: Construct, id: string, { prefix }: { prefix: string }) {
+  constructor(scope: Construct, id: string, { prefix, retentionDays }: { prefix: string; retentionDays: number }) {
     super(scope, id);
     this.topic = new sns.Topic(this, 'Events', { topicName: topicName(prefix), enforceSSL: true });
-    const retentionPeriod = Duration.seconds(messageRetentionSeconds);
+    const retentionPeriod = Duration.seconds(messageRetentionSecondsFor(retentionDays));
     const queues = {} as Record<ConsumerName, ConsumerQueues>;
     for (const consumer of consumerNames) {
       const names = queueNames(prefix, consumer);

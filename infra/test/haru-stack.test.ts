@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ServiceName, serviceNames, services } from '@haru/dev-stack';
-import { consumerNames, filterPolicy, maxReceiveCount, queueNames, topicName } from '@haru/messaging';
+import {
+  consumerNames,
+  filterPolicy,
+  maxReceiveCount,
+  messageRetentionSecondsFor,
+  queueNames,
+  topicName,
+} from '@haru/messaging';
 import { Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadServiceConfig as answerConfig } from '../../services/answer/src/config.ts';
@@ -69,6 +76,19 @@ describe('the CDK app', () => {
     assert.equal(queues.length, consumerNames.length * 2);
     for (const [id, queue] of queues) {
       assert.ok(queue.Properties.RedrivePolicy || deadLetterQueueIds.has(id), `${id} has no dead-letter queue`);
+    }
+  });
+
+  it('when synthesized, then queues keep messages as long as the services keep their inboxes, at most 14 days', () => {
+    const environment = (name: ServiceName) =>
+      (containerOf(name).Environment as Array<{ Name: string; Value: unknown }>).find(
+        ({ Name }) => Name === 'RETENTION_DAYS',
+      )?.Value;
+    for (const name of serviceNames.filter((service) => services[service].database)) {
+      assert.equal(environment(name), '30', `${name}'s RETENTION_DAYS`);
+    }
+    for (const [id, queue] of ofType('AWS::SQS::Queue')) {
+      assert.equal(queue.Properties.MessageRetentionPeriod, messageRetentionSecondsFor(30), id);
     }
   });
 

@@ -41,6 +41,8 @@ export interface StackParts {
   /** Ports by service, instead of the defaults (tests pass free ports). */
   ports?: Partial<Record<ServiceName, number>> | undefined;
   logLevel?: string | undefined;
+  /** RETENTION_DAYS of the services with a database, as the queues were given it (default 30). */
+  retentionDays?: number | undefined;
 }
 
 /** Variables to add to a service's environment; `undefined` removes an inherited one. */
@@ -61,6 +63,7 @@ export function serviceEnvironment(name: ServiceName, parts: StackParts): Servic
   const firebaseProjectId = parts.firebaseProjectId ?? 'demo-haru';
   const common: ServiceEnvironment = {
     DATABASE_URL: services[name].database ? parts.databaseUrl : undefined,
+    RETENTION_DAYS: services[name].database ? String(parts.retentionDays ?? 30) : undefined,
     AWS_REGION: parts.awsRegion ?? 'us-east-1',
     AWS_ENDPOINT_URL: parts.awsEndpointUrl,
     // Local endpoints get dummy keys, so that real credentials are never sent to them.

@@ -2,12 +2,12 @@
 // service): applies the messaging topology (topic, queues, dead-letter queues, filtered
 // subscriptions) and brings every service's schema to its latest migration, then exits.
 // Idempotent, like its two steps. Reads AWS_REGION, AWS_ENDPOINT_URL, HARU_TOPOLOGY_PREFIX
-// and DATABASE_URL; in AWS the CDK app owns the topology instead.
+// DATABASE_URL and RETENTION_DAYS; in AWS the CDK app owns the topology instead.
 import { ConfigError, env, loadConfig } from '@haru/config';
 import { applyTopology, createAwsClients } from '@haru/messaging';
 import { runMigrations, serviceNames, services } from './services.ts';
 
-const load = () => loadConfig({ ...env.messaging, ...env.database });
+const load = () => loadConfig({ ...env.messaging, ...env.database, ...env.retention });
 let config: ReturnType<typeof load>;
 try {
   config = load();
@@ -18,7 +18,7 @@ try {
 }
 
 const clients = createAwsClients(config);
-const topology = await applyTopology(clients, config.HARU_TOPOLOGY_PREFIX);
+const topology = await applyTopology(clients, config.HARU_TOPOLOGY_PREFIX, { retentionDays: config.RETENTION_DAYS });
 clients.sns.destroy();
 clients.sqs.destroy();
 console.log(`topology ${config.HARU_TOPOLOGY_PREFIX} applied: ${topology.topicArn}`);

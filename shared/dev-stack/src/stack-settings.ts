@@ -1,4 +1,4 @@
-import { loadConfig } from '@haru/config';
+import { env, loadConfig } from '@haru/config';
 import { localDataDir } from '@haru/config/local-stack';
 import { z } from 'zod';
 import { type ServiceName, services } from './services.ts';
@@ -37,6 +37,8 @@ export const stackSettingsShape = {
   FCM_ENDPOINT_URL: optionalUrl,
   /** The services' SQS long poll: short locally, so that the stack stops within seconds. */
   CONSUMER_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(2),
+  /** How long the services keep delivery data, and so how long the queues keep messages. */
+  RETENTION_DAYS: env.retention.RETENTION_DAYS,
 };
 
 export type StackSettings = ReturnType<typeof loadStackSettings>;

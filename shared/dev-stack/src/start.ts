@@ -173,6 +173,7 @@ async function start(settings: StackSettings) {
     databaseUrl: settings.DATABASE_URL ?? (await createDatabaseIfMissing(required(postgres).url, 'haru')),
     internalApiToken: settings.INTERNAL_API_TOKEN ?? randomBytes(24).toString('base64url'),
     awsRegion: settings.AWS_REGION,
+    retentionDays: settings.RETENTION_DAYS,
     awsEndpointUrl: settings.HARU_USE_AWS === '1' ? undefined : (settings.AWS_ENDPOINT_URL ?? localAws?.url),
     topologyPrefix: settings.HARU_TOPOLOGY_PREFIX,
     firebaseProjectId,
@@ -183,7 +184,7 @@ async function start(settings: StackSettings) {
 
   // Idempotent: converges an existing topic and queues to the declaration in @haru/messaging.
   const awsClients = createAwsClients({ AWS_REGION: settings.AWS_REGION, AWS_ENDPOINT_URL: stack.awsEndpointUrl });
-  await applyTopology(awsClients, settings.HARU_TOPOLOGY_PREFIX);
+  await applyTopology(awsClients, settings.HARU_TOPOLOGY_PREFIX, { retentionDays: stack.retentionDays });
   awsClients.sns.destroy();
   awsClients.sqs.destroy();
   say(`topology ${settings.HARU_TOPOLOGY_PREFIX} applied`);

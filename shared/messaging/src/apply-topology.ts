@@ -11,7 +11,7 @@ import {
   consumerNames,
   filterPolicy,
   maxReceiveCount,
-  messageRetentionSeconds,
+  messageRetentionSecondsFor,
   queueNames,
   topicName,
   visibilityTimeoutSeconds,
@@ -28,7 +28,14 @@ export interface AppliedTopology {
  * attributes to the declaration (used by `npm start`, the setup job and tests; in AWS
  * the CDK app owns these resources).
  */
-export async function applyTopology({ sns, sqs }: AwsClients, prefix: string): Promise<AppliedTopology> {
+export async function applyTopology(
+  { sns, sqs }: AwsClients,
+  prefix: string,
+  {
+    retentionDays = 30,
+  }: { /** RETENTION_DAYS: how long queues keep messages (see topology.ts). */ retentionDays?: number } = {},
+): Promise<AppliedTopology> {
+  const messageRetentionSeconds = messageRetentionSecondsFor(retentionDays);
   const { TopicArn: topicArn } = await sns.send(new CreateTopicCommand({ Name: topicName(prefix) }));
   if (!topicArn) throw new Error('CreateTopic returned no ARN');
   const existing = await listSubscriptions(sns, topicArn);

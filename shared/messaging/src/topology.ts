@@ -38,7 +38,15 @@ export const consumerNames = Object.keys(subscriptions) as ConsumerName[];
 export const maxReceiveCount = 10;
 /** How long a received message stays invisible; the consumer's heartbeat extends it. */
 export const visibilityTimeoutSeconds = 30;
-export const messageRetentionSeconds = 14 * 24 * 60 * 60;
+/** The longest SQS keeps a message: 14 days. */
+export const maxMessageRetentionSeconds = 14 * 24 * 60 * 60;
+/**
+ * Queues and dead-letter queues keep a message as long as the services keep their data
+ * (RETENTION_DAYS), up to SQS's 14 days. Never longer: a consumer's inbox row, which makes a
+ * second copy of a message harmless, must outlive every copy still queued.
+ */
+export const messageRetentionSecondsFor = (retentionDays: number): number =>
+  Math.min(retentionDays * 24 * 60 * 60, maxMessageRetentionSeconds);
 
 export interface QueueNames {
   queue: string;
