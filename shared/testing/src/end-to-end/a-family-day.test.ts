@@ -153,6 +153,21 @@ async function liveOneDay() {
     member: { role: 'child', displayName: 'Jun', locale: 'en' },
   });
   assert.equal(joined.status, 201, JSON.stringify(joined.body));
+  // Two more join before the question: one leaves, the parent removes the other (the replay
+  // verified at the end of the day holds their departures too).
+  const [leaver, removed] = [await signInTestUser(), await signInTestUser()];
+  for (const member of [leaver, removed]) {
+    const join = await call(member.idToken, 'POST', '/v1/families/join', {
+      inviteCode,
+      member: { displayName: 'Min' },
+    });
+    assert.equal(join.status, 201, JSON.stringify(join.body));
+    if (member === removed) {
+      const removal = await call(parent.idToken, 'DELETE', `/v1/families/${familyId}/members/${join.body.memberId}`);
+      assert.equal(removal.status, 204);
+    }
+  }
+  assert.equal((await call(leaver.idToken, 'DELETE', `/v1/families/${familyId}/members/me`)).status, 204);
 
   const parentDevice = `e2e-parent-${randomUUID()}`;
   const childDevice = `e2e-child-${randomUUID()}`;
