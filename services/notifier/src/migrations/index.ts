@@ -7,6 +7,7 @@ import * as questionInstants from './2026-12-03T02.00-question-instants.ts';
 import * as memberPreferences from './2026-12-05T01.00-member-preferences.ts';
 import * as erasedRecipients from './2026-12-08T01.00-erased-recipients.ts';
 import * as reportedNotifications from './2026-12-09T01.00-reported-notifications.ts';
+import * as devicesByUid from './2026-12-09T02.00-devices-by-uid.ts';
 
 /** Every migration of the notifier's schema, the shared outbox and inbox first. */
 export const migrations: MigrationSet = {
@@ -18,4 +19,5 @@ export const migrations: MigrationSet = {
   '2026-12-05T01.00-member-preferences': memberPreferences,
   '2026-12-08T01.00-erased-recipients': erasedRecipients,
   '2026-12-09T01.00-reported-notifications': reportedNotifications,
+  '2026-12-09T02.00-devices-by-uid': devicesByUid,
 };
