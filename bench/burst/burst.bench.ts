@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
 });
 const sizes = args.families ? [Number(args.families)] : args.full ? [10_000, 100_000] : [1_000];
 const log = progressLog('burst');
+/** What the gateway last answered a steady family's member, for the message if it never opens. */
+let lastSteadyAnswer = '';
 /** Just enough for the notifier's configuration to load, to read its defaults. */
 const minimalNotifierSettings = {
   DATABASE_URL: 'postgres://haru@127.0.0.1/haru',
@@ -87,9 +89,15 @@ async function runBurst(families: number) {
     // 1. The steady load's families: made as the app makes them, each with today's question open.
     const steady = await createFamilies({ stack, gateway: services.url('gateway'), families: 8, membersPerFamily: 2 });
     const pushTimeFarAway = new Date(Date.now() + 12 * 3600_000).toISOString().slice(11, 16);
-    const { rows: steadyDue } = await database.query<{ family_id: string }>(
-      'select family_id from scheduler.family_schedule',
-    );
+    // The scheduler learns of them from FamilyCreated, asynchronously.
+    const steadyIds = steady.map((family) => family.familyId);
+    await waitFor('the steady families known to the scheduler', async () => {
+      const { rows } = await database.query<{ known: number }>(
+        'select count(*)::int as known from scheduler.family_schedule where family_id = any($1)',
+        [steadyIds],
+      );
+      return rows[0]?.known === steadyIds.length;
+    });
     // Their question opens now (the scheduler's due-index, moved to now for them).
     await database.query(
       `update scheduler.family_schedule
@@ -104,10 +112,12 @@ async function runBurst(families: number) {
         const response = await fetch(`${services.url('gateway')}/v1/families/${family.familyId}/questions/current`, {
           headers: { authorization: `Bearer ${member.idToken}` },
         });
-        return response.status === 200 ? ((await response.json()) as { questionId: string }) : false;
+        if (response.status === 200) return (await response.json()) as { questionId: string };
+        lastSteadyAnswer = `${response.status} ${await response.text()}`;
+        return false;
       }),
     );
-    log(`steady families ready (${steadyDue.length} scheduled so far)`);
+    log('steady families ready');
 
     // 2. The burst's families, through the services' internal APIs (what the gateway calls):
     // each created, joined by 0–2 more members, every member with a device. Push time far away.
@@ -235,6 +245,7 @@ async function runBurst(families: number) {
     log(`p99 ${result.lateness.p99} s, max ${result.lateness.max} s; ceiling ${result.ceiling.pushesPerSecond}/s`);
     return result;
   } catch (error) {
+    log(`last answer to a steady family: ${lastSteadyAnswer}`);
     log(services.recentLogs());
     throw error;
   } finally {
