@@ -7,7 +7,7 @@
 // answers idle and during the burst. In the same run, the ceiling: firebase-admin alone
 // sending the same number of pushes to the same endpoint.
 //
-//   node bench/burst/burst.bench.ts [--full] [--families 1000]   (writes bench/results/burst.json)
+//   node bench/burst/burst.bench.ts [--full] [--families 1000[,10000…]]   (writes bench/results/burst.json)
 //
 // Quick: 1,000 families. --full: 10,000 and 100,000 (one after another, each on a stack of its own).
 import { readFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ const { values: args } = parseArgs({
     'send-concurrency': { type: 'string' },
   },
 });
-const sizes = args.families ? [Number(args.families)] : args.full ? [10_000, 100_000] : [1_000];
+const sizes = args.families ? args.families.split(',').map(Number) : args.full ? [10_000, 100_000] : [1_000];
 const log = progressLog('burst');
 /** What the gateway last answered a steady family's member, for the message if it never opens. */
 let lastSteadyAnswer = '';
