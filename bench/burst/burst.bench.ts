@@ -12,9 +12,9 @@
 // Quick: 1,000 families. --full: 10,000 and 100,000 (one after another, each on a stack of its own).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { callerUidHeader } from '@haru/contracts';
 import type { ServiceName } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
+import { internalApi } from '@haru/testing';
 import pg from 'pg';
 import { loadServiceConfig as loadNotifierConfig } from '../../services/notifier/src/config.ts';
 import { pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
@@ -70,19 +70,13 @@ async function runBurst(families: number) {
   });
   const fcmUrl = stack.fcmEndpointUrl ?? '';
   const token = services.parts.internalApiToken;
+  /** A service's internal API, as the gateway calls it; throws unless it succeeded. */
   const internal = async (service: ServiceName, uid: string | null, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${services.url(service)}/internal${path}`, {
-      method,
-      headers: {
-        [serviceTokenHeader]: token,
-        ...(uid ? { [callerUidHeader]: uid } : {}),
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    if (response.status >= 300) throw new Error(`${method} ${service}${path} answered ${response.status}: ${text}`);
-    return text ? JSON.parse(text) : undefined;
+    const answered = await internalApi(services.url(service), token)(uid, method, path, body);
+    if (answered.status >= 300) {
+      throw new Error(`${method} ${service}${path} answered ${answered.status}: ${JSON.stringify(answered.body)}`);
+    }
+    return answered.body;
   };
   const database = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
   try {
