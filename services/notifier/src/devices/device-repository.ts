@@ -39,7 +39,8 @@ export async function unregisterDevice(db: Db, device: { token: string; uid: str
     .execute();
 }
 
-/** Deactivates a token FCM reported as no longer valid, whoever owns it. */
-export async function deactivateDevice(db: Db, token: string, now: Date): Promise<void> {
-  await db.updateTable('devices').set({ active: false, updated_at: now }).where('token', '=', token).execute();
+/** Deactivates tokens FCM reported as no longer valid, whoever owns them, in one statement. */
+export async function deactivateDevices(db: Db, tokens: readonly string[], now: Date): Promise<void> {
+  if (tokens.length === 0) return;
+  await db.updateTable('devices').set({ active: false, updated_at: now }).where('token', 'in', tokens).execute();
 }

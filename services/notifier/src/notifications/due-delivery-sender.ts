@@ -1,10 +1,11 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { causedBy, createEvent } from '@haru/contracts';
 import { startPollingLoop } from '@haru/db';
 import { appendToOutbox, holdOnOutbox, transactionWithOutbox } from '@haru/messaging';
 import type { Logger } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
-import { deactivateDevice } from '../devices/device-repository.ts';
+import { deactivateDevices } from '../devices/device-repository.ts';
 import type { SendBudget } from '../push/send-budget.ts';
 import type { DeliveryMetrics } from './delivery-metrics.ts';
 import {
@@ -43,7 +44,6 @@ export interface DueDeliverySenderOptions {
    * decided this long before the instant.
    */
   headStartMs?: number;
-  sleep?: (ms: number) => Promise<unknown>;
   maxAttempts?: number;
   random?: () => number;
 }
@@ -75,14 +75,13 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
     leaseMs = 60_000,
     batchSize = maxMessagesPerSend,
     headStartMs = 1000,
-    sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   } = options;
 
   const sendBatch = async (claimed: ClaimedDelivery[]) => {
     await options.budget.take(claimed.filter((delivery) => delivery.eligible).length);
     // Claimed ahead: sent when the last of the batch is due (earliest first, so they are close).
     const dueIn = Math.max(...claimed.map((delivery) => delivery.sendAt.getTime())) - clock().getTime();
-    if (dueIn > 0) await sleep(dueIn);
+    if (dueIn > 0) await delay(dueIn);
     const { results, acceptedAt } = await sendDeliveries(
       {
         sender: options.push,
@@ -189,7 +188,11 @@ async function recordResults(
     const invalidated = results.flatMap((result, position) =>
       result.status === 'invalid' ? [{ result, cause: claimed[position]?.cause ?? null }] : [],
     );
-    for (const { result } of invalidated) await deactivateDevice(trx, result.token, now);
+    await deactivateDevices(
+      trx,
+      invalidated.map(({ result }) => result.token),
+      now,
+    );
     await appendToOutbox(
       trx,
       invalidated.map(({ result, cause }) =>

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { createLogger, createMetrics } from '@haru/observability';
+import { eventually } from '@haru/testing';
+import { migratedTestDatabase } from '../testing/migrated-test-database.ts';
+import { deliveryMetrics } from './delivery-metrics.ts';
+import type { ClaimedDelivery, DeliveryResult } from './delivery-repository.ts';
+
+// infra/ scales the notifier and alarms on these names (infra/src/due-deliveries.ts): a
+// rename here without one there would silently leave the alarm on a metric that no longer comes.
+describe('the delivery figures as CloudWatch embedded metrics', () => {
+  let database: Awaited<ReturnType<typeof migratedTestDatabase>>['database'];
+  before(async () => {
+    ({ database } = await migratedTestDatabase());
+  });
+  after(() => database?.close());
+
+  it('when pushes were sent and others wait, then one line carries the backlog, the upcoming deliveries and the lateness', async () => {
+    const now = new Date('2026-12-03T09:00:00Z');
+    const notificationId = randomUUID();
+    await database.db
+      .insertInto('notifications')
+      .values({
+        notification_id: notificationId,
+        family_id: randomUUID(),
+        question_id: randomUUID(),
+        kind: 'question',
+        created_at: now,
+        due_at: now,
+        reported_at: null,
+        cause_event_id: null,
+        correlation_id: null,
+      })
+      .execute();
+    const delivery = (token: string, dueInMs: number) => ({
+      notification_id: notificationId,
+      token,
+      member_id: randomUUID(),
+      status: 'pending' as const,
+      attempts: 0,
+      next_attempt_at: new Date(now.getTime() + dueInMs),
+      updated_at: now,
+    });
+    // Two due already, one due in a minute, one beyond the five minutes counted as upcoming.
+    await database.db
+      .insertInto('deliveries')
+      .values([delivery('a', -1000), delivery('b', 0), delivery('c', 60_000), delivery('d', 600_000)])
+      .execute();
+
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    const metrics = deliveryMetrics({
+      db: database.db,
+      metrics: createMetrics('notifier'),
+      logger: createLogger('notifier', 'info', destination),
+      clock: () => now,
+      cloudWatch: true,
+      intervalMs: 20,
+    });
+    try {
+      const sent = { dueAt: new Date(now.getTime() - 2500), kind: 'question' } as ClaimedDelivery;
+      metrics.observeSent([sent], [{ status: 'sent' } as DeliveryResult], now);
+      const line = await eventually(() => lines.find((entry) => entry.PushLatenessMaxSeconds !== undefined));
+      assert.deepEqual(line._aws && (line._aws as { CloudWatchMetrics: unknown[] }).CloudWatchMetrics[0], {
+        Namespace: 'haru',
+        Dimensions: [['Service']],
+        Metrics: [
+          { Name: 'DueDeliveryBacklog', Unit: 'Count' },
+          { Name: 'UpcomingDeliveries', Unit: 'Count' },
+          { Name: 'PushLatenessP99Seconds', Unit: 'Seconds' },
+          { Name: 'PushLatenessMaxSeconds', Unit: 'Seconds' },
+        ],
+      });
+      assert.equal(line.Service, 'notifier');
+      assert.equal(line.DueDeliveryBacklog, 2);
+      assert.equal(line.UpcomingDeliveries, 1);
+      assert.equal(line.PushLatenessP99Seconds, 2.5);
+      assert.equal(line.PushLatenessMaxSeconds, 2.5);
+    } finally {
+      metrics.stop();
+    }
+  });
+});
