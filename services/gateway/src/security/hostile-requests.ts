@@ -195,6 +195,11 @@ function leafPaths(value: Record<string, unknown>, prefix: string[] = []): strin
   );
 }
 
+const valueAt = (value: Record<string, unknown>, path: string[]): unknown =>
+  path.reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], value);
+
+const jsonKind = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+
 function withValueAt(value: Record<string, unknown>, path: string[], replacement: unknown): Record<string, unknown> {
   const [key, ...rest] = path;
   if (key === undefined) return value;
@@ -239,9 +244,11 @@ export const invalidBody = (
   optional: readonly string[] = ['quietHours', 'locale'],
 ): fc.Arbitrary<Body> =>
   fc.oneof(
-    fc.tuple(shape, fc.nat(), wrongType, jsonTypes).map(([value, pick, replacement, contentType]) => {
+    fc.tuple(shape, fc.nat(), wrongType, jsonTypes).map(([value, pick, candidate, contentType]) => {
       const paths = leafPaths(value);
       const path = paths[pick % paths.length] ?? [];
+      // A replacement of the member's own kind (an empty list for a list) is no wrong type.
+      const replacement = jsonKind(candidate) === jsonKind(valueAt(value, path)) ? 'not-this-kind' : candidate;
       // A body with no member to change (every one optional, none sent) is wrapped instead.
       return {
         bytes: json(path.length === 0 ? [value] : withValueAt(value, path, replacement)),
@@ -289,15 +296,17 @@ export const invalidBody = (
     fc
       .tuple(shape, fc.nat(), fc.integer({ min: 2001, max: maxBodyBytes * 4 }), jsonTypes, fc.boolean())
       .map(([value, pick, length, contentType, chunked]) => {
-        const strings = leafPaths(value).filter(
-          (path) => typeof path.reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], value) === 'string',
-        );
-        const path = strings[pick % strings.length] ?? [];
+        const strings = leafPaths(value).filter((path) => typeof valueAt(value, path) === 'string');
+        const path = strings[pick % strings.length];
+        // A body with no string member (an empty list) carries the long string as an unknown member.
         return {
-          bytes: json(withValueAt(value, path, 'x'.repeat(length))),
+          bytes:
+            path === undefined
+              ? withExtraMember(value, 'padding', 'x'.repeat(length))
+              : json(withValueAt(value, path, 'x'.repeat(length))),
           contentType,
           chunked,
-          what: `${path.join('.')} ${length} long`,
+          what: `${path?.join('.') ?? 'an unknown member'} ${length} long`,
         };
       }),
     fc.tuple(shape, fc.option(notJsonTypes, { nil: undefined })).map(([value, contentType]) => ({
