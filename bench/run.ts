@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark at a small size (under three minutes on two cores), one
+// `npm run bench`: every benchmark at a small size (docs/benchmarks.md says how long), one
 // after another (never at once: they would measure each other), then a table of the
 // headline figures beside their baselines. `npm run bench -- --full` runs the full sizes.
 // `--only ingest,outbox` picks benchmarks. Each benchmark is its own process with its own

@@ -308,7 +308,8 @@ async function runPgBoss(adminUrl: string, awsEnv: Record<string, string>, aws: 
   const later = Date.now() + 2 * 60 * 60_000;
   await insert(scheduled - families, 0, (index) => new Date(later + (index % 1439) * 60_000));
   const insertLaterMs = performance.now() - started;
-  // The due instant leaves time to insert the due jobs (measured at about 20 µs each) and start the worker.
+  // The due instant leaves time to insert the due jobs and start the worker (a margin per job well
+  // above an insert's cost), so that the drain starts at the instant, not when the inserts end.
   const dueAt = Date.now() + 8_000 + families * 0.1;
   started = performance.now();
   await insert(families, 0, () => new Date(dueAt));
@@ -354,7 +355,8 @@ async function runCroner(awsEnv: Record<string, string>, aws: AwsClients): Promi
   const topology = await applyTopology(aws, 'bench-croner');
   await readDeliveries(aws.sqs, topology.queues.answer.queueUrl);
   const inFlight = concurrency * 10; // as many messages in flight as the others' batches of ten
-  // Creating a croner job was measured at 0.4–1 ms: leave that much per job before the due instant.
+  // Arming a croner job is not free: leave a millisecond per job before the due instant, so that
+  // every job is armed before it fires.
   let leadMs = 5_000 + families * 1;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const cron = forkBenchProcess(new URL('./croner-process.ts', import.meta.url), { ...process.env, ...awsEnv });

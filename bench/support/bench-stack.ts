@@ -43,8 +43,8 @@ export interface BenchStack {
 const postgresSettings = { max_connections: '300' };
 
 /**
- * Set by bench/run.ts, which starts one Auth emulator for the whole run, because it takes
- * 10–30 s to start on two busy cores. Benchmarks run one after another, so each still has
+ * Set by bench/run.ts, which starts one Auth emulator for the whole run, because it is slow
+ * to start on busy cores. Benchmarks run one after another, so each still has
  * the emulator to itself (in emulator mode firebase-admin looks up every verified token's
  * user in the emulator: it is on the path of every authenticated request).
  */

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 
 /**
  * The size a benchmark runs at: `--quick` (what `npm run bench` runs, small enough for the
- * whole set to finish in under three minutes on two cores) or full (the default when run
- * alone, and `npm run bench -- --full`).
+ * whole set to run in one sitting; docs/benchmarks.md says how long) or full (the default
+ * when run alone, and `npm run bench -- --full`).
  */
 export type Profile = 'quick' | 'full';
 
