@@ -17,9 +17,9 @@ import {
   type TestUser,
 } from '@haru/testing';
 import pg from 'pg';
+import { badClaims, craftIdToken } from '../test/support/craft-id-token.ts';
+import { openQuestion } from '../test/support/open-question.ts';
 import { createHaruClient } from './client.ts';
-import { badClaims, craftIdToken } from './testing/craft-id-token.ts';
-import { openQuestion } from './testing/open-question.ts';
 
 let stack: TestStack;
 /** A second gateway without FIREBASE_AUTH_EMULATOR_HOST: it must refuse emulator tokens. */

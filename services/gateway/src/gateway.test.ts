@@ -10,8 +10,8 @@ import {
   type TestStack,
   type TestUser,
 } from '@haru/testing';
+import { send } from '../test/hostile-input/http-exchange.ts';
 import { loadServiceConfig } from './config.ts';
-import { send } from './security/http-exchange.ts';
 import { startService } from './service.ts';
 
 // The answer service runs as its own process, as in production: services never import each other.

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { notificationIdFor } from '@haru/contracts';
 import { eventually, fcmMessages, isQueueIdle, metricSample } from '@haru/testing';
+import { startTestNotifier, type TestNotifier } from '../test/support/start-test-notifier.ts';
+import { questionOpened, questionText, testEvent, testToken } from '../test/support/test-events.ts';
 import type { PushSender, SendResult } from './notifications/push-sender.ts';
 import { createFirebaseMessaging } from './push/firebase-messaging.ts';
 import type { Locale } from './recipients/recipient.table.ts';
-import { startTestNotifier, type TestNotifier } from './testing/start-test-notifier.ts';
-import { questionOpened, questionText, testEvent, testToken } from './testing/test-events.ts';
 
 // The whole service: events arrive through SNS and SQS (fauxqs), devices through the
 // internal API, pushes leave through firebase-admin to the shared local FCM endpoint.

@@ -13,7 +13,7 @@ import {
   type TestStack,
 } from '@haru/testing';
 import createClient from 'openapi-fetch';
-import { openQuestion } from '../testing/open-question.ts';
+import { openQuestion } from '../../test/support/open-question.ts';
 import type { paths } from './haru-api.d.ts';
 
 let stack: TestStack;

@@ -4,10 +4,10 @@ import type { Database } from '@haru/db';
 import { serviceTokenHeader } from '@haru/http';
 import { createLogger, createMetrics } from '@haru/observability';
 import { serviceApp } from '@haru/runtime';
+import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
+import { testToken } from '../../test/support/test-events.ts';
 import type { NotifierDatabase } from '../database.ts';
 import { notifierRoutes } from '../service.ts';
-import { migratedTestDatabase } from '../testing/migrated-test-database.ts';
-import { testToken } from '../testing/test-events.ts';
 
 const token = 'device-routes-test-token';
 

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, createMetrics } from '@haru/observability';
 import { eventually } from '@haru/testing';
-import { migratedTestDatabase } from '../testing/migrated-test-database.ts';
+import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
 import { deliveryMetrics } from './delivery-metrics.ts';
 import type { ClaimedDelivery, DeliveryResult } from './delivery-repository.ts';
 

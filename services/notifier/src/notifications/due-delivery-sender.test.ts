@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { notificationIdFor } from '@haru/contracts';
 import { fcmMessages, fcmRejections } from '@haru/testing';
+import { createTestHandler, type TestHandler } from '../../test/support/create-test-handler.ts';
+import { questionOpened, questionText, testEvent, testToken } from '../../test/support/test-events.ts';
 import type { Locale } from '../recipients/recipient.table.ts';
-import { createTestHandler, type TestHandler } from '../testing/create-test-handler.ts';
-import { questionOpened, questionText, testEvent, testToken } from '../testing/test-events.ts';
 import type { PushMessage } from './push-message.ts';
 import type { PushSender, SendResult } from './push-sender.ts';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from '@haru/db';
+import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
+import { testEvent } from '../../test/support/test-events.ts';
 import type { NotifierDatabase } from '../database.ts';
-import { migratedTestDatabase } from '../testing/migrated-test-database.ts';
-import { testEvent } from '../testing/test-events.ts';
 import { handleMemberEvent } from './handle-member-event.ts';
 
 describe('keeping recipients from member events', () => {

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { EventOf } from '@haru/contracts';
 import { fcmMessages } from '@haru/testing';
-import { createTestHandler, type TestHandler } from '../testing/create-test-handler.ts';
-import { questionOpened, questionText, testEvent, testToken } from '../testing/test-events.ts';
+import { createTestHandler, type TestHandler } from '../../test/support/create-test-handler.ts';
+import { questionOpened, questionText, testEvent, testToken } from '../../test/support/test-events.ts';
 import type { Locale, MutableKind } from './recipient.table.ts';
 
 // A member's locale and muted kinds, from MemberPreferencesChanged, as the pushes show them.

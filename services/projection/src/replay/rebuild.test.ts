@@ -4,16 +4,16 @@ import { launchProcess, repoRoot } from '@haru/dev-stack';
 import { createLogger } from '@haru/observability';
 import { eventually, type QueueReader, readQueue } from '@haru/testing';
 import { sql } from 'kysely';
-import { loadServiceConfig } from '../config.ts';
-import { startService } from '../service.ts';
-import { rebuild } from './rebuild.ts';
 import {
   inProcessEnvironment,
   type PlayedFamily,
   playFamily,
   type ReplayTestStack,
   startReplayTestStack,
-} from './replay-test-stack.ts';
+} from '../../test/support/replay-test-stack.ts';
+import { loadServiceConfig } from '../config.ts';
+import { startService } from '../service.ts';
+import { rebuild } from './rebuild.ts';
 import { compareModels, verify } from './verify.ts';
 
 let stack: ReplayTestStack;

@@ -5,8 +5,13 @@ import { launchService, type ServiceProcess, waitUntilReady } from '@haru/dev-st
 import { createLogger } from '@haru/observability';
 import { eventually, readQueue } from '@haru/testing';
 import { sql } from 'kysely';
+import {
+  type PlayedFamily,
+  playFamily,
+  type ReplayTestStack,
+  startReplayTestStack,
+} from '../../test/support/replay-test-stack.ts';
 import { type ProjectionDatabase, schema } from '../database.ts';
-import { type PlayedFamily, playFamily, type ReplayTestStack, startReplayTestStack } from './replay-test-stack.ts';
 import { verify } from './verify.ts';
 
 let stack: ReplayTestStack;

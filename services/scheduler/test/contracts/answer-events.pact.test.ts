@@ -4,10 +4,10 @@ import { createEvent } from '@haru/contracts';
 import { createDatabase, type Database, migrateToLatest } from '@haru/db';
 import { createTestDatabase } from '@haru/testing';
 import { acceptAtEdge, eventPact, examples } from '../../../../contracts/support/event-messages.ts';
-import { type SchedulerDatabase, schema } from '../database.ts';
-import { createEventHandler } from '../handle-event.ts';
-import { migrations } from '../migrations/index.ts';
-import { schedulerRoutes } from '../service.ts';
+import { type SchedulerDatabase, schema } from '../../src/database.ts';
+import { createEventHandler } from '../../src/handle-event.ts';
+import { migrations } from '../../src/migrations/index.ts';
+import { schedulerRoutes } from '../../src/service.ts';
 
 // What the scheduler expects of the answer service's events (contracts/scheduler-answer.json),
 // each interaction checked by running the scheduler's own edge and handler on its example.

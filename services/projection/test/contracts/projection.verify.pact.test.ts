@@ -7,10 +7,10 @@ import { serviceTokenHeader } from '@haru/http';
 import { eventually, serviceTestEnvironment } from '@haru/testing';
 import { messageProviders, tapQueue } from '../../../../contracts/support/event-producers.ts';
 import { presentingCredential, verifyPact } from '../../../../contracts/support/pact-files.ts';
-import { loadServiceConfig } from '../config.ts';
-import { schema } from '../database.ts';
-import { migrations } from '../migrations/index.ts';
-import { startService } from '../service.ts';
+import { loadServiceConfig } from '../../src/config.ts';
+import { schema } from '../../src/database.ts';
+import { migrations } from '../../src/migrations/index.ts';
+import { startService } from '../../src/service.ts';
 
 // The projection verifies what its consumers expect of it (contracts/*-projection.json): the
 // gateway's calls against its internal API, and the scheduler's FamilyQuestionCompleted,

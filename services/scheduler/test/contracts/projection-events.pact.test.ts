@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { createDatabase, type Database, migrateToLatest } from '@haru/db';
 import { createTestDatabase } from '@haru/testing';
 import { acceptAtEdge, eventPact } from '../../../../contracts/support/event-messages.ts';
-import { type SchedulerDatabase, schema } from '../database.ts';
-import { createEventHandler } from '../handle-event.ts';
-import { migrations } from '../migrations/index.ts';
+import { type SchedulerDatabase, schema } from '../../src/database.ts';
+import { createEventHandler } from '../../src/handle-event.ts';
+import { migrations } from '../../src/migrations/index.ts';
 
 // What the scheduler expects of the projection's events (contracts/scheduler-projection.json),
 // each interaction checked by running the scheduler's own edge and handler on its example.

@@ -5,10 +5,10 @@ import { serviceTokenHeader } from '@haru/http';
 import { createTestDatabase } from '@haru/testing';
 import { MatchersV3 as M } from '@pact-foundation/pact';
 import { acceptAtEdge, eventPact, eventTemplate } from '../../../../contracts/support/event-messages.ts';
-import { applyToCompletion } from '../completion/completion-handler.ts';
-import { type ProjectionDatabase, schema } from '../database.ts';
-import { migrations } from '../migrations/index.ts';
-import { eventFeed } from '../replay/event-feed.ts';
+import { applyToCompletion } from '../../src/completion/completion-handler.ts';
+import { type ProjectionDatabase, schema } from '../../src/database.ts';
+import { migrations } from '../../src/migrations/index.ts';
+import { eventFeed } from '../../src/replay/event-feed.ts';
 
 // What the projection expects of the answer service (contracts/projection-answer.json): its
 // events, each checked by running the projection's own edge and handler on the example, and

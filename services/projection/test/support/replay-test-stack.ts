@@ -14,7 +14,7 @@ import {
 } from '@haru/dev-stack';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
 import { answerThrough, internalApi, publishQuestionDue, questionOpened, testStackParts } from '@haru/testing';
-import { eventFeed } from './event-feed.ts';
+import { eventFeed } from '../../src/replay/event-feed.ts';
 
 export interface ReplayTestStack {
   parts: StackParts;

@@ -1,8 +1,8 @@
 import { createDatabase, type Database, migrateToLatest } from '@haru/db';
 import { createTestDatabase } from '@haru/testing';
 import type { Kysely } from 'kysely';
-import { type NotifierDatabase, schema } from '../database.ts';
-import { migrations } from '../migrations/index.ts';
+import { type NotifierDatabase, schema } from '../../src/database.ts';
+import { migrations } from '../../src/migrations/index.ts';
 
 /** A fresh database with the notifier's schema migrated, and a pool on it. */
 export async function migratedTestDatabase(): Promise<{ url: string; database: Database<NotifierDatabase> }> {

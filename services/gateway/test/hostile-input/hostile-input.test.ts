@@ -16,9 +16,9 @@ import { fcmMessages, isQueueIdle, signInTestUser, startTestStack, type TestStac
 import fc from 'fast-check';
 import type { Auth } from 'firebase-admin/auth';
 import pg from 'pg';
-import { buildApp } from '../app.ts';
-import { badClaims, craftIdToken } from '../testing/craft-id-token.ts';
-import { openQuestion } from '../testing/open-question.ts';
+import { buildApp } from '../../src/app.ts';
+import { badClaims, craftIdToken } from '../support/craft-id-token.ts';
+import { openQuestion } from '../support/open-question.ts';
 import {
   anything,
   brokenHttp,

@@ -6,9 +6,9 @@ import { serviceTokenHeader } from '@haru/http';
 import { createLogger, createMetrics } from '@haru/observability';
 import { MatchersV3 as M } from '@pact-foundation/pact';
 import type { Auth } from 'firebase-admin/auth';
-import { buildApp } from '../app.ts';
-import type { Services } from '../gateway-context.ts';
-import { type ServiceClient, serviceClient, serviceResponse } from '../service-client.ts';
+import { buildApp } from '../../src/app.ts';
+import type { Services } from '../../src/gateway-context.ts';
+import { type ServiceClient, serviceClient, serviceResponse } from '../../src/service-client.ts';
 
 const trustingAuth = {
   verifyIdToken: async (idToken: string) => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { acceptAtEdge, eventPact } from '../../../../contracts/support/event-messages.ts';
-import { notifierRoutes } from '../service.ts';
-import { createTestHandler, type TestHandler } from '../testing/create-test-handler.ts';
+import { notifierRoutes } from '../../src/service.ts';
+import { createTestHandler, type TestHandler } from '../support/create-test-handler.ts';
 
 // What the notifier expects of the scheduler's events (contracts/notifier-scheduler.json),
 // each interaction checked by running the notifier's own edge and handler on its example.

@@ -19,7 +19,7 @@ import {
   type TestUser,
 } from '@haru/testing';
 import pg from 'pg';
-import { craftIdToken } from '../testing/craft-id-token.ts';
+import { craftIdToken } from '../support/craft-id-token.ts';
 
 const password = `db-password-${randomBytes(12).toString('hex')}`;
 const privateKey = `HARU-FAKE-PRIVATE-KEY-${randomBytes(12).toString('hex')}`;

@@ -5,10 +5,10 @@ import { createEvent, type DomainEvent } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
 import { eventually, serviceTestEnvironment } from '@haru/testing';
 import { presentingCredential, verifyPact } from '../../../../contracts/support/pact-files.ts';
-import { loadServiceConfig } from '../config.ts';
-import { schema } from '../database.ts';
-import { migrations } from '../migrations/index.ts';
-import { startService } from '../service.ts';
+import { loadServiceConfig } from '../../src/config.ts';
+import { schema } from '../../src/database.ts';
+import { migrations } from '../../src/migrations/index.ts';
+import { startService } from '../../src/service.ts';
 
 // The notifier verifies what the gateway expects of its internal API
 // (contracts/gateway-notifier.json), running in-process and pushing through firebase-admin

@@ -1,15 +1,15 @@
 import type { DomainEvent, EventType } from '@haru/contracts';
 import { createDatabase, type Database } from '@haru/db';
 import { createLogger, createMetrics } from '@haru/observability';
-import { type NotifierDatabase, schema } from '../database.ts';
-import { registerDevice } from '../devices/device-repository.ts';
-import { createEventHandler } from '../handle-event.ts';
-import { deliveryMetrics } from '../notifications/delivery-metrics.ts';
-import { addDeliveriesToPreparedPushes } from '../notifications/delivery-repository.ts';
-import { type DueDeliverySenderOptions, startDueDeliverySender } from '../notifications/due-delivery-sender.ts';
-import type { PushSender } from '../notifications/push-sender.ts';
-import { createFirebaseMessaging } from '../push/firebase-messaging.ts';
-import { sendBudget } from '../push/send-budget.ts';
+import { type NotifierDatabase, schema } from '../../src/database.ts';
+import { registerDevice } from '../../src/devices/device-repository.ts';
+import { createEventHandler } from '../../src/handle-event.ts';
+import { deliveryMetrics } from '../../src/notifications/delivery-metrics.ts';
+import { addDeliveriesToPreparedPushes } from '../../src/notifications/delivery-repository.ts';
+import { type DueDeliverySenderOptions, startDueDeliverySender } from '../../src/notifications/due-delivery-sender.ts';
+import type { PushSender } from '../../src/notifications/push-sender.ts';
+import { createFirebaseMessaging } from '../../src/push/firebase-messaging.ts';
+import { sendBudget } from '../../src/push/send-budget.ts';
 import { migratedTestDatabase } from './migrated-test-database.ts';
 
 export interface TestHandler {

@@ -5,9 +5,9 @@ import type { Database } from '@haru/db';
 import { serviceTokenHeader } from '@haru/http';
 import { applyTopology, createAwsClients } from '@haru/messaging';
 import { uniqueTopologyPrefix } from '@haru/testing';
-import { loadServiceConfig } from '../config.ts';
-import type { NotifierDatabase } from '../database.ts';
-import { type ServiceOptions, startService } from '../service.ts';
+import { loadServiceConfig } from '../../src/config.ts';
+import type { NotifierDatabase } from '../../src/database.ts';
+import { type ServiceOptions, startService } from '../../src/service.ts';
 import { migratedTestDatabase } from './migrated-test-database.ts';
 
 export const testServiceToken = 'test-internal-api-token';

@@ -3,11 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import { createDatabase, type Database, migrateToLatest } from '@haru/db';
 import { createTestDatabase } from '@haru/testing';
 import { acceptAtEdge, eventPact, examples } from '../../../../contracts/support/event-messages.ts';
-import { type AnswerDatabase, schema } from '../database.ts';
-import { existing } from '../families/family.ts';
-import { loadFamily, runFamilyCommand } from '../families/family-store.ts';
-import { migrations } from '../migrations/index.ts';
-import { openQuestionOnDue } from '../questions/open-question-on-due.ts';
+import { type AnswerDatabase, schema } from '../../src/database.ts';
+import { existing } from '../../src/families/family.ts';
+import { loadFamily, runFamilyCommand } from '../../src/families/family-store.ts';
+import { migrations } from '../../src/migrations/index.ts';
+import { openQuestionOnDue } from '../../src/questions/open-question-on-due.ts';
 
 // What the answer service expects of the scheduler's events (contracts/answer-scheduler.json),
 // each interaction checked by running the answer service's own edge and handler on its example.

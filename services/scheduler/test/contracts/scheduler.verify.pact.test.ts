@@ -6,10 +6,10 @@ import { serviceTokenHeader } from '@haru/http';
 import { eventually, serviceTestEnvironment } from '@haru/testing';
 import { type DeliveredEvent, messageProviders, tapQueue } from '../../../../contracts/support/event-producers.ts';
 import { verifyPact } from '../../../../contracts/support/pact-files.ts';
-import { loadServiceConfig } from '../config.ts';
-import { schema } from '../database.ts';
-import { migrations } from '../migrations/index.ts';
-import { type RunningService, startService } from '../service.ts';
+import { loadServiceConfig } from '../../src/config.ts';
+import { schema } from '../../src/database.ts';
+import { migrations } from '../../src/migrations/index.ts';
+import { type RunningService, startService } from '../../src/service.ts';
 
 // The scheduler verifies what its consumers expect of it (contracts/*-scheduler.json): the
 // answer service's QuestionDue and the notifier's DueAndComplete and ReminderDue, produced
