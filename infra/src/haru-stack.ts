@@ -166,6 +166,8 @@ export class HaruStack extends Stack {
                 FIREBASE_PROJECT_ID: firebaseProjectId,
               }
             : {}),
+          // The scheduler asks the projection whom a due reminder goes to.
+          ...(name === 'scheduler' ? { PROJECTION_URL: serviceUrl('projection') } : {}),
           // The notifier writes its due-delivery metrics as CloudWatch embedded metric format
           // lines, which the awslogs driver turns into metrics (namespace haru).
           ...(name === 'notifier' ? { FIREBASE_PROJECT_ID: firebaseProjectId, HARU_CLOUDWATCH_METRICS: 'emf' } : {}),

@@ -1,4 +1,4 @@
-import type { ServiceClient } from './service-client.ts';
+import type { ServiceClient } from '@haru/http';
 
 /** The internal APIs the gateway fronts. */
 export interface Services {

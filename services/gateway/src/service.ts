@@ -1,10 +1,9 @@
-import { serveApp } from '@haru/http';
+import { serveApp, serviceClient } from '@haru/http';
 import { createLogger, createMetrics } from '@haru/observability';
 import { initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { buildApp } from './app.ts';
 import type { GatewayConfig } from './config.ts';
-import { serviceClient } from './service-client.ts';
 
 /** Starts the gateway; it holds no state of its own. */
 export async function startService(config: GatewayConfig) {

@@ -1,5 +1,6 @@
 import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
+import { awaitedMembersRoutes } from './completion/awaited-members-routes.ts';
 import { applyToCompletion } from './completion/completion-handler.ts';
 import { completionRoutes } from './completion/completion-routes.ts';
 import type { ProjectionConfig } from './config.ts';
@@ -8,7 +9,8 @@ import { createLagGauge } from './lag/lag-gauge.ts';
 
 /**
  * The projection service: per-family, per-question completion from the answer service's
- * events, and FamilyQuestionCompleted. The model can be rebuilt or verified by replaying
+ * events, FamilyQuestionCompleted, and whom each question still waits for (the scheduler's
+ * reminders ask). The model can be rebuilt or verified by replaying
  * the answer service's event feed (see replay/).
  */
 export const startService = (config: ProjectionConfig, options: { waitTimeSeconds?: number } = {}) =>
@@ -17,7 +19,8 @@ export const startService = (config: ProjectionConfig, options: { waitTimeSecond
     schema,
     config,
     ...options,
-    routes: ({ database }) => new Hono().route('/families', completionRoutes(database)),
+    routes: ({ database }) =>
+      new Hono().route('/families', completionRoutes(database)).route('/questions', awaitedMembersRoutes(database)),
     handle: ({ database, metrics }) => {
       const lag = createLagGauge(metrics);
       return async (event) => {

@@ -38,7 +38,7 @@ before(async () => {
     { occurredAt: now, correlationId: id, causationId: null },
     id,
   );
-  await createEventHandler({ db: database.db, now: () => now, catchUpWindowMinutes: 180, leadMs: 300_000 })(created);
+  await createEventHandler({ db: database.db, now: () => now, leadMs: 300_000 })(created);
 });
 
 after(async () => {

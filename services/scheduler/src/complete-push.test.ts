@@ -42,7 +42,6 @@ before(async () => {
   handle = createEventHandler({
     db: test.db,
     now,
-    catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
     leadMs: config.SCHEDULER_LEAD_MS,
   });
 });

@@ -10,6 +10,8 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv = process.env) {
       ...env.retention,
       ...env.internalApi,
       ...env.http(8083),
+      /** The projection's internal API, asked whom a due reminder goes to. */
+      PROJECTION_URL: env.serviceUrl('http://127.0.0.1:8082'),
       /** Pause between ticks of the due-index once it is drained. */
       SCHEDULER_TICK_MS: env.positiveInt(1000),
       /** Due rows claimed per tick transaction. */

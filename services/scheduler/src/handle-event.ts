@@ -7,30 +7,24 @@ import { fireFamilyPushesDueNow } from './due-tick/fire-due-pushes.ts';
 import { lockFamily } from './family-lock.ts';
 import { applyScheduleEvent } from './family-schedule/apply-schedule-event.ts';
 import { toInstant } from './instants.ts';
-import {
-  recordAnswer,
-  recordDeparture,
-  recordQuestionProgress,
-} from './question-pushes/question-progress.repository.ts';
+import { recordQuestionProgress } from './question-pushes/question-progress.repository.ts';
 import { scheduleQuestionPushes } from './question-pushes/schedule-question-pushes.ts';
 
 /**
  * The scheduler's consumer: each event's effect runs at most once (inbox) and converges
  * whatever the order of arrival. What they put into the due-index is announced by the
  * due tick when it comes due, except a push due already (typically "everyone answered",
- * due as soon as the question completes), which the handler fires itself; answers and
- * departures are read only when a reminder comes due.
+ * due as soon as the question completes), which the handler fires itself. Who answered is
+ * not kept here: the projection is asked when a reminder comes due.
  */
 export function createEventHandler({
   db,
   now,
-  catchUpWindowMinutes,
   leadMs,
   announce = () => {},
 }: {
   db: Kysely<SchedulerDatabase>;
   now: () => Date;
-  catchUpWindowMinutes: number;
   /** How long before its instant a complete push is announced (SCHEDULER_LEAD_MS). */
   leadMs: number;
   /** Told of each push the handler fired, once its transaction committed (see `firedAnnouncer`). */
@@ -57,7 +51,7 @@ export function createEventHandler({
     questionId?: string,
   ): Promise<void> => {
     await scheduleQuestionPushes(trx, event.familyId, event, questionId);
-    const { events } = await fireFamilyPushesDueNow(trx, event.familyId, { now: now(), catchUpWindowMinutes, leadMs });
+    const { events } = await fireFamilyPushesDueNow(trx, event.familyId, { now: now(), leadMs });
     fired.push(...events);
   };
 
@@ -75,11 +69,11 @@ export function createEventHandler({
       case 'QuestionOpened':
       case 'QuestionRescheduled':
         await once(event, async (trx, fired) => {
-          const { questionId, openedAt, requiredMemberIds } = event.data;
+          const { questionId, openedAt } = event.data;
           const question = { familyId: event.familyId, questionId };
           // A rescheduled question's later instant wins over the first (by the events' order).
           const version = new Date(event.occurredAt);
-          await recordQuestionProgress(trx, question, { openedAt: new Date(openedAt), requiredMemberIds, version });
+          await recordQuestionProgress(trx, question, { openedAt: new Date(openedAt), version });
           await scheduleAndFirePushes(trx, fired, event, questionId);
         });
         return;
@@ -88,17 +82,6 @@ export function createEventHandler({
           const question = { familyId: event.familyId, questionId: event.data.questionId };
           await recordQuestionProgress(trx, question, { completedAt: new Date(event.data.completedAt) });
           await scheduleAndFirePushes(trx, fired, event, event.data.questionId);
-        });
-        return;
-      case 'AnswerSubmitted':
-        await once(event, async (trx) => {
-          const { questionId, memberId } = event.data;
-          await recordAnswer(trx, { familyId: event.familyId, questionId }, memberId);
-        });
-        return;
-      case 'MemberLeft':
-        await once(event, async (trx) => {
-          await recordDeparture(trx, event.familyId, event.data.memberId);
         });
         return;
       default:

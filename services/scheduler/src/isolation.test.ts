@@ -44,7 +44,7 @@ before(async () => {
   service = await startService(config, { now, waitTimeSeconds: 1 });
   test = createDatabase<SchedulerDatabase>({ url: config.DATABASE_URL, schema, poolSize: 4 });
   answerQueue = readQueue(environment.clients.sqs, environment.topology.queues.answer.queueUrl);
-  handle = createEventHandler({ db: test.db, now, catchUpWindowMinutes: 180, leadMs: 300_000 });
+  handle = createEventHandler({ db: test.db, now, leadMs: 300_000 });
 });
 
 after(async () => {

@@ -1,29 +1,33 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent, type DomainEvent, type EventOf, newEventId, type PushKind } from '@haru/contracts';
-import { createDatabase, migrateToLatest } from '@haru/db';
-import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
+import { createDatabase } from '@haru/db';
+import { serviceClient } from '@haru/http';
+import type { AppliedTopology, AwsClients } from '@haru/messaging';
 import { createLogger, createMetrics } from '@haru/observability';
 import {
-  createTestDatabase,
   eventually,
   isQueueIdle,
   metricSample,
   type QueueReader,
   readQueue,
-  uniqueTopologyPrefix,
+  type ServiceTestEnvironment,
+  serviceTestEnvironment,
 } from '@haru/testing';
 import { loadServiceConfig } from './config.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
 import { startDueTick } from './due-tick/due-tick.ts';
 import { createEventHandler } from './handle-event.ts';
 import { migrations } from './migrations/index.ts';
+import { type AwaitedMembers, projectionAwaitedMembers, questionKey } from './question-pushes/awaited-members.ts';
 import { type RunningService, startService } from './service.ts';
 
 // The whole scheduler in-process against real PostgreSQL and SNS/SQS (fauxqs), with a
 // clock the tests move: a push time "comes" when the test says so, not a minute later.
-const internalApiToken = 'scheduler-test-token-0123456789';
+// The projection runs beside it on the same topology, as its own process: a due reminder
+// asks it whom the question still awaits.
 const batchSize = 25;
 let clock = new Date('2026-05-31T00:00:00Z');
 const now = () => clock;
@@ -33,46 +37,39 @@ const setClock = (iso: string) => {
   clock = next;
 };
 
-let databaseUrl: string;
+let internalApiToken: string;
 let test: ReturnType<typeof createDatabase<SchedulerDatabase>>;
+let environment: ServiceTestEnvironment;
 let aws: AwsClients;
 let topology: AppliedTopology;
 let service: RunningService;
 let answerQueue: QueueReader;
 let notifierQueue: QueueReader;
 let handle: (event: DomainEvent) => Promise<void>;
+let awaitedMembers: AwaitedMembers;
 
 before(async () => {
-  databaseUrl = await createTestDatabase();
-  const prefix = uniqueTopologyPrefix();
-  const settings = {
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL,
-  };
-  aws = createAwsClients(settings);
-  topology = await applyTopology(aws, prefix);
-  test = createDatabase<SchedulerDatabase>({ url: databaseUrl, schema, poolSize: 5 });
-  await migrateToLatest(test.db, schema, migrations);
+  environment = await serviceTestEnvironment('scheduler', { schema, migrations, alongside: ['projection'] });
+  ({ clients: aws, topology, internalApiToken } = environment);
   const config = loadServiceConfig({
-    ...settings,
-    DATABASE_URL: databaseUrl,
-    HARU_TOPOLOGY_PREFIX: prefix,
-    INTERNAL_API_TOKEN: internalApiToken,
-    PORT: '0',
+    ...environment.env,
     LOG_LEVEL: 'silent',
     OUTBOX_POLL_INTERVAL_MS: '50',
     SCHEDULER_TICK_MS: '20',
     SCHEDULER_TICK_BATCH_SIZE: String(batchSize),
   });
+  test = createDatabase<SchedulerDatabase>({ url: config.DATABASE_URL, schema, poolSize: 5 });
   service = await startService(config, { now, waitTimeSeconds: 1 });
   answerQueue = readQueue(aws.sqs, topology.queues.answer.queueUrl);
   notifierQueue = readQueue(aws.sqs, topology.queues.notifier.queueUrl);
   // The consumer's own handler, for tests that deliver events directly rather than by SNS.
-  handle = createEventHandler({ db: test.db, now, catchUpWindowMinutes: 180, leadMs: 300_000 });
+  handle = createEventHandler({ db: test.db, now, leadMs: 300_000 });
+  awaitedMembers = projectionAwaitedMembers(serviceClient(config.PROJECTION_URL, internalApiToken));
 });
 
 after(async () => {
   await service?.stop();
+  await environment?.stopAlongside();
   await test?.close();
 });
 
@@ -189,7 +186,7 @@ describe('the daily question', () => {
     const families = Array.from({ length: 200 }, () => familyCreated('Asia/Seoul', '10:00', null));
     for (const created of families) await handle(created);
 
-    const replica = createDatabase<SchedulerDatabase>({ url: databaseUrl, schema, poolSize: 2 });
+    const replica = createDatabase<SchedulerDatabase>({ url: test.url, schema, poolSize: 2 });
     const secondTick = startDueTick({
       db: replica.db,
       logger: createLogger('scheduler', 'silent'),
@@ -199,6 +196,7 @@ describe('the daily question', () => {
       batchSize,
       catchUpWindowMinutes: 180,
       leadMs: 300_000,
+      awaitedMembers,
     });
     try {
       setClock('2026-06-01T10:00:00.100+09:00');
@@ -434,12 +432,21 @@ describe('the reminder', () => {
       completed: (completedAt: string) => event('FamilyQuestionCompleted', { questionId, completedAt }),
     };
   };
+  /** The projection (over its API, as the tick asks it) awaits exactly these members. */
+  const projectionAwaits = (family: { familyId: string; questionId: string }, memberIds: string[]) =>
+    eventually(
+      async () => {
+        const audience = (await awaitedMembers([family])).get(questionKey(family));
+        return isDeepStrictEqual(audience?.awaitedMemberIds, memberIds);
+      },
+      { message: `the projection awaits ${memberIds.length} members` },
+    );
   const reminders = async (familyId: string) => {
     await settle(notifierQueue);
     return notifierQueue.events('ReminderDue', familyId);
   };
   /** The reminder is settled without a push, for `reason` (by the test's tick or the service's own). */
-  const skipped = (familyId: string, questionId: string, reason: string) =>
+  const skipped = (familyId: string, questionId: string, reason: string | string[]) =>
     eventually(
       async () => {
         const row = await test.db
@@ -449,9 +456,9 @@ describe('the reminder', () => {
           .where('subject', '=', questionId)
           .where('kind', '=', 'reminder')
           .executeTakeFirst();
-        return row !== undefined && row.event_id === null && row.skip_reason === reason;
+        return row !== undefined && row.event_id === null && [reason].flat().includes(row.skip_reason ?? '');
       },
-      { message: `reminder skipped (${reason})` },
+      { message: `reminder skipped (${[reason].flat().join(' or ')})` },
     );
 
   it('when members have not answered at the offset, then one ReminderDue reaches the notifier naming only them, whatever the order and duplicates of events', async () => {
@@ -463,6 +470,7 @@ describe('the reminder', () => {
     const left = family.left(child);
     for (const event of [answered, left, opened, family.created, answered, opened, left]) await publish(event);
     await eventually(schedulerQueueIdle, { message: 'all deliveries consumed' });
+    await projectionAwaits(family, [mother]);
 
     setClock('2026-06-07T11:59:59+09:00');
     await service.dueTick.tickOnce();
@@ -525,16 +533,19 @@ describe('the reminder', () => {
     const answering = familyOfThree();
     for (const family of [waiting, answering]) {
       // Opened 20:00 KST: three hours later is 23:00, inside 22:00–08:00.
-      for (const event of [family.created, family.opened('2026-06-08T20:00:00+09:00')]) await handle(event);
+      for (const event of [family.created, family.opened('2026-06-08T20:00:00+09:00')]) await publish(event);
     }
+    await eventually(schedulerQueueIdle, { message: 'both families scheduled' });
     setClock('2026-06-08T23:00:00.100+09:00');
     await service.dueTick.tickOnce();
     setClock('2026-06-09T07:59:59+09:00');
     await service.dueTick.tickOnce();
     assert.equal((await reminders(waiting.familyId)).length, 0, 'nothing during quiet hours');
-    // In the night the last required members answer; the projection has not reported completion yet.
+    // In the night every required member answers; the scheduler has not heard of completion.
     for (const memberId of [mother, father, child])
-      await handle(answering.answered(memberId, '2026-06-09T01:00:00+09:00'));
+      await publish(answering.answered(memberId, '2026-06-09T01:00:00+09:00'));
+    await projectionAwaits(answering, []);
+    await projectionAwaits(waiting, [mother, father, child]);
 
     setClock('2026-06-09T08:00:00.100+09:00');
     await eventually(
@@ -544,7 +555,8 @@ describe('the reminder', () => {
       },
       { message: 'ReminderDue at the end of quiet hours' },
     );
-    await skipped(answering.familyId, answering.questionId, 'everyone-answered');
+    // Whether the projection's completion reached the scheduler before the reminder came due or not.
+    await skipped(answering.familyId, answering.questionId, ['everyone-answered', 'complete']);
     assert.deepEqual(
       (await reminders(waiting.familyId)).map((event) => event.data),
       [{ questionId: waiting.questionId, memberIds: [mother, father, child], dueAt: '2026-06-08T23:00:00.000Z' }],

@@ -1,4 +1,5 @@
 import { createDatabase } from '@haru/db';
+import { serviceClient } from '@haru/http';
 import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
 import type { ServiceConfig } from './config.ts';
@@ -6,6 +7,7 @@ import { type SchedulerDatabase, schema } from './database.ts';
 import { type DueTick, firedAnnouncer, startDueTick } from './due-tick/due-tick.ts';
 import { familyScheduleRoutes } from './family-schedule/family-schedule.routes.ts';
 import { createEventHandler } from './handle-event.ts';
+import { projectionAwaitedMembers } from './question-pushes/awaited-members.ts';
 import { firedQuestionRetention, settledQuestionRetention } from './retention/scheduler-retention.ts';
 
 export interface ServiceOptions {
@@ -16,8 +18,8 @@ export interface ServiceOptions {
 }
 
 /**
- * The scheduler: schedules, the due-index and its tick, completion and reminders joined
- * with time. Migrations run separately.
+ * The scheduler: schedules, the due-index and its tick, and the pushes that follow a
+ * question ("everyone answered", reminders) joined with time. Migrations run separately.
  *
  * The old system's failure was scheduled work and requests sharing one pool. Here the
  * tick, the consumer and the HTTP API each draw on a connection pool of their own, so a
@@ -49,7 +51,6 @@ export async function startService(config: ServiceConfig, options: ServiceOption
         createEventHandler({
           db: consumerDatabase.db,
           now,
-          catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
           leadMs: config.SCHEDULER_LEAD_MS,
           announce: firedAnnouncer({ logger, metrics }),
         }),
@@ -68,6 +69,7 @@ export async function startService(config: ServiceConfig, options: ServiceOption
           batchSize: config.SCHEDULER_TICK_BATCH_SIZE,
           catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
           leadMs: config.SCHEDULER_LEAD_MS,
+          awaitedMembers: projectionAwaitedMembers(serviceClient(config.PROJECTION_URL, config.INTERNAL_API_TOKEN)),
         });
         dueTick = tick;
         return {

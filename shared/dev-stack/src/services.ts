@@ -87,9 +87,10 @@ export function serviceEnvironment(name: ServiceName, parts: StackParts): Servic
       };
     case 'notifier':
       return { ...common, FIREBASE_PROJECT_ID: firebaseProjectId, FCM_ENDPOINT_URL: parts.fcmEndpointUrl };
+    case 'scheduler':
+      return { ...common, PROJECTION_URL: serviceUrl('projection', parts) };
     case 'answer':
     case 'projection':
-    case 'scheduler':
       return common;
     default: {
       const unknown: never = name;

@@ -6,3 +6,10 @@ export { type CallerVariables, requireCaller } from './require-caller.ts';
 export { requireServiceToken, serviceTokenHeader } from './require-service-token.ts';
 export { runUntilSignalled } from './run-until-signalled.ts';
 export { type RunningServer, serveApp } from './serve-app.ts';
+export {
+  type ServiceCall,
+  type ServiceClient,
+  type ServiceResponse,
+  serviceClient,
+  serviceResponse,
+} from './service-client.ts';

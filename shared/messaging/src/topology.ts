@@ -7,15 +7,7 @@ import type { EventType } from '@haru/contracts';
 export const subscriptions = {
   answer: ['QuestionDue'],
   projection: ['FamilyCreated', 'MemberJoined', 'MemberLeft', 'QuestionOpened', 'AnswerSubmitted'],
-  scheduler: [
-    'FamilyCreated',
-    'ScheduleChanged',
-    'QuestionOpened',
-    'QuestionRescheduled',
-    'AnswerSubmitted',
-    'MemberLeft',
-    'FamilyQuestionCompleted',
-  ],
+  scheduler: ['FamilyCreated', 'ScheduleChanged', 'QuestionOpened', 'QuestionRescheduled', 'FamilyQuestionCompleted'],
   notifier: [
     'MemberJoined',
     'MemberLeft',

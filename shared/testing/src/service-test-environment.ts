@@ -1,6 +1,7 @@
 import { createDatabase, type MigrationSet, migrateToLatest } from '@haru/db';
 import { type ServiceName, serviceEnvironment } from '@haru/dev-stack';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
+import { startTestStack } from './start-test-stack.ts';
 import { testStackParts } from './test-stack-parts.ts';
 
 export interface ServiceTestEnvironment {
@@ -9,15 +10,23 @@ export interface ServiceTestEnvironment {
   topology: AppliedTopology;
   clients: AwsClients;
   internalApiToken: string;
+  /** Stops the services started `alongside`. */
+  stopAlongside(): Promise<void>;
 }
 
 /**
  * Everything one service needs to run in-process in a test: a fresh database migrated to
  * the service's schema, its own topic and queues, and the environment pointing at them.
+ * The services it calls (`alongside`) run as their own processes on the same database,
+ * topic and credential, where its environment says they are.
  */
 export async function serviceTestEnvironment(
   service: ServiceName,
-  { schema, migrations }: { schema?: string; migrations?: MigrationSet } = {},
+  {
+    schema,
+    migrations,
+    alongside = [],
+  }: { schema?: string; migrations?: MigrationSet; alongside?: readonly ServiceName[] } = {},
 ): Promise<ServiceTestEnvironment> {
   const parts = await testStackParts();
   const clients = createAwsClients({
@@ -39,5 +48,12 @@ export async function serviceTestEnvironment(
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
-  return { env, topology, clients, internalApiToken: parts.internalApiToken };
+  const others = alongside.length > 0 ? await startTestStack({ only: alongside, parts }) : undefined;
+  return {
+    env,
+    topology,
+    clients,
+    internalApiToken: parts.internalApiToken,
+    stopAlongside: async () => others?.stop(),
+  };
 }

@@ -32,16 +32,19 @@ export interface TestStack {
  */
 export async function startTestStack({
   only = serviceNames,
+  parts: given,
   environment = () => ({}),
   onOutput = () => {},
 }: {
   only?: readonly ServiceName[];
+  /** Parts to run on (by default, new ones of the stack's own). */
+  parts?: StackParts;
   /** Extra variables per service (undefined removes one). */
   environment?: (name: ServiceName) => ServiceEnvironment;
   /** Receives every line each service and its migration writes (by default they are only kept for `recentLogs`). */
   onOutput?: (name: ServiceName, line: string) => void;
 } = {}): Promise<TestStack> {
-  const parts = await testStackParts();
+  const parts = given ?? (await testStackParts());
   const aws = createAwsClients({ AWS_REGION: parts.awsRegion ?? 'us-east-1', AWS_ENDPOINT_URL: parts.awsEndpointUrl });
   const topology = await applyTopology(aws, parts.topologyPrefix ?? '');
   const output = (name: ServiceName) => ({ output: (line: string) => onOutput(name, line) });

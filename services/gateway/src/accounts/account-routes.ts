@@ -1,10 +1,10 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { z } from 'zod';
 import { caller } from '../families/family-routes.ts';
+import { forward } from '../forward-response.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { jsonContent } from '../openapi/json-content.ts';
 import { everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
-import { relay } from '../service-client.ts';
 import { accountExport, examples } from './account-schemas.ts';
 
 type AccountExport = z.infer<typeof accountExport>;
@@ -47,8 +47,8 @@ export function accountRoutes({ answer, notifier }: Services) {
         answer({ method: 'GET', path: '/internal/accounts/me/export', ...caller(c) }),
         notifier({ method: 'GET', path: '/internal/accounts/me/export', ...caller(c) }),
       ]);
-      if (!families.ok) return relay(c, families);
-      if (!devices.ok) return relay(c, devices);
+      if (!families.ok) return forward(c, families);
+      if (!devices.ok) return forward(c, devices);
       const held = (await families.json()) as Pick<AccountExport, 'families'>;
       const pushes = (await devices.json()) as Pick<AccountExport, 'devices' | 'deliveries'>;
       return c.json(
@@ -67,7 +67,7 @@ export function accountRoutes({ answer, notifier }: Services) {
       // erasure is one transaction. The notifier's is idempotent: a retry after a failure
       // finishes it (the answer service then finds nothing left to erase).
       const erased = await answer({ method: 'POST', path: '/internal/accounts/me/erasure', ...caller(c) });
-      if (!erased.ok) return relay<Response>(c, erased);
+      if (!erased.ok) return forward<Response>(c, erased);
       const { members } = (await erased.json()) as { members: Array<{ familyId: string; memberId: string }> };
       const devices = await notifier({
         method: 'POST',
@@ -75,7 +75,7 @@ export function accountRoutes({ answer, notifier }: Services) {
         body: { members },
         ...caller(c),
       });
-      if (!devices.ok) return relay<Response>(c, devices);
+      if (!devices.ok) return forward<Response>(c, devices);
       return c.body(null, 204);
     });
 }

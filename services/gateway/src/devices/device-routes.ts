@@ -1,11 +1,11 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { caller, segment } from '../families/family-routes.ts';
+import { forward } from '../forward-response.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { jsonContent } from '../openapi/json-content.ts';
 import { familyPath } from '../openapi/path-parameters.ts';
 import { bodyProblems, everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
 import { requireJsonBody } from '../openapi/require-json-body.ts';
-import { relay } from '../service-client.ts';
 import { deviceInput, devicePath, examples, notificationLog } from './device-schemas.ts';
 
 const registerDevice = createRoute({
@@ -58,12 +58,12 @@ export function deviceRoutes({ notifier }: Services) {
       const path = `/internal/devices/${segment(token)}`;
       // A route with a bodiless success may answer any Response: nothing to infer.
       const body = { uid: c.get('uid'), platform };
-      return relay<Response>(c, await notifier({ method: 'PUT', path, body, ...caller(c) }));
+      return forward<Response>(c, await notifier({ method: 'PUT', path, body, ...caller(c) }));
     })
     .openapi(removeDevice, async (c) => {
       const { token } = c.req.valid('param');
       const path = `/internal/devices/${segment(token)}?uid=${encodeURIComponent(c.get('uid'))}`;
-      return relay<Response>(c, await notifier({ method: 'DELETE', path, ...caller(c) }));
+      return forward<Response>(c, await notifier({ method: 'DELETE', path, ...caller(c) }));
     });
 }
 
@@ -73,8 +73,8 @@ export function notificationRoutes({ answer, notifier }: Services) {
     const familyId = segment(c.req.valid('param').familyId);
     // Only members see a family's delivery log; the answer service knows who they are.
     const membership = await answer({ method: 'GET', path: `/internal/families/${familyId}/membership`, ...caller(c) });
-    if (!membership.ok) return relay(c, membership);
-    return relay(
+    if (!membership.ok) return forward(c, membership);
+    return forward(
       c,
       await notifier({ method: 'GET', path: `/internal/families/${familyId}/notifications`, ...caller(c) }),
     );

@@ -1,11 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { limitFailedJoins } from '../auth/limit-failed-joins.ts';
+import { forward } from '../forward-response.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { jsonContent } from '../openapi/json-content.ts';
 import { familyIdParameter, familyPath, memberIdParameter } from '../openapi/path-parameters.ts';
 import { bodyProblems, everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
 import { requireJsonBody } from '../openapi/require-json-body.ts';
-import { relay } from '../service-client.ts';
 import {
   createdFamily,
   createFamilyInput,
@@ -169,40 +169,40 @@ export function familyRoutes({ answer }: Services) {
         const body = c.req.valid('json');
         const key = c.req.header('idempotency-key');
         const headers: Record<string, string> = key === undefined ? {} : { 'idempotency-key': key };
-        return relay(c, await answer({ method: 'POST', path: '/internal/families', body, headers, ...caller(c) }));
+        return forward(c, await answer({ method: 'POST', path: '/internal/families', body, headers, ...caller(c) }));
       })
       .openapi(joinFamily, async (c) => {
         const body = c.req.valid('json');
-        return relay(c, await answer({ method: 'POST', path: '/internal/families/join', body, ...caller(c) }));
+        return forward(c, await answer({ method: 'POST', path: '/internal/families/join', body, ...caller(c) }));
       })
       .openapi(getFamily, async (c) => {
         const path = `/internal/families/${segment(c.req.valid('param').familyId)}`;
-        return relay(c, await answer({ method: 'GET', path, ...caller(c) }));
+        return forward(c, await answer({ method: 'GET', path, ...caller(c) }));
       })
       .openapi(changeSchedule, async (c) => {
         const body = c.req.valid('json');
         const path = `/internal/families/${segment(c.req.valid('param').familyId)}/schedule`;
-        return relay(c, await answer({ method: 'PUT', path, body, ...caller(c) }));
+        return forward(c, await answer({ method: 'PUT', path, body, ...caller(c) }));
       })
       .openapi(createInvite, async (c) => {
         const body = c.req.valid('json');
         const path = `/internal/families/${segment(c.req.valid('param').familyId)}/invites`;
-        return relay(c, await answer({ method: 'POST', path, body, ...caller(c) }));
+        return forward(c, await answer({ method: 'POST', path, body, ...caller(c) }));
       })
       // Before `/{memberId}`: "me" is the caller, not a member id.
       .openapi(changeMyPreferences, async (c) => {
         const body = c.req.valid('json');
         const path = `/internal/families/${segment(c.req.valid('param').familyId)}/members/me`;
-        return relay(c, await answer({ method: 'PATCH', path, body, ...caller(c) }));
+        return forward(c, await answer({ method: 'PATCH', path, body, ...caller(c) }));
       })
       .openapi(leaveFamily, async (c) => {
         const path = `/internal/families/${segment(c.req.valid('param').familyId)}/members/me`;
-        return relay<Response>(c, await answer({ method: 'DELETE', path, ...caller(c) }));
+        return forward<Response>(c, await answer({ method: 'DELETE', path, ...caller(c) }));
       })
       .openapi(removeMember, async (c) => {
         const { familyId, memberId } = c.req.valid('param');
         const path = `/internal/families/${segment(familyId)}/members/${segment(memberId)}`;
-        return relay<Response>(c, await answer({ method: 'DELETE', path, ...caller(c) }));
+        return forward<Response>(c, await answer({ method: 'DELETE', path, ...caller(c) }));
       })
   );
 }

@@ -4,9 +4,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type AnswerInBatch, answerBatchSchema, maxAnswersPerBatch } from '@haru/contracts';
+import { serviceClient } from '@haru/http';
 import fc from 'fast-check';
 import { validate as isUuid } from 'uuid';
-import { serviceClient } from '../service-client.ts';
 import { answerSubmissions } from './answer-submissions.ts';
 
 // The answer service's side of the batch, as its internal API answers (its own tests and the

@@ -1,6 +1,6 @@
 import { type BatchOptions, batches } from '@haru/batching';
 import { type AnswerInBatch, type AnswerOutcome, maxAnswersPerBatch } from '@haru/contracts';
-import { type ServiceClient, type ServiceResponse, serviceResponse } from '../service-client.ts';
+import { type ServiceClient, type ServiceResponse, serviceResponse } from '@haru/http';
 
 /**
  * Hands members' answers to the answer service in batches (`batches`): answers that arrive

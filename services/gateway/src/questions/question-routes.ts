@@ -2,12 +2,12 @@ import { HaruError } from '@haru/errors';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { validate as isUuid } from 'uuid';
 import { caller, segment } from '../families/family-routes.ts';
+import { forward } from '../forward-response.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { jsonContent } from '../openapi/json-content.ts';
 import { familyIdParameter, familyPath, questionIdParameter } from '../openapi/path-parameters.ts';
 import { bodyProblems, everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
 import { requireJsonBody } from '../openapi/require-json-body.ts';
-import { relay } from '../service-client.ts';
 import { answerSubmissions } from './answer-submissions.ts';
 import {
   answerInput,
@@ -96,7 +96,7 @@ export function questionRoutes({ answer, projection }: Services) {
         path: `/internal/families/${familyId}/questions/current`,
         ...caller(c),
       });
-      if (!current.ok) return relay(c, current);
+      if (!current.ok) return forward(c, current);
       const question = (await current.json()) as CurrentQuestion;
       const progress = await projection({
         method: 'GET',
@@ -129,7 +129,7 @@ export function questionRoutes({ answer, projection }: Services) {
         path: `/internal/families/${familyId}/questions?${query}`,
         ...caller(c),
       });
-      if (!page.ok) return relay(c, page);
+      if (!page.ok) return forward(c, page);
       const { items, nextCursor } = (await page.json()) as ArchivePageOfAnswerService;
       const completedAt = new Map<string, string | null>();
       if (items.length > 0) {
@@ -139,7 +139,7 @@ export function questionRoutes({ answer, projection }: Services) {
           path: `/internal/families/${familyId}/completions?questionIds=${ids}`,
           ...caller(c),
         });
-        if (!completions.ok) return relay(c, completions);
+        if (!completions.ok) return forward(c, completions);
         const body = (await completions.json()) as { completions: Array<{ questionId: string; completedAt: string }> };
         for (const completion of body.completions) completedAt.set(completion.questionId, completion.completedAt);
       }
@@ -158,6 +158,6 @@ export function questionRoutes({ answer, projection }: Services) {
       // that names none is refused here, alone.
       if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
       if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
-      return relay(c, await submit({ familyId, questionId, text, ...caller(c) }));
+      return forward(c, await submit({ familyId, questionId, text, ...caller(c) }));
     });
 }

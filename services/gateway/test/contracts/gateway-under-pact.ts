@@ -2,13 +2,12 @@
 // the service of the pact at Pact's mock server and the other services stubbed. Identity is
 // taken as given (the bearer token is the uid): the pacts are about what happens behind it.
 import { callerUidHeader, correlationIdHeader } from '@haru/contracts';
-import { serviceTokenHeader } from '@haru/http';
+import { type ServiceClient, serviceClient, serviceResponse, serviceTokenHeader } from '@haru/http';
 import { createLogger, createMetrics } from '@haru/observability';
 import { MatchersV3 as M } from '@pact-foundation/pact';
 import type { Auth } from 'firebase-admin/auth';
 import { buildApp } from '../../src/app.ts';
 import type { Services } from '../../src/gateway-context.ts';
-import { type ServiceClient, serviceClient, serviceResponse } from '../../src/service-client.ts';
 
 const trustingAuth = {
   verifyIdToken: async (idToken: string) => {

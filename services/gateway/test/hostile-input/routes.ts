@@ -326,6 +326,19 @@ export const internalRoutes: Route[] = [
     query: ({ questionId }) => fc.record({ questionIds: fc.constantFrom(questionId, `${questionId},${questionId}`) }),
     realValue: family,
   },
+  {
+    service: 'projection',
+    method: 'POST',
+    path: '/internal/questions/awaited-members',
+    writes: false,
+    body: ({ familyId, questionId }) =>
+      fc.record({
+        questions: fc.array(
+          fc.record({ familyId: fc.oneof(fc.constant(familyId), fc.uuid()), questionId: fc.constant(questionId) }),
+          { minLength: 1, maxLength: 3 },
+        ),
+      }),
+  },
   { service: 'projection', method: 'GET', path: '/internal/metrics', writes: false },
   {
     service: 'scheduler',

@@ -10,6 +10,8 @@ export interface StackState {
   snapshot(): Promise<StateSnapshot>;
   /** Waits until the stack has finished the work requests caused: outboxes relayed, queues handled. */
   settled(): Promise<void>;
+  /** The FCM tokens of the stack's devices, whatever their state: what its pushes can go to. */
+  deviceTokens(): Promise<Set<string>>;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,10 @@ export async function watchStackState(stack: TestStack): Promise<StackState> {
         },
         { timeoutMs: 30_000, message: 'every outbox relayed and every queue handled' },
       );
+    },
+    async deviceTokens() {
+      const { rows } = await client.query<{ token: string }>('select token from notifier.devices');
+      return new Set(rows.map((row) => row.token));
     },
     close: () => client.end(),
   };

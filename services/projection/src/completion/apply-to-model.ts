@@ -3,13 +3,9 @@ import type { Executor } from '@haru/db';
 import type { Insertable } from 'kysely';
 import type { AnswersTable, DepartedMembersTable, ProjectionDatabase, QuestionProgressTable } from '../database.ts';
 import { completedAt } from './completion.ts';
+import { type QuestionKey, readCompletionFacts } from './completion-facts.ts';
 
 type Db = Executor<ProjectionDatabase>;
-
-export interface QuestionKey {
-  familyId: string;
-  questionId: string;
-}
 
 export interface CompletedQuestion extends QuestionKey {
   completedAt: Date;
@@ -116,72 +112,18 @@ export async function applyToModel(db: Db, events: readonly DomainEvent[]): Prom
 
 /** Recomputes the completion of the given questions from their stored facts. */
 async function settle(db: Db, questions: QuestionKey[]): Promise<CompletedQuestion[]> {
-  if (questions.length === 0) return [];
-  const progress = await db
-    .selectFrom('question_progress')
-    .select(['family_id', 'question_id', 'required_member_ids', 'completed_at'])
-    .where(({ eb, refTuple, tuple }) =>
-      eb(
-        refTuple('family_id', 'question_id'),
-        'in',
-        questions.map((question) => tuple(question.familyId, question.questionId)),
-      ),
-    )
-    .execute();
-  // Answers may precede their question's QuestionOpened: nothing to settle until it comes.
-  const known = progress.filter((row) => row.required_member_ids !== null);
-  if (known.length === 0) return [];
-  const answers = await db
-    .selectFrom('answers')
-    .select(['family_id', 'question_id', 'member_id', 'answered_at'])
-    .where(({ eb, refTuple, tuple }) =>
-      eb(
-        refTuple('family_id', 'question_id'),
-        'in',
-        known.map((row) => tuple(row.family_id, row.question_id)),
-      ),
-    )
-    .execute();
-  const departures = await db
-    .selectFrom('departed_members')
-    .select(['family_id', 'member_id', 'left_at'])
-    .where('family_id', 'in', [...new Set(known.map((row) => row.family_id))])
-    .execute();
-
-  const answeredAt = groupBy(answers, (answer) => `${answer.family_id}/${answer.question_id}`);
-  const leftAt = groupBy(departures, (departure) => departure.family_id);
   const completed: CompletedQuestion[] = [];
-  for (const row of known) {
-    const completion = completedAt({
-      requiredMemberIds: row.required_member_ids,
-      answeredAt: new Map(
-        (answeredAt.get(`${row.family_id}/${row.question_id}`) ?? []).map((answer) => [
-          answer.member_id,
-          answer.answered_at,
-        ]),
-      ),
-      leftAt: new Map((leftAt.get(row.family_id) ?? []).map((departure) => [departure.member_id, departure.left_at])),
-    });
-    if (completion?.getTime() !== row.completed_at?.getTime()) {
+  for (const { familyId, questionId, facts, storedCompletedAt } of await readCompletionFacts(db, questions)) {
+    const completion = completedAt(facts);
+    if (completion?.getTime() !== storedCompletedAt?.getTime()) {
       await db
         .updateTable('question_progress')
         .set({ completed_at: completion })
-        .where('family_id', '=', row.family_id)
-        .where('question_id', '=', row.question_id)
+        .where('family_id', '=', familyId)
+        .where('question_id', '=', questionId)
         .execute();
     }
-    if (completion) completed.push({ familyId: row.family_id, questionId: row.question_id, completedAt: completion });
+    if (completion) completed.push({ familyId, questionId, completedAt: completion });
   }
   return completed;
-}
-
-function groupBy<Item>(items: readonly Item[], keyOf: (item: Item) => string): Map<string, Item[]> {
-  const groups = new Map<string, Item[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
 }

@@ -28,3 +28,12 @@ export function completedAt({ requiredMemberIds, answeredAt, leftAt }: Completio
   // A question nobody answered (everyone left) is abandoned, not completed.
   return anyAnswer ? latest : null;
 }
+
+/**
+ * The required members the question still waits for: neither answered nor left. Empty
+ * once it is complete (or abandoned); null until QuestionOpened is seen.
+ */
+export function awaitedMembers({ requiredMemberIds, answeredAt, leftAt }: CompletionFacts): string[] | null {
+  if (requiredMemberIds === null) return null;
+  return requiredMemberIds.filter((memberId) => !answeredAt.has(memberId) && !leftAt.has(memberId));
+}

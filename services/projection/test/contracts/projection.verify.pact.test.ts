@@ -13,9 +13,10 @@ import { migrations } from '../../src/migrations/index.ts';
 import { startService } from '../../src/service.ts';
 
 // The projection verifies what its consumers expect of it (contracts/*-projection.json): the
-// gateway's calls against its internal API, and the scheduler's FamilyQuestionCompleted,
-// produced by the running projection from the answer service's events (published to the
-// topic as the answer service would) and taken from the scheduler's queue.
+// gateway's and the scheduler's calls against its internal API, and the scheduler's
+// FamilyQuestionCompleted, produced by the running projection from the answer service's
+// events (published to the topic as the answer service would) and taken from the
+// scheduler's queue.
 let environment: Awaited<ReturnType<typeof serviceTestEnvironment>>;
 let service: Awaited<ReturnType<typeof startService>>;
 
@@ -93,9 +94,12 @@ describe('the projection as a provider', () => {
       requestFilter: presentingCredential(serviceTokenHeader, environment.internalApiToken),
     }));
 
-  it('when the scheduler’s pact is verified against the events the projection emits, then every interaction passes', () => {
+  it('when the scheduler’s pact is verified against the events the projection emits and its internal API, then every interaction passes', () => {
     const schedulerQueue = tapQueue(environment.clients.sqs, environment.topology.queues.scheduler.queueUrl);
     return verifyPact('scheduler', 'projection', {
+      providerBaseUrl: service.url,
+      stateHandlers,
+      requestFilter: presentingCredential(serviceTokenHeader, environment.internalApiToken),
       messageProviders: messageProviders({
         FamilyQuestionCompleted: async () => {
           const member = randomUUID();
@@ -107,6 +111,8 @@ describe('the projection as a provider', () => {
   });
 
   it('when the scheduler’s pact names an event the projection does not emit, then verification fails', async () => {
-    await assert.rejects(verifyPact('scheduler', 'projection', { messageProviders: {} }));
+    await assert.rejects(
+      verifyPact('scheduler', 'projection', { messageProviders: {} }, { only: 'a FamilyQuestionCompleted event' }),
+    );
   });
 });

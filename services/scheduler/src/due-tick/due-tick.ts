@@ -3,7 +3,8 @@ import { startPollingLoop } from '@haru/db';
 import { delayBuckets, histogram, type Logger, type Metrics } from '@haru/observability';
 import { type Kysely, sql } from 'kysely';
 import type { SchedulerDatabase } from '../database.ts';
-import { fireDuePushes } from './fire-due-pushes.ts';
+import type { AwaitedMembers } from '../question-pushes/awaited-members.ts';
+import { fireDueCompletePushes, fireDueReminders } from './fire-due-pushes.ts';
 import { fireDueQuestions } from './fire-due-questions.ts';
 
 export interface DueTickOptions {
@@ -17,6 +18,8 @@ export interface DueTickOptions {
   catchUpWindowMinutes: number;
   /** How long before its instant a question or a complete push is announced (SCHEDULER_LEAD_MS). */
   leadMs: number;
+  /** Whom a due reminder goes to, asked of the projection. */
+  awaitedMembers: AwaitedMembers;
 }
 
 export interface DueTick {
@@ -31,7 +34,7 @@ export interface DueTick {
  * run this loop on the same database.
  */
 export function startDueTick(options: DueTickOptions): DueTick {
-  const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes, leadMs } = options;
+  const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes, leadMs, awaitedMembers } = options;
   const announced = firedAnnouncer(options);
 
   const drain = async (fireBatch: () => Promise<{ claimed: number; fired: number; events: FiredEvent[] }>) => {
@@ -49,14 +52,17 @@ export function startDueTick(options: DueTickOptions): DueTick {
   const tickOnce = async () => {
     const options = { batchSize, catchUpWindowMinutes, leadMs };
     const questions = await drain(() => fireDueQuestions(db, { now: now(), ...options }));
-    const pushes = await drain(() => fireDuePushes(db, { now: now(), ...options }));
+    const complete = await drain(() => fireDueCompletePushes(db, { now: now(), ...options }));
+    // Last: a projection that cannot be asked holds up reminders only.
+    const reminders = await drain(() => fireDueReminders(db, { now: now(), ...options, awaitedMembers }));
+    const pushes = complete.fired + reminders.fired;
     // A claimed row that fired nothing was settled otherwise: a stale or already-fired
     // question, a skipped reminder.
-    const settled = questions.claimed - questions.fired + pushes.claimed - pushes.fired;
-    if (questions.fired + pushes.fired + settled > 0) {
-      logger.info({ questions: questions.fired, pushes: pushes.fired, settled }, 'due tick fired');
+    const settled = questions.claimed - questions.fired + reminders.claimed - reminders.fired;
+    if (questions.fired + pushes + settled > 0) {
+      logger.info({ questions: questions.fired, pushes, settled }, 'due tick fired');
     }
-    return { questions: questions.fired, pushes: pushes.fired };
+    return { questions: questions.fired, pushes };
   };
 
   // Besides every `intervalMs`, the loop wakes at the next due instant it knows of, so that

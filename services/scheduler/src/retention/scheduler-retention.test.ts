@@ -6,7 +6,7 @@ import { sweepRetention } from '@haru/runtime';
 import { createTestDatabase } from '@haru/testing';
 import { type Kysely, sql } from 'kysely';
 import { type SchedulerDatabase, schema } from '../database.ts';
-import { fireDuePushes } from '../due-tick/fire-due-pushes.ts';
+import { fireDueReminders } from '../due-tick/fire-due-pushes.ts';
 import { recordFired } from '../due-tick/fired.repository.ts';
 import { createEventHandler } from '../handle-event.ts';
 import { migrations } from '../migrations/index.ts';
@@ -24,7 +24,7 @@ const steps = [firedQuestionRetention({ catchUpWindowMinutes }), settledQuestion
 before(async () => {
   database = createDatabase<SchedulerDatabase>({ url: await createTestDatabase(), schema, poolSize: 2 });
   await migrateToLatest(database.db, schema, migrations);
-  handle = createEventHandler({ db: database.db, now: () => clock, catchUpWindowMinutes, leadMs: 0 });
+  handle = createEventHandler({ db: database.db, now: () => clock, leadMs: 0 });
 });
 after(() => database?.close());
 
@@ -94,7 +94,13 @@ describe('the scheduler keeps what can still fire and lets the rest go', () => {
     await handle(family.completed(old, clock));
     // The reminder comes due at the offset (180 minutes): complete by then, it is skipped.
     clock = new Date(longAgo.getTime() + 4 * 3_600_000);
-    await fireDuePushes(database.db, { now: clock, batchSize: 100, catchUpWindowMinutes, leadMs: 0 });
+    await fireDueReminders(database.db, {
+      now: clock,
+      batchSize: 100,
+      catchUpWindowMinutes,
+      leadMs: 0,
+      awaitedMembers: () => assert.fail('a question known complete needs nobody asked'),
+    });
     clock = new Date(today.getTime() - dayMs);
     await handle(family.opened(recent, clock));
     const before = await rows(family.familyId);

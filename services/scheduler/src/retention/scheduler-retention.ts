@@ -24,7 +24,7 @@ export const firedQuestionRetention = ({ catchUpWindowMinutes }: { catchUpWindow
 
 /**
  * A question whose last change (opened, completed) is older than the retention period and
- * that has no push waiting, as a whole: its progress, its answers and its reminder and
+ * that has no push waiting, as a whole: its progress and its reminder and
  * "complete" ledger rows, in one statement. The ledger rows go only with the progress:
  * while the scheduler knows a question, a settled push missing from the ledger would be
  * scheduled again (by any schedule change); once it has forgotten it, a late completion
@@ -44,9 +44,6 @@ export const settledQuestionRetention: RetentionStep = {
               where w.family_id = p.family_id and w.question_id = p.question_id)
           limit ${limit})
         returning family_id, question_id),
-      answers as (
-        delete from question_answer a using forgotten f
-        where a.family_id = f.family_id and a.question_id = f.question_id),
       ledger as (
         delete from fired l using forgotten f
         where l.family_id = f.family_id and l.subject = f.question_id::text and l.kind in ('reminder', 'complete'))

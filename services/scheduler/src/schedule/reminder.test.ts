@@ -36,49 +36,39 @@ describe('reminderDueAt', () => {
 });
 
 describe('decideReminder', () => {
-  const [mother, father, child] = ['m', 'f', 'c'];
+  const [mother, child] = ['m', 'c'];
   const due = {
     dueAt: instant('2026-06-02T03:00:00Z'),
     now: instant('2026-06-02T03:00:00.300Z'),
     catchUpWindowMinutes: 180,
   };
   const audience = (changes: Partial<ReminderAudience> = {}): ReminderAudience => ({
-    requiredMemberIds: [mother, father, child],
-    answeredMemberIds: [],
-    departedMemberIds: [],
+    awaitedMemberIds: [mother, child],
     complete: false,
     ...changes,
   });
 
-  it('when some required members have not answered, then exactly they are reminded', () => {
-    assert.deepEqual(decideReminder(audience({ answeredMemberIds: [father] }), due), { remind: [mother, child] });
-  });
-
-  it('when a member has left, then they are not reminded', () => {
-    assert.deepEqual(decideReminder(audience({ answeredMemberIds: [father], departedMemberIds: [child] }), due), {
-      remind: [mother],
-    });
+  it('when the projection still awaits some members, then exactly they are reminded', () => {
+    assert.deepEqual(decideReminder(audience(), due), { remind: [mother, child] });
   });
 
   it('when the question is complete, then the reminder is skipped', () => {
     assert.deepEqual(decideReminder(audience({ complete: true }), due), { skip: 'complete' });
   });
 
-  it('when everyone answered or left but completion is not reported yet, then the reminder is skipped', () => {
-    const everyone = audience({ answeredMemberIds: [mother, father], departedMemberIds: [child] });
-    assert.deepEqual(decideReminder(everyone, due), { skip: 'everyone-answered' });
+  it('when nobody is awaited but completion is not reported yet, then the reminder is skipped', () => {
+    assert.deepEqual(decideReminder(audience({ awaitedMemberIds: [] }), due), { skip: 'everyone-answered' });
   });
 
-  it('when a member who joined later answered, then that changes nothing for the required ones', () => {
-    assert.deepEqual(decideReminder(audience({ answeredMemberIds: ['late-joiner'] }), due), {
-      remind: [mother, father, child],
-    });
+  it('when the projection has not seen the question open, then the reminder waits for a later tick', () => {
+    assert.deepEqual(decideReminder(undefined, due), { wait: true });
   });
 
-  it('when the reminder is older than the catch-up window, then it is skipped; at the window, it is sent', () => {
+  it('when the reminder is older than the catch-up window, then it is skipped, known or not; at the window, it is sent', () => {
     const atWindow = { ...due, now: instant('2026-06-02T06:00:00Z') };
     const pastWindow = { ...due, now: instant('2026-06-02T06:00:00.001Z') };
-    assert.deepEqual(decideReminder(audience(), atWindow), { remind: [mother, father, child] });
+    assert.deepEqual(decideReminder(audience(), atWindow), { remind: [mother, child] });
     assert.deepEqual(decideReminder(audience(), pastWindow), { skip: 'stale' });
+    assert.deepEqual(decideReminder(undefined, pastWindow), { skip: 'stale' });
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent, type DomainEvent, type EventType } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
@@ -15,7 +16,8 @@ import { type RunningService, startService } from '../../src/service.ts';
 // answer service's QuestionDue and the notifier's DueAndComplete and ReminderDue, produced
 // by the running scheduler (its consumer, due-index and tick) from events published to the
 // topic as their producers would, and taken from the consuming service's queue. Its clock
-// is the test's: a push time comes when the test moves the clock, not an hour later.
+// is the test's: a push time comes when the test moves the clock, not an hour later. The
+// projection runs beside it on the same topic, and learns who answered from the same events.
 let environment: Awaited<ReturnType<typeof serviceTestEnvironment>>;
 let service: RunningService;
 let clock = new Date('2026-06-01T00:00:00Z');
@@ -25,11 +27,15 @@ const advanceClock = (by: number) => {
 };
 
 before(async () => {
-  environment = await serviceTestEnvironment('scheduler', { schema, migrations });
+  // The projection beside it: a due reminder asks it whom the question still awaits.
+  environment = await serviceTestEnvironment('scheduler', { schema, migrations, alongside: ['projection'] });
   const config = loadServiceConfig({ ...environment.env, SCHEDULER_TICK_MS: '20', OUTBOX_POLL_INTERVAL_MS: '50' });
   service = await startService(config, { now: () => clock, waitTimeSeconds: 1 });
 });
-after(() => service?.stop());
+after(async () => {
+  await service?.stop();
+  await environment?.stopAlongside();
+});
 
 const publish = async (event: DomainEvent) => {
   await environment.clients.sns.send(
@@ -78,6 +84,21 @@ async function questionOpened(familyId: string, requiredMemberIds: string[]) {
   return questionId;
 }
 
+/** Waits until the projection awaits exactly these members for the question. */
+const projectionAwaits = (familyId: string, questionId: string, memberIds: string[]) =>
+  eventually(
+    async () => {
+      const response = await fetch(`${environment.env.PROJECTION_URL}/internal/questions/awaited-members`, {
+        method: 'POST',
+        headers: { [serviceTokenHeader]: environment.internalApiToken, 'content-type': 'application/json' },
+        body: JSON.stringify({ questions: [{ familyId, questionId }] }),
+      });
+      const { questions } = (await response.json()) as { questions: Array<{ awaitedMemberIds: string[] }> };
+      return isDeepStrictEqual(questions[0]?.awaitedMemberIds, memberIds);
+    },
+    { timeoutMs: 30_000, message: 'the answer reaching the projection' },
+  );
+
 function producers(consumer: 'answer' | 'notifier'): { [Type in EventType]?: () => Promise<DeliveredEvent> } {
   const queue = tapQueue(environment.clients.sqs, environment.topology.queues[consumer].queueUrl);
   return {
@@ -108,7 +129,9 @@ function producers(consumer: 'answer' | 'notifier'): { [Type in EventType]?: () 
           context(),
         ),
       );
-      // The reminder comes due at the reminder offset (3 hours by default) after opening.
+      // The projection has the answer before the reminder comes due, at the reminder offset
+      // (3 hours by default) after opening.
+      await projectionAwaits(familyId, questionId, [notYet]);
       advanceClock(minutes(3 * 60 + 1));
       return queue.take('ReminderDue', familyId);
     },

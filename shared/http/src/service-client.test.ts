@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { serviceTokenHeader } from '@haru/http';
+import { serviceTokenHeader } from './require-service-token.ts';
 import { serviceClient } from './service-client.ts';
 
-const token = 'the-gateway-credential-0123456789';
+const token = 'the-callers-credential-0123456789';
 // A service that takes only `token`, as every haru service does.
 const service = createServer((request, response) => {
   const status = request.headers[serviceTokenHeader] === token ? 200 : 401;
@@ -26,8 +26,8 @@ after(() => {
 
 const call = { method: 'GET', path: '/internal/ping', uid: 'u1', correlationId: 'c1' } as const;
 
-describe('the gateway calling a service', () => {
-  test('when the service does not answer at all, then the app is told to try again (503)', async () => {
+describe('a service calling another', () => {
+  test('when the service does not answer at all, then the call is unavailable: try again (503)', async () => {
     const closed = createServer();
     closed.listen(0, '127.0.0.1');
     await once(closed, 'listening');
@@ -43,7 +43,7 @@ describe('the gateway calling a service', () => {
     assert.deepEqual(await response.json(), { status: 200 });
   });
 
-  test('when the service refuses the credential, then the app is told to try again (503), not to sign in', async () => {
+  test('when the service refuses the credential, then the call is unavailable (503), not unauthenticated', async () => {
     await assert.rejects(serviceClient(url, 'a-credential-from-before-a-rotation')(call), {
       name: 'HaruError',
       kind: 'unavailable',

@@ -1,9 +1,7 @@
 import { callerUidHeader, correlationIdHeader } from '@haru/contracts';
 import { HaruError } from '@haru/errors';
-import { serviceTokenHeader } from '@haru/http';
-import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Pool } from 'undici';
+import { serviceTokenHeader } from './require-service-token.ts';
 
 export interface ServiceCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -31,13 +29,14 @@ export type ServiceClient = (call: ServiceCall) => Promise<ServiceResponse>;
 const timeoutMs = 10_000;
 
 /**
- * Calls a service's internal API as the verified caller, with the gateway's service
- * credential and the request's correlation id, over connections kept alive between calls.
- * undici's own request API rather than fetch or node:http: every app request makes such a
- * call, and fetch's WHATWG requests and streams, or node:http's ClientRequest, cost the
- * gateway more CPU than the rest of the request (docs/decisions/0002).
- * A service that does not answer, or refuses the credential (401: haru's fault, not the
- * app's — during a credential rotation, say), is a 503 for the app: try again shortly.
+ * Calls another haru service's internal API with this service's credential, as the
+ * verified caller when there is one, and with the request's correlation id, over
+ * connections kept alive between calls. undici's own request API rather than fetch or
+ * node:http: the gateway makes such a call for every app request, and fetch's WHATWG
+ * requests and streams, or node:http's ClientRequest, cost more CPU than the rest of the
+ * request (docs/decisions/0002). A service that does not answer, or refuses the credential
+ * (401: haru's fault, not the caller's — during a credential rotation, say), is an
+ * `unavailable` error: a 503 for the app, a retry for a tick.
  */
 export function serviceClient(baseUrl: string, serviceToken: string): ServiceClient {
   const pool = new Pool(new URL(baseUrl).origin, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
@@ -76,16 +75,3 @@ export const serviceResponse = (status: number, contentType: string | undefined,
   body,
   json: async () => JSON.parse(body.toString('utf8')),
 });
-
-/**
- * Relays a service's answer as-is (its status, and its JSON or problem body), through the
- * context so that the headers set on it (the correlation id) go with it. It is typed as one
- * of the responses its route declares (`Relayed`, inferred from the route): the services'
- * answers are not parsed again here; the tests check each against the OpenAPI document.
- */
-export function relay<Relayed = Response>(c: Context, response: ServiceResponse): Relayed {
-  const headers: Record<string, string> = response.contentType ? { 'content-type': response.contentType } : {};
-  if (response.status === 204) return c.body(null, 204, headers) as Relayed;
-  // Read off a socket into Buffer.concat's own ArrayBuffer (never a shared one).
-  return c.body(response.body as Uint8Array<ArrayBuffer>, response.status as ContentfulStatusCode, headers) as Relayed;
-}
