@@ -13,10 +13,10 @@ import { sql } from 'kysely';
 import { loadServiceConfig } from './config.ts';
 import { schema } from './database.ts';
 import { executeCommand } from './event-store/event-store.ts';
+import { familyFold, familyStream } from './families/family.repository.ts';
 import { decideFamily, evolveFamily, type FamilyEvent } from './families/family.ts';
-import { familyFold, familyStream } from './families/family-store.ts';
 import { migrations } from './migrations/index.ts';
-import { bundledCatalogue } from './questions/catalogue-store.ts';
+import { bundledCatalogue } from './questions/catalogue.repository.ts';
 import { questionIdFor } from './questions/open-question-on-due.ts';
 import { startService } from './service.ts';
 

@@ -3,7 +3,7 @@ import type { Logger } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from './database.ts';
 import { preparePush, reschedulePush } from './notifications/prepare-push.ts';
-import { storeQuestion } from './questions/question-repository.ts';
+import { storeQuestion } from './questions/question.repository.ts';
 import { handleMemberEvent } from './recipients/handle-member-event.ts';
 
 export interface EventHandlerDeps {

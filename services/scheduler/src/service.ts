@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import type { ServiceConfig } from './config.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
 import { type DueTick, firedAnnouncer, startDueTick } from './due-tick/due-tick.ts';
-import { familyScheduleRoutes } from './family-schedule/family-schedule.routes.ts';
+import { familyScheduleRoutes } from './family-schedule/family-schedule-routes.ts';
 import { createEventHandler } from './handle-event.ts';
 import { projectionAwaitedMembers } from './question-pushes/awaited-members.ts';
 import { firedQuestionRetention, settledQuestionRetention } from './retention/scheduler-retention.ts';

@@ -2,7 +2,7 @@ import type { Database } from '@haru/db';
 import { requireCaller } from '@haru/http';
 import { Hono } from 'hono';
 import type { AnswerDatabase } from '../database.ts';
-import { type RequestEnv, requestContext } from '../families/family-routes.ts';
+import { type RequestEnv, requestContext } from '../request-context.ts';
 import { eraseAccount } from './erase-account.ts';
 import { exportAccount } from './export-account.ts';
 

@@ -5,13 +5,13 @@ import { transactionWithOutbox } from '@haru/messaging';
 import { sql } from 'kysely';
 import type { AnswerDatabase } from '../database.ts';
 import { appendToStreams, readStreams, type StreamAppend, StreamVersionConflict } from '../event-store/event-store.ts';
+import { familyFold, familyStream, rebuildFamilyState } from '../families/family.repository.ts';
 import { decideFamily, type FamilyEvent, type FamilyState } from '../families/family.ts';
-import { familyFold, familyStream, rebuildFamilyState } from '../families/family-store.ts';
 import { personalFieldsOf, standInFor } from '../personal-data/personal-fields.ts';
 import { destroyPersonalKeys, membershipsOf } from '../personal-data/personal-keys.ts';
 import { erasedUid, formerMemberName } from '../personal-data/stand-ins.ts';
+import { questionFold } from '../questions/question.repository.ts';
 import { decideAnswerErasure, type QuestionEvent, type QuestionState } from '../questions/question.ts';
-import { questionFold } from '../questions/question-store.ts';
 
 export interface ErasedMembership {
   familyId: string;

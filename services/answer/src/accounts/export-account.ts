@@ -2,8 +2,8 @@ import type { Executor } from '@haru/db';
 import { sql } from 'kysely';
 import type { AnswerDatabase } from '../database.ts';
 import { readStreams } from '../event-store/event-store.ts';
+import { familyFold, familyStream } from '../families/family.repository.ts';
 import type { FamilyState, OpenedQuestion } from '../families/family.ts';
-import { familyFold, familyStream } from '../families/family-store.ts';
 import { openEvent, ownersOf } from '../personal-data/personal-fields.ts';
 import { membershipsOf, personalKeysOf } from '../personal-data/personal-keys.ts';
 

@@ -10,9 +10,10 @@ import { type Database, type Executor, isUniqueViolation } from '@haru/db';
 import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
 import { type Insertable, sql, type Transaction } from 'kysely';
 import { LRUCache } from 'lru-cache';
-import type { AnswerDatabase, EventsTable } from '../database.ts';
+import type { AnswerDatabase } from '../database.ts';
 import { openEvent, ownersOf, sealEvent } from '../personal-data/personal-fields.ts';
 import { keysForSealing, personalKeysOf } from '../personal-data/personal-keys.ts';
+import type { EventsTable } from './event.table.ts';
 
 /** What aggregates store: a type and its data. The envelope is the store's business. */
 export interface StoredEvent {

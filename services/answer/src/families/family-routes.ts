@@ -3,7 +3,6 @@ import {
   createFamilyInputSchema,
   defaultLocale,
   defaultQuietHours,
-  type EventContext,
   inviteInputSchema,
   joinFamilyInputSchema,
   newEventId,
@@ -12,10 +11,12 @@ import {
 } from '@haru/contracts';
 import { type Database, isUniqueViolation } from '@haru/db';
 import { HaruError } from '@haru/errors';
-import { type CallerVariables, type CorrelationVariables, jsonBody, requireCaller } from '@haru/http';
+import { jsonBody, requireCaller } from '@haru/http';
 import { type Context, Hono } from 'hono';
 import { validate as isUuid } from 'uuid';
 import type { AnswerDatabase } from '../database.ts';
+import { familyIdOf, type RequestEnv, requestContext } from '../request-context.ts';
+import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family.repository.ts';
 import {
   activeMemberByUid,
   existing,
@@ -25,7 +26,6 @@ import {
   preferencesOf,
   requireMember,
 } from './family.ts';
-import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family-store.ts';
 import { idempotencyKeyOf, isIdempotencyConflict, priorResponse, recordResponse, requestHash } from './idempotency.ts';
 
 export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetimeMs }: { inviteLifetimeMs: number }) {
@@ -199,13 +199,6 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
     });
 }
 
-/** The family id in the path: anything but a UUID names no family (and never reaches a query). */
-export function familyIdOf(c: Context): string {
-  const familyId = c.req.param('familyId') ?? '';
-  if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
-  return familyId;
-}
-
 /** The family as its member sees it; to anyone else it does not exist. */
 function memberView(state: FamilyState, uid: string) {
   const family = existing(state);
@@ -221,20 +214,3 @@ const inviteAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 /** Eight characters without look-alikes (no I, O, 0, 1): about 10^12 codes. */
 const newInviteCode = (): string =>
   Array.from({ length: 8 }, () => inviteAlphabet[randomInt(inviteAlphabet.length)]).join('');
-
-/** What the answer service's routes read per request: the caller, and the request's correlation id. */
-export type RequestEnv = { Variables: CallerVariables & CorrelationVariables };
-
-/**
- * Events caused by a request carry its correlation id (the gateway's, as the service's
- * HTTP app took it from the request; see `observedApp`), so that they and the request's
- * log lines can be followed together.
- */
-export const requestContext = (c: Context<RequestEnv>): EventContext => contextOfRequest(c.get('correlationId'));
-
-/** The context of events an app request causes: its correlation id, which also caused them. */
-export const contextOfRequest = (correlationId: string, occurredAt = new Date()): EventContext => ({
-  occurredAt,
-  correlationId,
-  causationId: correlationId,
-});

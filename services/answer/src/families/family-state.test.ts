@@ -7,9 +7,8 @@ import { sql } from 'kysely';
 import { type AnswerDatabase, schema } from '../database.ts';
 import { readStreamEvents } from '../event-store/event-store.ts';
 import { migrations } from '../migrations/index.ts';
-import { bundledCatalogue } from '../questions/catalogue-store.ts';
+import { bundledCatalogue } from '../questions/catalogue.repository.ts';
 import { questionIdFor } from '../questions/open-question-on-due.ts';
-import type { FamilyCommand, FamilyEvent, Schedule } from './family.ts';
 import {
   dropFamilyState,
   familyFold,
@@ -18,7 +17,8 @@ import {
   loadFamily,
   rebuildFamilyState,
   runFamilyCommand,
-} from './family-store.ts';
+} from './family.repository.ts';
+import type { FamilyCommand, FamilyEvent, Schedule } from './family.ts';
 
 // The family's state is kept beside its stream, and the stream stays the source of truth:
 // every kept row equals the fold of its stream, and a row that is missing, behind or of

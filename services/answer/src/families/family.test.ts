@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HaruError } from '@haru/errors';
 import type { Catalogue } from '../questions/catalogue.ts';
+import { foldFamily } from './family.repository.ts';
 import { decideFamily, type FamilyCommand, type FamilyEvent, initialFamilyState } from './family.ts';
-import { foldFamily } from './family-store.ts';
 
 const now = new Date('2026-11-25T09:00:00Z');
 const familyId = '0193f5a0-0000-7000-8000-000000000001';

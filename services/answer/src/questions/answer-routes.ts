@@ -5,8 +5,8 @@ import { jsonBody, problemOf } from '@haru/http';
 import type { Logger } from '@haru/observability';
 import { Hono } from 'hono';
 import type { AnswerDatabase } from '../database.ts';
-import { contextOfRequest } from '../families/family-routes.ts';
-import { questionCommands } from './question-store.ts';
+import { contextOfRequest } from '../request-context.ts';
+import { questionCommands } from './question.repository.ts';
 
 /**
  * Members' answers, as the gateway hands them over: several app requests in one call, so

@@ -1,8 +1,8 @@
 import type { Executor } from '@haru/db';
 import { sql } from 'kysely';
 import type { AnswerDatabase } from '../database.ts';
+import { familyStream } from '../families/family.repository.ts';
 import type { OpenedQuestion } from '../families/family.ts';
-import { familyStream } from '../families/family-store.ts';
 
 /**
  * A page of a family's questions, newest first: those opened by `now` (a question prepared

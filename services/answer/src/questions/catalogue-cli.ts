@@ -9,8 +9,8 @@ import { useSettingsOrLocalStack } from '@haru/config/local-stack';
 import { createDatabase } from '@haru/db';
 import { HaruError } from '@haru/errors';
 import { type AnswerDatabase, schema } from '../database.ts';
+import { catalogueInUse, importCatalogue } from './catalogue.repository.ts';
 import { validateCatalogue } from './catalogue-file.ts';
-import { catalogueInUse, importCatalogue } from './catalogue-store.ts';
 
 const [command, path] = process.argv.slice(2);
 if (!(command === 'show' || ((command === 'import' || command === 'check') && path))) {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { HaruError } from '@haru/errors';
+import { bundledCatalogueFile } from './catalogue.repository.ts';
 import { validateCatalogue } from './catalogue-file.ts';
-import { bundledCatalogueFile } from './catalogue-store.ts';
 
 const question = (
   id: number,

@@ -1,6 +1,6 @@
 // The question catalogue and how a family walks it: every question once, in an order of the
 // family's own, before any comes back — the questions added meanwhile included. Pure: the
-// catalogue is data (`catalogue-store.ts`), handed to the decision that opens a question.
+// catalogue is data (`catalogue.repository.ts`), handed to the decision that opens a question.
 import { createHash } from 'node:crypto';
 
 export interface CatalogueQuestion {

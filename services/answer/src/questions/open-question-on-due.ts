@@ -2,8 +2,8 @@ import { causedBy, type DomainEvent } from '@haru/contracts';
 import type { Database } from '@haru/db';
 import { v5 as uuidv5 } from 'uuid';
 import type { AnswerDatabase } from '../database.ts';
-import { runFamilyCommand } from '../families/family-store.ts';
-import { currentCatalogue } from './catalogue-store.ts';
+import { runFamilyCommand } from '../families/family.repository.ts';
+import { currentCatalogue } from './catalogue.repository.ts';
 
 const questionNamespace = '2f0c8c4e-5b7a-4a39-9b8e-0f5e6c1d7a21';
 

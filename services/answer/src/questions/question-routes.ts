@@ -6,12 +6,12 @@ import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import type { AnswerDatabase } from '../database.ts';
 import { readStreams } from '../event-store/event-store.ts';
+import { loadFamily } from '../families/family.repository.ts';
 import { currentQuestion, existing, type Member, type OpenedQuestion, requireMember } from '../families/family.ts';
-import { familyIdOf, type RequestEnv } from '../families/family-routes.ts';
-import { loadFamily } from '../families/family-store.ts';
+import { familyIdOf, type RequestEnv } from '../request-context.ts';
 import { archivePage } from './archive-page.ts';
+import { loadQuestion, questionFold, questionStream } from './question.repository.ts';
 import type { Answer, QuestionState } from './question.ts';
-import { loadQuestion, questionFold, questionStream } from './question-store.ts';
 
 export function questionRoutes(database: Database<AnswerDatabase>) {
   return new Hono<RequestEnv>()

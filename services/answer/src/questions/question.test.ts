@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HaruError } from '@haru/errors';
+import { foldFamily } from '../families/family.repository.ts';
 import type { FamilyEvent } from '../families/family.ts';
-import { foldFamily } from '../families/family-store.ts';
 import { decideQuestion, evolveQuestion, initialQuestionState, type QuestionEvent } from './question.ts';
 
 const now = new Date('2026-11-25T12:00:00Z');

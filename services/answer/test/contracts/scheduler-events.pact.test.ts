@@ -4,8 +4,8 @@ import { createDatabase, type Database, migrateToLatest } from '@haru/db';
 import { createTestDatabase } from '@haru/testing';
 import { acceptAtEdge, eventPact, examples } from '../../../../contracts/support/event-messages.ts';
 import { type AnswerDatabase, schema } from '../../src/database.ts';
+import { loadFamily, runFamilyCommand } from '../../src/families/family.repository.ts';
 import { existing } from '../../src/families/family.ts';
-import { loadFamily, runFamilyCommand } from '../../src/families/family-store.ts';
 import { migrations } from '../../src/migrations/index.ts';
 import { openQuestionOnDue } from '../../src/questions/open-question-on-due.ts';
 

@@ -1,10 +1,9 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import type { z } from 'zod';
-import { caller } from '../families/family-routes.ts';
-import { forward } from '../forward-response.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { jsonContent } from '../openapi/json-content.ts';
 import { everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
+import { caller, forward } from '../service-calls.ts';
 import { accountExport, examples } from './account-schemas.ts';
 
 type AccountExport = z.infer<typeof accountExport>;

@@ -1,12 +1,10 @@
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { caller, segment } from '../families/family-routes.ts';
-import { forward } from '../forward-response.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { jsonContent } from '../openapi/json-content.ts';
-import { familyPath } from '../openapi/path-parameters.ts';
 import { bodyProblems, everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
 import { requireJsonBody } from '../openapi/require-json-body.ts';
-import { deviceInput, devicePath, examples, notificationLog } from './device-schemas.ts';
+import { caller, forward, segment } from '../service-calls.ts';
+import { deviceInput, devicePath, examples } from './device-schemas.ts';
 
 const registerDevice = createRoute({
   method: 'put',
@@ -36,19 +34,6 @@ const removeDevice = createRoute({
   },
 });
 
-const listNotifications = createRoute({
-  method: 'get',
-  path: '/{familyId}/notifications',
-  operationId: 'listNotifications',
-  summary: "Read the family's delivery log: each push and whether each member got it",
-  tags: ['notifications'],
-  request: { params: familyPath },
-  responses: {
-    200: { description: 'The delivery log.', ...jsonContent(notificationLog, examples.notificationLog) },
-    ...problemResponses(...everyRouteProblems, 404),
-  },
-});
-
 /** The caller's own devices: owned by the notifier. */
 export function deviceRoutes({ notifier }: Services) {
   return new OpenAPIHono<GatewayEnv>()
@@ -65,18 +50,4 @@ export function deviceRoutes({ notifier }: Services) {
       const path = `/internal/devices/${segment(token)}?uid=${encodeURIComponent(c.get('uid'))}`;
       return forward<Response>(c, await notifier({ method: 'DELETE', path, ...caller(c) }));
     });
-}
-
-/** A family's delivery log: owned by the notifier, shown to the family's members only. */
-export function notificationRoutes({ answer, notifier }: Services) {
-  return new OpenAPIHono<GatewayEnv>().openapi(listNotifications, async (c) => {
-    const familyId = segment(c.req.valid('param').familyId);
-    // Only members see a family's delivery log; the answer service knows who they are.
-    const membership = await answer({ method: 'GET', path: `/internal/families/${familyId}/membership`, ...caller(c) });
-    if (!membership.ok) return forward(c, membership);
-    return forward(
-      c,
-      await notifier({ method: 'GET', path: `/internal/families/${familyId}/notifications`, ...caller(c) }),
-    );
-  });
 }

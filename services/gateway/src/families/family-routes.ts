@@ -1,11 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { limitFailedJoins } from '../auth/limit-failed-joins.ts';
-import { forward } from '../forward-response.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { jsonContent } from '../openapi/json-content.ts';
 import { familyIdParameter, familyPath, memberIdParameter } from '../openapi/path-parameters.ts';
 import { bodyProblems, everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
 import { requireJsonBody } from '../openapi/require-json-body.ts';
+import { caller, forward, segment } from '../service-calls.ts';
 import {
   createdFamily,
   createFamilyInput,
@@ -206,11 +206,3 @@ export function familyRoutes({ answer }: Services) {
       })
   );
 }
-
-export const caller = (c: { get(key: 'uid' | 'correlationId'): string }) => ({
-  uid: c.get('uid'),
-  correlationId: c.get('correlationId'),
-});
-
-/** A path parameter, safely placed into an internal URL. */
-export const segment = (value: string): string => encodeURIComponent(value);

@@ -1,13 +1,12 @@
 import { HaruError } from '@haru/errors';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { validate as isUuid } from 'uuid';
-import { caller, segment } from '../families/family-routes.ts';
-import { forward } from '../forward-response.ts';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { jsonContent } from '../openapi/json-content.ts';
 import { familyIdParameter, familyPath, questionIdParameter } from '../openapi/path-parameters.ts';
 import { bodyProblems, everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
 import { requireJsonBody } from '../openapi/require-json-body.ts';
+import { caller, forward, segment } from '../service-calls.ts';
 import { answerSubmissions } from './answer-submissions.ts';
 import {
   answerInput,

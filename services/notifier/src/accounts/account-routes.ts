@@ -3,7 +3,7 @@ import { jsonBody, requireCaller } from '@haru/http';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { NotifierDatabase } from '../database.ts';
-import { eraseAccount, exportAccount } from './account-repository.ts';
+import { eraseAccount, exportAccount } from './account.repository.ts';
 
 const erasure = z.strictObject({
   /** The memberships the answer service erased: tombstones even for joins not yet arrived. */

@@ -11,7 +11,7 @@ import { type NotifierDatabase, schema } from '../database.ts';
 import { createEventHandler } from '../handle-event.ts';
 import { migrations } from '../migrations/index.ts';
 import { notifierRoutes } from '../service.ts';
-import { exportAccount } from './account-repository.ts';
+import { exportAccount } from './account.repository.ts';
 
 // A member of a year, as the notifier sees them: two devices registered through its API and a
 // push prepared for each day's question by its own event handler; then the export's content

@@ -5,8 +5,8 @@ import { jsonBody } from '@haru/http';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { NotifierDatabase } from '../database.ts';
-import { addDeliveriesToPreparedPushes } from '../notifications/delivery-repository.ts';
-import { registerDevice, unregisterDevice } from './device-repository.ts';
+import { addDeliveriesToPreparedPushes } from '../notifications/delivery.repository.ts';
+import { registerDevice, unregisterDevice } from './device.repository.ts';
 
 // FCM registration tokens are opaque and about 150–200 characters; the bound and the
 // check that PostgreSQL can store the text only keep garbage out of the primary key.

@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger, createMetrics } from '@haru/observability';
 import { eventually } from '@haru/testing';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
+import type { ClaimedDelivery, DeliveryResult } from './delivery.repository.ts';
 import { deliveryMetrics } from './delivery-metrics.ts';
-import type { ClaimedDelivery, DeliveryResult } from './delivery-repository.ts';
 
 // infra/ scales the notifier and alarms on these names (infra/src/due-deliveries.ts): a
 // rename here without one there would silently leave the alarm on a metric that no longer comes.

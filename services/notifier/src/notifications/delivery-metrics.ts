@@ -1,7 +1,7 @@
 import { delayBuckets, gauge, histogram, type Logger, type Metrics } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
-import { type ClaimedDelivery, type DeliveryResult, pendingDeliveries } from './delivery-repository.ts';
+import { type ClaimedDelivery, type DeliveryResult, pendingDeliveries } from './delivery.repository.ts';
 
 /** What the due-delivery sender observes of the promise: how late pushes reach FCM, and what waits. */
 export interface DeliveryMetrics {

@@ -5,9 +5,8 @@ import { appendToOutbox, holdOnOutbox, transactionWithOutbox } from '@haru/messa
 import type { Logger } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
-import { deactivateDevices } from '../devices/device-repository.ts';
+import { deactivateDevices } from '../devices/device.repository.ts';
 import type { SendBudget } from '../push/send-budget.ts';
-import type { DeliveryMetrics } from './delivery-metrics.ts';
 import {
   type ClaimedDelivery,
   claimDueDeliveries,
@@ -15,8 +14,9 @@ import {
   nextDueAt,
   recordDeliveryResults,
   releaseDeliveries,
-} from './delivery-repository.ts';
-import { markFinishedReported } from './notification-repository.ts';
+} from './delivery.repository.ts';
+import type { DeliveryMetrics } from './delivery-metrics.ts';
+import { markFinishedReported } from './notification.repository.ts';
 import { maxMessagesPerSend, type PushSender } from './push-sender.ts';
 import { sendDeliveries } from './send-deliveries.ts';
 

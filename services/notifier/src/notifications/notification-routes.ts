@@ -4,7 +4,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { NotifierDatabase } from '../database.ts';
 import { memberStatuses } from './member-statuses.ts';
-import { listFamilyNotifications } from './notification-repository.ts';
+import { listFamilyNotifications } from './notification.repository.ts';
 
 const familyId = z.uuid();
 

@@ -1,8 +1,8 @@
 import { type DomainEvent, type EventOf, notificationIdFor, type PushKind } from '@haru/contracts';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
-import { storeQuestion } from '../questions/question-repository.ts';
-import { moveUnsentPush, prepareNotification } from './notification-repository.ts';
+import { storeQuestion } from '../questions/question.repository.ts';
+import { moveUnsentPush, prepareNotification } from './notification.repository.ts';
 
 /** A push an event asked for. */
 export interface DuePush {

@@ -1,4 +1,4 @@
-import type { ClaimedDelivery, DeliveryResult } from './delivery-repository.ts';
+import type { ClaimedDelivery, DeliveryResult } from './delivery.repository.ts';
 import { pushContent } from './push-content.ts';
 import { pushMessage } from './push-message.ts';
 import type { PushSender } from './push-sender.ts';

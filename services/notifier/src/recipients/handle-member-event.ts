@@ -2,8 +2,8 @@ import type { EventOf } from '@haru/contracts';
 import { handleOnce } from '@haru/messaging';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
-import { addDeliveriesToPreparedPushes } from '../notifications/delivery-repository.ts';
-import { recordMemberJoined, recordMemberLeft, recordPreferences } from './recipient-repository.ts';
+import { addDeliveriesToPreparedPushes } from '../notifications/delivery.repository.ts';
+import { recordMemberJoined, recordMemberLeft, recordPreferences } from './recipient.repository.ts';
 
 /**
  * Keeps the recipients table in step with the family's members, in any arrival order. A

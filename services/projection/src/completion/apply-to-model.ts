@@ -1,9 +1,12 @@
 import type { DomainEvent } from '@haru/contracts';
 import type { Executor } from '@haru/db';
 import type { Insertable } from 'kysely';
-import type { AnswersTable, DepartedMembersTable, ProjectionDatabase, QuestionProgressTable } from '../database.ts';
+import type { ProjectionDatabase } from '../database.ts';
+import type { AnswersTable } from './answer.table.ts';
 import { completedAt } from './completion.ts';
 import { type QuestionKey, readCompletionFacts } from './completion-facts.ts';
+import type { DepartedMembersTable } from './departed-member.table.ts';
+import type { QuestionProgressTable } from './question-progress.table.ts';
 
 type Db = Executor<ProjectionDatabase>;
 

@@ -7,7 +7,7 @@ import { awaitedMembers } from './completion.ts';
 import { readCompletionFacts } from './completion-facts.ts';
 
 /** As many questions as the scheduler claims reminders in one batch (SCHEDULER_TICK_BATCH_SIZE's ceiling). */
-export const maxAwaitedQuestions = 1000;
+const maxAwaitedQuestions = 1000;
 
 const awaitedQuery = z.strictObject({
   questions: z

@@ -8,7 +8,7 @@ import { createDatabase, type Database, migrateToLatest } from '@haru/db';
 import { createTestDatabase } from '@haru/testing';
 import { type AnswerDatabase, schema } from '../database.ts';
 import { migrations } from '../migrations/index.ts';
-import { bundledCatalogue, catalogueInUse, currentCatalogue } from './catalogue-store.ts';
+import { bundledCatalogue, catalogueInUse, currentCatalogue } from './catalogue.repository.ts';
 
 // The catalogue as data: imported with `npm run catalogue -- import <file>`, validated
 // against the catalogue in use, and in use by the service within a minute.

@@ -4,8 +4,8 @@ import { HaruError } from '@haru/errors';
 import type { AnswerDatabase } from '../database.ts';
 import { commandBatches } from '../event-store/command-batches.ts';
 import { type Fold, readStream } from '../event-store/event-store.ts';
+import { familyFold, familyStream } from '../families/family.repository.ts';
 import type { FamilyState } from '../families/family.ts';
-import { familyFold, familyStream } from '../families/family-store.ts';
 import { familyAskedQuestion } from './archive-page.ts';
 import {
   decideQuestion,

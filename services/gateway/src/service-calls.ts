@@ -1,3 +1,5 @@
+// A route's side of a call to a service: whom it acts for, the path it names, and the
+// service's answer forwarded to the app.
 import type { ServiceResponse } from '@haru/http';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -18,3 +20,12 @@ export function forward<Forwarded = Response>(c: Context, response: ServiceRespo
     headers,
   ) as Forwarded;
 }
+
+/** Who a service call acts for: the verified caller and the app request's correlation id. */
+export const caller = (c: { get(key: 'uid' | 'correlationId'): string }) => ({
+  uid: c.get('uid'),
+  correlationId: c.get('correlationId'),
+});
+
+/** A path parameter, safely placed into an internal URL. */
+export const segment = (value: string): string => encodeURIComponent(value);
