@@ -7,8 +7,8 @@ import { bodyLimit } from 'hono/body-limit';
  * judged by the declaration (Node's parser never reads past Content-Length, and refuses a
  * malformed one); only a chunked body is counted as it arrives, by Hono's bodyLimit. Hono's
  * bodyLimit alone would open the request's body stream on every request, turning the Node
- * adapter's lightweight request into a WHATWG Request read through a web stream: a tenth of
- * the gateway's CPU per answer.
+ * adapter's lightweight request into a WHATWG Request read through a web stream, which
+ * costs the gateway more CPU per answer than the answer itself.
  */
 export function limitBody(maxBytes: number): MiddlewareHandler {
   const tooLarge = (): never => {

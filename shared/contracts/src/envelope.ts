@@ -30,7 +30,7 @@ export interface EventMetadata {
 }
 
 // Random bytes for event ids, drawn 256 ids at a time: left to itself, uuid draws 16 bytes
-// per id (about 2 µs each, a tenth of a due tick's own work per event).
+// from the operating system per id, a noticeable share of a due tick's work per event.
 const randomPool = new Uint8Array(16 * 256);
 let randomOffset = randomPool.length;
 // The ordering uuid keeps only when it draws its own randomness: within a millisecond the

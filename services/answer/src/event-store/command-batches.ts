@@ -5,9 +5,8 @@ import { type CommandResult, executeCommands, type StoredEvent, type StreamComma
 
 /**
  * Runs commands through `executeCommands` in batches (`batches`: a group commit). One
- * batch at a time by default: through the gateway at 64 concurrent requests that gave
- * 3,213 answers/s (p99 37 ms), against 2,442/s (64 ms) with two and 2,462/s (49 ms) with
- * four (docs/benchmarks.md): larger batches save more than batches side by side gain.
+ * batch at a time by default: larger batches save more commits than batches side by side
+ * gain (the ingest benchmark compares them; docs/benchmarks.md).
  */
 export const commandBatches = <State, Event extends StoredEvent>(
   database: Database<AnswerDatabase>,

@@ -10,9 +10,7 @@ import { type ServiceClient, type ServiceResponse, serviceResponse } from '@haru
  * the call as a whole (unavailable, say), every answer in it gets that refusal.
  *
  * Two calls at a time by default: while the service writes one batch, it already reads
- * and checks the next. Through the ingest benchmark that gave ×0.46–×0.53 of its baseline
- * over six full runs (median ×0.51), against ×0.46–×0.50 (median ×0.48) over four with one
- * (docs/benchmarks.md): a small gain, within the noise of a single run.
+ * and checks the next (a small gain in the ingest benchmark; docs/benchmarks.md).
  */
 export function answerSubmissions(
   answer: ServiceClient,

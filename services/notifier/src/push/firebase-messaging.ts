@@ -16,8 +16,8 @@ export interface FirebaseMessagingOptions {
 /**
  * Connections to the local endpoint, kept alive and shared by every `sendEach`. A
  * `sendEach` starts all its (≤ 500) requests at once; a keep-alive agent without a bound
- * opens a socket for each and keeps only 256 free ones afterwards (about 5,000 connections
- * for 10,000 pushes in the benchmark). Bounded, the same few connections carry every call,
+ * opens a socket for each and keeps only 256 free ones afterwards, so a burst opens
+ * thousands. Bounded, the same few connections carry every call,
  * as FCM's HTTP/2 connection carries a whole call.
  */
 export const localConnections = 16;
