@@ -33,4 +33,4 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv = process.env) {
   );
 }
 
-export type ServiceConfig = ReturnType<typeof loadServiceConfig>;
+export type SchedulerConfig = ReturnType<typeof loadServiceConfig>;

@@ -2,7 +2,7 @@ import { createDatabase } from '@haru/db';
 import { serviceClient } from '@haru/http';
 import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
-import type { ServiceConfig } from './config.ts';
+import type { SchedulerConfig } from './config.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
 import { type DueTick, firedAnnouncer, startDueTick } from './due-tick/due-tick.ts';
 import { familyScheduleRoutes } from './family-schedule/family-schedule-routes.ts';
@@ -28,7 +28,7 @@ export interface ServiceOptions {
  * - consumer: `CONSUMER_CONCURRENCY` messages at once, one connection each;
  * - tick: `SCHEDULER_TICK_POOL_SIZE` connections (one tick loop per replica).
  */
-export async function startService(config: ServiceConfig, options: ServiceOptions = {}) {
+export async function startService(config: SchedulerConfig, options: ServiceOptions = {}) {
   const now = options.now ?? (() => new Date());
   const consumerDatabase = createDatabase<SchedulerDatabase>({
     url: config.DATABASE_URL,
