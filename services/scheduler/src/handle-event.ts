@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@haru/contracts';
-import { handleOnce } from '@haru/messaging';
-import type { Kysely, Transaction } from 'kysely';
+import { handleOnce, type OutboxTransaction } from '@haru/messaging';
+import type { Kysely } from 'kysely';
 import type { SchedulerDatabase } from './database.ts';
 import type { FiredEvent } from './due-tick/due-tick.ts';
 import { fireFamilyPushesDueNow } from './due-tick/fire-due-pushes.ts';
@@ -34,7 +34,7 @@ export function createEventHandler({
   // is announced once its transaction has committed.
   const once = async (
     event: DomainEvent,
-    effect: (trx: Transaction<SchedulerDatabase>, fired: FiredEvent[]) => Promise<void>,
+    effect: (trx: OutboxTransaction<SchedulerDatabase>, fired: FiredEvent[]) => Promise<void>,
   ) => {
     const fired: FiredEvent[] = [];
     await handleOnce(db, event, async (trx) => {
@@ -45,7 +45,7 @@ export function createEventHandler({
   };
   /** Puts the pushes that follow the family's questions (or one) into the due-index, and fires those due already. */
   const scheduleAndFirePushes = async (
-    trx: Transaction<SchedulerDatabase>,
+    trx: OutboxTransaction<SchedulerDatabase>,
     fired: FiredEvent[],
     event: DomainEvent,
     questionId?: string,

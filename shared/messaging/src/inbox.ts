@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Envelope } from '@haru/contracts';
 import type { Kysely, Transaction } from 'kysely';
 import type { MessagingTables } from './messaging-migrations.ts';
-import { transactionWithOutbox } from './outbox.ts';
+import { type OutboxTransaction, transactionWithOutbox } from './outbox.ts';
 
 /**
  * Runs `effect` at most once per event: the event id is recorded in the inbox in the
@@ -13,7 +13,7 @@ import { transactionWithOutbox } from './outbox.ts';
 export async function handleOnce<DB extends MessagingTables>(
   db: Kysely<DB>,
   event: Pick<Envelope, 'id' | 'type'>,
-  effect: (trx: Transaction<DB>) => Promise<void>,
+  effect: (trx: OutboxTransaction<DB>) => Promise<void>,
 ): Promise<boolean> {
   const ran = await transactionWithOutbox(db, async (trx) => {
     const inbox = trx as unknown as Transaction<MessagingTables>;

@@ -10,7 +10,13 @@ export {
 export { handleOnce } from './inbox.ts';
 export { locateQueues, locateTopic } from './locate-topology.ts';
 export { type MessagingTables, messagingMigrations } from './messaging-migrations.ts';
-export { appendToOutbox, holdOnOutbox, transactionWithOutbox } from './outbox.ts';
+export {
+  appendToOutbox,
+  holdOnOutbox,
+  type OutboxExecutor,
+  type OutboxTransaction,
+  transactionWithOutbox,
+} from './outbox.ts';
 export { type OutboxRelay, type OutboxRelayOptions, startOutboxRelay } from './outbox-relay.ts';
 export { type MessagingSettings, type ServiceMessaging, startServiceMessaging } from './service-messaging.ts';
 export * from './topology.ts';

@@ -3,10 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createEvent, type DomainEvent, type EventContext } from '@haru/contracts';
-import { createDatabase, migrateToLatest } from '@haru/db';
+import { createDatabase, type Executor, migrateToLatest } from '@haru/db';
 import { createLogger, createMetrics } from '@haru/observability';
 import { createTestDatabase, eventually, metricSample, readQueue, uniqueTopologyPrefix } from '@haru/testing';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import {
   type AppliedTopology,
@@ -211,12 +211,18 @@ describe('outbox', () => {
     }
   });
 
-  test('when events are appended in a transaction the outbox does not know of, then the append is refused', async () => {
-    await assert.rejects(
-      database.db.transaction().execute((trx) => appendToOutbox(trx, [questionDue('2026-11-29')])),
-      /transactionWithOutbox/,
-    );
-    assert.deepEqual(await outboxIds(), []);
+  test('when events would be appended in a transaction the outbox does not know of, then that does not compile', () => {
+    // Checked by `npm run typecheck`, never run: should one of these calls compile, the
+    // expected error above it is missing and the typecheck fails.
+    const appendsOutsideTheOutbox = async (trx: Transaction<MessagingTables>, either: Executor<MessagingTables>) => {
+      // @ts-expect-error: a transaction not from transactionWithOutbox would commit without waking the relays
+      await appendToOutbox(trx, [questionDue('2026-11-29')]);
+      // @ts-expect-error: nor may it hold events on the outbox
+      await holdOnOutbox(trx, [{ event: questionDue('2026-11-29'), delayMs: 0 }]);
+      // @ts-expect-error: a handle that may be such a transaction is refused too
+      await appendToOutbox(either, [questionDue('2026-11-29')]);
+    };
+    assert.equal(typeof appendsOutsideTheOutbox, 'function');
   });
 
   test('when a backlog is relayed, then its PublishBatch calls overlap, never more than the configured number at once', async () => {

@@ -4,23 +4,47 @@ import { type Kysely, type OperationNodeSource, sql, type Transaction } from 'ky
 import type { MessagingTables } from './messaging-migrations.ts';
 
 /**
- * Transactions opened by `transactionWithOutbox`, and whether they appended. Keyed by the
- * transaction object, so that nothing is kept once it is done.
+ * The key under which a transaction from `transactionWithOutbox` carries what it appended.
+ * Not exported, so that nothing else can make a transaction one that may append.
  */
-const openTransactions = new WeakMap<object, { appended: boolean }>();
+const outbox = Symbol('outbox');
+
+/** What `transactionWithOutbox` tracks of its transaction: whether it appended, so that its commit wakes the relays. */
+interface OutboxAppends {
+  appended: boolean;
+}
+
+/**
+ * A transaction from `transactionWithOutbox`: the only kind of transaction that may append
+ * to the outbox, since only its commit wakes the relays. Helpers that append in their
+ * caller's transaction take this type; any other `Transaction` is a type error there.
+ */
+export type OutboxTransaction<DB> = Transaction<DB> & { readonly [outbox]: OutboxAppends };
+
+/**
+ * What `appendToOutbox` accepts of `E`: a transaction from `transactionWithOutbox`, or a
+ * database handle outside any transaction (the append then commits alone). `E` holding any
+ * other transaction resolves to a message instead, so that passing one does not compile.
+ */
+export type OutboxExecutor<E> =
+  Extract<E, { readonly isTransaction: true }> extends { readonly [outbox]: OutboxAppends }
+    ? E
+    : 'append to the outbox in a transaction from transactionWithOutbox, so that its relays are woken';
 
 /**
  * Records events for publication with a state change, so that they are published if and
  * only if it commits: in a transaction from `transactionWithOutbox`, or alone as one
- * statement (optionally after `changeFirst`, one or more data-modifying statements run in
- * the same statement: `with change0 as (…), change1 as (…) insert into outbox …`, atomic
- * without a transaction). Either way the relays are woken once it has committed.
+ * statement on a database handle (optionally after `changeFirst`, one or more
+ * data-modifying statements run in the same statement: `with change0 as (…), change1 as
+ * (…) insert into outbox …`, atomic without a transaction). Either way the relays are
+ * woken once it has committed.
  */
-export async function appendToOutbox(
-  executor: Executor<MessagingTables>,
+export async function appendToOutbox<E extends Executor<MessagingTables>>(
+  executor: OutboxExecutor<E>,
   events: readonly Envelope[],
   changeFirst?: OperationNodeSource | readonly OperationNodeSource[],
 ): Promise<void> {
+  const db = executor as Executor<MessagingTables> | OutboxTransaction<MessagingTables>;
   const changes = changeFirst === undefined ? [] : Array.isArray(changeFirst) ? changeFirst : [changeFirst];
   const insert =
     events.length === 0
@@ -37,21 +61,10 @@ export async function appendToOutbox(
     before.length === 0
       ? sql`${last}`
       : sql`with ${sql.join(before.map((change, index) => sql`${sql.raw(`change${index}`)} as (${change})`))} ${last}`;
-  if (events.length === 0) {
-    await statement.execute(executor);
-    return;
-  }
-  if (!executor.isTransaction) {
-    await statement.execute(executor);
-    wakeRelays(executor);
-    return;
-  }
-  const transaction = openTransactions.get(executor);
-  if (!transaction) {
-    throw new Error('append to the outbox in a transaction from transactionWithOutbox, so that its relays are woken');
-  }
-  await statement.execute(executor);
-  transaction.appended = true;
+  await statement.execute(db);
+  if (events.length === 0) return;
+  if (outbox in db) db[outbox].appended = true;
+  else wakeRelays(db);
 }
 
 /**
@@ -61,14 +74,10 @@ export async function appendToOutbox(
  * less publishes at once. In a transaction from `transactionWithOutbox`, like any append.
  */
 export async function holdOnOutbox(
-  trx: Transaction<MessagingTables>,
+  trx: OutboxTransaction<MessagingTables>,
   held: ReadonlyArray<{ event: Envelope; delayMs: number }>,
 ): Promise<void> {
   if (held.length === 0) return;
-  const transaction = openTransactions.get(trx);
-  if (!transaction) {
-    throw new Error('append to the outbox in a transaction from transactionWithOutbox, so that its relays are woken');
-  }
   await sql`
     insert into outbox (event_id, type, envelope, publish_at)
     select (item->'event'->>'id')::uuid, item->'event'->>'type', item->'event',
@@ -76,7 +85,7 @@ export async function holdOnOutbox(
                 then clock_timestamp() + (item->>'delayMs')::float8 * interval '1 millisecond' end
     from jsonb_array_elements(${JSON.stringify(held)}::jsonb) with ordinality as batch(item, position)
     order by position`.execute(trx);
-  transaction.appended = true;
+  trx[outbox].appended = true;
 }
 
 /**
@@ -85,14 +94,13 @@ export async function holdOnOutbox(
  */
 export async function transactionWithOutbox<DB, T>(
   db: Kysely<DB>,
-  work: (trx: Transaction<DB>) => Promise<T>,
+  work: (trx: OutboxTransaction<DB>) => Promise<T>,
 ): Promise<T> {
-  const transaction = { appended: false };
-  const result = await db.transaction().execute((trx) => {
-    openTransactions.set(trx, transaction);
-    return work(trx);
-  });
-  if (transaction.appended) wakeRelays(db);
+  const appends: OutboxAppends = { appended: false };
+  const result = await db
+    .transaction()
+    .execute((trx) => work(Object.defineProperty(trx, outbox, { value: appends }) as OutboxTransaction<DB>));
+  if (appends.appended) wakeRelays(db);
   return result;
 }
 

@@ -7,7 +7,7 @@ import {
   newEventId,
 } from '@haru/contracts';
 import { type Database, type Executor, isUniqueViolation } from '@haru/db';
-import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
+import { appendToOutbox, type OutboxExecutor, transactionWithOutbox } from '@haru/messaging';
 import { type Insertable, sql, type Transaction } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { AnswerDatabase } from '../database.ts';
@@ -252,7 +252,11 @@ export interface StreamAppend {
  * event: the contract decides what leaves the service) under the same event id. One
  * statement, so that it is atomic on its own: a command needs no transaction to append.
  */
-export async function appendToStreams(db: Executor<AnswerDatabase>, appends: readonly StreamAppend[]): Promise<void> {
+export async function appendToStreams<E extends Executor<AnswerDatabase>>(
+  executor: OutboxExecutor<E>,
+  appends: readonly StreamAppend[],
+): Promise<void> {
+  const db = executor as Executor<AnswerDatabase>;
   const rows: Insertable<EventsTable>[] = [];
   const published: DomainEvent[] = [];
   // Personal fields are stored sealed under their member's key (decision 9).
@@ -284,7 +288,7 @@ export async function appendToStreams(db: Executor<AnswerDatabase>, appends: rea
   );
   const changes = [db.insertInto('events').values(rows), ...(states.length > 0 ? [keepStates(states)] : [])];
   try {
-    await appendToOutbox(db, published, changes);
+    await appendToOutbox(executor, published, changes);
   } catch (error) {
     if (isUniqueViolation(error)) {
       const streams = appends.map(({ streamId, expectedVersion }) => `${streamId}@${expectedVersion}`).join(', ');

@@ -1,6 +1,5 @@
 import { createEvent, type EventContext } from '@haru/contracts';
-import type { Executor } from '@haru/db';
-import { appendToOutbox } from '@haru/messaging';
+import { appendToOutbox, type OutboxTransaction } from '@haru/messaging';
 import type { ProjectionDatabase } from '../database.ts';
 import type { CompletedQuestion } from './apply-to-model.ts';
 
@@ -11,7 +10,7 @@ import type { CompletedQuestion } from './apply-to-model.ts';
  * a live event's, or a rebuild's swap — sees it complete first.
  */
 export async function announceCompletions(
-  trx: Executor<ProjectionDatabase>,
+  trx: OutboxTransaction<ProjectionDatabase>,
   completed: readonly CompletedQuestion[],
   context: EventContext,
 ): Promise<number> {

@@ -1,5 +1,5 @@
 import { causedBy, createEvent, type EventOf } from '@haru/contracts';
-import { appendToOutbox, transactionWithOutbox } from '@haru/messaging';
+import { appendToOutbox, type OutboxTransaction, transactionWithOutbox } from '@haru/messaging';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import type { SchedulerDatabase } from '../database.ts';
 import { toInstant } from '../instants.ts';
@@ -43,7 +43,7 @@ export async function fireDueCompletePushes(
  * announces each push once whoever fires it.
  */
 export async function fireFamilyPushesDueNow(
-  trx: Transaction<SchedulerDatabase>,
+  trx: OutboxTransaction<SchedulerDatabase>,
   familyId: string,
   { now, leadMs }: { now: Date; leadMs: number },
 ): Promise<FiredPushes> {
@@ -148,7 +148,7 @@ const completeFiring = (push: PendingPush, now: Date): Firing<Fired> => ({
  * removes the pushes from the due-index.
  */
 async function settle(
-  trx: Transaction<SchedulerDatabase>,
+  trx: OutboxTransaction<SchedulerDatabase>,
   decided: readonly PendingPush[],
   { firings, skips }: { firings: Firing<Fired>[]; skips: Skip[] },
 ): Promise<FiredPushes> {

@@ -1,7 +1,6 @@
 import { causedBy, createEvent, type EventOf } from '@haru/contracts';
 import { HaruError } from '@haru/errors';
-import { appendToOutbox } from '@haru/messaging';
-import type { Transaction } from 'kysely';
+import { appendToOutbox, type OutboxTransaction } from '@haru/messaging';
 import { Temporal } from 'temporal-polyfill';
 import type { SchedulerDatabase } from '../database.ts';
 import { findAnnouncedQuestion, recordFired, recordRetimed } from '../due-tick/fired.repository.ts';
@@ -17,7 +16,7 @@ import { insertFamilySchedule, lockFamilySchedule, updateFamilySchedule } from '
  * at once, announces it (QuestionDue, caused by the change) in the same transaction.
  */
 export async function applyScheduleEvent(
-  trx: Transaction<SchedulerDatabase>,
+  trx: OutboxTransaction<SchedulerDatabase>,
   event: EventOf<'FamilyCreated'> | EventOf<'ScheduleChanged'>,
   now: Temporal.Instant,
 ): Promise<EventOf<'QuestionDue'> | undefined> {
@@ -51,7 +50,7 @@ export async function applyScheduleEvent(
 }
 
 async function announceQuestion(
-  trx: Transaction<SchedulerDatabase>,
+  trx: OutboxTransaction<SchedulerDatabase>,
   cause: EventOf<'ScheduleChanged'> | EventOf<'FamilyCreated'>,
   announce: ScheduleChange['announce'],
   now: Temporal.Instant,
