@@ -1,10 +1,10 @@
 import type { DomainEvent } from '@haru/contracts';
+import { lockForTransaction } from '@haru/db';
 import { handleOnce, type OutboxTransaction } from '@haru/messaging';
 import type { Kysely } from 'kysely';
 import type { SchedulerDatabase } from './database.ts';
 import type { FiredEvent } from './due-tick/due-tick.ts';
 import { fireFamilyPushesDueNow } from './due-tick/fire-due-pushes.ts';
-import { lockFamily } from './family-lock.ts';
 import { applyScheduleEvent } from './family-schedule/apply-schedule-event.ts';
 import { toInstant } from './instants.ts';
 import { recordQuestionProgress } from './question-pushes/question-progress.repository.ts';
@@ -30,15 +30,17 @@ export function createEventHandler({
   /** Told of each push the handler fired, once its transaction committed (see `firedAnnouncer`). */
   announce?: (event: FiredEvent) => void;
 }) {
-  // Each effect runs with the family's events serialised (see `lockFamily`); what it fired
-  // is announced once its transaction has committed.
+  // Each effect runs with the family's events serialised: without it, FamilyCreated and
+  // QuestionOpened handled at once would each miss the other's uncommitted row, and
+  // neither would schedule the question's pushes. What it fired is announced once its
+  // transaction has committed.
   const once = async (
     event: DomainEvent,
     effect: (trx: OutboxTransaction<SchedulerDatabase>, fired: FiredEvent[]) => Promise<void>,
   ) => {
     const fired: FiredEvent[] = [];
     await handleOnce(db, event, async (trx) => {
-      await lockFamily(trx, event.familyId);
+      await lockForTransaction(trx, 'scheduler', [event.familyId]);
       await effect(trx, fired);
     });
     for (const push of fired) announce(push);

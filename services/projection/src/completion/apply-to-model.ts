@@ -31,7 +31,7 @@ export const isCompletionFact = (event: DomainEvent): boolean =>
  * departure arrived first, the question completes at the departure, then moves to the
  * answer when that arrives: completed_at converges too.)
  *
- * Callers serialise a family's writes (see `lockFamilies`): two last answers applied
+ * Callers serialise a family's writes (`lockForTransaction`): two last answers applied
  * concurrently could otherwise each miss the other. Returns the touched questions that
  * are complete.
  */

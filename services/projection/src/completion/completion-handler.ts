@@ -1,10 +1,10 @@
 import { causedBy, type DomainEvent } from '@haru/contracts';
+import { lockForTransaction } from '@haru/db';
 import { handleOnce } from '@haru/messaging';
 import type { Kysely } from 'kysely';
 import type { ProjectionDatabase } from '../database.ts';
 import { announceCompletions } from './announce-completions.ts';
 import { applyToModel, isCompletionFact } from './apply-to-model.ts';
-import { lockFamilies } from './family-lock.ts';
 
 /**
  * Applies one event from the projection's queue to the live read model, at most once
@@ -26,7 +26,7 @@ export async function applyToCompletion(
 ): Promise<boolean> {
   return handleOnce(db, event, async (trx) => {
     if (!isCompletionFact(event)) return;
-    await lockFamilies(trx, [event.familyId]);
+    await lockForTransaction(trx, 'projection', [event.familyId]);
     const replays = await trx.selectFrom('replay_targets').select('schema_name').forKeyShare().execute();
     const completed = await applyToModel(trx, [event]);
     for (const replay of replays) await applyToModel(trx.withSchema(replay.schema_name), [event]);

@@ -1,7 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Database } from '@haru/db';
+import { type Database, lockForTransaction } from '@haru/db';
 import { applyToModel } from '../completion/apply-to-model.ts';
-import { lockFamilies } from '../completion/family-lock.ts';
 import type { ProjectionDatabase } from '../database.ts';
 import type { EventFeed } from './event-feed.ts';
 import { beat, type ReplayTarget } from './replay-target.ts';
@@ -42,8 +41,9 @@ export async function catchUp(
     barrier ??= page.frontier;
     if (page.events.length > 0) {
       await database.db.transaction().execute(async (trx) => {
-        await lockFamilies(
+        await lockForTransaction(
           trx,
+          'projection',
           page.events.map((event) => event.familyId),
         );
         await applyToModel(trx.withSchema(target.schema), page.events);
