@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
     full: { type: 'boolean', default: false },
     families: { type: 'string' },
     'send-concurrency': { type: 'string' },
+    /** SCHEDULER_LEAD_MS; by default 5 minutes, or 10 ms a family when that is longer (see `leadFor`). */
+    'lead-ms': { type: 'string' },
   },
 });
 const sizes = args.families ? args.families.split(',').map(Number) : args.full ? [10_000, 100_000] : [1_000];
@@ -56,6 +58,14 @@ interface AcceptedMessage {
   message: { token: string; data: { kind: string; familyId: string; notificationId: string } };
 }
 
+/**
+ * The lead must cover preparing the whole burst: here about 150 families a second are
+ * opened and prepared, so 100,000 families need some 11 minutes, more than the default 5.
+ * An operator sizes SCHEDULER_LEAD_MS the same way (docs/benchmarks.md).
+ */
+const defaultLeadMs = 300_000;
+const leadFor = (families: number) => Number(args['lead-ms'] ?? Math.max(defaultLeadMs, families * 10));
+
 async function runBurst(families: number) {
   log(`${families} families: starting the stack`);
   const stack = await startBenchStack({ name: `burst-${families}`, auth: true, fcm: true });
@@ -66,7 +76,9 @@ async function runBurst(families: number) {
         ? { RATE_LIMIT_PER_MINUTE: '1000000' }
         : name === 'notifier'
           ? { NOTIFIER_SEND_CONCURRENCY: String(sendConcurrency) }
-          : {},
+          : name === 'scheduler'
+            ? { SCHEDULER_LEAD_MS: String(leadFor(families)) }
+            : {},
   });
   const fcmUrl = stack.fcmEndpointUrl ?? '';
   const token = services.parts.internalApiToken;
@@ -161,7 +173,10 @@ async function runBurst(families: number) {
 
     // 4. The burst: every family's push time moved to one instant ahead (the due-index the
     // scheduler owns, in one statement), far enough that the lead prepares it all.
-    const prepareSeconds = families <= 1_000 ? 60 : families <= 10_000 ? 180 : 300;
+    // A lead longer than the default is used whole: the instant is set past it.
+    const leadMs = leadFor(families);
+    const prepareSeconds =
+      leadMs > defaultLeadMs ? leadMs / 1000 + 20 : families <= 1_000 ? 60 : families <= 10_000 ? 180 : 300;
     const instant = new Date(Math.ceil((Date.now() + prepareSeconds * 1000) / 60_000) * 60_000);
     await database.query(
       `update scheduler.family_schedule set push_time = $2, next_due_at = $3 where family_id = any($1)`,
@@ -169,7 +184,7 @@ async function runBurst(families: number) {
     );
     log(`every family due at ${instant.toISOString()}; preparing`);
     const published = publishRateSampler(services, token);
-    const memory = memorySampler(services);
+    const memory = memorySampler(services, token);
     await waitFor('a second before the instant', async () => Date.now() >= instant.getTime() - 2_000, {
       timeoutMs: prepareSeconds * 2000,
       intervalMs: 200,
@@ -209,6 +224,7 @@ async function runBurst(families: number) {
       pushes: expected,
       devicesPerFamily: '1–3 (index mod 3 + 1)',
       instant: instant.toISOString(),
+      leadSeconds: leadMs / 1000,
       prepareWindowSeconds: round((instant.getTime() - (hops.firstAnnouncedAt ?? instant.getTime())) / 1000, 1),
       lateness: {
         p50: round(percentile(lateness, 50), 3),
@@ -233,7 +249,8 @@ async function runBurst(families: number) {
         duringBurst: busy.summary,
         p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
       },
-      peakRssMiB: peakMemory,
+      peakRssMiB: peakMemory.rss,
+      peakHeapUsedMiB: peakMemory.heapUsed,
       load: oneMinuteLoad(),
     };
     log(`p99 ${result.lateness.p99} s, max ${result.lateness.max} s; ceiling ${result.ceiling.pushesPerSecond}/s`);
@@ -347,25 +364,39 @@ function publishRateSampler(services: Awaited<ReturnType<typeof startBenchServic
   };
 }
 
-/** The highest resident memory of each service's process while sampled (from /proc). */
-function memorySampler(services: Awaited<ReturnType<typeof startBenchServices>>) {
+/**
+ * The highest resident memory (from /proc) and the highest JavaScript heap in use (from its
+ * /metrics, `haru_nodejs_heap_size_used_bytes`) of each service's process while sampled. The
+ * heap is what the process holds; resident memory also keeps what the heap once needed.
+ */
+function memorySampler(services: Awaited<ReturnType<typeof startBenchServices>>, token: string) {
   const names: ServiceName[] = ['gateway', 'answer', 'projection', 'scheduler', 'notifier'];
-  const peak = new Map<ServiceName, number>();
-  const timer = setInterval(() => {
+  const rss = new Map<ServiceName, number>();
+  const heapUsed = new Map<ServiceName, number>();
+  const raise = (peaks: Map<ServiceName, number>, name: ServiceName, mib: number) =>
+    peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
+  const sample = async () => {
     for (const name of names) {
       try {
         const status = readFileSync(`/proc/${services.pid(name)}/status`, 'utf8');
-        const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-        peak.set(name, Math.max(peak.get(name) ?? 0, kib / 1024));
+        raise(rss, name, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
       } catch {
         // The process is gone; its last figure stands.
       }
+      const metrics = await fetch(`${services.url(name)}/metrics`, { headers: { [serviceTokenHeader]: token } })
+        .then((response) => response.text())
+        .catch(() => '');
+      const bytes = /^haru_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1];
+      if (bytes) raise(heapUsed, name, Number(bytes) / 2 ** 20);
     }
-  }, 500);
+  };
+  const timer = setInterval(() => void sample(), 500);
+  const peaks = (map: Map<ServiceName, number>) =>
+    Object.fromEntries([...map].map(([name, mib]) => [name, round(mib)]));
   return {
     stop: () => {
       clearInterval(timer);
-      return Object.fromEntries([...peak].map(([name, mib]) => [name, round(mib)]));
+      return { rss: peaks(rss), heapUsed: peaks(heapUsed) };
     },
   };
 }

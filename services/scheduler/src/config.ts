@@ -23,9 +23,10 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv = process.env) {
        * an "everyone answered" push held by quiet hours (DueAndComplete), each carrying its
        * instant. The answer service and the notifier prepare everything within this lead, so
        * that at the instant only the notifier's send is left, and a burst's SNS traffic travels
-       * ahead of it. 0: at the instant.
+       * ahead of it. 0: at the instant. At most 12 hours: a family's state keeps its two latest
+       * questions, so a question must open before the next one is announced.
        */
-      SCHEDULER_LEAD_MS: z.coerce.number().int().nonnegative().default(300_000),
+      SCHEDULER_LEAD_MS: z.coerce.number().int().nonnegative().max(43_200_000).default(300_000),
       /** How late a missed question may still be announced after an outage. */
       SCHEDULER_CATCH_UP_WINDOW_MINUTES: z.coerce.number().int().nonnegative().default(180),
     },
