@@ -54,11 +54,11 @@ export async function fireFamilyPushesDueNow(
 /**
  * One batch of reminders, in one transaction: claims those due (SKIP LOCKED) and asks the
  * projection whom each still awaits, now that it is due, not when it was scheduled. A
- * reminder goes to them, or is skipped (complete, nobody awaited, stale: a question the
- * scheduler already knows complete is not asked about); one the
- * projection has not seen open stays due for a later tick. When the projection cannot be
- * asked, the batch rolls back and the reminders wait; "everyone answered" pushes are
- * claimed apart and never wait for it.
+ * reminder goes to them, or is skipped: stale, complete (a question the scheduler knows
+ * complete already is not asked about), or nobody awaited. One the projection has not seen
+ * open stays due for a later tick. When the projection cannot be asked, the batch rolls
+ * back and the reminders wait; "everyone answered" pushes are claimed apart and never wait
+ * for it.
  */
 export async function fireDueReminders(
   db: Kysely<SchedulerDatabase>,
@@ -91,10 +91,7 @@ export async function fireDueReminders(
     const decided: PendingPush[] = [];
     for (const push of due) {
       const audience = push.complete ? completed : audiences.get(questionKey(keyOf(push)));
-      const decision = decideReminder(audience, {
-        ...window,
-        dueAt: toInstant(push.due_at),
-      });
+      const decision = decideReminder(audience, { ...window, dueAt: toInstant(push.due_at) });
       if ('wait' in decision) continue;
       decided.push(push);
       if ('skip' in decision) {
