@@ -43,6 +43,15 @@ describe('FCM endpoint', () => {
     assert.ok(!Number.isNaN(Date.parse(recorded.receivedAt)));
   });
 
+  it('when messages are sent, then the count grows by as many, without listing them', async () => {
+    const count = async () =>
+      ((await (await fetch(`${endpoint.url}/messages/count`)).json()) as { count: number }).count;
+    const before = await count();
+    for (const token of [unique(), unique()]) assert.equal((await send({ message: { token } })).status, 200);
+
+    assert.equal(await count(), before + 2);
+  });
+
   it('when several messages are sent, then they are listed oldest first', async () => {
     const tokens = [unique(), unique(), unique()];
     for (const token of tokens) assert.equal((await send({ message: { token } })).status, 200);

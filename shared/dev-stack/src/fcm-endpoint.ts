@@ -119,6 +119,8 @@ export async function startFcmEndpoint({
     const handled = (async () => {
       if (method === 'POST' && project) return send(request, response, decodeURIComponent(project));
       if (method === 'GET' && pathname === '/messages') return reply(response, 200, { messages: accepted });
+      // How many so far, without the messages: a burst's hundreds of thousands are polled cheaply.
+      if (method === 'GET' && pathname === '/messages/count') return reply(response, 200, { count: accepted.length });
       if (method === 'GET' && pathname === '/rejections') return reply(response, 200, { rejections: rejected });
       if (method === 'DELETE' && pathname === '/messages') {
         accepted = [];
