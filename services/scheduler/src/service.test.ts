@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent, type DomainEvent, type EventOf, newEventId, type PushKind } from '@haru/contracts';
 import { createDatabase } from '@haru/db';
 import { serviceClient } from '@haru/http';
@@ -11,6 +10,7 @@ import {
   eventually,
   isQueueIdle,
   metricSample,
+  publishEvent,
   type QueueReader,
   readQueue,
   type ServiceTestEnvironment,
@@ -85,14 +85,7 @@ const familyCreated = (
   const { id, context: ctx } = context();
   return createEvent('FamilyCreated', crypto.randomUUID(), { name: 'Kim', timezone, pushTime, quietHours }, ctx, id);
 };
-const publish = (event: DomainEvent) =>
-  aws.sns.send(
-    new PublishCommand({
-      TopicArn: topology.topicArn,
-      Message: JSON.stringify(event),
-      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-    }),
-  );
+const publish = (event: DomainEvent) => publishEvent({ sns: aws.sns, topicArn: topology.topicArn }, event);
 /** The family's first QuestionDue on the answer queue, once it is there. */
 const questionDueOf = async (familyId: string) =>
   (

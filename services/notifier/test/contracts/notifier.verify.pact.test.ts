@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent, type DomainEvent } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import { eventually, serviceTestEnvironment } from '@haru/testing';
+import { eventually, publishEvent, serviceTestEnvironment } from '@haru/testing';
 import { presentingCredential, verifyPact } from '../../../../contracts/support/pact-files.ts';
 import { loadServiceConfig } from '../../src/config.ts';
 import { schema } from '../../src/database.ts';
@@ -37,15 +36,8 @@ const registerDevice = async (uid: string, token: string) => {
   if (response.status !== 204) throw new Error(`registering ${token} answered ${response.status}`);
 };
 
-const publish = async (event: DomainEvent) => {
-  await environment.clients.sns.send(
-    new PublishCommand({
-      TopicArn: environment.topology.topicArn,
-      Message: JSON.stringify(event),
-      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-    }),
-  );
-};
+const publish = (event: DomainEvent) =>
+  publishEvent({ sns: environment.clients.sns, topicArn: environment.topology.topicArn }, event);
 
 const stateHandlers = {
   'a device registered to the caller': {

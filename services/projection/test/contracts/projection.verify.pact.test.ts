@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { callerUidHeader, createEvent, type DomainEvent } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import { eventually, serviceTestEnvironment } from '@haru/testing';
+import { eventually, publishEvent, serviceTestEnvironment } from '@haru/testing';
 import { messageProviders, tapQueue } from '../../../../contracts/support/event-producers.ts';
 import { presentingCredential, verifyPact } from '../../../../contracts/support/pact-files.ts';
 import { loadServiceConfig } from '../../src/config.ts';
@@ -26,15 +25,8 @@ before(async () => {
 });
 after(() => service?.stop());
 
-const publish = async (event: DomainEvent) => {
-  await environment.clients.sns.send(
-    new PublishCommand({
-      TopicArn: environment.topology.topicArn,
-      Message: JSON.stringify(event),
-      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-    }),
-  );
-};
+const publish = (event: DomainEvent) =>
+  publishEvent({ sns: environment.clients.sns, topicArn: environment.topology.topicArn }, event);
 
 /** A family's question opens for `required` members, and `answering` of them answer. */
 async function aQuestion(required: string[], answering: string[]) {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent, type DomainEvent, type EventType } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import { eventually, serviceTestEnvironment } from '@haru/testing';
+import { eventually, publishEvent, serviceTestEnvironment } from '@haru/testing';
 import { type DeliveredEvent, messageProviders, tapQueue } from '../../../../contracts/support/event-producers.ts';
 import { verifyPact } from '../../../../contracts/support/pact-files.ts';
 import { loadServiceConfig } from '../../src/config.ts';
@@ -37,15 +36,8 @@ after(async () => {
   await environment?.stopAlongside();
 });
 
-const publish = async (event: DomainEvent) => {
-  await environment.clients.sns.send(
-    new PublishCommand({
-      TopicArn: environment.topology.topicArn,
-      Message: JSON.stringify(event),
-      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-    }),
-  );
-};
+const publish = (event: DomainEvent) =>
+  publishEvent({ sns: environment.clients.sns, topicArn: environment.topology.topicArn }, event);
 
 const context = () => ({ occurredAt: clock, correlationId: randomUUID(), causationId: randomUUID() });
 
