@@ -29,6 +29,7 @@ import { sql } from 'kysely';
 import { type NotifierDatabase, schema } from '../../services/notifier/src/database.ts';
 import { createEventHandler } from '../../services/notifier/src/handle-event.ts';
 import { migrations } from '../../services/notifier/src/migrations/index.ts';
+import { claimPlannerSettings } from '../../services/notifier/src/notifications/delivery.repository.ts';
 import { deliveryMetrics } from '../../services/notifier/src/notifications/delivery-metrics.ts';
 import { startDueDeliverySender } from '../../services/notifier/src/notifications/due-delivery-sender.ts';
 import { type PushMessage, pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
@@ -242,6 +243,12 @@ async function notifierPath() {
     settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
   });
   const database = createDatabase<NotifierDatabase>({ url: postgres.url, schema, poolSize: 4 });
+  const claims = createDatabase<NotifierDatabase>({
+    url: postgres.url,
+    schema,
+    poolSize: 3,
+    settings: claimPlannerSettings,
+  });
   await migrateToLatest(database.db, schema, migrations);
   const familyId = '0193a5c0-0000-7000-8000-00000000000f';
   await sql`
@@ -269,6 +276,7 @@ async function notifierPath() {
   });
   const sender = startDueDeliverySender({
     db: database.db,
+    claims: claims.db,
     push: fcm.messaging,
     budget: sendBudget(database.db, { projectId, perMinute: 600_000 }),
     logger,
@@ -311,6 +319,7 @@ async function notifierPath() {
   return {
     scenario,
     async stop() {
+      await claims.close();
       await database.close();
       await postgres.stop();
       await rm(root, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import type { NotifierConfig } from './config.ts';
 import { type NotifierDatabase, schema } from './database.ts';
 import { deviceRoutes } from './devices/device-routes.ts';
 import { createEventHandler } from './handle-event.ts';
+import { claimPlannerSettings } from './notifications/delivery.repository.ts';
 import { deliveryMetrics } from './notifications/delivery-metrics.ts';
 import { type DueDeliverySender, startDueDeliverySender } from './notifications/due-delivery-sender.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
@@ -49,11 +50,18 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
       createEventHandler({ db: database.db, logger, clock, wake: (at) => sender?.wake(at) }),
     background: ({ logger, metrics }) => {
       // The sender gets a pool of its own, so that a burst never takes the connections the
-      // consumer and the API need, nor they its.
+      // consumer and the API need, nor they its; and its claims one more, planned for their
+      // batch alone (claimPlannerSettings).
       const senderDatabase = createDatabase<NotifierDatabase>({
         url: config.DATABASE_URL,
         schema,
         poolSize: config.NOTIFIER_SEND_CONCURRENCY + 1,
+      });
+      const claimsDatabase = createDatabase<NotifierDatabase>({
+        url: config.DATABASE_URL,
+        schema,
+        poolSize: config.NOTIFIER_SEND_CONCURRENCY,
+        settings: claimPlannerSettings,
       });
       const observed = deliveryMetrics({
         db: senderDatabase.db,
@@ -64,6 +72,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
       });
       sender = startDueDeliverySender({
         db: senderDatabase.db,
+        claims: claimsDatabase.db,
         push: countResults(provider, metrics),
         budget: sendBudget(senderDatabase.db, {
           projectId: config.FIREBASE_PROJECT_ID,
@@ -82,6 +91,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
           await started.stop();
           observed.stop();
           await senderDatabase.close();
+          await claimsDatabase.close();
         },
       };
     },

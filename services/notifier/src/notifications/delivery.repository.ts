@@ -35,33 +35,50 @@ export interface ClaimedDelivery {
 }
 
 /**
- * Claims up to `limit` pending deliveries due by `until`, earliest first, across families,
- * in one statement: rows another sender is claiming are skipped (SKIP LOCKED), and each
- * claimed row is due again only after `leaseMs` from `now`, so no lock is held while it is
- * sent. If the sender dies before recording the result, the row comes due again after the
- * lease and is sent again; the notification id as collapse key makes the device show it once.
+ * Planner settings for the connections claims run on. A claim touches its batch alone: 500
+ * due rows found in order, and their notifications, recipients, devices and questions. But a
+ * burst fills these tables in the minutes before its instant: without statistics yet, the
+ * planner reads and sorts every due row to take 500; with them, it hashes whole tables to
+ * join 500 rows. Either way each claim costs in proportion to the burst, and the burst's
+ * drain its square. Index scans and nested loops keep every claim to its batch, whatever the
+ * statistics say (delivery.repository.test.ts holds the plan to that).
  */
-export async function claimDueDeliveries(
-  db: Db,
-  { now, until, limit, leaseMs }: { now: Date; until: Date; limit: number; leaseMs: number },
-): Promise<ClaimedDelivery[]> {
-  const { rows } = await sql<{
-    notification_id: string;
-    token: string;
-    member_id: string;
-    attempts: number;
-    send_at: Date;
-    family_id: string;
-    question_id: string;
-    kind: PushKind;
-    due_at: Date;
-    cause_event_id: string | null;
-    correlation_id: string | null;
-    locale: Locale | null;
-    text_ko: string | null;
-    text_en: string | null;
-    eligible: boolean;
-  }>`
+export const claimPlannerSettings = {
+  enable_seqscan: 'off',
+  enable_bitmapscan: 'off',
+  enable_hashjoin: 'off',
+  enable_mergejoin: 'off',
+} as const;
+
+interface ClaimRange {
+  now: Date;
+  until: Date;
+  limit: number;
+  leaseMs: number;
+}
+
+/**
+ * The claim in one statement: rows another sender is claiming are skipped (SKIP LOCKED),
+ * and each claimed row is due again only after `leaseMs` from `now`, so no lock is held
+ * while it is sent. Run it on a connection with `claimPlannerSettings`.
+ */
+export const claimStatement = ({ now, until, limit, leaseMs }: ClaimRange) => sql<{
+  notification_id: string;
+  token: string;
+  member_id: string;
+  attempts: number;
+  send_at: Date;
+  family_id: string;
+  question_id: string;
+  kind: PushKind;
+  due_at: Date;
+  cause_event_id: string | null;
+  correlation_id: string | null;
+  locale: Locale | null;
+  text_ko: string | null;
+  text_en: string | null;
+  eligible: boolean;
+}>`
     with due as (
       select ctid, next_attempt_at from deliveries
       where status = 'pending' and next_attempt_at <= ${until}
@@ -69,8 +86,7 @@ export async function claimDueDeliveries(
       limit ${limit}
       for update skip locked),
     claimed as (
-      -- Found again by physical position (a TID scan), which the row locks keep valid:
-      -- whatever the planner believes of a table just filled by a burst's preparation.
+      -- Found again by physical position (a TID scan), which the row locks keep valid.
       update deliveries d set next_attempt_at = ${new Date(now.getTime() + leaseMs)}
       from due where d.ctid = due.ctid
       returning d.notification_id, d.token, d.member_id, d.attempts, due.next_attempt_at as send_at)
@@ -82,7 +98,16 @@ export async function claimDueDeliveries(
     join notifications n on n.notification_id = c.notification_id
     left join recipients r on r.family_id = n.family_id and r.member_id = c.member_id
     left join devices dv on dv.token = c.token
-    left join questions q on q.family_id = n.family_id and q.question_id = n.question_id`.execute(db);
+    left join questions q on q.family_id = n.family_id and q.question_id = n.question_id`;
+
+/**
+ * Claims up to `limit` pending deliveries due by `until`, earliest first, across families
+ * (see `claimStatement`). If the sender dies before recording the result, the row comes due
+ * again after the lease and is sent again; the notification id as collapse key makes the
+ * device show it once.
+ */
+export async function claimDueDeliveries(claims: Db, range: ClaimRange): Promise<ClaimedDelivery[]> {
+  const { rows } = await claimStatement(range).execute(claims);
   return rows.map((row) => ({
     notificationId: row.notification_id,
     token: row.token,

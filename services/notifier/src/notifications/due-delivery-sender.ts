@@ -23,6 +23,8 @@ import { sendDeliveries } from './send-deliveries.ts';
 export interface DueDeliverySenderOptions {
   /** The sender's own pool (`concurrency` + 1 connections), apart from the consumer's and the API's. */
   db: Kysely<NotifierDatabase>;
+  /** The pool claims run on: `concurrency` connections with `claimPlannerSettings`. */
+  claims: Kysely<NotifierDatabase>;
   push: PushSender;
   budget: SendBudget;
   logger: Logger;
@@ -97,7 +99,12 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
 
   const claim = () => {
     const now = clock();
-    return claimDueDeliveries(db, { now, until: new Date(now.getTime() + headStartMs), limit: batchSize, leaseMs });
+    return claimDueDeliveries(options.claims, {
+      now,
+      until: new Date(now.getTime() + headStartMs),
+      limit: batchSize,
+      leaseMs,
+    });
   };
 
   // Each worker claims its next batch while it sends the current one, so that the database's

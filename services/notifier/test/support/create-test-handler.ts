@@ -4,7 +4,7 @@ import { createLogger, createMetrics } from '@haru/observability';
 import { type NotifierDatabase, schema } from '../../src/database.ts';
 import { registerDevice } from '../../src/devices/device.repository.ts';
 import { createEventHandler } from '../../src/handle-event.ts';
-import { addDeliveriesToPreparedPushes } from '../../src/notifications/delivery.repository.ts';
+import { addDeliveriesToPreparedPushes, claimPlannerSettings } from '../../src/notifications/delivery.repository.ts';
 import { deliveryMetrics } from '../../src/notifications/delivery-metrics.ts';
 import { type DueDeliverySenderOptions, startDueDeliverySender } from '../../src/notifications/due-delivery-sender.ts';
 import type { PushSender } from '../../src/notifications/push-sender.ts';
@@ -51,9 +51,12 @@ export async function createTestHandler(
     clock,
     cloudWatch: false,
   });
-  const startSender = (db: Database<NotifierDatabase>) =>
+  // Claims run as in the service: on connections of their own with the claim's planner settings.
+  const claimsOf = () => createDatabase<NotifierDatabase>({ url, schema, poolSize: 2, settings: claimPlannerSettings });
+  const startSender = (db: Database<NotifierDatabase>, claims: Database<NotifierDatabase>) =>
     startDueDeliverySender({
       db: db.db,
+      claims: claims.db,
       push,
       budget: sendBudget(db.db, { projectId: 'demo-haru', perMinute: budgetPerMinute }),
       logger,
@@ -67,18 +70,21 @@ export async function createTestHandler(
       headStartMs: 0,
       ...rest,
     });
-  const sender = startSender(database);
+  const claims = claimsOf();
+  const sender = startSender(database, claims);
   return {
     handle: createEventHandler({ db: database.db, logger, clock, wake: () => {} }),
     send: () => sender.sendDueOnce(),
     async startReplica() {
       const replicaDatabase = createDatabase<NotifierDatabase>({ url, schema, poolSize: 3 });
-      const replica = startSender(replicaDatabase);
+      const replicaClaims = claimsOf();
+      const replica = startSender(replicaDatabase, replicaClaims);
       return {
         send: () => replica.sendDueOnce(),
         async stop() {
           await replica.stop();
           await replicaDatabase.close();
+          await replicaClaims.close();
         },
       };
     },
@@ -101,6 +107,7 @@ export async function createTestHandler(
       await sender.stop();
       metrics.stop();
       await fcm.close();
+      await claims.close();
       await database.close();
     },
   };

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createDatabase, type Database } from '@haru/db';
+import { sql } from 'kysely';
+import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
+import { type NotifierDatabase, schema } from '../database.ts';
+import { claimPlannerSettings, claimStatement } from './delivery.repository.ts';
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+
+/** Plan nodes whose work grows with the table rather than with the batch. */
+const wholeTableNodes = new Set(['Seq Scan', 'Bitmap Heap Scan', 'Hash Join', 'Merge Join', 'Sort']);
+
+describe('claiming due deliveries in a burst', () => {
+  let database: Database<NotifierDatabase>;
+  let claims: Database<NotifierDatabase>;
+  before(async () => {
+    const migrated = await migratedTestDatabase();
+    database = migrated.database;
+    claims = createDatabase<NotifierDatabase>({
+      url: migrated.url,
+      schema,
+      poolSize: 1,
+      settings: claimPlannerSettings,
+    });
+    // A burst prepared: 2,000 families of two members, each device with a delivery due at one instant.
+    await sql`
+      insert into recipients (family_id, member_id, uid, locale, active, "left", updated_at)
+      select ('00000000-0000-7000-8000-' || lpad(to_hex(n / 2), 12, '0'))::uuid, gen_random_uuid(),
+             'uid-' || n, 'en', true, false, now()
+      from generate_series(0, 3999) as n`.execute(database.db);
+    await sql`
+      insert into devices (token, uid, platform, active, last_seen_at, updated_at)
+      select 'token-' || uid, uid, 'android', true, now(), now() from recipients`.execute(database.db);
+    await sql`
+      insert into questions (family_id, question_id, text_ko, text_en, opens_at)
+      select distinct family_id, '00000000-0000-7000-8000-00000000000a'::uuid, '질문', 'question', now()
+      from recipients`.execute(database.db);
+    await sql`
+      insert into notifications (notification_id, family_id, question_id, kind, created_at, due_at)
+      select gen_random_uuid(), family_id, question_id, 'question', now(), now() from questions`.execute(database.db);
+    await sql`
+      insert into deliveries (notification_id, token, member_id, status, attempts, next_attempt_at, updated_at)
+      select n.notification_id, d.token, r.member_id, 'pending', 0, n.due_at, now()
+      from notifications n join recipients r using (family_id) join devices d on d.uid = r.uid`.execute(database.db);
+  });
+  after(async () => {
+    await claims?.close();
+    await database?.close();
+  });
+
+  const claimPlan = async () => {
+    const now = new Date();
+    const compiled = claimStatement({ now, until: now, limit: 500, leaseMs: 60_000 }).compile(claims.db);
+    // EXPLAIN without ANALYZE plans the claim without running it: nothing is claimed.
+    const { rows } = await claims.pool.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+      `explain (format json) ${compiled.sql}`,
+      [...compiled.parameters],
+    );
+    const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
+    assert.ok(plan, 'the claim has a plan');
+    return nodesOf(plan);
+  };
+
+  for (const statistics of ['before the tables are analyzed', 'once they are analyzed']) {
+    it(`reads only its batch, ${statistics}`, async () => {
+      if (statistics.startsWith('once')) await sql`analyze`.execute(database.db);
+      const nodes = await claimPlan();
+      const wholeTable = nodes.filter((node) => wholeTableNodes.has(node['Node Type']));
+      assert.deepEqual(
+        wholeTable.map((node) => node['Node Type']),
+        [],
+        'no step of the claim reads or sorts a whole table',
+      );
+      // The due rows are taken in the order of the pending-due index, the first 500 only.
+      assert.ok(
+        nodes.some((node) => node['Node Type'] === 'Index Scan' && node['Index Name'] === 'deliveries_pending_due'),
+      );
+    });
+  }
+});
