@@ -11,8 +11,9 @@
 //
 // Quick: 1,000 families. --full: 10,000 and 100,000 (one after another, each on a stack of its own).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ServiceName } from '@haru/dev-stack';
+import { type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
 import { internalApi } from '@haru/testing';
 import pg from 'pg';
@@ -23,10 +24,11 @@ import { createFirebaseMessaging } from '../../services/notifier/src/push/fireba
 import { startBenchServices } from '../support/bench-services.ts';
 import { startBenchStack } from '../support/bench-stack.ts';
 import { mapConcurrently, waitFor } from '../support/concurrently.ts';
+import { benchAuthEmulatorPids, measureCpu, withChildren } from '../support/cpu.ts';
 import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
 import { callApp, createFamilies } from '../support/population.ts';
 import { progressLog } from '../support/progress.ts';
-import { writeResults } from '../support/results.ts';
+import { resultsDir, writeResults } from '../support/results.ts';
 import { percentile, round } from '../support/stats.ts';
 
 const { values: args } = parseArgs({
@@ -36,10 +38,13 @@ const { values: args } = parseArgs({
     'send-concurrency': { type: 'string' },
     /** SCHEDULER_LEAD_MS; by default 5 minutes, or 10 ms a family when that is longer (see `leadFor`). */
     'lead-ms': { type: 'string' },
+    /** The notifier writes a V8 CPU profile to bench/results/profiles when it stops (the instant is in the results). */
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const sizes = args.families ? args.families.split(',').map(Number) : args.full ? [10_000, 100_000] : [1_000];
 const log = progressLog('burst');
+const profilesDir = join(resultsDir, 'profiles');
 /** What the gateway last answered a steady family's member, for the message if it never opens. */
 let lastSteadyAnswer = '';
 /** Just enough for the notifier's configuration to load, to read its defaults. */
@@ -75,10 +80,15 @@ async function runBurst(families: number) {
       name === 'gateway'
         ? { RATE_LIMIT_PER_MINUTE: '1000000' }
         : name === 'notifier'
-          ? { NOTIFIER_SEND_CONCURRENCY: String(sendConcurrency) }
+          ? {
+              NOTIFIER_SEND_CONCURRENCY: String(sendConcurrency),
+              ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profilesDir}` } : {}),
+            }
           : name === 'scheduler'
             ? { SCHEDULER_LEAD_MS: String(leadFor(families)) }
             : {},
+    // A profile is written only by a process that exits of itself.
+    ...(args['cpu-prof'] ? { stopTimeoutMs: 20_000 } : {}),
   });
   const fcmUrl = stack.fcmEndpointUrl ?? '';
   const token = services.parts.internalApiToken;
@@ -183,13 +193,23 @@ async function runBurst(families: number) {
       [burstFamilies, instant.toISOString().slice(11, 16), instant],
     );
     log(`every family due at ${instant.toISOString()}; preparing`);
-    const published = publishRateSampler(services, token);
-    const memory = memorySampler(services, token);
+    const sampled = servicesSampler(services, token);
     await waitFor('a second before the instant', async () => Date.now() >= instant.getTime() - 2_000, {
       timeoutMs: prepareSeconds * 2000,
       intervalMs: 200,
     });
     const duringBurst = steadyLoad(services.url('gateway'), steady, steadyQuestions, 12_000);
+    // Where the two cores go from the instant until the last push is at the endpoint.
+    await waitFor('the instant', async () => Date.now() >= instant.getTime(), { intervalMs: 10 });
+    const cpu = measureCpu({
+      ...Object.fromEntries(serviceNames.map((name) => [name, () => [services.pid(name)]])),
+      postgres: () => {
+        const pid = stack.postgresPid();
+        return pid ? withChildren(pid) : [];
+      },
+      'Auth emulator': benchAuthEmulatorPids,
+      'bench (FCM endpoint, fauxqs, steady load)': () => [process.pid],
+    });
     const expected = tokens.length;
     // Polled by count, read once: listing a large burst's messages every poll would take the
     // cores the burst is measured on.
@@ -198,10 +218,10 @@ async function runBurst(families: number) {
       timeoutMs: 20 * 60_000,
       intervalMs: 500,
     });
+    const cpuDuringBurst = cpu.stop();
     const accepted = await burstMessages(fcmUrl, instant);
     const busy = await duringBurst;
-    const publishes = published.stop(instant);
-    const peakMemory = memory.stop();
+    const { publishesPerSecond: publishes, peakRssMiB, peakHeapUsedMiB } = sampled.stop(instant);
 
     // 5. What the phones saw.
     const lateness = accepted.map((received) => (Date.parse(received.receivedAt) - instant.getTime()) / 1000);
@@ -249,8 +269,9 @@ async function runBurst(families: number) {
         duringBurst: busy.summary,
         p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
       },
-      peakRssMiB: peakMemory.rss,
-      peakHeapUsedMiB: peakMemory.heapUsed,
+      cpuDuringBurst,
+      peakRssMiB,
+      peakHeapUsedMiB,
       load: oneMinuteLoad(),
     };
     log(`p99 ${result.lateness.p99} s, max ${result.lateness.max} s; ceiling ${result.ceiling.pushesPerSecond}/s`);
@@ -333,54 +354,22 @@ async function steadyLoad(
   };
 }
 
-/** Events every service's outbox relay published (to SNS), sampled each second from /metrics. */
-function publishRateSampler(services: Awaited<ReturnType<typeof startBenchServices>>, token: string) {
-  const samples: Array<{ at: number; total: number }> = [];
-  const names: ServiceName[] = ['answer', 'projection', 'scheduler', 'notifier'];
-  const sample = async () => {
-    let total = 0;
-    for (const name of names) {
-      const text = await fetch(`${services.url(name)}/metrics`, { headers: { [serviceTokenHeader]: token } })
-        .then((response) => response.text())
-        .catch(() => '');
-      for (const line of text.split('\n')) {
-        if (line.startsWith('haru_outbox_events_published_total')) total += Number(line.split(' ').at(-1)) || 0;
-      }
-    }
-    samples.push({ at: Date.now(), total });
-  };
-  const timer = setInterval(sample, 1000);
-  void sample();
-  return {
-    /** Publishes in each second from 10 s before the instant (second 0 is the due second). */
-    stop(instant: Date) {
-      clearInterval(timer);
-      const perSecond: Array<{ second: number; published: number }> = [];
-      for (let second = -10; second <= 20; second++) {
-        const from = instant.getTime() + second * 1000;
-        const at = (time: number) => {
-          const before = samples.filter((sampled) => sampled.at <= time).at(-1);
-          return before?.total ?? 0;
-        };
-        perSecond.push({ second, published: Math.max(at(from + 1000) - at(from), 0) });
-      }
-      return perSecond;
-    },
-  };
-}
-
 /**
- * The highest resident memory (from /proc) and the highest JavaScript heap in use (from its
- * /metrics, `haru_nodejs_heap_size_used_bytes`) of each service's process while sampled. The
- * heap is what the process holds; resident memory also keeps what the heap once needed.
+ * Each service's /metrics, scraped once a second (every scrape also costs the services and
+ * PostgreSQL, so once, not once per figure), and its resident memory from /proc:
+ * - the events every outbox relay published to SNS (`haru_outbox_events_published_total`);
+ * - the highest JavaScript heap in use (`haru_nodejs_heap_size_used_bytes`), what the
+ *   process holds, and the highest resident memory, which also keeps what the heap once needed.
  */
-function memorySampler(services: Awaited<ReturnType<typeof startBenchServices>>, token: string) {
+function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>>, token: string) {
   const names: ServiceName[] = ['gateway', 'answer', 'projection', 'scheduler', 'notifier'];
+  const published: Array<{ at: number; total: number }> = [];
   const rss = new Map<ServiceName, number>();
   const heapUsed = new Map<ServiceName, number>();
   const raise = (peaks: Map<ServiceName, number>, name: ServiceName, mib: number) =>
     peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
   const sample = async () => {
+    let total = 0;
     for (const name of names) {
       try {
         const status = readFileSync(`/proc/${services.pid(name)}/status`, 'utf8');
@@ -388,20 +377,32 @@ function memorySampler(services: Awaited<ReturnType<typeof startBenchServices>>,
       } catch {
         // The process is gone; its last figure stands.
       }
-      const metrics = await fetch(`${services.url(name)}/metrics`, { headers: { [serviceTokenHeader]: token } })
+      const text = await fetch(`${services.url(name)}/metrics`, { headers: { [serviceTokenHeader]: token } })
         .then((response) => response.text())
         .catch(() => '');
-      const bytes = /^haru_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1];
+      const bytes = /^haru_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
       if (bytes) raise(heapUsed, name, Number(bytes) / 2 ** 20);
+      for (const line of text.split('\n')) {
+        if (line.startsWith('haru_outbox_events_published_total')) total += Number(line.split(' ').at(-1)) || 0;
+      }
     }
+    published.push({ at: Date.now(), total });
   };
-  const timer = setInterval(() => void sample(), 500);
+  const timer = setInterval(sample, 1000);
+  void sample();
   const peaks = (map: Map<ServiceName, number>) =>
     Object.fromEntries([...map].map(([name, mib]) => [name, round(mib)]));
   return {
-    stop: () => {
+    /** Publishes in each second from 10 s before the instant (second 0 is the due second), and the memory peaks. */
+    stop(instant: Date) {
       clearInterval(timer);
-      return { rss: peaks(rss), heapUsed: peaks(heapUsed) };
+      const publishesPerSecond: Array<{ second: number; published: number }> = [];
+      const at = (time: number) => published.filter((sampled) => sampled.at <= time).at(-1)?.total ?? 0;
+      for (let second = -10; second <= 20; second++) {
+        const from = instant.getTime() + second * 1000;
+        publishesPerSecond.push({ second, published: Math.max(at(from + 1000) - at(from), 0) });
+      }
+      return { publishesPerSecond, peakRssMiB: peaks(rss), peakHeapUsedMiB: peaks(heapUsed) };
     },
   };
 }
