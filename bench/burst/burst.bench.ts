@@ -221,7 +221,7 @@ async function runBurst(families: number) {
     const cpuDuringBurst = cpu.stop();
     const accepted = await burstMessages(fcmUrl, instant);
     const busy = await duringBurst;
-    const { publishesPerSecond: publishes, peakRssMiB, peakHeapUsedMiB } = sampled.stop(instant);
+    const { publishesPerSecond: publishes, peakLiveHeapMiB, peakHeapUsedMiB, peakRssMiB } = sampled.stop(instant);
 
     // 5. What the phones saw.
     const lateness = accepted.map((received) => (Date.parse(received.receivedAt) - instant.getTime()) / 1000);
@@ -270,8 +270,9 @@ async function runBurst(families: number) {
         p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
       },
       cpuDuringBurst,
-      peakRssMiB,
+      peakLiveHeapMiB,
       peakHeapUsedMiB,
+      peakRssMiB,
       load: oneMinuteLoad(),
     };
     log(`p99 ${result.lateness.p99} s, max ${result.lateness.max} s; ceiling ${result.ceiling.pushesPerSecond}/s`);
@@ -358,14 +359,17 @@ async function steadyLoad(
  * Each service's /metrics, scraped once a second (every scrape also costs the services and
  * PostgreSQL, so once, not once per figure), and its resident memory from /proc:
  * - the events every outbox relay published to SNS (`haru_outbox_events_published_total`);
- * - the highest JavaScript heap in use (`haru_nodejs_heap_size_used_bytes`), what the
- *   process holds, and the highest resident memory, which also keeps what the heap once needed.
+ * - the highest JavaScript heap kept alive (`haru_nodejs_heap_live_bytes`: in use just after a
+ *   full collection), what the process holds; the highest heap in use at any moment
+ *   (`haru_nodejs_heap_size_used_bytes`), which also counts garbage not yet collected; and the
+ *   highest resident memory, which also keeps what the heap once needed.
  */
 function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>>, token: string) {
   const names: ServiceName[] = ['gateway', 'answer', 'projection', 'scheduler', 'notifier'];
   const published: Array<{ at: number; total: number }> = [];
   const rss = new Map<ServiceName, number>();
   const heapUsed = new Map<ServiceName, number>();
+  const liveHeap = new Map<ServiceName, number>();
   const raise = (peaks: Map<ServiceName, number>, name: ServiceName, mib: number) =>
     peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
   const sample = async () => {
@@ -382,6 +386,8 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
         .catch(() => '');
       const bytes = /^haru_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
       if (bytes) raise(heapUsed, name, Number(bytes) / 2 ** 20);
+      const live = /^haru_nodejs_heap_live_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
+      if (live) raise(liveHeap, name, Number(live) / 2 ** 20);
       for (const line of text.split('\n')) {
         if (line.startsWith('haru_outbox_events_published_total')) total += Number(line.split(' ').at(-1)) || 0;
       }
@@ -402,7 +408,12 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
         const from = instant.getTime() + second * 1000;
         publishesPerSecond.push({ second, published: Math.max(at(from + 1000) - at(from), 0) });
       }
-      return { publishesPerSecond, peakRssMiB: peaks(rss), peakHeapUsedMiB: peaks(heapUsed) };
+      return {
+        publishesPerSecond,
+        peakLiveHeapMiB: peaks(liveHeap),
+        peakHeapUsedMiB: peaks(heapUsed),
+        peakRssMiB: peaks(rss),
+      };
     },
   };
 }
