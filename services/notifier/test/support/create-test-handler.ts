@@ -1,6 +1,7 @@
 import type { DomainEvent, EventType } from '@haru/contracts';
 import { createDatabase, type Database } from '@haru/db';
 import { createLogger, createMetrics } from '@haru/observability';
+import { sql } from 'kysely';
 import { type NotifierDatabase, schema } from '../../src/database.ts';
 import { registerDevice } from '../../src/devices/device.repository.ts';
 import { createEventHandler } from '../../src/handle-event.ts';
@@ -71,6 +72,9 @@ export async function createTestHandler(
       ...rest,
     });
   const claims = claimsOf();
+  // Connected before the sender starts, so that its loop's first round (which runs at once)
+  // is over before a test prepares anything.
+  await sql`select 1`.execute(claims.db);
   const sender = startSender(database, claims);
   return {
     handle: createEventHandler({ db: database.db, logger, clock, wake: () => {} }),
