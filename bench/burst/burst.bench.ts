@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
-import { internalApi } from '@haru/testing';
+import { internalApi, metricSample } from '@haru/testing';
 import pg from 'pg';
 import { loadServiceConfig as loadNotifierConfig } from '../../services/notifier/src/config.ts';
 import { pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
@@ -384,10 +384,10 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
       const text = await fetch(`${services.url(name)}/metrics`, { headers: { [serviceTokenHeader]: token } })
         .then((response) => response.text())
         .catch(() => '');
-      const bytes = /^haru_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
-      if (bytes) raise(heapUsed, name, Number(bytes) / 2 ** 20);
-      const live = /^haru_nodejs_heap_live_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
-      if (live) raise(liveHeap, name, Number(live) / 2 ** 20);
+      const used = metricSample(text, 'haru_nodejs_heap_size_used_bytes');
+      if (used !== undefined) raise(heapUsed, name, used / 2 ** 20);
+      const live = metricSample(text, 'haru_nodejs_heap_live_bytes');
+      if (live !== undefined) raise(liveHeap, name, live / 2 ** 20);
       for (const line of text.split('\n')) {
         if (line.startsWith('haru_outbox_events_published_total')) total += Number(line.split(' ').at(-1)) || 0;
       }

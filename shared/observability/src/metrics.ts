@@ -27,10 +27,9 @@ export function createMetrics(service: string): Metrics {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: 'haru_' });
   observeFullCollections();
-  new Gauge({
+  gauge(registry, {
     name: 'haru_nodejs_heap_live_bytes',
     help: 'JavaScript heap in use just after the last full garbage collection: what the process keeps alive.',
-    registers: [registry],
     collect() {
       this.set(liveHeapBytes);
     },
