@@ -12,5 +12,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`create index deliveries_pending on deliveries (notification_id, token) where status = 'pending'`.execute(db);
+  await sql`create index deliveries_pending on deliveries (notification_id, token) where status = 'pending'`.execute(
+    db,
+  );
 }
