@@ -666,7 +666,8 @@ describe('when FCM is unavailable, over quota or unreachable', () => {
         fcm.down = false;
       }
       // One was being sent (leased for a minute); the other, claimed ahead, is due again now.
-      // This send takes it, or the sender's own loop, woken by the event, does: either way now.
+      // This send takes it, or the sender's own loop does (after each of its rounds it wakes
+      // itself for what is due): either way now, not after a lease.
       await oneAtATime.send();
       await eventually(() => sentTo(familyId).length === 1);
       await oneAtATime.send();
