@@ -9,6 +9,7 @@ import * as erasedRecipients from './2026-12-08T01.00-erased-recipients.ts';
 import * as reportedNotifications from './2026-12-09T01.00-reported-notifications.ts';
 import * as devicesByUid from './2026-12-09T02.00-devices-by-uid.ts';
 import * as deliveriesWithoutPendingIndex from './2026-12-10T01.00-deliveries-without-pending-index.ts';
+import * as deliveryLeases from './2026-12-11T01.00-delivery-leases.ts';
 
 /** Every migration of the notifier's schema, the shared outbox and inbox first. */
 export const migrations: MigrationSet = {
@@ -22,4 +23,5 @@ export const migrations: MigrationSet = {
   '2026-12-09T01.00-reported-notifications': reportedNotifications,
   '2026-12-09T02.00-devices-by-uid': devicesByUid,
   '2026-12-10T01.00-deliveries-without-pending-index': deliveriesWithoutPendingIndex,
+  '2026-12-11T01.00-delivery-leases': deliveryLeases,
 };

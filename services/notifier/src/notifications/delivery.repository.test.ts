@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createDatabase, type Database } from '@haru/db';
 import { sql } from 'kysely';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
 import { type NotifierDatabase, schema } from '../database.ts';
-import { claimPlannerSettings, claimStatement } from './delivery.repository.ts';
+import { claimPlannerSettings, claimStatement, nextDueAt } from './delivery.repository.ts';
 
 interface PlanNode {
   'Node Type': string;
@@ -68,6 +69,26 @@ describe('claiming due deliveries in a burst', () => {
     return nodesOf(plan);
   };
 
+  it('leases its batch without writing an index entry: each row is rewritten on its own page', async () => {
+    const now = new Date();
+    const compiled = claimStatement({ now, until: now, limit: 500, leaseMs: 60_000 }).compile(claims.db);
+    const client = await claims.pool.connect();
+    try {
+      // The counts of this transaction alone; rolled back, so the burst stays unclaimed.
+      await client.query('begin');
+      const { rowCount } = await client.query(compiled.sql, [...compiled.parameters]);
+      const { rows } = await client.query<{ updated: string; hot: string }>(
+        `select n_tup_upd as updated, n_tup_hot_upd as hot
+         from pg_stat_xact_user_tables where relname = 'deliveries'`,
+      );
+      assert.equal(rowCount, 500);
+      assert.deepEqual(rows[0], { updated: '500', hot: '500' }, 'every lease is a HOT update');
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+  });
+
   for (const statistics of ['before the tables are analyzed', 'once they are analyzed']) {
     it(`reads only its batch, ${statistics}`, async () => {
       if (statistics.startsWith('once')) await sql`analyze`.execute(database.db);
@@ -84,4 +105,51 @@ describe('claiming due deliveries in a burst', () => {
       );
     });
   }
+});
+
+describe('when the sender next looks for due deliveries', () => {
+  let database: Database<NotifierDatabase>;
+  before(async () => {
+    database = (await migratedTestDatabase()).database;
+  });
+  after(() => database?.close());
+
+  it('passes over the deliveries a sender holds until their lease runs out', async () => {
+    const now = new Date('2026-12-03T21:00:00Z');
+    const at = (ms: number) => new Date(now.getTime() + ms);
+    const notificationId = randomUUID();
+    await database.db
+      .insertInto('notifications')
+      .values({
+        notification_id: notificationId,
+        family_id: randomUUID(),
+        question_id: randomUUID(),
+        kind: 'question',
+        created_at: now,
+        due_at: now,
+      })
+      .execute();
+    const delivery = (token: string, dueInMs: number, leasedForMs: number | null) => ({
+      notification_id: notificationId,
+      token,
+      member_id: randomUUID(),
+      status: 'pending' as const,
+      attempts: 0,
+      next_attempt_at: at(dueInMs),
+      leased_until: leasedForMs === null ? null : at(leasedForMs),
+      updated_at: now,
+    });
+    // Two due and being sent (leased for a minute), one due in ten seconds.
+    await database.db
+      .insertInto('deliveries')
+      .values([
+        delivery('being-sent', -1000, 60_000),
+        delivery('also-being-sent', 0, 60_000),
+        delivery('next', 10_000, null),
+      ])
+      .execute();
+
+    assert.deepEqual(await nextDueAt(database.db, now), at(10_000));
+    assert.deepEqual(await nextDueAt(database.db, at(60_000)), at(-1000), 'due again once the lease has run out');
+  });
 });

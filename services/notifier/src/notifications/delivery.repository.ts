@@ -59,8 +59,11 @@ interface ClaimRange {
 
 /**
  * The claim in one statement: rows another sender is claiming are skipped (SKIP LOCKED),
- * and each claimed row is due again only after `leaseMs` from `now`, so no lock is held
- * while it is sent. Run it on a connection with `claimPlannerSettings`.
+ * and each claimed row is leased until `leaseMs` from `now`, so no lock is held while it is
+ * sent. The lease is written to a column no index holds, so the row is rewritten on its own
+ * page (a HOT update) without an index entry. Leased rows stay first in the due index and are
+ * passed over: as many as the senders have in hand. Run it on a connection with
+ * `claimPlannerSettings`.
  */
 export const claimStatement = ({ now, until, limit, leaseMs }: ClaimRange) => sql<{
   notification_id: string;
@@ -80,16 +83,17 @@ export const claimStatement = ({ now, until, limit, leaseMs }: ClaimRange) => sq
   eligible: boolean;
 }>`
     with due as (
-      select ctid, next_attempt_at from deliveries
+      select ctid from deliveries
       where status = 'pending' and next_attempt_at <= ${until}
+        and (leased_until is null or leased_until <= ${now})
       order by next_attempt_at
       limit ${limit}
       for update skip locked),
     claimed as (
       -- Found again by physical position (a TID scan), which the row locks keep valid.
-      update deliveries d set next_attempt_at = ${new Date(now.getTime() + leaseMs)}
+      update deliveries d set leased_until = ${new Date(now.getTime() + leaseMs)}
       from due where d.ctid = due.ctid
-      returning d.notification_id, d.token, d.member_id, d.attempts, due.next_attempt_at as send_at)
+      returning d.notification_id, d.token, d.member_id, d.attempts, d.next_attempt_at as send_at)
     select c.notification_id, c.token, c.member_id, c.attempts, c.send_at,
            n.family_id, n.question_id, n.kind, n.due_at, n.cause_event_id, n.correlation_id,
            r.locale, q.text_ko, q.text_en,
@@ -126,16 +130,15 @@ export async function claimDueDeliveries(claims: Db, range: ClaimRange): Promise
   }));
 }
 
-/** Gives claimed deliveries back unsent: due again when they were before the claim. */
+/** Gives claimed deliveries back unsent: due again as they were before the claim. */
 export async function releaseDeliveries(db: Db, claimed: readonly ClaimedDelivery[]): Promise<void> {
   if (claimed.length === 0) return;
   await sql`
-    update deliveries d set next_attempt_at = released.send_at
+    update deliveries d set leased_until = null
     from unnest(
       ${claimed.map((delivery) => delivery.notificationId)}::uuid[],
-      ${claimed.map((delivery) => delivery.token)}::text[],
-      ${claimed.map((delivery) => delivery.sendAt)}::timestamptz[]
-    ) as released (notification_id, token, send_at)
+      ${claimed.map((delivery) => delivery.token)}::text[]
+    ) as released (notification_id, token)
     where d.notification_id = released.notification_id and d.token = released.token and d.status = 'pending'`.execute(
     db,
   );
@@ -166,6 +169,7 @@ export async function recordDeliveryResults(trx: Db, results: readonly DeliveryR
         error_message = result.error_message,
         attempts = deliveries.attempts + result.attempts,
         next_attempt_at = coalesce(result.next_attempt_at, deliveries.next_attempt_at),
+        leased_until = null,
         updated_at = ${now}
     from unnest(
       ${column((r) => r.notificationId)}::uuid[], ${column((r) => r.token)}::text[],
@@ -178,12 +182,16 @@ export async function recordDeliveryResults(trx: Db, results: readonly DeliveryR
       and deliveries.status = 'pending'`.execute(trx);
 }
 
-/** When the earliest pending delivery is due (possibly past); null when none is pending. */
-export async function nextDueAt(db: Db): Promise<Date | null> {
+/**
+ * When the earliest pending delivery no sender holds is due (possibly past); null when there
+ * is none. A lease that runs out (its sender died) is found by the senders' regular look.
+ */
+export async function nextDueAt(db: Db, now: Date): Promise<Date | null> {
   const row = await db
     .selectFrom('deliveries')
     .select('next_attempt_at')
     .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('leased_until', 'is', null), eb('leased_until', '<=', now)]))
     .orderBy('next_attempt_at')
     .limit(1)
     .executeTakeFirst();

@@ -17,6 +17,8 @@ export interface DeliveryTable {
   attempts: number;
   /** A pending delivery is not sent before this (backoff, Retry-After, FCM's quota minimum). */
   next_attempt_at: Date;
+  /** Claimed by a sender until then: no other claims it before (after, if that sender died). Null when unclaimed. */
+  leased_until: Date | null;
   updated_at: Date;
 }
 

@@ -164,7 +164,7 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
     logger,
     runOnce: async () => {
       await sendDueOnce();
-      const next = await nextDueAt(db);
+      const next = await nextDueAt(db, clock());
       if (next) wake(next);
     },
   });
