@@ -242,11 +242,13 @@ async function notifierPath() {
     port: await freePort(),
     settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
   });
-  const database = createDatabase<NotifierDatabase>({ url: postgres.url, schema, poolSize: 4 });
+  const sendConcurrency = 3;
+  // As the service sizes the sender's pool (each worker records one batch while it claims the next).
+  const database = createDatabase<NotifierDatabase>({ url: postgres.url, schema, poolSize: 2 * sendConcurrency + 1 });
   const claims = createDatabase<NotifierDatabase>({
     url: postgres.url,
     schema,
-    poolSize: 3,
+    poolSize: sendConcurrency,
     settings: claimPlannerSettings,
   });
   await migrateToLatest(database.db, schema, migrations);
@@ -282,7 +284,7 @@ async function notifierPath() {
     logger,
     metrics,
     clock,
-    concurrency: 3,
+    concurrency: sendConcurrency,
     intervalMs: 3_600_000,
     reportSpreadMs: 0,
   });

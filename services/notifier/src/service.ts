@@ -50,12 +50,13 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
       createEventHandler({ db: database.db, logger, clock, wake: (at) => sender?.wake(at) }),
     background: ({ logger, metrics }) => {
       // The sender gets a pool of its own, so that a burst never takes the connections the
-      // consumer and the API need, nor they its; and its claims one more, planned for their
-      // batch alone (claimPlannerSettings).
+      // consumer and the API need, nor they its (each worker records one batch while it takes
+      // the budget for the next); and its claims one more, planned for their batch alone
+      // (claimPlannerSettings).
       const senderDatabase = createDatabase<NotifierDatabase>({
         url: config.DATABASE_URL,
         schema,
-        poolSize: config.NOTIFIER_SEND_CONCURRENCY + 1,
+        poolSize: 2 * config.NOTIFIER_SEND_CONCURRENCY + 1,
       });
       const claimsDatabase = createDatabase<NotifierDatabase>({
         url: config.DATABASE_URL,

@@ -21,7 +21,7 @@ import { maxMessagesPerSend, type PushSender } from './push-sender.ts';
 import { sendDeliveries } from './send-deliveries.ts';
 
 export interface DueDeliverySenderOptions {
-  /** The sender's own pool (`concurrency` + 1 connections), apart from the consumer's and the API's. */
+  /** The sender's own pool (2 × `concurrency` + 1 connections), apart from the consumer's and the API's. */
   db: Kysely<NotifierDatabase>;
   /** The pool claims run on: `concurrency` connections with `claimPlannerSettings`. */
   claims: Kysely<NotifierDatabase>;
@@ -80,7 +80,6 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
   } = options;
 
   const sendBatch = async (claimed: ClaimedDelivery[]) => {
-    await options.budget.take(claimed.filter((delivery) => delivery.eligible).length);
     // Claimed ahead: sent when the last of the batch is due (earliest first, so they are close).
     const dueIn = Math.max(...claimed.map((delivery) => delivery.sendAt.getTime())) - clock().getTime();
     if (dueIn > 0) await delay(dueIn);
@@ -94,37 +93,52 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
       claimed,
     );
     options.metrics.observeSent(claimed, results, acceptedAt);
-    await recordResults(db, claimed, results, clock(), logger);
+    return results;
   };
 
-  const claim = () => {
+  /** The next batch, its sends taken from the budget. */
+  const claim = async () => {
     const now = clock();
-    return claimDueDeliveries(options.claims, {
+    const claimed = await claimDueDeliveries(options.claims, {
       now,
       until: new Date(now.getTime() + headStartMs),
       limit: batchSize,
       leaseMs,
     });
+    const sends = claimed.filter((delivery) => delivery.eligible).length;
+    if (sends > 0) await options.budget.take(sends);
+    return claimed;
   };
 
-  // Each worker claims its next batch while it sends the current one, so that the database's
-  // round trips overlap FCM's instead of adding to them.
+  // Each worker claims its next batch, and records its previous one, while it sends the
+  // current one, so that the database's round trips overlap FCM's instead of adding to them.
   const worker = async () => {
     let settled = 0;
     let next = claim();
+    let recording: Promise<void> = Promise.resolve();
     try {
       for (;;) {
         const claimed = await next;
-        if (claimed.length === 0) return settled;
+        if (claimed.length === 0) break;
         next = claim();
-        await sendBatch(claimed);
+        const results = await sendBatch(claimed);
+        await recording;
+        recording = recordResults(db, claimed, results, clock(), logger);
+        // Awaited once the next batch is sent; a failure is held until then, not left unhandled.
+        recording.catch(() => {});
         settled += claimed.length;
       }
+      await recording;
+      return settled;
     } catch (error) {
-      // A batch claimed ahead is given back when its worker fails, not left to its lease.
+      // A batch claimed ahead is given back when its worker fails, not left to its lease; the
+      // record under way is let finish (a batch sent but not recorded comes due after its lease).
       const ahead = await next.catch(() => []);
       await releaseDeliveries(db, ahead).catch((releaseError) =>
         logger.warn({ err: releaseError }, 'claimed deliveries left to their lease'),
+      );
+      await recording.catch((recordError) =>
+        logger.warn({ err: recordError }, 'sent deliveries left to their lease unrecorded'),
       );
       throw error;
     }
