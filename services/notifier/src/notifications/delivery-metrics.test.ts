@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, createMetrics } from '@haru/observability';
 import { eventually } from '@haru/testing';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
+import { insertPendingDeliveries } from '../../test/support/pending-deliveries.ts';
 import type { ClaimedDelivery, DeliveryResult } from './delivery.repository.ts';
 import { deliveryMetrics } from './delivery-metrics.ts';
 
@@ -19,35 +19,13 @@ describe('the delivery figures as CloudWatch embedded metrics', () => {
 
   it('when pushes were sent and others wait, then one line carries the backlog, the upcoming deliveries and the lateness', async () => {
     const now = new Date('2026-12-03T09:00:00Z');
-    const notificationId = randomUUID();
-    await database.db
-      .insertInto('notifications')
-      .values({
-        notification_id: notificationId,
-        family_id: randomUUID(),
-        question_id: randomUUID(),
-        kind: 'question',
-        created_at: now,
-        due_at: now,
-        reported_at: null,
-        cause_event_id: null,
-        correlation_id: null,
-      })
-      .execute();
-    const delivery = (token: string, dueInMs: number) => ({
-      notification_id: notificationId,
-      token,
-      member_id: randomUUID(),
-      status: 'pending' as const,
-      attempts: 0,
-      next_attempt_at: new Date(now.getTime() + dueInMs),
-      updated_at: now,
-    });
     // Two due already, one due in a minute, one beyond the five minutes counted as upcoming.
-    await database.db
-      .insertInto('deliveries')
-      .values([delivery('a', -1000), delivery('b', 0), delivery('c', 60_000), delivery('d', 600_000)])
-      .execute();
+    await insertPendingDeliveries(database.db, now, [
+      { token: 'a', dueInMs: -1000 },
+      { token: 'b', dueInMs: 0 },
+      { token: 'c', dueInMs: 60_000 },
+      { token: 'd', dueInMs: 600_000 },
+    ]);
 
     const lines: Record<string, unknown>[] = [];
     const destination = new Writable({

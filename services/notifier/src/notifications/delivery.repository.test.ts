@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createDatabase, type Database } from '@haru/db';
 import { sql } from 'kysely';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
+import { insertPendingDeliveries } from '../../test/support/pending-deliveries.ts';
 import { type NotifierDatabase, schema } from '../database.ts';
 import { claimPlannerSettings, claimStatement, nextDueAt } from './delivery.repository.ts';
 
@@ -117,37 +117,12 @@ describe('when the sender next looks for due deliveries', () => {
   it('passes over the deliveries a sender holds until their lease runs out', async () => {
     const now = new Date('2026-12-03T21:00:00Z');
     const at = (ms: number) => new Date(now.getTime() + ms);
-    const notificationId = randomUUID();
-    await database.db
-      .insertInto('notifications')
-      .values({
-        notification_id: notificationId,
-        family_id: randomUUID(),
-        question_id: randomUUID(),
-        kind: 'question',
-        created_at: now,
-        due_at: now,
-      })
-      .execute();
-    const delivery = (token: string, dueInMs: number, leasedForMs: number | null) => ({
-      notification_id: notificationId,
-      token,
-      member_id: randomUUID(),
-      status: 'pending' as const,
-      attempts: 0,
-      next_attempt_at: at(dueInMs),
-      leased_until: leasedForMs === null ? null : at(leasedForMs),
-      updated_at: now,
-    });
     // Two due and being sent (leased for a minute), one due in ten seconds.
-    await database.db
-      .insertInto('deliveries')
-      .values([
-        delivery('being-sent', -1000, 60_000),
-        delivery('also-being-sent', 0, 60_000),
-        delivery('next', 10_000, null),
-      ])
-      .execute();
+    await insertPendingDeliveries(database.db, now, [
+      { token: 'being-sent', dueInMs: -1000, leasedForMs: 60_000 },
+      { token: 'also-being-sent', dueInMs: 0, leasedForMs: 60_000 },
+      { token: 'next', dueInMs: 10_000 },
+    ]);
 
     assert.deepEqual(await nextDueAt(database.db, now), at(10_000));
     assert.deepEqual(await nextDueAt(database.db, at(60_000)), at(-1000), 'due again once the lease has run out');

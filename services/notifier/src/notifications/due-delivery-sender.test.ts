@@ -393,6 +393,18 @@ describe('pushes prepared ahead of their instant', () => {
       tokens.map(() => 1),
     );
     assert.ok(tokens.every((token) => received.has(token)));
+    // Each worker records a batch while it sends the next: by the time a send resolves, every
+    // batch it sent is recorded, its last one too, and the pushes it finished are reported.
+    const recorded = await handler.database.db
+      .selectFrom('deliveries')
+      .innerJoin('notifications', 'notifications.notification_id', 'deliveries.notification_id')
+      .select(['deliveries.status', 'notifications.reported_at'])
+      .where('deliveries.token', 'in', tokens)
+      .execute();
+    assert.deepEqual(
+      recorded.map((delivery) => [delivery.status, delivery.reported_at !== null]),
+      tokens.map(() => ['sent', true]),
+    );
   });
 });
 
