@@ -29,7 +29,7 @@ import { sql } from 'kysely';
 import { type NotifierDatabase, schema } from '../../services/notifier/src/database.ts';
 import { createEventHandler } from '../../services/notifier/src/handle-event.ts';
 import { migrations } from '../../services/notifier/src/migrations/index.ts';
-import { claimPlannerSettings } from '../../services/notifier/src/notifications/delivery.repository.ts';
+import { batchPlannerSettings } from '../../services/notifier/src/notifications/delivery.repository.ts';
 import { deliveryMetrics } from '../../services/notifier/src/notifications/delivery-metrics.ts';
 import { startDueDeliverySender } from '../../services/notifier/src/notifications/due-delivery-sender.ts';
 import { type PushMessage, pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
@@ -243,13 +243,14 @@ async function notifierPath() {
     settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
   });
   const sendConcurrency = 3;
-  // As the service sizes the sender's pool (each worker records one batch while it claims the next).
-  const database = createDatabase<NotifierDatabase>({ url: postgres.url, schema, poolSize: 2 * sendConcurrency + 1 });
-  const claims = createDatabase<NotifierDatabase>({
+  // As the service sizes the sender's pools, and one more connection for the event handler.
+  const database = createDatabase<NotifierDatabase>({ url: postgres.url, schema, poolSize: sendConcurrency + 2 });
+  // Each worker claims its next batch while it records the last.
+  const batches = createDatabase<NotifierDatabase>({
     url: postgres.url,
     schema,
-    poolSize: sendConcurrency,
-    settings: claimPlannerSettings,
+    poolSize: 2 * sendConcurrency,
+    settings: batchPlannerSettings,
   });
   await migrateToLatest(database.db, schema, migrations);
   const familyId = '0193a5c0-0000-7000-8000-00000000000f';
@@ -278,7 +279,7 @@ async function notifierPath() {
   });
   const sender = startDueDeliverySender({
     db: database.db,
-    claims: claims.db,
+    batches: batches.db,
     push: fcm.messaging,
     budget: sendBudget(database.db, { projectId, perMinute: 600_000 }),
     logger,
@@ -321,7 +322,7 @@ async function notifierPath() {
   return {
     scenario,
     async stop() {
-      await claims.close();
+      await batches.close();
       await database.close();
       await postgres.stop();
       await rm(root, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import type { NotifierConfig } from './config.ts';
 import { type NotifierDatabase, schema } from './database.ts';
 import { deviceRoutes } from './devices/device-routes.ts';
 import { createEventHandler } from './handle-event.ts';
-import { claimPlannerSettings } from './notifications/delivery.repository.ts';
+import { batchPlannerSettings } from './notifications/delivery.repository.ts';
 import { deliveryMetrics } from './notifications/delivery-metrics.ts';
 import { type DueDeliverySender, startDueDeliverySender } from './notifications/due-delivery-sender.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
@@ -49,20 +49,20 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
     handle: ({ database, logger }) =>
       createEventHandler({ db: database.db, logger, clock, wake: (at) => sender?.wake(at) }),
     background: ({ logger, metrics }) => {
-      // The sender gets a pool of its own, so that a burst never takes the connections the
-      // consumer and the API need, nor they its (each worker records one batch while it takes
-      // the budget for the next); and its claims one more, planned for their batch alone
-      // (claimPlannerSettings).
+      // The sender gets pools of its own, so that a burst never takes the connections the
+      // consumer and the API need, nor they its: one for the budget, the reports and the next
+      // due instant; one for its batch statements (each worker claims its next batch while it
+      // records the last), planned for their batch alone (batchPlannerSettings).
       const senderDatabase = createDatabase<NotifierDatabase>({
         url: config.DATABASE_URL,
         schema,
-        poolSize: 2 * config.NOTIFIER_SEND_CONCURRENCY + 1,
+        poolSize: config.NOTIFIER_SEND_CONCURRENCY + 1,
       });
-      const claimsDatabase = createDatabase<NotifierDatabase>({
+      const batchesDatabase = createDatabase<NotifierDatabase>({
         url: config.DATABASE_URL,
         schema,
-        poolSize: config.NOTIFIER_SEND_CONCURRENCY,
-        settings: claimPlannerSettings,
+        poolSize: 2 * config.NOTIFIER_SEND_CONCURRENCY,
+        settings: batchPlannerSettings,
       });
       const observed = deliveryMetrics({
         db: senderDatabase.db,
@@ -73,7 +73,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
       });
       sender = startDueDeliverySender({
         db: senderDatabase.db,
-        claims: claimsDatabase.db,
+        batches: batchesDatabase.db,
         push: countResults(provider, metrics),
         budget: sendBudget(senderDatabase.db, {
           projectId: config.FIREBASE_PROJECT_ID,
@@ -92,7 +92,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
           await started.stop();
           observed.stop();
           await senderDatabase.close();
-          await claimsDatabase.close();
+          await batchesDatabase.close();
         },
       };
     },

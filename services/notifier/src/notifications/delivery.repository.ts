@@ -35,15 +35,16 @@ export interface ClaimedDelivery {
 }
 
 /**
- * Planner settings for the connections claims run on. A claim touches its batch alone: 500
- * due rows found in order, and their notifications, recipients, devices and questions. But a
- * burst fills these tables in the minutes before its instant: without statistics yet, the
- * planner reads and sorts every due row to take 500; with them, it hashes whole tables to
- * join 500 rows. Either way each claim costs in proportion to the burst, and the burst's
- * drain its square. Index scans and nested loops keep every claim to its batch, whatever the
- * statistics say (delivery.repository.test.ts holds the plan to that).
+ * Planner settings for the connections the sender's batch statements run on: claims,
+ * records and releases, each of up to 500 deliveries. A burst fills these tables in the
+ * minutes before its instant: without statistics yet, the planner reads and sorts every due
+ * row to claim 500; with them, it hashes whole tables to join 500 rows, and a record of 500
+ * results hashes the whole pending backlog to find its rows. Either way each statement costs
+ * in proportion to the burst, and the burst's drain its square. Index scans and nested loops
+ * keep every statement to its batch, whatever the statistics say (delivery.repository.test.ts
+ * holds the plans to that).
  */
-export const claimPlannerSettings = {
+export const batchPlannerSettings = {
   enable_seqscan: 'off',
   enable_bitmapscan: 'off',
   enable_hashjoin: 'off',
@@ -63,7 +64,7 @@ interface ClaimRange {
  * sent. The lease is written to a column no index holds, so the row is rewritten on its own
  * page (a HOT update) without an index entry. Leased rows stay first in the due index and are
  * passed over: as many as the senders have in hand. Run it on a connection with
- * `claimPlannerSettings`.
+ * `batchPlannerSettings`.
  */
 export const claimStatement = ({ now, until, limit, leaseMs }: ClaimRange) => sql<{
   notification_id: string;
@@ -130,7 +131,10 @@ export async function claimDueDeliveries(claims: Db, range: ClaimRange): Promise
   }));
 }
 
-/** Gives claimed deliveries back unsent: due again as they were before the claim. */
+/**
+ * Gives claimed deliveries back unsent: due again as they were before the claim. Run it on a
+ * connection with `batchPlannerSettings`.
+ */
 export async function releaseDeliveries(db: Db, claimed: readonly ClaimedDelivery[]): Promise<void> {
   if (claimed.length === 0) return;
   await sql`
@@ -158,11 +162,13 @@ export interface DeliveryResult {
   nextAttemptAt: Date | null;
 }
 
-/** Records what happened to each claimed delivery, in one statement. */
-export async function recordDeliveryResults(trx: Db, results: readonly DeliveryResult[], now: Date): Promise<void> {
-  if (results.length === 0) return;
+/**
+ * Records what happened to each claimed delivery, in one statement, found by its key. Run it
+ * on a connection with `batchPlannerSettings`.
+ */
+export const recordStatement = (results: readonly DeliveryResult[], now: Date) => {
   const column = <T>(pick: (result: DeliveryResult) => T) => results.map(pick);
-  await sql`
+  return sql`
     update deliveries
     set status = result.status,
         error_code = result.error_code,
@@ -179,7 +185,13 @@ export async function recordDeliveryResults(trx: Db, results: readonly DeliveryR
     ) as result (notification_id, token, status, error_code, error_message, attempts, next_attempt_at)
     where deliveries.notification_id = result.notification_id
       and deliveries.token = result.token
-      and deliveries.status = 'pending'`.execute(trx);
+      and deliveries.status = 'pending'`;
+};
+
+/** Records each claimed delivery's result (see `recordStatement`); a delivery no longer pending is left as it is. */
+export async function recordDeliveryResults(trx: Db, results: readonly DeliveryResult[], now: Date): Promise<void> {
+  if (results.length === 0) return;
+  await recordStatement(results, now).execute(trx);
 }
 
 /**

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { type NotifierDatabase, schema } from '../../src/database.ts';
 import { registerDevice } from '../../src/devices/device.repository.ts';
 import { createEventHandler } from '../../src/handle-event.ts';
-import { addDeliveriesToPreparedPushes, claimPlannerSettings } from '../../src/notifications/delivery.repository.ts';
+import { addDeliveriesToPreparedPushes, batchPlannerSettings } from '../../src/notifications/delivery.repository.ts';
 import { deliveryMetrics } from '../../src/notifications/delivery-metrics.ts';
 import { type DueDeliverySenderOptions, startDueDeliverySender } from '../../src/notifications/due-delivery-sender.ts';
 import type { PushSender } from '../../src/notifications/push-sender.ts';
@@ -52,12 +52,13 @@ export async function createTestHandler(
     clock,
     cloudWatch: false,
   });
-  // Claims run as in the service: on connections of their own with the claim's planner settings.
-  const claimsOf = () => createDatabase<NotifierDatabase>({ url, schema, poolSize: 2, settings: claimPlannerSettings });
-  const startSender = (db: Database<NotifierDatabase>, claims: Database<NotifierDatabase>) =>
+  // Batch statements run as in the service: on connections of their own, planned for their batch.
+  const batchesOf = () =>
+    createDatabase<NotifierDatabase>({ url, schema, poolSize: 4, settings: batchPlannerSettings });
+  const startSender = (db: Database<NotifierDatabase>, batches: Database<NotifierDatabase>) =>
     startDueDeliverySender({
       db: db.db,
-      claims: claims.db,
+      batches: batches.db,
       push,
       budget: sendBudget(db.db, { projectId: 'demo-haru', perMinute: budgetPerMinute }),
       logger,
@@ -71,24 +72,24 @@ export async function createTestHandler(
       headStartMs: 0,
       ...rest,
     });
-  const claims = claimsOf();
+  const batches = batchesOf();
   // Connected before the sender starts, so that its loop's first round (which runs at once)
   // is over before a test prepares anything.
-  await sql`select 1`.execute(claims.db);
-  const sender = startSender(database, claims);
+  await sql`select 1`.execute(batches.db);
+  const sender = startSender(database, batches);
   return {
     handle: createEventHandler({ db: database.db, logger, clock, wake: () => {} }),
     send: () => sender.sendDueOnce(),
     async startReplica() {
       const replicaDatabase = createDatabase<NotifierDatabase>({ url, schema, poolSize: 3 });
-      const replicaClaims = claimsOf();
-      const replica = startSender(replicaDatabase, replicaClaims);
+      const replicaBatches = batchesOf();
+      const replica = startSender(replicaDatabase, replicaBatches);
       return {
         send: () => replica.sendDueOnce(),
         async stop() {
           await replica.stop();
           await replicaDatabase.close();
-          await replicaClaims.close();
+          await replicaBatches.close();
         },
       };
     },
@@ -111,7 +112,7 @@ export async function createTestHandler(
       await sender.stop();
       metrics.stop();
       await fcm.close();
-      await claims.close();
+      await batches.close();
       await database.close();
     },
   };
