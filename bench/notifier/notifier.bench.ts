@@ -243,13 +243,12 @@ async function notifierPath() {
     settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
   });
   const sendConcurrency = 3;
-  // As the service sizes the sender's pools, and one more connection for the event handler.
-  const database = createDatabase<NotifierDatabase>({ url: postgres.url, schema, poolSize: sendConcurrency + 2 });
-  // Each worker claims its next batch while it records the last.
-  const batches = createDatabase<NotifierDatabase>({
+  // The event handler's pool, and the sender's own, as the service sizes and plans it.
+  const database = createDatabase<NotifierDatabase>({ url: postgres.url, schema, poolSize: 2 });
+  const senderDatabase = createDatabase<NotifierDatabase>({
     url: postgres.url,
     schema,
-    poolSize: 2 * sendConcurrency,
+    poolSize: 2 * sendConcurrency + 1,
     settings: batchPlannerSettings,
   });
   await migrateToLatest(database.db, schema, migrations);
@@ -271,17 +270,16 @@ async function notifierPath() {
   const clock = () => new Date();
   const handle = createEventHandler({ db: database.db, logger, clock, wake: () => {} });
   const metrics = deliveryMetrics({
-    db: database.db,
+    db: senderDatabase.db,
     metrics: createMetrics('notifier'),
     logger,
     clock,
     cloudWatch: false,
   });
   const sender = startDueDeliverySender({
-    db: database.db,
-    batches: batches.db,
+    db: senderDatabase.db,
     push: fcm.messaging,
-    budget: sendBudget(database.db, { projectId, perMinute: 600_000 }),
+    budget: sendBudget(senderDatabase.db, { projectId, perMinute: 600_000 }),
     logger,
     metrics,
     clock,
@@ -322,7 +320,7 @@ async function notifierPath() {
   return {
     scenario,
     async stop() {
-      await batches.close();
+      await senderDatabase.close();
       await database.close();
       await postgres.stop();
       await rm(root, { recursive: true, force: true });

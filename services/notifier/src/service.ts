@@ -49,19 +49,13 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
     handle: ({ database, logger }) =>
       createEventHandler({ db: database.db, logger, clock, wake: (at) => sender?.wake(at) }),
     background: ({ logger, metrics }) => {
-      // The sender gets pools of its own, so that a burst never takes the connections the
-      // consumer and the API need, nor they its: one for the budget, the reports and the next
-      // due instant; one for its batch statements (each worker claims its next batch while it
-      // records the last), planned for their batch alone (batchPlannerSettings).
+      // The sender gets a pool of its own, so that a burst never takes the connections the
+      // consumer and the API need, nor they its (each worker records one batch while it claims
+      // the next and takes the budget for it), planned for batches (batchPlannerSettings).
       const senderDatabase = createDatabase<NotifierDatabase>({
         url: config.DATABASE_URL,
         schema,
-        poolSize: config.NOTIFIER_SEND_CONCURRENCY + 1,
-      });
-      const batchesDatabase = createDatabase<NotifierDatabase>({
-        url: config.DATABASE_URL,
-        schema,
-        poolSize: 2 * config.NOTIFIER_SEND_CONCURRENCY,
+        poolSize: 2 * config.NOTIFIER_SEND_CONCURRENCY + 1,
         settings: batchPlannerSettings,
       });
       const observed = deliveryMetrics({
@@ -73,7 +67,6 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
       });
       sender = startDueDeliverySender({
         db: senderDatabase.db,
-        batches: batchesDatabase.db,
         push: countResults(provider, metrics),
         budget: sendBudget(senderDatabase.db, {
           projectId: config.FIREBASE_PROJECT_ID,
@@ -92,7 +85,6 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
           await started.stop();
           observed.stop();
           await senderDatabase.close();
-          await batchesDatabase.close();
         },
       };
     },

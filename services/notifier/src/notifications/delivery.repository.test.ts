@@ -6,6 +6,7 @@ import { migratedTestDatabase } from '../../test/support/migrated-test-database.
 import { insertPendingDeliveries } from '../../test/support/pending-deliveries.ts';
 import { type NotifierDatabase, schema } from '../database.ts';
 import { batchPlannerSettings, claimStatement, nextDueAt, recordStatement } from './delivery.repository.ts';
+import { reportStatement } from './notification.repository.ts';
 
 interface PlanNode {
   'Node Type': string;
@@ -18,7 +19,7 @@ const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).fla
 /** Plan nodes whose work grows with the table rather than with the batch. */
 const wholeTableNodes = new Set(['Seq Scan', 'Bitmap Heap Scan', 'Hash Join', 'Merge Join', 'Sort']);
 
-describe('claiming and recording due deliveries in a burst', () => {
+describe("a burst's statements in the due-delivery sender", () => {
   let database: Database<NotifierDatabase>;
   let batches: Database<NotifierDatabase>;
   before(async () => {
@@ -135,6 +136,16 @@ describe('claiming and recording due deliveries in a burst', () => {
         nodes.filter((node) => wholeTableNodes.has(node['Node Type'])).map((node) => node['Node Type']),
         [],
         'no step of the record reads or hashes the pending backlog',
+      );
+    });
+
+    it(`reports finished notifications a batch at a time, ${statistics}`, async () => {
+      if (statistics.startsWith('once')) await sql`analyze`.execute(database.db);
+      const nodes = await planOf(reportStatement({ now: new Date(), limit: 1000 }));
+      assert.deepEqual(
+        nodes.filter((node) => wholeTableNodes.has(node['Node Type'])).map((node) => node['Node Type']),
+        [],
+        'no step of the report reads or sorts every unreported notification or every delivery',
       );
     });
   }

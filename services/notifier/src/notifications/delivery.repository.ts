@@ -35,14 +35,15 @@ export interface ClaimedDelivery {
 }
 
 /**
- * Planner settings for the connections the sender's batch statements run on: claims,
- * records and releases, each of up to 500 deliveries. A burst fills these tables in the
- * minutes before its instant: without statistics yet, the planner reads and sorts every due
- * row to claim 500; with them, it hashes whole tables to join 500 rows, and a record of 500
- * results hashes the whole pending backlog to find its rows. Either way each statement costs
- * in proportion to the burst, and the burst's drain its square. Index scans and nested loops
- * keep every statement to its batch, whatever the statistics say (delivery.repository.test.ts
- * holds the plans to that).
+ * Planner settings for the due-delivery sender's connections. Each of its statements touches
+ * a batch: a claim, record or release of up to 500 deliveries, a report of up to 1,000
+ * notifications, a row of the budget. But a burst fills these tables in the minutes before
+ * its instant: without statistics yet, the planner reads and sorts every due row to claim
+ * 500; with them, it hashes whole tables to join 500 rows, a record of 500 results hashes the
+ * whole pending backlog, and a report sorts every unreported notification. Either way each
+ * statement costs in proportion to the burst, and the burst's drain its square. Index scans
+ * and nested loops keep every statement to its batch, whatever the statistics say
+ * (delivery.repository.test.ts holds the plans to that).
  */
 export const batchPlannerSettings = {
   enable_seqscan: 'off',

@@ -22,15 +22,11 @@ import { sendDeliveries } from './send-deliveries.ts';
 
 export interface DueDeliverySenderOptions {
   /**
-   * The sender's own pool, apart from the consumer's and the API's (`concurrency` + 1
-   * connections): the budget, the reports, the next due instant.
+   * The sender's own pool, apart from the consumer's and the API's: 2 × `concurrency` + 1
+   * connections (each worker claims its next batch, and takes the budget, while it records
+   * the last), planned with `batchPlannerSettings`.
    */
   db: Kysely<NotifierDatabase>;
-  /**
-   * The pool its batch statements run on: each worker claims its next batch while it records
-   * the last (2 × `concurrency` connections with `batchPlannerSettings`).
-   */
-  batches: Kysely<NotifierDatabase>;
   push: PushSender;
   budget: SendBudget;
   logger: Logger;
@@ -76,7 +72,6 @@ export interface DueDeliverySender {
 export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDeliverySender {
   const {
     db,
-    batches,
     logger,
     clock,
     concurrency,
@@ -106,7 +101,7 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
   /** The next batch, its sends taken from the budget. */
   const claim = async () => {
     const now = clock();
-    const claimed = await claimDueDeliveries(batches, {
+    const claimed = await claimDueDeliveries(db, {
       now,
       until: new Date(now.getTime() + headStartMs),
       limit: batchSize,
@@ -130,7 +125,7 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
         next = claim();
         const results = await sendBatch(claimed);
         await recording;
-        recording = recordResults(batches, claimed, results, clock(), logger);
+        recording = recordResults(db, claimed, results, clock(), logger);
         // Awaited once the next batch is sent; a failure is held until then, not left unhandled.
         recording.catch(() => {});
         settled += claimed.length;
@@ -141,7 +136,7 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
       // A batch claimed ahead is given back when its worker fails, not left to its lease; the
       // record under way is let finish (a batch sent but not recorded comes due after its lease).
       const ahead = await next.catch(() => []);
-      await releaseDeliveries(batches, ahead).catch((releaseError) =>
+      await releaseDeliveries(db, ahead).catch((releaseError) =>
         logger.warn({ err: releaseError }, 'claimed deliveries left to their lease'),
       );
       await recording.catch((recordError) =>

@@ -106,23 +106,19 @@ export interface FinishedNotification extends NotificationKey {
 }
 
 /**
- * Marks up to `limit` notifications whose every delivery is final as reported, and
- * resolves with each one's tally: each is reported exactly once, whoever finished it.
+ * Marks up to `limit` notifications whose every delivery is final as reported, earliest due
+ * first, with each one's tally. Run it on a connection with `batchPlannerSettings`.
  */
-export async function markFinishedReported(
-  trx: Db,
-  { now, limit }: { now: Date; limit: number },
-): Promise<FinishedNotification[]> {
-  const { rows } = await sql<{
-    notification_id: string;
-    family_id: string;
-    question_id: string;
-    kind: PushKind;
-    cause_event_id: string | null;
-    correlation_id: string | null;
-    delivered: string;
-    failed: string;
-  }>`
+export const reportStatement = ({ now, limit }: { now: Date; limit: number }) => sql<{
+  notification_id: string;
+  family_id: string;
+  question_id: string;
+  kind: PushKind;
+  cause_event_id: string | null;
+  correlation_id: string | null;
+  delivered: string;
+  failed: string;
+}>`
     with finished as (
       select n.notification_id from notifications n
       where n.reported_at is null and n.due_at <= ${now}
@@ -139,7 +135,17 @@ export async function markFinishedReported(
       (select count(*) from deliveries d where d.notification_id = r.notification_id and d.status = 'sent') as delivered,
       (select count(*) from deliveries d
         where d.notification_id = r.notification_id and d.status in ('failed', 'invalid')) as failed
-    from reported r`.execute(trx);
+    from reported r`;
+
+/**
+ * Marks up to `limit` notifications whose every delivery is final as reported, and
+ * resolves with each one's tally: each is reported exactly once, whoever finished it.
+ */
+export async function markFinishedReported(
+  trx: Db,
+  range: { now: Date; limit: number },
+): Promise<FinishedNotification[]> {
+  const { rows } = await reportStatement(range).execute(trx);
   return rows.map((row) => ({
     notificationId: row.notification_id,
     familyId: row.family_id,

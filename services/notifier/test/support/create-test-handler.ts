@@ -52,13 +52,12 @@ export async function createTestHandler(
     clock,
     cloudWatch: false,
   });
-  // Batch statements run as in the service: on connections of their own, planned for their batch.
-  const batchesOf = () =>
-    createDatabase<NotifierDatabase>({ url, schema, poolSize: 4, settings: batchPlannerSettings });
-  const startSender = (db: Database<NotifierDatabase>, batches: Database<NotifierDatabase>) =>
+  // The sender runs as in the service: on a pool of its own, planned for batches.
+  const senderPool = () =>
+    createDatabase<NotifierDatabase>({ url, schema, poolSize: 5, settings: batchPlannerSettings });
+  const startSender = (db: Database<NotifierDatabase>) =>
     startDueDeliverySender({
       db: db.db,
-      batches: batches.db,
       push,
       budget: sendBudget(db.db, { projectId: 'demo-haru', perMinute: budgetPerMinute }),
       logger,
@@ -72,24 +71,22 @@ export async function createTestHandler(
       headStartMs: 0,
       ...rest,
     });
-  const batches = batchesOf();
+  const senderDatabase = senderPool();
   // Connected before the sender starts, so that its loop's first round (which runs at once)
   // is over before a test prepares anything.
-  await sql`select 1`.execute(batches.db);
-  const sender = startSender(database, batches);
+  await sql`select 1`.execute(senderDatabase.db);
+  const sender = startSender(senderDatabase);
   return {
     handle: createEventHandler({ db: database.db, logger, clock, wake: () => {} }),
     send: () => sender.sendDueOnce(),
     async startReplica() {
-      const replicaDatabase = createDatabase<NotifierDatabase>({ url, schema, poolSize: 3 });
-      const replicaBatches = batchesOf();
-      const replica = startSender(replicaDatabase, replicaBatches);
+      const replicaDatabase = senderPool();
+      const replica = startSender(replicaDatabase);
       return {
         send: () => replica.sendDueOnce(),
         async stop() {
           await replica.stop();
           await replicaDatabase.close();
-          await replicaBatches.close();
         },
       };
     },
@@ -112,7 +109,7 @@ export async function createTestHandler(
       await sender.stop();
       metrics.stop();
       await fcm.close();
-      await batches.close();
+      await senderDatabase.close();
       await database.close();
     },
   };
