@@ -265,7 +265,9 @@ export async function addDeliveriesToPreparedPushes(
         )
         .$if('uid' in who, (query) =>
           'uid' in who ? query.where('recipients.uid', '=', who.uid).where('devices.token', '=', who.token) : query,
-        ),
+        )
+        // Serialized with an account erasure, as in `prepareNotification`.
+        .forShare('recipients'),
     )
     .onConflict((conflict) => conflict.columns(['notification_id', 'token']).doNothing())
     .execute();

@@ -70,7 +70,10 @@ export async function prepareNotification(
         .where('recipients.active', '=', true)
         .where('devices.active', '=', true)
         .where(sql<boolean>`not (${kind} = any(recipients.muted_kinds))`)
-        .$if(memberIds !== null, (query) => query.where('recipients.member_id', 'in', memberIds ?? [])),
+        .$if(memberIds !== null, (query) => query.where('recipients.member_id', 'in', memberIds ?? []))
+        // An account erasure under way changes these rows: the push waits for it and skips the
+        // member, or the erasure waits for the push and renames its deliveries.
+        .forShare('recipients'),
     )
     .onConflict((conflict) => conflict.columns(['notification_id', 'token']).doNothing())
     .execute();

@@ -55,6 +55,17 @@ async function everyRow(databaseUrl: string): Promise<string> {
   }
 }
 
+/** The rows of a dump (with their tables) that hold a value. */
+const rowsHolding = (dump: string, value: string) => {
+  let table = '';
+  const holding: string[] = [];
+  for (const line of dump.split('\n')) {
+    if (line.startsWith('-- ')) table = line.slice(3);
+    else if (line.includes(value)) holding.push(`${table}: ${line}`);
+  }
+  return holding.join('; ');
+};
+
 /** Every message on every queue and dead-letter queue, looked at and left there. */
 async function everyMessage(): Promise<string> {
   const bodies: string[] = [];
@@ -155,7 +166,11 @@ test('when a member who answered deletes their account, then nothing haru keeps 
   const queued = await everyMessage();
   assert.match(stored, /Mom/, 'the dump holds the family (the scan reads what is stored)');
   for (const personal of [childName, childAnswer, child.uid, childDevice]) {
-    assert.equal(stored.includes(personal), false, `the database still holds ${personal}`);
+    assert.equal(
+      stored.includes(personal),
+      false,
+      `the database still holds ${personal}: ${rowsHolding(stored, personal)}`,
+    );
     assert.equal(queued.includes(personal), false, `a queue still holds ${personal}`);
   }
 
