@@ -1,7 +1,6 @@
 import type { DomainEvent, EventType } from '@haru/contracts';
 import { createDatabase, type Database } from '@haru/db';
 import { createLogger, createMetrics } from '@haru/observability';
-import { sql } from 'kysely';
 import { type NotifierDatabase, schema } from '../../src/database.ts';
 import { registerDevice } from '../../src/devices/device.repository.ts';
 import { createEventHandler } from '../../src/handle-event.ts';
@@ -64,30 +63,30 @@ export async function createTestHandler(
       metrics,
       clock,
       concurrency: 2,
-      // The test runs the sender itself: its own loop looks only once in a long while.
       intervalMs: 3_600_000,
       reportSpreadMs: 0,
       // The tests move the clock themselves; nothing is claimed ahead of it.
       headStartMs: 0,
       ...rest,
     });
+  // The test runs each sender's rounds itself: its loop is stopped once its first round (which
+  // runs at once) is over, so that no round of its own claims a push the test is sending.
+  const startStoppedSender = async (db: Database<NotifierDatabase>) => {
+    const sender = startSender(db);
+    await sender.stop();
+    return sender;
+  };
   const senderDatabase = senderPool();
-  // Connected before the sender starts, so that its loop's first round (which runs at once)
-  // is over before a test prepares anything.
-  await sql`select 1`.execute(senderDatabase.db);
-  const sender = startSender(senderDatabase);
+  const sender = await startStoppedSender(senderDatabase);
   return {
     handle: createEventHandler({ db: database.db, logger, clock, wake: () => {} }),
     send: () => sender.sendDueOnce(),
     async startReplica() {
       const replicaDatabase = senderPool();
-      const replica = startSender(replicaDatabase);
+      const replica = await startStoppedSender(replicaDatabase);
       return {
         send: () => replica.sendDueOnce(),
-        async stop() {
-          await replica.stop();
-          await replicaDatabase.close();
-        },
+        stop: () => replicaDatabase.close(),
       };
     },
     database,
@@ -106,7 +105,6 @@ export async function createTestHandler(
       return rows.map((row) => row.envelope as Extract<DomainEvent, { type: typeof type }>);
     },
     async close() {
-      await sender.stop();
       metrics.stop();
       await fcm.close();
       await senderDatabase.close();
