@@ -1,21 +1,24 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Database } from '@haru/db';
+import type { Database, Executor } from '@haru/db';
 import { eventually } from '@haru/testing';
 import { sql } from 'kysely';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
 import type { NotifierDatabase } from '../database.ts';
 import { registerDevice } from '../devices/device.repository.ts';
+import { addDeliveriesToPreparedPushes } from '../notifications/delivery.repository.ts';
 import { prepareNotification } from '../notifications/notification.repository.ts';
 import { recordMemberJoined } from '../recipients/recipient.repository.ts';
 import { eraseAccount } from './account.repository.ts';
 
-// An account erased while a push to its family is being prepared (the "everyone answered"
-// push of the member's last answer, say): whichever transaction commits first, no delivery
-// keeps the erased member's token.
+// An account erased while deliveries to its family are being written (the "everyone answered"
+// push of the member's last answer prepared, a phone registered within a push's lead):
+// whichever transaction commits first, no delivery and no device keeps the erased member's token.
 
-describe('an erasure racing a push being prepared', () => {
+type Work = (trx: Executor<NotifierDatabase>) => Promise<unknown>;
+
+describe('an erasure racing deliveries being written', () => {
   let database: Database<NotifierDatabase>;
   before(async () => {
     ({ database } = await migratedTestDatabase());
@@ -27,32 +30,66 @@ describe('an erasure racing a push being prepared', () => {
     const familyId = randomUUID();
     const [parent, child] = [randomUUID(), randomUUID()];
     const now = new Date();
-    for (const [memberId, uid] of [
-      [parent, `uid-${parent}`],
-      [child, `uid-${child}`],
-    ] as const) {
-      await recordMemberJoined(database.db, { familyId, memberId, uid, locale: 'en' }, now);
-      await registerDevice(database.db, { token: `phone-${memberId}`, uid, platform: 'ios' }, now);
+    for (const memberId of [parent, child]) {
+      await recordMemberJoined(database.db, { familyId, memberId, uid: `uid-${memberId}`, locale: 'en' }, now);
+      await registerDevice(database.db, { token: `phone-${memberId}`, uid: `uid-${memberId}`, platform: 'ios' }, now);
     }
-    return { familyId, parentToken: `phone-${parent}`, child: { uid: `uid-${child}`, memberId: child } };
+    const erase: Work = (trx) =>
+      eraseAccount(trx, { uid: `uid-${child}`, members: [{ familyId, memberId: child }] }, new Date());
+    return { familyId, parentToken: `phone-${parent}`, child: { uid: `uid-${child}`, token: `phone-${child}` }, erase };
   }
 
-  const prepare = (trx: Parameters<typeof prepareNotification>[0], familyId: string) => {
-    const notificationId = randomUUID();
-    return prepareNotification(
-      trx,
-      {
-        notificationId,
-        familyId,
-        questionId: randomUUID(),
-        kind: 'complete',
-        memberIds: null,
-        dueAt: new Date(),
-        cause: { id: randomUUID(), correlationId: randomUUID() },
+  /** The family's push, due within the lead: `dueAt` ahead, so that phones registered now join it. */
+  const prepare =
+    (familyId: string, dueAt: Date): Work =>
+    (trx) =>
+      prepareNotification(
+        trx,
+        {
+          notificationId: randomUUID(),
+          familyId,
+          questionId: randomUUID(),
+          kind: 'complete',
+          memberIds: null,
+          dueAt,
+          cause: { id: randomUUID(), correlationId: randomUUID() },
+        },
+        new Date(),
+      );
+
+  /**
+   * Runs `first` in a transaction held open until `second`, in a transaction of its own, waits
+   * on a lock (or is done); then lets both commit.
+   */
+  async function race(first: Work, second: Work) {
+    const begun = Promise.withResolvers<void>();
+    const commit = Promise.withResolvers<void>();
+    const firstDone = database.db.transaction().execute(async (trx) => {
+      await first(trx);
+      begun.resolve();
+      await commit.promise;
+    });
+    await begun.promise;
+    let secondSettled = false;
+    const secondDone = database.db
+      .transaction()
+      .execute(second)
+      .finally(() => {
+        secondSettled = true;
+      });
+    await eventually(
+      async () => {
+        if (secondSettled) return true;
+        const { rows } = await sql<{ waiting: number }>`
+          select count(*)::int as waiting from pg_stat_activity
+          where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
+        return (rows[0]?.waiting ?? 0) > 0;
       },
-      new Date(),
+      { message: 'the second transaction is waiting or done' },
     );
-  };
+    commit.resolve();
+    await Promise.all([firstDone, secondDone]);
+  }
 
   const tokensDelivered = async (familyId: string) =>
     (
@@ -64,60 +101,16 @@ describe('an erasure racing a push being prepared', () => {
         .execute()
     ).map((delivery) => delivery.token);
 
-  /** Resolves once another session waits on a row lock, or once `settled` has settled. */
-  const waitingOnALockOr = async (settled: Promise<unknown>) => {
-    let done = false;
-    void settled.finally(() => {
-      done = true;
-    });
-    await eventually(
-      async () => {
-        if (done) return true;
-        const { rows } = await sql<{ waiting: number }>`
-          select count(*)::int as waiting from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
-        return (rows[0]?.waiting ?? 0) > 0;
-      },
-      { message: 'the second transaction is waiting or done' },
-    );
-  };
-
   it('when the erasure has begun as the push is prepared, then the push skips the member once the erasure commits', async () => {
-    const { familyId, parentToken, child } = await family();
-    const commit = Promise.withResolvers<void>();
-    const begun = Promise.withResolvers<void>();
-    const erasure = database.db.transaction().execute(async (trx) => {
-      await eraseAccount(trx, { uid: child.uid, members: [{ familyId, memberId: child.memberId }] }, new Date());
-      begun.resolve();
-      await commit.promise;
-    });
-    await begun.promise;
-    const prepared = database.db.transaction().execute((trx) => prepare(trx, familyId));
-    await waitingOnALockOr(prepared);
-    commit.resolve();
-    await Promise.all([erasure, prepared]);
+    const { familyId, parentToken, erase } = await family();
+    await race(erase, prepare(familyId, new Date()));
 
     assert.deepEqual(await tokensDelivered(familyId), [parentToken]);
   });
 
   it('when the push is being prepared as the erasure begins, then the erasure renames its delivery once it commits', async () => {
-    const { familyId, parentToken, child } = await family();
-    const commit = Promise.withResolvers<void>();
-    const begun = Promise.withResolvers<void>();
-    const prepared = database.db.transaction().execute(async (trx) => {
-      await prepare(trx, familyId);
-      begun.resolve();
-      await commit.promise;
-    });
-    await begun.promise;
-    const erasure = database.db
-      .transaction()
-      .execute((trx) =>
-        eraseAccount(trx, { uid: child.uid, members: [{ familyId, memberId: child.memberId }] }, new Date()),
-      );
-    await waitingOnALockOr(erasure);
-    commit.resolve();
-    await Promise.all([erasure, prepared]);
+    const { familyId, parentToken, erase } = await family();
+    await race(prepare(familyId, new Date()), erase);
 
     const tokens = await tokensDelivered(familyId);
     assert.equal(tokens.length, 2, 'the push was prepared for both phones');
@@ -125,5 +118,25 @@ describe('an erasure racing a push being prepared', () => {
       tokens.filter((token) => !token.startsWith('erased:')),
       [parentToken],
     );
+  });
+
+  it('when a phone is being registered within the lead as the erasure begins, then the erasure renames its delivery and removes the phone', async () => {
+    const { familyId, parentToken, child, erase } = await family();
+    await database.db.transaction().execute(prepare(familyId, new Date(Date.now() + 60_000)));
+    const tablet = `tablet-${randomUUID()}`;
+    const register: Work = async (trx) => {
+      await registerDevice(trx, { token: tablet, uid: child.uid, platform: 'android' }, new Date());
+      await addDeliveriesToPreparedPushes(trx, { uid: child.uid, token: tablet }, new Date());
+    };
+    await race(register, erase);
+
+    const tokens = await tokensDelivered(familyId);
+    assert.equal(tokens.length, 3, 'the push was prepared for both phones, and the tablet added to it');
+    assert.deepEqual(
+      tokens.filter((token) => !token.startsWith('erased:')),
+      [parentToken],
+    );
+    const devices = await database.db.selectFrom('devices').select('token').where('uid', '=', child.uid).execute();
+    assert.deepEqual(devices, []);
   });
 });
