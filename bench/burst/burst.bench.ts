@@ -24,7 +24,7 @@ import { createFirebaseMessaging } from '../../services/notifier/src/push/fireba
 import { startBenchServices } from '../support/bench-services.ts';
 import { startBenchStack } from '../support/bench-stack.ts';
 import { mapConcurrently, waitFor } from '../support/concurrently.ts';
-import { benchAuthEmulatorPids, measureCpu, withChildren } from '../support/cpu.ts';
+import { benchAuthEmulatorPids, type CpuGroups, type CpuUse, measureCpu, withChildren } from '../support/cpu.ts';
 import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
 import { callApp, createFamilies } from '../support/population.ts';
 import { progressLog } from '../support/progress.ts';
@@ -201,7 +201,7 @@ async function runBurst(families: number) {
     const duringBurst = steadyLoad(services.url('gateway'), steady, steadyQuestions, 12_000);
     // Where the two cores go from the instant until the last push is at the endpoint.
     await waitFor('the instant', async () => Date.now() >= instant.getTime(), { intervalMs: 10 });
-    const cpu = measureCpu({
+    const cpuGroups: CpuGroups = {
       ...Object.fromEntries(serviceNames.map((name) => [name, () => [services.pid(name)]])),
       postgres: () => {
         const pid = stack.postgresPid();
@@ -209,14 +209,16 @@ async function runBurst(families: number) {
       },
       'Auth emulator': benchAuthEmulatorPids,
       'bench (FCM endpoint, fauxqs, steady load)': () => [process.pid],
-    });
+    };
+    const cpu = measureCpu(cpuGroups);
     const expected = tokens.length;
     // Polled by count, read once: listing a large burst's messages every poll would take the
-    // cores the burst is measured on.
+    // cores the burst is measured on. A count is cheap, so it is polled often enough that the
+    // CPU counted stops close to the last push.
     const countBefore = await messageCount(fcmUrl);
     await waitFor('every push at the endpoint', async () => (await messageCount(fcmUrl)) >= countBefore + expected, {
       timeoutMs: 20 * 60_000,
-      intervalMs: 500,
+      intervalMs: 100,
     });
     const cpuDuringBurst = cpu.stop();
     const accepted = await burstMessages(fcmUrl, instant);
@@ -236,7 +238,7 @@ async function runBurst(families: number) {
 
     // 6. The ceiling: firebase-admin alone, the same number of pushes to the same endpoint.
     log('the ceiling: firebase-admin alone');
-    const ceiling = await firebaseAdminAlone(fcmUrl, expected);
+    const ceiling = await firebaseAdminAlone(fcmUrl, expected, cpuGroups);
 
     const drainSeconds = percentile(lateness, 100);
     const result = {
@@ -260,6 +262,7 @@ async function runBurst(families: number) {
           2,
         )} s`,
         drainRateShare: round(expected / Math.max(drainSeconds, 0.001) / ceiling.perSecond, 2),
+        cpuPerPushMicros: cpuPerPush(ceiling.cpu, expected),
       },
       hops,
       snsPublishesPerSecond: publishes,
@@ -270,12 +273,16 @@ async function runBurst(families: number) {
         p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
       },
       cpuDuringBurst,
+      cpuPerPushMicros: cpuPerPush(cpuDuringBurst, expected),
       peakLiveHeapMiB,
       peakHeapUsedMiB,
       peakRssMiB,
       load: oneMinuteLoad(),
     };
-    log(`p99 ${result.lateness.p99} s, max ${result.lateness.max} s; ceiling ${result.ceiling.pushesPerSecond}/s`);
+    log(
+      `p99 ${result.lateness.p99} s, max ${result.lateness.max} s; ceiling ${result.ceiling.pushesPerSecond}/s; ` +
+        `CPU a push ${result.cpuPerPushMicros.total} µs, the ceiling's ${result.ceiling.cpuPerPushMicros.total} µs`,
+    );
     return result;
   } catch (error) {
     log(`last answer to a steady family: ${lastSteadyAnswer}`);
@@ -286,6 +293,18 @@ async function runBurst(families: number) {
     await services.stop();
     await stack.stop();
   }
+}
+
+/**
+ * The CPU each part spent per push (µs), from the instant to the last push or through the
+ * ceiling's run, and their total: the two cores are shared, so the burst drains at about the
+ * ceiling's rate times the ratio of the two totals.
+ */
+function cpuPerPush({ cores, seconds }: CpuUse, pushes: number) {
+  const micros = Object.fromEntries(
+    Object.entries(cores).map(([name, used]) => [name, Math.round((used * seconds * 1e6) / pushes)]),
+  );
+  return { ...micros, total: Object.values(micros).reduce((sum, each) => sum + each, 0) };
 }
 
 async function messageCount(fcmUrl: string): Promise<number> {
@@ -460,8 +479,11 @@ async function hopTimings(database: pg.Pool, instant: Date, familyIds: readonly 
   };
 }
 
-/** firebase-admin alone: `count` pushes to the endpoint, 500 a call, as many calls at once as a notifier. */
-async function firebaseAdminAlone(fcmUrl: string, count: number) {
+/**
+ * firebase-admin alone: `count` pushes to the endpoint, 500 a call, as many calls at once as a
+ * notifier; with the CPU each group used while they were sent.
+ */
+async function firebaseAdminAlone(fcmUrl: string, count: number, cpuGroups: CpuGroups) {
   await fetch(`${fcmUrl}/messages`, { method: 'DELETE' });
   const fcm = createFirebaseMessaging({ projectId: 'demo-haru', fcmEndpointUrl: fcmUrl });
   try {
@@ -477,13 +499,14 @@ async function firebaseAdminAlone(fcmUrl: string, count: number) {
         }),
       ),
     );
+    const cpu = measureCpu(cpuGroups);
     const started = performance.now();
     await mapConcurrently(chunks, sendConcurrency, async (messages) => {
       const { responses } = await fcm.messaging.sendEach(messages);
       if (responses.some((response) => !response.success)) throw new Error('the ceiling run had a refused push');
     });
     const seconds = (performance.now() - started) / 1000;
-    return { seconds, perSecond: count / seconds };
+    return { seconds, perSecond: count / seconds, cpu: cpu.stop() };
   } finally {
     await fcm.close();
   }

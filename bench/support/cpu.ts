@@ -56,6 +56,8 @@ export interface CpuUse {
   cores: Record<string, number>;
   /** Share of the whole machine's CPU that was busy, whoever used it. */
   machineBusy: number;
+  /** How long the measurement lasted (wall clock). */
+  seconds: number;
 }
 
 /** Starts counting; `stop()` returns the CPU each group used per wall-clock second since. */
@@ -91,7 +93,7 @@ export function measureCpu(groups: CpuGroups): { stop(): CpuUse } {
               ((machineAfter.busy - machineBefore.busy) / Math.max(machineAfter.total - machineBefore.total, 1)) * 100,
             ) / 100
           : Number.NaN;
-      return { cores, machineBusy };
+      return { cores, machineBusy, seconds: Math.round(wall * 1000) / 1000 };
     },
   };
 }

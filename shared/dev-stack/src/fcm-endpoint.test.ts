@@ -128,6 +128,25 @@ describe('FCM endpoint', () => {
     assert.equal(response.status, 400);
   });
 
+  it('when the body is not JSON or longer than a mebibyte, then it answers 400 INVALID_ARGUMENT and records nothing', async () => {
+    const token = unique();
+    const post = (body: string) =>
+      fetch(`${endpoint.url}/v1/projects/demo-haru/messages:send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+
+    const notJson = await post(`{"message": {"token": "${token}"`);
+    const tooLong = await post(JSON.stringify({ message: { token, data: { padding: 'x'.repeat(1024 * 1024) } } }));
+
+    assert.equal(notJson.status, 400);
+    assert.match(((await notJson.json()) as { error: { message: string } }).error.message, /not JSON/);
+    assert.equal(tooLong.status, 400);
+    assert.match(((await tooLong.json()) as { error: { message: string } }).error.message, /too large/);
+    assert.ok(!(await listed()).messages.some((entry) => (entry.message as { token: string }).token === token));
+  });
+
   it('when the messages are deleted, then none are listed', async () => {
     await send({ message: { token: unique() } });
 

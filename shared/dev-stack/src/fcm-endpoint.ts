@@ -62,7 +62,8 @@ const unavailable: Fault = {
 };
 
 const sendPath = /^\/v1\/projects\/([^/]+)\/messages:send$/;
-const maxBodyBytes = 1024 * 1024;
+/** The longest request body taken, in characters. */
+const maxBodyLength = 1024 * 1024;
 
 /**
  * A stand-in for FCM's HTTP v1 send endpoint, so that the notifier runs firebase-admin's
@@ -76,7 +77,10 @@ export async function startFcmEndpoint({
   host = '127.0.0.1',
   port = 4010,
 }: FcmEndpointOptions = {}): Promise<FcmEndpoint> {
-  let accepted: ReceivedFcmMessage[] = [];
+  // Each accepted send as it arrived, its body kept as text: a burst leaves hundreds of
+  // thousands here, and one string apiece (parsed only when they are read) keeps them out of
+  // the way of the endpoint's garbage collector, which otherwise walks every message's objects.
+  let accepted: StoredSend[] = [];
   let rejected: RejectedFcmMessage[] = [];
   let failedOnce = new Set<string>();
 
@@ -92,7 +96,9 @@ export async function startFcmEndpoint({
   };
 
   const send = async (request: IncomingMessage, response: ServerResponse, projectId: string) => {
-    const body = await readJson(request);
+    const text = await readBody(request);
+    const receivedAt = Date.now();
+    const body = parseJson(text);
     const message = isObject(body) ? body.message : undefined;
     if (!isObject(message)) {
       return reply(
@@ -101,24 +107,29 @@ export async function startFcmEndpoint({
         errorBody(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'Request contains an invalid argument.'),
       );
     }
-    const received = { receivedAt: new Date().toISOString(), projectId, message: message as FcmMessage };
     const fault = faultFor(typeof message.token === 'string' ? message.token : undefined);
     if (fault) {
       const { httpStatus, status, errorCode } = fault;
-      rejected.push({ ...received, status: httpStatus, errorCode });
+      rejected.push({
+        receivedAt: new Date(receivedAt).toISOString(),
+        projectId,
+        message: message as FcmMessage,
+        status: httpStatus,
+        errorCode,
+      });
       return reply(response, httpStatus, errorBody(httpStatus, status, errorCode, fault.message), fault.headers);
     }
-    if (isObject(body) && body.validate_only !== true) accepted.push(received);
+    if (isObject(body) && body.validate_only !== true) accepted.push({ receivedAt, projectId, body: text });
     reply(response, 200, { name: `projects/${projectId}/messages/${randomUUID()}` });
   };
 
   const server = createServer((request, response) => {
-    const { pathname } = new URL(request.url ?? '/', 'http://fcm.local');
     const method = request.method ?? 'GET';
+    const pathname = (request.url ?? '/').split('?', 1)[0] ?? '/';
     const project = sendPath.exec(pathname)?.[1];
     const handled = (async () => {
       if (method === 'POST' && project) return send(request, response, decodeURIComponent(project));
-      if (method === 'GET' && pathname === '/messages') return reply(response, 200, { messages: accepted });
+      if (method === 'GET' && pathname === '/messages') return reply(response, 200, { messages: accepted.map(read) });
       // How many so far, without the messages: a burst's hundreds of thousands are polled cheaply.
       if (method === 'GET' && pathname === '/messages/count') return reply(response, 200, { count: accepted.length });
       if (method === 'GET' && pathname === '/rejections') return reply(response, 200, { rejections: rejected });
@@ -144,7 +155,7 @@ export async function startFcmEndpoint({
   return {
     url: `http://${host}:${actualPort}`,
     port: actualPort,
-    messages: () => structuredClone(accepted),
+    messages: () => accepted.map(read),
     rejections: () => structuredClone(rejected),
     stop: () =>
       new Promise<void>((resolve, reject) => {
@@ -153,6 +164,19 @@ export async function startFcmEndpoint({
       }),
   };
 }
+
+/** An accepted send as stored: when it arrived (ms), and the request body as received. */
+interface StoredSend {
+  receivedAt: number;
+  projectId: string;
+  body: string;
+}
+
+const read = ({ receivedAt, projectId, body }: StoredSend): ReceivedFcmMessage => ({
+  receivedAt: new Date(receivedAt).toISOString(),
+  projectId,
+  message: (JSON.parse(body) as { message: FcmMessage }).message,
+});
 
 function errorBody(code: number, status: string, errorCode: string, message: string) {
   return {
@@ -175,16 +199,24 @@ function reply(response: ServerResponse, status: number, body?: unknown, headers
     .end(JSON.stringify(body));
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > maxBodyBytes) throw new Error('request body too large');
-    chunks.push(chunk as Buffer);
-  }
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    request.setEncoding('utf8');
+    // Read to the end either way, so that the refusal can still be answered.
+    request.on('data', (chunk: string) => {
+      if (text.length <= maxBodyLength) text += chunk;
+    });
+    request.on('end', () =>
+      text.length > maxBodyLength ? reject(new Error('request body too large')) : resolve(text),
+    );
+    request.on('error', reject);
+  });
+}
+
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new Error('request body is not JSON');
   }
