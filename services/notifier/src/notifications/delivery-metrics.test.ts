@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, createMetrics } from '@haru/observability';
-import { eventually } from '@haru/testing';
+import { eventually, metricSample } from '@haru/testing';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
 import { insertPendingDeliveries } from '../../test/support/pending-deliveries.ts';
 import type { ClaimedDelivery, DeliveryResult } from './delivery.repository.ts';
@@ -10,7 +10,7 @@ import { deliveryMetrics } from './delivery-metrics.ts';
 
 // infra/ scales the notifier and alarms on these names (infra/src/due-deliveries.ts): a
 // rename here without one there would silently leave the alarm on a metric that no longer comes.
-describe('the delivery figures as CloudWatch embedded metrics', () => {
+describe('the delivery figures', () => {
   let database: Awaited<ReturnType<typeof migratedTestDatabase>>['database'];
   before(async () => {
     ({ database } = await migratedTestDatabase());
@@ -63,6 +63,31 @@ describe('the delivery figures as CloudWatch embedded metrics', () => {
       assert.equal(line.PushLatenessMaxSeconds, 2.5);
     } finally {
       metrics.stop();
+    }
+  });
+
+  it('when /metrics is scraped again within the interval, then the backlog counted for the first scrape is given', async () => {
+    const now = new Date('2026-12-03T10:00:00Z');
+    await database.db.deleteFrom('deliveries').execute();
+    await insertPendingDeliveries(database.db, now, [{ token: 'first', dueInMs: -1000 }]);
+    const metrics = createMetrics('notifier');
+    const figures = deliveryMetrics({
+      db: database.db,
+      metrics,
+      logger: createLogger('notifier', 'silent'),
+      clock: () => now,
+      cloudWatch: false,
+      intervalMs: 3000,
+    });
+    const due = async () => metricSample(await metrics.metrics(), 'haru_deliveries_pending', { state: 'due' });
+    try {
+      assert.equal(await due(), 1);
+      await insertPendingDeliveries(database.db, now, [{ token: 'second', dueInMs: -1000 }]);
+
+      assert.equal(await due(), 1, 'not counted again within the interval');
+      await eventually(async () => (await due()) === 2, { message: 'counted again after the interval' });
+    } finally {
+      figures.stop();
     }
   });
 });

@@ -17,7 +17,8 @@ const maxSamples = 10_000;
 /**
  * `haru_push_lateness_seconds{kind}` — FCM's acceptance of a push minus its family's instant
  * — and `haru_deliveries_pending{state}` (`due`: the backlog; `upcoming`: prepared, due
- * within five minutes) at `/metrics`. With `cloudWatch`, every `intervalMs` the same figures
+ * within five minutes; counted at most once every `intervalMs`) at `/metrics`. With
+ * `cloudWatch`, every `intervalMs` the same figures
  * as one CloudWatch embedded-metric-format line on the log (namespace `haru`, dimension
  * `Service`): `DueDeliveryBacklog`, `UpcomingDeliveries`, and for the pushes sent in the
  * interval `PushLatenessP99Seconds` and `PushLatenessMaxSeconds` — what infra/ scales the
@@ -44,7 +45,21 @@ export function deliveryMetrics({
     labelNames: ['kind'],
     buckets: delayBuckets,
   });
-  const pendingNow = () => pendingDeliveries(db, { now: clock(), withinMs: upcomingWithinMs });
+  // Counting reads every pending delivery due: during a burst's drain, hundreds of thousands,
+  // on the cores the drain needs. So the count is made at most once an interval, however often
+  // /metrics is scraped, and shared with the CloudWatch line; a failed count is not kept.
+  let counted: { at: number; counts: ReturnType<typeof pendingDeliveries> } | undefined;
+  const pendingNow = () => {
+    const at = performance.now();
+    if (!counted || at - counted.at >= intervalMs) {
+      const counts = pendingDeliveries(db, { now: clock(), withinMs: upcomingWithinMs });
+      counted = { at, counts };
+      counts.catch(() => {
+        if (counted?.counts === counts) counted = undefined;
+      });
+    }
+    return counted.counts;
+  };
   gauge(metrics, {
     name: 'haru_deliveries_pending',
     help: 'Pending deliveries: due (the backlog the senders are working through) and upcoming (prepared, due within five minutes).',
