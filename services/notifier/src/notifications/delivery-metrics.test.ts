@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createLogger, createMetrics } from '@haru/observability';
 import { eventually, metricSample } from '@haru/testing';
+import { sql } from 'kysely';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
 import { insertPendingDeliveries } from '../../test/support/pending-deliveries.ts';
 import type { ClaimedDelivery, DeliveryResult } from './delivery.repository.ts';
@@ -87,6 +88,32 @@ describe('the delivery figures', () => {
       assert.equal(await due(), 1, 'not counted again within the interval');
       await eventually(async () => (await due()) === 2, { message: 'counted again after the interval' });
     } finally {
+      figures.stop();
+    }
+  });
+
+  it('when a count fails, then it is not kept: the next scrape counts again', async () => {
+    const now = new Date('2026-12-03T11:00:00Z');
+    await database.db.deleteFrom('deliveries').execute();
+    await insertPendingDeliveries(database.db, now, [{ token: 'counted', dueInMs: -1000 }]);
+    const metrics = createMetrics('notifier');
+    const figures = deliveryMetrics({
+      db: database.db,
+      metrics,
+      logger: createLogger('notifier', 'silent'),
+      clock: () => now,
+      cloudWatch: false,
+      intervalMs: 60_000,
+    });
+    const due = async () => metricSample(await metrics.metrics(), 'haru_deliveries_pending', { state: 'due' });
+    try {
+      await sql`alter table deliveries rename to deliveries_away`.execute(database.db);
+      await assert.rejects(due());
+      await sql`alter table deliveries_away rename to deliveries`.execute(database.db);
+
+      assert.equal(await due(), 1, 'counted again within the interval');
+    } finally {
+      await sql`alter table if exists deliveries_away rename to deliveries`.execute(database.db);
       figures.stop();
     }
   });

@@ -17,10 +17,9 @@ const maxSamples = 10_000;
 /**
  * `haru_push_lateness_seconds{kind}` — FCM's acceptance of a push minus its family's instant
  * — and `haru_deliveries_pending{state}` (`due`: the backlog; `upcoming`: prepared, due
- * within five minutes; counted at most once every `intervalMs`) at `/metrics`. With
- * `cloudWatch`, every `intervalMs` the same figures
- * as one CloudWatch embedded-metric-format line on the log (namespace `haru`, dimension
- * `Service`): `DueDeliveryBacklog`, `UpcomingDeliveries`, and for the pushes sent in the
+ * within five minutes; a scrape is given the last count while it is younger than `intervalMs`)
+ * at `/metrics`. With `cloudWatch`, every `intervalMs` the same figures, counted afresh, as one
+ * CloudWatch embedded-metric-format line on the log (namespace `haru`, dimension `Service`): `DueDeliveryBacklog`, `UpcomingDeliveries`, and for the pushes sent in the
  * interval `PushLatenessP99Seconds` and `PushLatenessMaxSeconds` — what infra/ scales the
  * notifier on and alarms on.
  */
@@ -46,26 +45,25 @@ export function deliveryMetrics({
     buckets: delayBuckets,
   });
   // Counting reads every pending delivery due: during a burst's drain, hundreds of thousands,
-  // on the cores the drain needs. So the count is made at most once an interval, however often
-  // /metrics is scraped, and shared with the CloudWatch line; a failed count is not kept.
-  let counted: { at: number; counts: ReturnType<typeof pendingDeliveries> } | undefined;
-  const pendingNow = () => {
-    const at = performance.now();
-    if (!counted || at - counted.at >= intervalMs) {
-      const counts = pendingDeliveries(db, { now: clock(), withinMs: upcomingWithinMs });
-      counted = { at, counts };
-      counts.catch(() => {
-        if (counted?.counts === counts) counted = undefined;
-      });
-    }
-    return counted.counts;
+  // on the cores the drain needs. So a scrape is given the last count while it is younger than
+  // an interval, however often /metrics is scraped; the CloudWatch line, written once an
+  // interval, always counts afresh. A failed count is not kept.
+  let latest: { at: number; counts: ReturnType<typeof pendingDeliveries> } | undefined;
+  const countPending = () => {
+    const counts = pendingDeliveries(db, { now: clock(), withinMs: upcomingWithinMs });
+    latest = { at: performance.now(), counts };
+    counts.catch(() => {
+      if (latest?.counts === counts) latest = undefined;
+    });
+    return counts;
   };
+  const recentPending = () => (latest && performance.now() - latest.at < intervalMs ? latest.counts : countPending());
   gauge(metrics, {
     name: 'haru_deliveries_pending',
     help: 'Pending deliveries: due (the backlog the senders are working through) and upcoming (prepared, due within five minutes).',
     labelNames: ['state'],
     async collect() {
-      const { due, upcoming } = await pendingNow();
+      const { due, upcoming } = await recentPending();
       this.set({ state: 'due' }, due);
       this.set({ state: 'upcoming' }, upcoming);
     },
@@ -77,7 +75,7 @@ export function deliveryMetrics({
         const sent = samples.sort((a, b) => a - b);
         samples = [];
         try {
-          const { due, upcoming } = await pendingNow();
+          const { due, upcoming } = await countPending();
           const figures = { DueDeliveryBacklog: due, UpcomingDeliveries: upcoming };
           const latenessFigures =
             sent.length === 0
