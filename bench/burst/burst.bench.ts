@@ -20,7 +20,7 @@ import pg from 'pg';
 import { loadServiceConfig as loadNotifierConfig } from '../../services/notifier/src/config.ts';
 import { pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
 import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
-import { createFirebaseMessaging } from '../../services/notifier/src/push/firebase-messaging.ts';
+import { startSendThreads } from '../../services/notifier/src/push/send-threads.ts';
 import { startBenchServices } from '../support/bench-services.ts';
 import { startBenchStack } from '../support/bench-stack.ts';
 import { mapConcurrently, waitFor } from '../support/concurrently.ts';
@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     full: { type: 'boolean', default: false },
     families: { type: 'string' },
     'send-concurrency': { type: 'string' },
+    'send-threads': { type: 'string' },
     /** SCHEDULER_LEAD_MS; by default 5 minutes, or 10 ms a family when that is longer (see `leadFor`). */
     'lead-ms': { type: 'string' },
     /** The notifier writes a V8 CPU profile to bench/results/profiles when it stops (the instant is in the results). */
@@ -53,10 +54,11 @@ const minimalNotifierSettings = {
   INTERNAL_API_TOKEN: 'only-reading-the-defaults',
   FIREBASE_PROJECT_ID: 'demo-haru',
 };
+const notifierDefaults = loadNotifierConfig({ ...minimalNotifierSettings });
 /** Send batches in flight, in the notifier (NOTIFIER_SEND_CONCURRENCY, its default unless given) and in the ceiling. */
-const sendConcurrency = Number(
-  args['send-concurrency'] ?? loadNotifierConfig({ ...minimalNotifierSettings }).NOTIFIER_SEND_CONCURRENCY,
-);
+const sendConcurrency = Number(args['send-concurrency'] ?? notifierDefaults.NOTIFIER_SEND_CONCURRENCY);
+/** firebase-admin's threads, in the notifier (NOTIFIER_SEND_THREADS, its default unless given) and in the ceiling. */
+const sendThreads = Number(args['send-threads'] ?? notifierDefaults.NOTIFIER_SEND_THREADS);
 
 interface AcceptedMessage {
   receivedAt: string;
@@ -82,6 +84,7 @@ async function runBurst(families: number) {
         : name === 'notifier'
           ? {
               NOTIFIER_SEND_CONCURRENCY: String(sendConcurrency),
+              NOTIFIER_SEND_THREADS: String(sendThreads),
               ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profilesDir}` } : {}),
             }
           : name === 'scheduler'
@@ -245,6 +248,7 @@ async function runBurst(families: number) {
       families,
       pushes: expected,
       devicesPerFamily: '1–3 (index mod 3 + 1)',
+      sending: { callsAtOnce: sendConcurrency, threads: sendThreads },
       instant: instant.toISOString(),
       leadSeconds: leadMs / 1000,
       prepareWindowSeconds: round((instant.getTime() - (hops.firstAnnouncedAt ?? instant.getTime())) / 1000, 1),
@@ -485,7 +489,8 @@ async function hopTimings(database: pg.Pool, instant: Date, familyIds: readonly 
  */
 async function firebaseAdminAlone(fcmUrl: string, count: number, cpuGroups: CpuGroups) {
   await fetch(`${fcmUrl}/messages`, { method: 'DELETE' });
-  const fcm = createFirebaseMessaging({ projectId: 'demo-haru', fcmEndpointUrl: fcmUrl });
+  // On as many send threads as the notifier's, so that only haru's own work tells the two apart.
+  const fcm = startSendThreads({ projectId: 'demo-haru', fcmEndpointUrl: fcmUrl, threads: sendThreads });
   try {
     const chunks = Array.from({ length: Math.ceil(count / maxMessagesPerSend) }, (_, chunk) =>
       Array.from({ length: Math.min(maxMessagesPerSend, count - chunk * maxMessagesPerSend) }, (_, index) =>
@@ -499,10 +504,11 @@ async function firebaseAdminAlone(fcmUrl: string, count: number, cpuGroups: CpuG
         }),
       ),
     );
+    await fcm.ready();
     const cpu = measureCpu(cpuGroups);
     const started = performance.now();
     await mapConcurrently(chunks, sendConcurrency, async (messages) => {
-      const { responses } = await fcm.messaging.sendEach(messages);
+      const { responses } = await fcm.sendEach(messages);
       if (responses.some((response) => !response.success)) throw new Error('the ceiling run had a refused push');
     });
     const seconds = (performance.now() - started) / 1000;

@@ -20,6 +20,11 @@ const notifierShape = {
    * connection more, apart from the API's and the consumer's.
    */
   NOTIFIER_SEND_CONCURRENCY: env.positiveInt(4),
+  /**
+   * Threads that build and send FCM's requests with firebase-admin, apart from the thread
+   * that claims and records deliveries, runs the consumer and answers the API.
+   */
+  NOTIFIER_SEND_THREADS: env.positiveInt(2),
   /** How often the sender looks for due deliveries besides the instants it knows of (another replica's, a retry's). */
   NOTIFIER_POLL_INTERVAL_MS: env.positiveInt(1000),
   /** FCM messages a minute allowed to the Firebase project, shared by every replica (FCM's default quota). */

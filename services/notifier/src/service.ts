@@ -12,8 +12,8 @@ import { type DueDeliverySender, startDueDeliverySender } from './notifications/
 import { notificationRoutes } from './notifications/notification-routes.ts';
 import type { PushSender } from './notifications/push-sender.ts';
 import { countResults } from './push/count-results.ts';
-import { createFirebaseMessaging } from './push/firebase-messaging.ts';
 import { sendBudget } from './push/send-budget.ts';
+import { startSendThreads } from './push/send-threads.ts';
 import { notificationRetention } from './retention/notification-retention.ts';
 
 export interface ServiceOptions {
@@ -25,17 +25,23 @@ export interface ServiceOptions {
 
 /**
  * The notifier: devices and recipients, pushes prepared from events ahead of their
- * instants, and the due-delivery sender that sends them through firebase-admin (to the
- * local FCM endpoint when FCM_ENDPOINT_URL is set) when they are due. The schema must be
+ * instants, and the due-delivery sender that sends them when they are due, through
+ * firebase-admin on send threads of its own (to the local FCM endpoint when
+ * FCM_ENDPOINT_URL is set). The schema must be
  * migrated first.
  */
 export async function startService(config: NotifierConfig, options: ServiceOptions = {}) {
   const clock = () => new Date();
-  const fcm = createFirebaseMessaging({
-    projectId: config.FIREBASE_PROJECT_ID,
-    ...(config.FCM_ENDPOINT_URL ? { fcmEndpointUrl: config.FCM_ENDPOINT_URL } : {}),
-  });
-  const provider = options.sender ?? fcm.messaging;
+  const sendThreads = options.sender
+    ? undefined
+    : startSendThreads({
+        projectId: config.FIREBASE_PROJECT_ID,
+        ...(config.FCM_ENDPOINT_URL ? { fcmEndpointUrl: config.FCM_ENDPOINT_URL } : {}),
+        threads: config.NOTIFIER_SEND_THREADS,
+      });
+  await sendThreads?.ready();
+  const provider = options.sender ?? sendThreads;
+  if (!provider) throw new Error('the notifier has nothing to send pushes with');
   // The handlers tell this replica's sender when what they prepared is due; it starts
   // with the background work, after the consumer may already have handled an event.
   let sender: DueDeliverySender | undefined;
@@ -88,7 +94,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
         },
       };
     },
-    closeAtEnd: [fcm.close],
+    closeAtEnd: sendThreads ? [sendThreads.close] : [],
   });
   if (!sender) throw new Error('the due-delivery sender did not start');
   return { ...service, sender };

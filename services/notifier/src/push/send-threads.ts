@@ -1,0 +1,119 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { PushMessage } from '../notifications/push-message.ts';
+import type { PushSender, SendResult } from '../notifications/push-sender.ts';
+import type { FirebaseMessagingOptions } from './firebase-messaging.ts';
+import type { SendReply, SendRequest } from './send-thread.ts';
+
+export interface SendThreads extends PushSender {
+  /** Resolves when every thread has its Firebase app (rejects if one could not start). */
+  ready(): Promise<void>;
+  /** Releases each thread's Firebase app and connections; called once nothing is sending. */
+  close(): Promise<void>;
+}
+
+interface SendThread {
+  worker: Worker;
+  started: Promise<void>;
+  /** Messages sent to this thread whose results are still to come. */
+  inFlight: number;
+  waiting: Map<number, { resolve(responses: SendResult[]): void; reject(error: Error): void; size: number }>;
+}
+
+/**
+ * firebase-admin's sends on `threads` threads of their own, each with its own Firebase app
+ * and connections; each `sendEach` goes to the thread with the fewest messages in hand.
+ * Building and sending FCM's requests and reading its answers is most of a push's CPU: on
+ * one thread with the rest of the notifier, a burst kept that thread busy while the cores
+ * had room. On their own threads the sends use the cores the database's round trips leave,
+ * and the consumer and the API do not wait behind them. A thread that stops fails the sends
+ * it had (their deliveries come due again after their lease); the next send starts another.
+ */
+export function startSendThreads({
+  threads,
+  ...messaging
+}: FirebaseMessagingOptions & { threads: number }): SendThreads {
+  let nextId = 0;
+  let closing = false;
+  const pool: Array<SendThread | undefined> = Array.from({ length: threads }, () => undefined);
+
+  const start = (slot: number): SendThread => {
+    const worker = new Worker(new URL('./send-thread.ts', import.meta.url), { workerData: messaging });
+    const thread: SendThread = {
+      worker,
+      started: new Promise((resolve, reject) => {
+        worker.on('message', (reply: SendReply) => 'ready' in reply && resolve());
+        worker.once('error', (error) => reject(new Error(`the send thread stopped: ${error.message}`)));
+        worker.once('exit', (code) => reject(new Error(`the send thread stopped: exit code ${code}`)));
+      }),
+      inFlight: 0,
+      waiting: new Map(),
+    };
+    thread.started.catch(() => {});
+    worker.on('message', (reply: SendReply) => {
+      if ('ready' in reply) return;
+      const waiting = thread.waiting.get(reply.id);
+      if (!waiting) return;
+      thread.waiting.delete(reply.id);
+      thread.inFlight -= waiting.size;
+      if ('responses' in reply) return waiting.resolve(reply.responses);
+      waiting.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+    });
+    // 'error' is followed by 'exit': the sends are failed once, by the first.
+    const stopped = (reason: string) => {
+      for (const { reject } of thread.waiting.values()) reject(new Error(`the send thread stopped: ${reason}`));
+      thread.waiting.clear();
+      thread.inFlight = 0;
+      if (pool[slot] === thread && !closing) pool[slot] = undefined;
+    };
+    thread.worker.on('error', (error) => stopped(error.message));
+    thread.worker.on('exit', (code) => stopped(`exit code ${code}`));
+    pool[slot] = thread;
+    return thread;
+  };
+  for (let slot = 0; slot < threads; slot++) start(slot);
+
+  /** The thread with the fewest messages in hand; a slot whose thread stopped gets a new one. */
+  const leastBusy = (): SendThread => {
+    let chosen: SendThread | undefined;
+    for (let slot = 0; slot < pool.length; slot++) {
+      const thread = pool[slot] ?? start(slot);
+      if (!chosen || thread.inFlight < chosen.inFlight) chosen = thread;
+    }
+    if (!chosen) throw new Error('no send thread: threads must be at least 1');
+    return chosen;
+  };
+
+  return {
+    async ready() {
+      await Promise.all(pool.map((thread) => thread?.started));
+    },
+    sendEach(messages: PushMessage[]) {
+      if (closing) return Promise.reject(new Error('the send threads are closed'));
+      const thread = leastBusy();
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        thread.waiting.set(id, { resolve: (responses) => resolve({ responses }), reject, size: messages.length });
+        thread.inFlight += messages.length;
+        try {
+          thread.worker.postMessage({ id, messages } satisfies SendRequest);
+        } catch (error) {
+          thread.waiting.delete(id);
+          thread.inFlight -= messages.length;
+          reject(error);
+        }
+      });
+    },
+    async close() {
+      closing = true;
+      await Promise.all(
+        pool.map(async (thread) => {
+          if (!thread) return;
+          const exited = once(thread.worker, 'exit');
+          thread.worker.postMessage({ close: true } satisfies SendRequest);
+          await exited;
+        }),
+      );
+    },
+  };
+}
