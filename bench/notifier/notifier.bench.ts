@@ -10,7 +10,8 @@
 // - firebase-admin, unbounded agent: the same with a keep-alive agent without a socket
 //   limit (what the notifier had before), to show what the bound is worth;
 // - whole notifier path: one family with every device, one QuestionOpened through the
-//   notifier's event handler (claim, row lock, sends, results recorded in PostgreSQL).
+//   notifier's event handler, then the due-delivery sender (claims, sends on the notifier's
+//   send threads, results recorded in PostgreSQL).
 // The endpoint runs on a worker thread (its own core). One warm-up round, then `rounds`
 // rounds with the scenarios in rotating order; medians reported, and the ratio of the
 // firebase-admin median to the baseline median of the same run.
@@ -26,6 +27,7 @@ import { createDatabase, migrateToLatest } from '@haru/db';
 import { freePort, startEmbeddedPostgres } from '@haru/dev-stack';
 import { createLogger, createMetrics } from '@haru/observability';
 import { sql } from 'kysely';
+import { loadServiceConfig as loadNotifierConfig } from '../../services/notifier/src/config.ts';
 import { type NotifierDatabase, schema } from '../../services/notifier/src/database.ts';
 import { createEventHandler } from '../../services/notifier/src/handle-event.ts';
 import { migrations } from '../../services/notifier/src/migrations/index.ts';
@@ -36,6 +38,7 @@ import { type PushMessage, pushMessage } from '../../services/notifier/src/notif
 import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
 import { createFirebaseMessaging, localConnections } from '../../services/notifier/src/push/firebase-messaging.ts';
 import { sendBudget } from '../../services/notifier/src/push/send-budget.ts';
+import { startSendThreads } from '../../services/notifier/src/push/send-threads.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -47,6 +50,12 @@ const { values: args } = parseArgs({
 const devices = Number(args.devices);
 const rounds = Number(args.rounds);
 const projectId = 'demo-haru';
+/** The notifier's default send threads (its configuration, loaded with just enough to read it). */
+const sendThreads = loadNotifierConfig({
+  DATABASE_URL: 'postgres://haru@127.0.0.1/haru',
+  INTERNAL_API_TOKEN: 'only-reading-the-defaults',
+  FIREBASE_PROJECT_ID: projectId,
+}).NOTIFIER_SEND_THREADS;
 const targetPushesPerSecond = 5000;
 const resultsFile = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'notifier.json');
 
@@ -265,7 +274,9 @@ async function notifierPath() {
   // family's ten thousand members for a few dozen.
   await sql`analyze`.execute(database.db);
 
-  const fcm = createFirebaseMessaging({ projectId, fcmEndpointUrl: endpoint.url });
+  // firebase-admin on send threads, as the notifier runs it (NOTIFIER_SEND_THREADS's default).
+  const fcm = startSendThreads({ projectId, fcmEndpointUrl: endpoint.url, threads: sendThreads });
+  await fcm.ready();
   const logger = createLogger('notifier-bench', 'silent');
   const clock = () => new Date();
   const handle = createEventHandler({ db: database.db, logger, clock, wake: () => {} });
@@ -278,7 +289,7 @@ async function notifierPath() {
   });
   const sender = startDueDeliverySender({
     db: senderDatabase.db,
-    push: fcm.messaging,
+    push: fcm,
     budget: sendBudget(senderDatabase.db, { projectId, perMinute: 600_000 }),
     logger,
     metrics,
@@ -335,11 +346,13 @@ async function measure(scenario: Scenario): Promise<Measurement> {
   const endpointCpu = await endpoint.cpu();
   const sender = performance.eventLoopUtilization();
   const endpointLoop = endpoint.utilization();
-  const senderCpu = process.threadCpuUsage();
+  // The sender's CPU is the process's less the endpoint thread's: the sending thread, the
+  // notifier's send threads (whole path) and V8's helper threads.
+  const senderCpu = process.cpuUsage();
   const started = performance.now();
   await scenario.run();
   const seconds = (performance.now() - started) / 1000;
-  const senderCpuUsed = process.threadCpuUsage(senderCpu);
+  const processCpuUsed = process.cpuUsage(senderCpu);
   const senderBusy = performance.eventLoopUtilization(sender).utilization;
   const endpointBusy = endpoint.utilization(endpointLoop).utilization;
   const endpointCpuUsed = await endpoint.cpu(endpointCpu);
@@ -348,7 +361,8 @@ async function measure(scenario: Scenario): Promise<Measurement> {
     pushesPerSecond: devices / seconds,
     senderBusy,
     endpointBusy,
-    senderCpuPerPush: (senderCpuUsed.user + senderCpuUsed.system) / devices,
+    senderCpuPerPush:
+      (processCpuUsed.user + processCpuUsed.system - endpointCpuUsed.user - endpointCpuUsed.system) / devices,
     endpointCpuPerPush: (endpointCpuUsed.user + endpointCpuUsed.system) / devices,
   };
 }
