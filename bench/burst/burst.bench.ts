@@ -484,8 +484,8 @@ async function hopTimings(database: pg.Pool, instant: Date, familyIds: readonly 
 }
 
 /**
- * firebase-admin alone: `count` pushes to the endpoint, 500 a call, as many calls at once as a
- * notifier; with the CPU each group used while they were sent.
+ * firebase-admin alone: `count` pushes to the endpoint, 500 a call, as many calls at once and
+ * on as many send threads as a notifier; with the CPU each group used while they were sent.
  */
 async function firebaseAdminAlone(fcmUrl: string, count: number, cpuGroups: CpuGroups) {
   await fetch(`${fcmUrl}/messages`, { method: 'DELETE' });

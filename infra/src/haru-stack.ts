@@ -169,13 +169,8 @@ export class HaruStack extends Stack {
           // The scheduler asks the projection whom a due reminder goes to.
           ...(name === 'scheduler' ? { PROJECTION_URL: serviceUrl('projection') } : {}),
           // The notifier writes its due-delivery metrics as CloudWatch embedded metric format
-          // lines, which the awslogs driver turns into metrics (namespace haru). Its task has
-          // half a core: one send thread keeps firebase-admin's work off the thread that claims,
-          // consumes and serves, and a second would only share the same half core; a burst
-          // is met with more tasks (due-deliveries.ts).
-          ...(name === 'notifier'
-            ? { FIREBASE_PROJECT_ID: firebaseProjectId, HARU_CLOUDWATCH_METRICS: 'emf', NOTIFIER_SEND_THREADS: '1' }
-            : {}),
+          // lines, which the awslogs driver turns into metrics (namespace haru).
+          ...(name === 'notifier' ? { FIREBASE_PROJECT_ID: firebaseProjectId, HARU_CLOUDWATCH_METRICS: 'emf' } : {}),
         },
         secrets: {
           ...secrets,

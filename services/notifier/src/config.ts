@@ -22,9 +22,11 @@ const notifierShape = {
   NOTIFIER_SEND_CONCURRENCY: env.positiveInt(4),
   /**
    * Threads that build and send FCM's requests with firebase-admin, apart from the thread
-   * that claims and records deliveries, runs the consumer and answers the API.
+   * that claims and records deliveries, runs the consumer and answers the API. Each is a
+   * heap of its own whose code is compiled afresh: more than one paid off only where the
+   * cores had room to spare (docs/decisions/0012).
    */
-  NOTIFIER_SEND_THREADS: env.positiveInt(2),
+  NOTIFIER_SEND_THREADS: env.positiveInt(1),
   /** How often the sender looks for due deliveries besides the instants it knows of (another replica's, a retry's). */
   NOTIFIER_POLL_INTERVAL_MS: env.positiveInt(1000),
   /** FCM messages a minute allowed to the Firebase project, shared by every replica (FCM's default quota). */

@@ -14,7 +14,8 @@ export interface FirebaseMessagingOptions {
 }
 
 /**
- * Connections to the local endpoint, kept alive and shared by every `sendEach`. A
+ * Connections to the local endpoint, kept alive and shared by every `sendEach` of one Firebase
+ * app (each send thread has its own, see send-threads.ts). A
  * `sendEach` starts all its (≤ 500) requests at once; a keep-alive agent without a bound
  * opens a socket for each and keeps only 256 free ones afterwards, so a burst opens
  * thousands. Bounded, the same connections carry every call, as FCM's HTTP/2 connection
