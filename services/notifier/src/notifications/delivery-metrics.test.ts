@@ -67,10 +67,10 @@ describe('the delivery figures', () => {
     }
   });
 
-  it('when /metrics is scraped again within the interval, then the backlog counted for the first scrape is given', async () => {
-    const now = new Date('2026-12-03T10:00:00Z');
+  /** One due delivery (`token`) and the figures counting it every `intervalMs`, read as a scrape reads them. */
+  const scrapedFigures = async (now: Date, token: string, intervalMs: number) => {
     await database.db.deleteFrom('deliveries').execute();
-    await insertPendingDeliveries(database.db, now, [{ token: 'first', dueInMs: -1000 }]);
+    await insertPendingDeliveries(database.db, now, [{ token, dueInMs: -1000 }]);
     const metrics = createMetrics('notifier');
     const figures = deliveryMetrics({
       db: database.db,
@@ -78,9 +78,15 @@ describe('the delivery figures', () => {
       logger: createLogger('notifier', 'silent'),
       clock: () => now,
       cloudWatch: false,
-      intervalMs: 3000,
+      intervalMs,
     });
     const due = async () => metricSample(await metrics.metrics(), 'haru_deliveries_pending', { state: 'due' });
+    return { figures, due };
+  };
+
+  it('when /metrics is scraped again within the interval, then the backlog counted for the first scrape is given', async () => {
+    const now = new Date('2026-12-03T10:00:00Z');
+    const { figures, due } = await scrapedFigures(now, 'first', 3000);
     try {
       assert.equal(await due(), 1);
       await insertPendingDeliveries(database.db, now, [{ token: 'second', dueInMs: -1000 }]);
@@ -94,18 +100,7 @@ describe('the delivery figures', () => {
 
   it('when a count fails, then it is not kept: the next scrape counts again', async () => {
     const now = new Date('2026-12-03T11:00:00Z');
-    await database.db.deleteFrom('deliveries').execute();
-    await insertPendingDeliveries(database.db, now, [{ token: 'counted', dueInMs: -1000 }]);
-    const metrics = createMetrics('notifier');
-    const figures = deliveryMetrics({
-      db: database.db,
-      metrics,
-      logger: createLogger('notifier', 'silent'),
-      clock: () => now,
-      cloudWatch: false,
-      intervalMs: 60_000,
-    });
-    const due = async () => metricSample(await metrics.metrics(), 'haru_deliveries_pending', { state: 'due' });
+    const { figures, due } = await scrapedFigures(now, 'counted', 60_000);
     try {
       await sql`alter table deliveries rename to deliveries_away`.execute(database.db);
       await assert.rejects(due());

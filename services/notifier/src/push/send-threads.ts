@@ -39,19 +39,11 @@ export function startSendThreads({
 
   const start = (slot: number): SendThread => {
     const worker = new Worker(new URL('./send-thread.ts', import.meta.url), { workerData: messaging });
-    const thread: SendThread = {
-      worker,
-      started: new Promise((resolve, reject) => {
-        worker.on('message', (reply: SendReply) => 'ready' in reply && resolve());
-        worker.once('error', (error) => reject(new Error(`the send thread stopped: ${error.message}`)));
-        worker.once('exit', (code) => reject(new Error(`the send thread stopped: exit code ${code}`)));
-      }),
-      inFlight: 0,
-      waiting: new Map(),
-    };
+    const started = Promise.withResolvers<void>();
+    const thread: SendThread = { worker, started: started.promise, inFlight: 0, waiting: new Map() };
     thread.started.catch(() => {});
     worker.on('message', (reply: SendReply) => {
-      if ('ready' in reply) return;
+      if ('ready' in reply) return started.resolve();
       const waiting = thread.waiting.get(reply.id);
       if (!waiting) return;
       thread.waiting.delete(reply.id);
@@ -61,13 +53,14 @@ export function startSendThreads({
     });
     // 'error' is followed by 'exit': the sends are failed once, by the first.
     const stopped = (reason: string) => {
+      started.reject(new Error(`the send thread stopped: ${reason}`));
       for (const { reject } of thread.waiting.values()) reject(new Error(`the send thread stopped: ${reason}`));
       thread.waiting.clear();
       thread.inFlight = 0;
       if (pool[slot] === thread && !closing) pool[slot] = undefined;
     };
-    thread.worker.on('error', (error) => stopped(error.message));
-    thread.worker.on('exit', (code) => stopped(`exit code ${code}`));
+    worker.on('error', (error) => stopped(error.message));
+    worker.on('exit', (code) => stopped(`exit code ${code}`));
     pool[slot] = thread;
     return thread;
   };
