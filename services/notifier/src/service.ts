@@ -1,4 +1,5 @@
 import { createDatabase, type Database } from '@haru/db';
+import { gauge } from '@haru/observability';
 import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
 import { accountRoutes } from './accounts/account-routes.ts';
@@ -85,6 +86,15 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
         intervalMs: config.NOTIFIER_POLL_INTERVAL_MS,
         reportSpreadMs: config.NOTIFIER_REPORT_SPREAD_MS,
       });
+      if (sendThreads) {
+        gauge(metrics, {
+          name: 'haru_notifier_send_threads_heap_used_bytes',
+          help: "JavaScript heap in use on the notifier's send threads, summed; the process's own heap figures are its main thread's.",
+          async collect() {
+            this.set(await sendThreads.heapUsedBytes());
+          },
+        });
+      }
       const started = sender;
       return {
         async stop() {

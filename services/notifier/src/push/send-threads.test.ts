@@ -80,6 +80,26 @@ describe('firebase-admin on send threads', () => {
   });
 });
 
+describe("the send threads' heap", () => {
+  it('when the notifier has two threads, then the heap in use of each is counted', async () => {
+    const started = [1, 2].map((count) =>
+      startSendThreads({ projectId: 'demo-haru', fcmEndpointUrl: process.env.HARU_TEST_FCM_URL, threads: count }),
+    );
+    try {
+      const [one, two] = started;
+      await Promise.all(started.map((threads) => threads.ready()));
+
+      const [heapOfOne, heapOfTwo] = await Promise.all([one?.heapUsedBytes(), two?.heapUsedBytes()]);
+
+      // Each thread holds its own Firebase app: two hold about twice what one does.
+      assert.ok(heapOfOne !== undefined && heapOfOne > 2 ** 20, `one thread's heap: ${heapOfOne} bytes`);
+      assert.ok(heapOfTwo !== undefined && heapOfTwo > 1.5 * heapOfOne, `two threads' heap: ${heapOfTwo} bytes`);
+    } finally {
+      await Promise.all(started.map((threads) => threads.close()));
+    }
+  });
+});
+
 describe('a send thread that FCM asks to wait', () => {
   it('when FCM answers 429 with Retry-After, then the result keeps the status and the header the wait is taken from', async () => {
     const quota = createServer((request, response) => {

@@ -8,6 +8,8 @@ import type { SendReply, SendRequest } from './send-thread.ts';
 export interface SendThreads extends PushSender {
   /** Resolves when every thread has its Firebase app (rejects if one could not start). */
   ready(): Promise<void>;
+  /** JavaScript heap in use on the threads, summed (their garbage not yet collected included). */
+  heapUsedBytes(): Promise<number>;
   /** Releases each thread's Firebase app and connections; called once nothing is sending. */
   close(): Promise<void>;
 }
@@ -80,6 +82,19 @@ export function startSendThreads({
   return {
     async ready() {
       await Promise.all(pool.map((thread) => thread?.started));
+    },
+    async heapUsedBytes() {
+      const running = pool.filter((thread) => thread !== undefined);
+      // A thread that stops while it is asked has no heap to count.
+      const heaps = await Promise.all(
+        running.map((thread) =>
+          thread.worker.getHeapStatistics().then(
+            (heap) => heap.used_heap_size,
+            () => 0,
+          ),
+        ),
+      );
+      return heaps.reduce((sum, bytes) => sum + bytes, 0);
     },
     sendEach(messages: PushMessage[]) {
       if (closing) return Promise.reject(new Error('the send threads are closed'));
