@@ -226,7 +226,13 @@ async function runBurst(families: number) {
     const cpuDuringBurst = cpu.stop();
     const accepted = await burstMessages(fcmUrl, instant);
     const busy = await duringBurst;
-    const { publishesPerSecond: publishes, peakLiveHeapMiB, peakHeapUsedMiB, peakRssMiB } = sampled.stop(instant);
+    const {
+      publishesPerSecond: publishes,
+      peakLiveHeapMiB,
+      peakHeapUsedMiB,
+      peakRssMiB,
+      peakSendThreadsHeapUsedMiB,
+    } = sampled.stop(instant);
 
     // 5. What the phones saw.
     const lateness = accepted.map((received) => (Date.parse(received.receivedAt) - instant.getTime()) / 1000);
@@ -275,11 +281,13 @@ async function runBurst(families: number) {
         idle: idle.summary,
         duringBurst: busy.summary,
         p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
+        ...whenSlow(busy.requests, instant, drainSeconds),
       },
       cpuDuringBurst,
       cpuPerPushMicros: cpuPerPush(cpuDuringBurst, expected),
       peakLiveHeapMiB,
       peakHeapUsedMiB,
+      peakSendThreadsHeapUsedMiB,
       peakRssMiB,
       load: oneMinuteLoad(),
     };
@@ -330,7 +338,7 @@ async function burstMessages(fcmUrl: string, instant: Date): Promise<AcceptedMes
 /**
  * Other families' members reading today's question and answering it (the same answer again:
  * the whole answer path, decided as a retry) through the gateway, a request every 50 ms,
- * for `durationMs`; resolves with the latencies.
+ * for `durationMs`; resolves with their latencies' summary and each request.
  */
 async function steadyLoad(
   gateway: string,
@@ -338,7 +346,8 @@ async function steadyLoad(
   questions: Array<{ questionId: string }>,
   durationMs: number,
 ) {
-  const latencies: number[] = [];
+  /** Each request: when it started (epoch ms), how long it took, and whether it answered. */
+  const requests: Array<{ startedAt: number; ms: number; answering: boolean }> = [];
   const end = Date.now() + durationMs;
   let turn = 0;
   let failures = 0;
@@ -348,6 +357,7 @@ async function steadyLoad(
   while (Date.now() < end) {
     const { family, member, questionId } = callers[turn % callers.length] ?? {};
     if (!family || !member) break;
+    const startedAt = Date.now();
     const started = performance.now();
     const answering = turn % 2 === 1;
     try {
@@ -364,10 +374,11 @@ async function steadyLoad(
     } catch {
       failures += 1;
     }
-    latencies.push(performance.now() - started);
+    requests.push({ startedAt, ms: performance.now() - started, answering });
     turn += 1;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  const latencies = requests.map((request) => request.ms);
   return {
     summary: {
       requests: latencies.length,
@@ -375,6 +386,48 @@ async function steadyLoad(
       p50Ms: round(percentile(latencies, 50), 1),
       p99Ms: round(percentile(latencies, 99), 1),
     },
+    requests,
+  };
+}
+
+/**
+ * Where in the burst the gateway was slow: its requests that started between the instant and
+ * the last push (the drain itself), and the five slowest of the whole window, each at its
+ * seconds from the instant.
+ */
+function whenSlow(
+  requests: Array<{ startedAt: number; ms: number; answering: boolean }>,
+  instant: Date,
+  drainSeconds: number,
+) {
+  const fromInstant = (request: { startedAt: number }) => (request.startedAt - instant.getTime()) / 1000;
+  const inDrain = requests.filter((request) => fromInstant(request) >= 0 && fromInstant(request) <= drainSeconds);
+  return {
+    duringDrain: {
+      requests: inDrain.length,
+      p50Ms: round(
+        percentile(
+          inDrain.map((request) => request.ms),
+          50,
+        ),
+        1,
+      ),
+      p99Ms: round(
+        percentile(
+          inDrain.map((request) => request.ms),
+          99,
+        ),
+        1,
+      ),
+    },
+    slowest: requests
+      .toSorted((a, b) => b.ms - a.ms)
+      .slice(0, 5)
+      .map((request) => ({
+        secondsFromInstant: round(fromInstant(request), 2),
+        ms: round(request.ms, 1),
+        request: request.answering ? 'answer' : 'read',
+      })),
   };
 }
 
@@ -384,8 +437,10 @@ async function steadyLoad(
  * - the events every outbox relay published to SNS (`haru_outbox_events_published_total`);
  * - the highest JavaScript heap kept alive (`haru_nodejs_heap_live_bytes`: in use just after a
  *   full collection), what the process holds; the highest heap in use at any moment
- *   (`haru_nodejs_heap_size_used_bytes`), which also counts garbage not yet collected; and the
- *   highest resident memory, which also keeps what the heap once needed.
+ *   (`haru_nodejs_heap_size_used_bytes`), which also counts garbage not yet collected; the
+ *   highest heap in use on the notifier's send threads (`haru_notifier_send_threads_heap_used_bytes`),
+ *   which the process's heap figures leave out; and the highest resident memory, which also
+ *   keeps what the heap once needed.
  */
 function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>>, token: string) {
   const names: ServiceName[] = ['gateway', 'answer', 'projection', 'scheduler', 'notifier'];
@@ -393,6 +448,8 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
   const rss = new Map<ServiceName, number>();
   const heapUsed = new Map<ServiceName, number>();
   const liveHeap = new Map<ServiceName, number>();
+  /** The notifier's send threads, whose heaps are not in its process's heap figures. */
+  const sendThreadsHeap = new Map<ServiceName, number>();
   const raise = (peaks: Map<ServiceName, number>, name: ServiceName, mib: number) =>
     peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
   const sample = async () => {
@@ -411,6 +468,8 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
       if (used !== undefined) raise(heapUsed, name, used / 2 ** 20);
       const live = metricSample(text, 'haru_nodejs_heap_live_bytes');
       if (live !== undefined) raise(liveHeap, name, live / 2 ** 20);
+      const sendThreads = metricSample(text, 'haru_notifier_send_threads_heap_used_bytes');
+      if (sendThreads !== undefined) raise(sendThreadsHeap, name, sendThreads / 2 ** 20);
       for (const line of text.split('\n')) {
         if (line.startsWith('haru_outbox_events_published_total')) total += Number(line.split(' ').at(-1)) || 0;
       }
@@ -436,6 +495,7 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
         peakLiveHeapMiB: peaks(liveHeap),
         peakHeapUsedMiB: peaks(heapUsed),
         peakRssMiB: peaks(rss),
+        peakSendThreadsHeapUsedMiB: peaks(sendThreadsHeap),
       };
     },
   };
