@@ -245,8 +245,11 @@ async function runBurst(families: number) {
     const early = lateness.filter((seconds) => seconds < 0).length;
     const hops = await hopTimings(database, instant, burstFamilies);
 
-    // 6. The ceiling: firebase-admin alone, the same number of pushes to the same endpoint.
+    // 6. The ceiling: firebase-admin alone, the same number of pushes to the same endpoint,
+    // with the services stopped. Running, the notifier would still be reporting the burst
+    // (NotificationSent, spread over minutes) on the cores the ceiling is measured on.
     log('the ceiling: firebase-admin alone');
+    await services.stop();
     const ceiling = await firebaseAdminAlone(fcmUrl, expected, cpuGroups);
 
     const drainSeconds = percentile(lateness, 100);
@@ -335,6 +338,13 @@ async function burstMessages(fcmUrl: string, instant: Date): Promise<AcceptedMes
   );
 }
 
+/** A steady-load request: when it started (epoch ms), how long it took, and whether it answered. */
+interface SteadyRequest {
+  startedAt: number;
+  ms: number;
+  answering: boolean;
+}
+
 /**
  * Other families' members reading today's question and answering it (the same answer again:
  * the whole answer path, decided as a retry) through the gateway, a request every 50 ms,
@@ -346,8 +356,7 @@ async function steadyLoad(
   questions: Array<{ questionId: string }>,
   durationMs: number,
 ) {
-  /** Each request: when it started (epoch ms), how long it took, and whether it answered. */
-  const requests: Array<{ startedAt: number; ms: number; answering: boolean }> = [];
+  const requests: SteadyRequest[] = [];
   const end = Date.now() + durationMs;
   let turn = 0;
   let failures = 0;
@@ -395,30 +404,16 @@ async function steadyLoad(
  * the last push (the drain itself), and the five slowest of the whole window, each at its
  * seconds from the instant.
  */
-function whenSlow(
-  requests: Array<{ startedAt: number; ms: number; answering: boolean }>,
-  instant: Date,
-  drainSeconds: number,
-) {
-  const fromInstant = (request: { startedAt: number }) => (request.startedAt - instant.getTime()) / 1000;
-  const inDrain = requests.filter((request) => fromInstant(request) >= 0 && fromInstant(request) <= drainSeconds);
+function whenSlow(requests: readonly SteadyRequest[], instant: Date, drainSeconds: number) {
+  const fromInstant = (request: SteadyRequest) => (request.startedAt - instant.getTime()) / 1000;
+  const inDrain = requests
+    .filter((request) => fromInstant(request) >= 0 && fromInstant(request) <= drainSeconds)
+    .map((request) => request.ms);
   return {
     duringDrain: {
       requests: inDrain.length,
-      p50Ms: round(
-        percentile(
-          inDrain.map((request) => request.ms),
-          50,
-        ),
-        1,
-      ),
-      p99Ms: round(
-        percentile(
-          inDrain.map((request) => request.ms),
-          99,
-        ),
-        1,
-      ),
+      p50Ms: round(percentile(inDrain, 50), 1),
+      p99Ms: round(percentile(inDrain, 99), 1),
     },
     slowest: requests
       .toSorted((a, b) => b.ms - a.ms)
