@@ -7,7 +7,7 @@
 // answers idle and during the burst. In the same run, the ceiling: firebase-admin alone
 // sending the same number of pushes to the same endpoint.
 //
-//   node bench/burst/burst.bench.ts [--full] [--families 1000[,10000…]]   (writes bench/results/burst.json)
+//   node bench/burst/burst.bench.ts [--full] [--families 1000[,10000…]] [--pg-stats]   (writes bench/results/burst.json)
 //
 // Quick: 1,000 families. --full: 10,000 and 100,000 (one after another, each on a stack of its own).
 import { readFileSync } from 'node:fs';
@@ -29,6 +29,7 @@ import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
 import { callApp, createFamilies } from '../support/population.ts';
 import { progressLog } from '../support/progress.ts';
 import { resultsDir, writeResults } from '../support/results.ts';
+import { resetStatementStats, topStatements } from '../support/statement-stats.ts';
 import { percentile, round } from '../support/stats.ts';
 
 const { values: args } = parseArgs({
@@ -39,6 +40,8 @@ const { values: args } = parseArgs({
     'send-threads': { type: 'string' },
     /** SCHEDULER_LEAD_MS; by default 5 minutes, or 10 ms a family when that is longer (see `leadFor`). */
     'lead-ms': { type: 'string' },
+    /** Loads pg_stat_statements and keeps the statements that took PostgreSQL's time from 2 s before the instant to the last push. */
+    'pg-stats': { type: 'boolean', default: false },
     /** The notifier writes a V8 CPU profile to bench/results/profiles when it stops (the instant is in the results). */
     'cpu-prof': { type: 'boolean', default: false },
   },
@@ -75,7 +78,12 @@ const leadFor = (families: number) => Number(args['lead-ms'] ?? Math.max(default
 
 async function runBurst(families: number) {
   log(`${families} families: starting the stack`);
-  const stack = await startBenchStack({ name: `burst-${families}`, auth: true, fcm: true });
+  const stack = await startBenchStack({
+    name: `burst-${families}`,
+    auth: true,
+    fcm: true,
+    statementStats: args['pg-stats'],
+  });
   const services = await startBenchServices(stack, {
     // The steady load comes from a few users; the per-member limit is not what is measured.
     environment: (name) =>
@@ -201,6 +209,7 @@ async function runBurst(families: number) {
       timeoutMs: prepareSeconds * 2000,
       intervalMs: 200,
     });
+    if (args['pg-stats']) await resetStatementStats(database);
     const duringBurst = steadyLoad(services.url('gateway'), steady, steadyQuestions, 12_000);
     // Where the two cores go from the instant until the last push is at the endpoint.
     await waitFor('the instant', async () => Date.now() >= instant.getTime(), { intervalMs: 10 });
@@ -224,6 +233,7 @@ async function runBurst(families: number) {
       intervalMs: 100,
     });
     const cpuDuringBurst = cpu.stop();
+    const statements = args['pg-stats'] ? await topStatements(database, { limit: 12, by: 'time' }) : undefined;
     const accepted = await burstMessages(fcmUrl, instant);
     const busy = await duringBurst;
     const {
@@ -292,6 +302,7 @@ async function runBurst(families: number) {
       peakHeapUsedMiB,
       peakSendThreadsHeapUsedMiB,
       peakRssMiB,
+      ...(statements ? { statements } : {}),
       load: oneMinuteLoad(),
     };
     log(
