@@ -17,7 +17,6 @@ import { type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
 import { internalApi, metricSample } from '@haru/testing';
 import pg from 'pg';
-import { loadServiceConfig as loadNotifierConfig } from '../../services/notifier/src/config.ts';
 import { pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
 import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
 import { startSendThreads } from '../../services/notifier/src/push/send-threads.ts';
@@ -26,6 +25,7 @@ import { startBenchStack } from '../support/bench-stack.ts';
 import { mapConcurrently, waitFor } from '../support/concurrently.ts';
 import { benchAuthEmulatorPids, type CpuGroups, type CpuUse, measureCpu, withChildren } from '../support/cpu.ts';
 import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
+import { notifierDefaults } from '../support/notifier-defaults.ts';
 import { callApp, createFamilies } from '../support/population.ts';
 import { progressLog } from '../support/progress.ts';
 import { resultsDir, writeResults } from '../support/results.ts';
@@ -51,13 +51,6 @@ const log = progressLog('burst');
 const profilesDir = join(resultsDir, 'profiles');
 /** What the gateway last answered a steady family's member, for the message if it never opens. */
 let lastSteadyAnswer = '';
-/** Just enough for the notifier's configuration to load, to read its defaults. */
-const minimalNotifierSettings = {
-  DATABASE_URL: 'postgres://haru@127.0.0.1/haru',
-  INTERNAL_API_TOKEN: 'only-reading-the-defaults',
-  FIREBASE_PROJECT_ID: 'demo-haru',
-};
-const notifierDefaults = loadNotifierConfig({ ...minimalNotifierSettings });
 /** Send batches in flight, in the notifier (NOTIFIER_SEND_CONCURRENCY, its default unless given) and in the ceiling. */
 const sendConcurrency = Number(args['send-concurrency'] ?? notifierDefaults.NOTIFIER_SEND_CONCURRENCY);
 /** firebase-admin's threads, in the notifier (NOTIFIER_SEND_THREADS, its default unless given) and in the ceiling. */

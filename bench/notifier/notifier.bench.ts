@@ -27,7 +27,6 @@ import { createDatabase, migrateToLatest } from '@haru/db';
 import { freePort, startEmbeddedPostgres } from '@haru/dev-stack';
 import { createLogger, createMetrics } from '@haru/observability';
 import { sql } from 'kysely';
-import { loadServiceConfig as loadNotifierConfig } from '../../services/notifier/src/config.ts';
 import { type NotifierDatabase, schema } from '../../services/notifier/src/database.ts';
 import { createEventHandler } from '../../services/notifier/src/handle-event.ts';
 import { migrations } from '../../services/notifier/src/migrations/index.ts';
@@ -39,6 +38,7 @@ import { maxMessagesPerSend } from '../../services/notifier/src/notifications/pu
 import { createFirebaseMessaging, localConnections } from '../../services/notifier/src/push/firebase-messaging.ts';
 import { sendBudget } from '../../services/notifier/src/push/send-budget.ts';
 import { startSendThreads } from '../../services/notifier/src/push/send-threads.ts';
+import { notifierDefaults } from '../support/notifier-defaults.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,12 +50,8 @@ const { values: args } = parseArgs({
 const devices = Number(args.devices);
 const rounds = Number(args.rounds);
 const projectId = 'demo-haru';
-/** The notifier's default send threads (its configuration, loaded with just enough to read it). */
-const sendThreads = loadNotifierConfig({
-  DATABASE_URL: 'postgres://haru@127.0.0.1/haru',
-  INTERNAL_API_TOKEN: 'only-reading-the-defaults',
-  FIREBASE_PROJECT_ID: projectId,
-}).NOTIFIER_SEND_THREADS;
+/** The notifier's default send threads. */
+const sendThreads = notifierDefaults.NOTIFIER_SEND_THREADS;
 const targetPushesPerSecond = 5000;
 const resultsFile = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'notifier.json');
 
