@@ -215,6 +215,25 @@ const benchmarks: Benchmark[] = [
       ];
     },
   },
+  {
+    name: 'due-deliveries',
+    file: 'due-deliveries/due-deliveries.bench.ts',
+    args: ownQuickFlag,
+    rows: (r) => {
+      const [initdbDefault, benchStack] = r.configurations as Results[];
+      return [
+        {
+          benchmark: 'due deliveries',
+          figure: `PostgreSQL CPU a delivery, claim + record (${r.families} families due at once)`,
+          value: `${benchStack.cpuMicrosPerDelivery} µs (claim ${benchStack.claim.cpuMicrosPerDelivery}, record ${benchStack.record.cpuMicrosPerDelivery}; ${benchStack.sharedBuffers} buffer cache)`,
+          baseline: `${initdbDefault.cpuMicrosPerDelivery} µs with initdb's ${initdbDefault.sharedBuffers}`,
+          ratio: times(r.ratio.cpuWith1GBTo128MB),
+          target: '',
+          met: '',
+        },
+      ];
+    },
+  },
 ];
 
 /** The scheduler's latest size: haru's due-index beside pg-boss and a cron job per family. */

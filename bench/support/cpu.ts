@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 const ticksPerSecond = 100;
 
 /** utime + stime of a process (all its threads), in seconds; 0 if it is gone. */
-function processSeconds(pid: number): number {
+export function processSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may hold spaces.

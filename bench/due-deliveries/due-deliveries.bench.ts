@@ -1,0 +1,180 @@
+// PostgreSQL's own CPU for each delivery a burst sends: the due-delivery sender's claim and
+// record, alone, with the buffer cache of initdb (128 MB) and of the bench stack (1 GB) in
+// the same run (see docs/benchmarks.md).
+//
+//   node bench/due-deliveries/due-deliveries.bench.ts [--families 100000] [--quick]
+//
+// Each buffer cache gets an embedded PostgreSQL of its own (shared_buffers is read at start),
+// the notifier's schema migrated and a burst as the notifier prepares it, written in SQL: one
+// to three members a family with a device each (a token of an FCM token's length), the
+// question, its notification and a pending delivery a device, all due now. Then the sender's
+// statements on one connection, one after another, with no FCM between them: claim 500
+// (`claimDueDeliveries`), record them sent (`recordDeliveryResults`), until none is due. The
+// connection's backend CPU (from /proc) is counted apart for the claims and the records.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDatabase, migrateToLatest } from '@haru/db';
+import { freePort, startEmbeddedPostgres } from '@haru/dev-stack';
+import { type Kysely, sql } from 'kysely';
+import { type NotifierDatabase, schema } from '../../services/notifier/src/database.ts';
+import { migrations } from '../../services/notifier/src/migrations/index.ts';
+import {
+  batchPlannerSettings,
+  claimDueDeliveries,
+  recordDeliveryResults,
+} from '../../services/notifier/src/notifications/delivery.repository.ts';
+import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
+import { processSeconds } from '../support/cpu.ts';
+import { describeMachine } from '../support/machine.ts';
+import { readProfile, sized } from '../support/profile.ts';
+import { progressLog } from '../support/progress.ts';
+import { writeResults } from '../support/results.ts';
+import { ratio, round } from '../support/stats.ts';
+
+const { values: args } = parseArgs({
+  options: { families: { type: 'string' }, quick: { type: 'boolean', default: false } },
+});
+const families = Number(args.families ?? sized(readProfile(), { quick: 10_000, full: 100_000 }));
+const log = progressLog('due-deliveries');
+/** initdb's default, then the bench stack's (bench/support/bench-stack.ts). */
+const bufferCaches = ['128MB', '1GB'] as const;
+
+/** A burst prepared, due now: the rows the notifier's handlers would have written. */
+async function prepareBurst(db: Kysely<NotifierDatabase>, instant: Date): Promise<number> {
+  // 167 characters, about an FCM registration token's length, unique to the device.
+  const token = (uid: string) =>
+    sql.raw(
+      `md5(${uid}) || ':APA91b' || md5('a' || ${uid}) || md5('b' || ${uid}) || md5('c' || ${uid}) || md5('d' || ${uid})`,
+    );
+  await sql`
+    insert into recipients (family_id, member_id, uid, locale, active, "left", updated_at)
+    select md5('f' || f)::uuid, md5('m' || f || '-' || m)::uuid, 'uid-' || f || '-' || m,
+           case when f % 2 = 0 then 'ko' else 'en' end, true, false, now()
+    from generate_series(1, ${families}) f, generate_series(1, 3) m
+    where m <= f % 3 + 1`.execute(db);
+  await sql`
+    insert into devices (token, uid, platform, active, last_seen_at, updated_at)
+    select ${token('uid')}, uid, 'android', true, now(), now() from recipients`.execute(db);
+  await sql`
+    insert into questions (family_id, question_id, text_ko, text_en, opens_at, opens_version)
+    select md5('f' || f)::uuid, md5('q' || f)::uuid, '오늘 가장 웃겼던 일은?', 'What made you laugh today?', ${instant}, now()
+    from generate_series(1, ${families}) f`.execute(db);
+  await sql`
+    insert into notifications (notification_id, family_id, question_id, kind, created_at, due_at, cause_event_id, correlation_id)
+    select md5('n' || f)::uuid, md5('f' || f)::uuid, md5('q' || f)::uuid, 'question', now(), ${instant},
+           gen_random_uuid(), gen_random_uuid()
+    from generate_series(1, ${families}) f`.execute(db);
+  const { numAffectedRows } = await sql`
+    insert into deliveries (notification_id, token, member_id, status, attempts, next_attempt_at, updated_at)
+    select n.notification_id, d.token, r.member_id, 'pending', 0, ${instant}, now()
+    from recipients r
+    join devices d on d.uid = r.uid
+    join notifications n on n.family_id = r.family_id`.execute(db);
+  return Number(numAffectedRows ?? 0);
+}
+
+interface StatementCost {
+  calls: number;
+  /** The backend's CPU (user + system) for each delivery. */
+  cpuMicrosPerDelivery: number;
+  /** Wall time for each delivery, from the client (round trips included). */
+  wallMicrosPerDelivery: number;
+}
+
+async function drainWith(sharedBuffers: (typeof bufferCaches)[number]) {
+  const root = await mkdtemp(join(tmpdir(), 'haru-bench-due-deliveries-'));
+  // As root, PostgreSQL runs as the `postgres` user, which must enter this directory.
+  await chmod(root, 0o755);
+  const postgres = await startEmbeddedPostgres({
+    dataDir: join(root, 'postgres'),
+    port: await freePort(),
+    settings: { shared_buffers: sharedBuffers },
+  });
+  try {
+    const setup = createDatabase<NotifierDatabase>({ url: postgres.url, schema, poolSize: 1 });
+    let deliveries: number;
+    try {
+      await migrateToLatest(setup.db, schema, migrations);
+      log(`${sharedBuffers}: preparing ${families} families`);
+      deliveries = await prepareBurst(setup.db, new Date(Date.now() - 1000));
+    } finally {
+      await setup.close();
+    }
+    // One connection, planned as the sender's are: the backend measured is this one.
+    const sender = createDatabase<NotifierDatabase>({
+      url: postgres.url,
+      schema,
+      poolSize: 1,
+      settings: batchPlannerSettings,
+    });
+    try {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(sender.db);
+      const backend = rows[0]?.pid ?? 0;
+      const spent = { claim: { calls: 0, cpu: 0, wall: 0 }, record: { calls: 0, cpu: 0, wall: 0 } };
+      const timed = async <T>(statement: keyof typeof spent, run: () => Promise<T>): Promise<T> => {
+        const [cpu, wall] = [processSeconds(backend), performance.now()];
+        const result = await run();
+        spent[statement].cpu += processSeconds(backend) - cpu;
+        spent[statement].wall += (performance.now() - wall) / 1000;
+        spent[statement].calls += 1;
+        return result;
+      };
+      log(`${sharedBuffers}: draining ${deliveries} deliveries`);
+      let drained = 0;
+      for (;;) {
+        const now = new Date();
+        const claimed = await timed('claim', () =>
+          claimDueDeliveries(sender.db, { now, until: now, limit: maxMessagesPerSend, leaseMs: 60_000 }),
+        );
+        if (claimed.length === 0) break;
+        const results = claimed.map(({ notificationId, familyId, token, memberId }) => ({
+          ...{ notificationId, familyId, token, memberId },
+          ...{ status: 'sent' as const, errorCode: null, errorMessage: null, attempts: 1, nextAttemptAt: null },
+        }));
+        await timed('record', () => recordDeliveryResults(sender.db, results, now));
+        drained += claimed.length;
+      }
+      if (drained !== deliveries) throw new Error(`drained ${drained} of ${deliveries} deliveries`);
+      const cost = ({ calls, cpu, wall }: { calls: number; cpu: number; wall: number }): StatementCost => ({
+        calls,
+        cpuMicrosPerDelivery: round((cpu * 1e6) / deliveries, 1),
+        wallMicrosPerDelivery: round((wall * 1e6) / deliveries, 1),
+      });
+      const [claim, record] = [cost(spent.claim), cost(spent.record)];
+      const result = {
+        sharedBuffers,
+        deliveries,
+        claim,
+        record,
+        cpuMicrosPerDelivery: round(claim.cpuMicrosPerDelivery + record.cpuMicrosPerDelivery, 1),
+      };
+      log(
+        `${sharedBuffers}: ${result.cpuMicrosPerDelivery} µs a delivery (claim ${claim.cpuMicrosPerDelivery}, record ${record.cpuMicrosPerDelivery})`,
+      );
+      return result;
+    } finally {
+      await sender.close();
+    }
+  } finally {
+    await postgres.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+const configurations = [];
+for (const sharedBuffers of bufferCaches) configurations.push(await drainWith(sharedBuffers));
+const [initdbDefault, benchStack] = configurations;
+await writeResults('due-deliveries', {
+  benchmark: 'due-deliveries',
+  method:
+    "PostgreSQL's backend CPU (/proc) for the due-delivery sender's claims of 500 and their records, one connection, one after another, no FCM; N families' deliveries prepared in SQL and due now; each buffer cache on a PostgreSQL of its own",
+  machine: describeMachine(),
+  families,
+  configurations,
+  ratio: {
+    cpuWith1GBTo128MB:
+      initdbDefault && benchStack ? ratio(benchStack.cpuMicrosPerDelivery, initdbDefault.cpuMicrosPerDelivery) : null,
+  },
+});
