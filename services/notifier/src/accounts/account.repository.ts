@@ -89,13 +89,14 @@ export async function exportAccount(db: Db, uid: string) {
     .where('uid', '=', uid)
     .orderBy('last_seen_at')
     .execute();
+  // Through the families' notifications: deliveries are found by notification, not by member.
   const deliveries = await db
     .selectFrom('recipients')
-    .innerJoin('deliveries', 'deliveries.member_id', 'recipients.member_id')
-    .innerJoin('notifications', (join) =>
+    .innerJoin('notifications', 'notifications.family_id', 'recipients.family_id')
+    .innerJoin('deliveries', (join) =>
       join
-        .onRef('notifications.notification_id', '=', 'deliveries.notification_id')
-        .onRef('notifications.family_id', '=', 'recipients.family_id'),
+        .onRef('deliveries.notification_id', '=', 'notifications.notification_id')
+        .onRef('deliveries.member_id', '=', 'recipients.member_id'),
     )
     .select([
       'notifications.family_id as familyId',
