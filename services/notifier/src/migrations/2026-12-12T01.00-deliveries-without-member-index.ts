@@ -4,10 +4,11 @@ import { type Kysely, sql } from 'kysely';
 /**
  * Deliveries are no longer indexed by member. Each delivery's record (pending to sent) writes
  * a new version of the row, and with it an entry in every index the row has: the member's
- * was a third of a burst's record in PostgreSQL's time, for an account's export and erasure
- * only. The export finds a member's deliveries through their families' notifications (by
- * the primary key, which begins with the notification). The erasure reads the table, as it
- * already did for the account's device tokens, which no index holds.
+ * cost about a third of the record's CPU in PostgreSQL (bench/due-deliveries), for an
+ * account's export and erasure only. The export finds a member's deliveries through their
+ * families' notifications (by the primary key, which begins with the notification). The
+ * erasure reads the table, as it already did for the account's device tokens, which no
+ * index holds.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`drop index deliveries_member`.execute(db);
