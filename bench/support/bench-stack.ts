@@ -41,8 +41,9 @@ export interface BenchStack {
  * every service's pools and a buffer cache sized like a server's rather than initdb's 128 MB.
  * Aurora gives shared_buffers half to three quarters of the instance's memory (haru's
  * cluster scales to 16 ACU, about 32 GiB); with 128 MB, a 100,000-family burst's tables
- * did not fit, and each claim read and evicted pages instead of finding them (its
- * PostgreSQL CPU a delivery fell from about 50 to 30 µs with 1 GB). Kept in the results.
+ * did not fit, and each claim read and evicted pages instead of finding them (its CPU in
+ * PostgreSQL fell from about 41 to 30 µs a delivery with 1 GB: bench/due-deliveries). Kept
+ * in the results.
  */
 const postgresSettings = { max_connections: '300', shared_buffers: '1GB' };
 
