@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Database, Executor } from '@haru/db';
-import { eventually } from '@haru/testing';
-import { sql } from 'kysely';
+import type { Database } from '@haru/db';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
+import { race, type Work } from '../../test/support/race.ts';
 import type { NotifierDatabase } from '../database.ts';
 import { registerDevice } from '../devices/device.repository.ts';
 import { addDeliveriesToPreparedPushes } from '../notifications/delivery.repository.ts';
@@ -15,8 +14,6 @@ import { eraseAccount } from './account.repository.ts';
 // An account erased while deliveries to its family are being written (the "everyone answered"
 // push of the member's last answer prepared, a phone registered within a push's lead):
 // whichever transaction commits first, no delivery and no device keeps the erased member's token.
-
-type Work = (trx: Executor<NotifierDatabase>) => Promise<unknown>;
 
 describe('an erasure racing deliveries being written', () => {
   let database: Database<NotifierDatabase>;
@@ -57,39 +54,8 @@ describe('an erasure racing deliveries being written', () => {
         new Date(),
       );
 
-  /**
-   * Runs `first` in a transaction held open until `second`, in a transaction of its own, waits
-   * on a lock (or is done); then lets both commit.
-   */
-  async function race(first: Work, second: Work) {
-    const begun = Promise.withResolvers<void>();
-    const commit = Promise.withResolvers<void>();
-    const firstDone = database.db.transaction().execute(async (trx) => {
-      await first(trx);
-      begun.resolve();
-      await commit.promise;
-    });
-    await begun.promise;
-    let secondSettled = false;
-    const secondDone = database.db
-      .transaction()
-      .execute(second)
-      .finally(() => {
-        secondSettled = true;
-      });
-    await eventually(
-      async () => {
-        if (secondSettled) return true;
-        const { rows } = await sql<{ waiting: number }>`
-          select count(*)::int as waiting from pg_stat_activity
-          where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
-        return (rows[0]?.waiting ?? 0) > 0;
-      },
-      { message: 'the second transaction is waiting or done' },
-    );
-    commit.resolve();
-    await Promise.all([firstDone, secondDone]);
-  }
+  /** `first` held open until `second`, in a transaction of its own, waits on a lock or is done. */
+  const raceOf = (first: Work, second: Work) => race(database, first, () => database.db.transaction().execute(second));
 
   const tokensDelivered = async (familyId: string) =>
     (
@@ -103,14 +69,14 @@ describe('an erasure racing deliveries being written', () => {
 
   it('when the erasure has begun as the push is prepared, then the push skips the member once the erasure commits', async () => {
     const { familyId, parentToken, erase } = await family();
-    await race(erase, prepare(familyId, new Date()));
+    await raceOf(erase, prepare(familyId, new Date()));
 
     assert.deepEqual(await tokensDelivered(familyId), [parentToken]);
   });
 
   it('when the push is being prepared as the erasure begins, then the erasure renames its delivery once it commits', async () => {
     const { familyId, parentToken, erase } = await family();
-    await race(prepare(familyId, new Date()), erase);
+    await raceOf(prepare(familyId, new Date()), erase);
 
     const tokens = await tokensDelivered(familyId);
     assert.equal(tokens.length, 2, 'the push was prepared for both phones');
@@ -128,7 +94,7 @@ describe('an erasure racing deliveries being written', () => {
       await registerDevice(trx, { token: tablet, uid: child.uid, platform: 'android' }, new Date());
       await addDeliveriesToPreparedPushes(trx, { uid: child.uid, token: tablet }, new Date());
     };
-    await race(register, erase);
+    await raceOf(register, erase);
 
     const tokens = await tokensDelivered(familyId);
     assert.equal(tokens.length, 3, 'the push was prepared for both phones, and the tablet added to it');

@@ -2,6 +2,7 @@ import type { PushKind } from '@haru/contracts';
 import type { Executor } from '@haru/db';
 import { sql } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
+import { lockFamilyRecipients } from '../recipients/recipient-locks.ts';
 import type { DeliveryStatus } from './delivery.table.ts';
 
 type Db = Executor<NotifierDatabase>;
@@ -31,6 +32,8 @@ export async function prepareNotification(
   now: Date,
 ): Promise<boolean> {
   const { notificationId, familyId, questionId, kind, memberIds, dueAt, cause } = notification;
+  // Its members and devices are read once no one is adding to them (see recipient-locks.ts).
+  await lockFamilyRecipients(trx, [familyId]);
   const created = await trx
     .insertInto('notifications')
     .values({
