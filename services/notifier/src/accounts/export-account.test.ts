@@ -3,14 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { callerUidHeader, createEvent, type DomainEvent, type EventOf } from '@haru/contracts';
 import { createDatabase, type Database, migrateToLatest } from '@haru/db';
 import { serviceTokenHeader } from '@haru/http';
-import { createLogger, createMetrics } from '@haru/observability';
-import { serviceApp } from '@haru/runtime';
+import { createLogger } from '@haru/observability';
 import { createTestDatabase } from '@haru/testing';
 import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { notifierTestApp } from '../../test/support/notifier-test-app.ts';
 import { type NotifierDatabase, schema } from '../database.ts';
 import { createEventHandler } from '../handle-event.ts';
 import { migrations } from '../migrations/index.ts';
-import { notifierRoutes } from '../service.ts';
 import { exportAccount } from './account.repository.ts';
 
 // A member of a year, as the notifier sees them: two devices registered through its API and a
@@ -24,19 +23,13 @@ const days = 365;
 const firstDay = Date.parse('2025-12-01T11:00:00Z');
 const dayOf = (day: number) => new Date(firstDay + day * 86_400_000);
 let database: Database<NotifierDatabase>;
-let app: ReturnType<typeof serviceApp>;
+let app: ReturnType<typeof notifierTestApp>;
 let handle: (event: DomainEvent) => Promise<void>;
 
 before(async () => {
   database = createDatabase<NotifierDatabase>({ url: await createTestDatabase(), schema, poolSize: 4 });
   await migrateToLatest(database.db, schema, migrations);
-  app = serviceApp({
-    database,
-    logger,
-    metrics: createMetrics('notifier'),
-    internalApiToken: token,
-    routes: notifierRoutes({ database, clock }),
-  });
+  app = notifierTestApp(database, { internalApiToken: token, clock });
   handle = createEventHandler({ db: database.db, logger, clock, wake: () => {} });
 });
 after(() => database?.close());

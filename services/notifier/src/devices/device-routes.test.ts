@@ -2,27 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from '@haru/db';
 import { serviceTokenHeader } from '@haru/http';
-import { createLogger, createMetrics } from '@haru/observability';
-import { serviceApp } from '@haru/runtime';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
+import { notifierTestApp } from '../../test/support/notifier-test-app.ts';
 import { testToken } from '../../test/support/test-events.ts';
 import type { NotifierDatabase } from '../database.ts';
-import { notifierRoutes } from '../service.ts';
 
 const token = 'device-routes-test-token';
 
 describe('the devices API', () => {
   let database: Database<NotifierDatabase>;
-  let app: ReturnType<typeof serviceApp>;
+  let app: ReturnType<typeof notifierTestApp>;
   before(async () => {
     ({ database } = await migratedTestDatabase());
-    app = serviceApp({
-      database,
-      logger: createLogger('notifier-test', 'silent'),
-      metrics: createMetrics('notifier-test'),
-      routes: notifierRoutes({ database, clock: () => new Date() }),
-      internalApiToken: token,
-    });
+    app = notifierTestApp(database, { internalApiToken: token });
   });
   after(() => database?.close());
 

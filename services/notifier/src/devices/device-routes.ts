@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { NotifierDatabase } from '../database.ts';
 import { addDeliveriesToPreparedPushes } from '../notifications/delivery.repository.ts';
-import { familiesOf, lockAccountRecipients, lockFamilyRecipients } from '../recipients/recipient-locks.ts';
+import { lockAccountRecipients } from '../recipients/recipient-locks.ts';
 import { registerDevice, unregisterDevice } from './device.repository.ts';
 
 // FCM registration tokens are opaque and about 150–200 characters; the bound and the
@@ -30,7 +30,6 @@ export function deviceRoutes({ database, clock }: { database: Database<NotifierD
       // prepared right now (see recipient-locks.ts).
       await database.db.transaction().execute(async (trx) => {
         await lockAccountRecipients(trx, body.uid);
-        await lockFamilyRecipients(trx, await familiesOf(trx, body.uid));
         await registerDevice(trx, { token: deviceToken, ...body }, now);
         await addDeliveriesToPreparedPushes(trx, { uid: body.uid, token: deviceToken }, now);
       });

@@ -33,7 +33,7 @@ export async function prepareNotification(
 ): Promise<boolean> {
   const { notificationId, familyId, questionId, kind, memberIds, dueAt, cause } = notification;
   // Its members and devices are read once no one is adding to them (see recipient-locks.ts).
-  await lockFamilyRecipients(trx, [familyId]);
+  await lockFamilyRecipients(trx, familyId);
   const created = await trx
     .insertInto('notifications')
     .values({

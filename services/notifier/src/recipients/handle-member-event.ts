@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
 import { addDeliveriesToPreparedPushes } from '../notifications/delivery.repository.ts';
 import { recordMemberJoined, recordMemberLeft, recordPreferences } from './recipient.repository.ts';
-import { lockAccountRecipients, lockFamilyRecipients } from './recipient-locks.ts';
+import { lockAccountRecipients } from './recipient-locks.ts';
 
 /**
  * Keeps the recipients table in step with the family's members, in any arrival order. A
@@ -19,8 +19,7 @@ export async function handleMemberEvent(
   await handleOnce(db, event, async (trx) => {
     if (event.type === 'MemberJoined') {
       const { memberId, uid, locale } = event.data;
-      await lockAccountRecipients(trx, uid);
-      await lockFamilyRecipients(trx, [event.familyId]);
+      await lockAccountRecipients(trx, uid, event.familyId);
       await recordMemberJoined(trx, { familyId: event.familyId, memberId, uid, locale }, now);
       await addDeliveriesToPreparedPushes(trx, { familyId: event.familyId, memberId }, now);
     } else if (event.type === 'MemberLeft') {

@@ -3,15 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from '@haru/db';
 import { serviceTokenHeader } from '@haru/http';
-import { createLogger, createMetrics } from '@haru/observability';
-import { serviceApp } from '@haru/runtime';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
+import { notifierTestApp } from '../../test/support/notifier-test-app.ts';
 import { race, type Work } from '../../test/support/race.ts';
 import { testEvent, testToken } from '../../test/support/test-events.ts';
 import type { NotifierDatabase } from '../database.ts';
 import { registerDevice } from '../devices/device.repository.ts';
 import { prepareNotification } from '../notifications/notification.repository.ts';
-import { notifierRoutes } from '../service.ts';
 import { handleMemberEvent } from './handle-member-event.ts';
 import { recordMemberJoined } from './recipient.repository.ts';
 
@@ -22,16 +20,10 @@ const apiToken = 'recipient-locks-test-token';
 
 describe('a push being prepared while its recipients change', () => {
   let database: Database<NotifierDatabase>;
-  let app: ReturnType<typeof serviceApp>;
+  let app: ReturnType<typeof notifierTestApp>;
   before(async () => {
     ({ database } = await migratedTestDatabase());
-    app = serviceApp({
-      database,
-      logger: createLogger('notifier-test', 'silent'),
-      metrics: createMetrics('notifier-test'),
-      routes: notifierRoutes({ database, clock: () => new Date() }),
-      internalApiToken: apiToken,
-    });
+    app = notifierTestApp(database, { internalApiToken: apiToken });
   });
   after(() => database?.close());
 

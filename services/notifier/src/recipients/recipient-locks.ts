@@ -9,24 +9,30 @@ type Db = Executor<NotifierDatabase>;
 // member's devices to the family's prepared pushes) and a device registered (it adds the
 // device to its owner's families' prepared pushes). Each reads rows the others are writing,
 // which it cannot see until they commit: a device registered while its family's push was
-// being prepared would be in neither. So each first takes these locks, held until it commits,
-// and reads only once it has them: the account's, then each family's in order, so that two
-// of them never wait for each other.
+// being prepared would be in neither. So each first takes these locks, before it writes or
+// reads, held until it commits: the account's, then each family's in order, so that two of
+// them never wait for each other.
 
-/** Serializes the transactions that add to a family's prepared pushes (see above). */
-export async function lockFamilyRecipients(trx: Db, familyIds: readonly string[]): Promise<void> {
-  for (const familyId of [...new Set(familyIds)].sort()) {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${`haru.notifier.family:${familyId}`}, 0))`.execute(trx);
-  }
+const advisoryLock = (trx: Db, key: string) =>
+  sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+
+/** For preparing a family's push (see above). */
+export async function lockFamilyRecipients(trx: Db, familyId: string): Promise<void> {
+  await advisoryLock(trx, `haru.notifier.family:${familyId}`);
 }
 
-/** Serializes a member joining with their account's devices being registered (see above). */
-export async function lockAccountRecipients(trx: Db, uid: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`haru.notifier.account:${uid}`}, 0))`.execute(trx);
-}
-
-/** The families the account is a member of, as this transaction sees them now. */
-export async function familiesOf(trx: Db, uid: string): Promise<string[]> {
-  const rows = await trx.selectFrom('recipients').select('family_id').where('uid', '=', uid).execute();
-  return rows.map((row) => row.family_id);
+/**
+ * For adding an account to prepared pushes (see above): its member joining `familyId`, or,
+ * without one, its device registered for every family it is a member of.
+ */
+export async function lockAccountRecipients(trx: Db, uid: string, familyId?: string): Promise<void> {
+  await advisoryLock(trx, `haru.notifier.account:${uid}`);
+  // Read once the account is locked: a member joining meanwhile has committed.
+  const familyIds =
+    familyId !== undefined
+      ? [familyId]
+      : (await trx.selectFrom('recipients').select('family_id').where('uid', '=', uid).execute()).map(
+          (row) => row.family_id,
+        );
+  for (const family of [...new Set(familyIds)].sort()) await lockFamilyRecipients(trx, family);
 }
