@@ -23,7 +23,14 @@ import { startSendThreads } from '../../services/notifier/src/push/send-threads.
 import { startBenchServices } from '../support/bench-services.ts';
 import { startBenchStack } from '../support/bench-stack.ts';
 import { mapConcurrently, waitFor } from '../support/concurrently.ts';
-import { benchAuthEmulatorPids, type CpuGroups, type CpuUse, measureCpu, withChildren } from '../support/cpu.ts';
+import {
+  benchAuthEmulatorPids,
+  type CpuGroups,
+  type CpuUse,
+  measureCpu,
+  measureNodeThreads,
+  withChildren,
+} from '../support/cpu.ts';
 import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
 import { notifierDefaults } from '../support/notifier-defaults.ts';
 import { callApp, createFamilies } from '../support/population.ts';
@@ -216,6 +223,9 @@ async function runBurst(families: number) {
       'bench (FCM endpoint, fauxqs, steady load)': () => [process.pid],
     };
     const cpu = measureCpu(cpuGroups);
+    // The notifier's share split by thread: haru's own work (the main thread) apart from
+    // firebase-admin's (the send threads) and from V8's helpers (mostly garbage collection).
+    const notifierThreads = measureNodeThreads(services.pid('notifier'));
     const expected = tokens.length;
     // Polled by count, read once: listing a large burst's messages every poll would take the
     // cores the burst is measured on. A count is cheap, so it is polled often enough that the
@@ -226,6 +236,7 @@ async function runBurst(families: number) {
       intervalMs: 100,
     });
     const cpuDuringBurst = cpu.stop();
+    const notifierCoresByThread = notifierThreads.stop();
     const statements = args['pg-stats'] ? await topStatements(database, { limit: 12, by: 'time' }) : undefined;
     const accepted = await burstMessages(fcmUrl, instant);
     const busy = await duringBurst;
@@ -290,6 +301,7 @@ async function runBurst(families: number) {
         ...whenSlow(busy.requests, instant, drainSeconds),
       },
       cpuDuringBurst,
+      notifierCoresByThread,
       cpuPerPushMicros: cpuPerPush(cpuDuringBurst, expected),
       peakLiveHeapMiB,
       peakHeapUsedMiB,

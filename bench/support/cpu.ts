@@ -8,13 +8,18 @@ const ticksPerSecond = 100;
 /** utime + stime of a process (all its threads), in seconds; 0 if it is gone. */
 export function processSeconds(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    return taskSeconds(`/proc/${pid}/stat`);
   } catch {
     return 0;
   }
+}
+
+/** utime + stime from a /proc stat file (a process's or one thread's), in seconds. */
+function taskSeconds(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
 /** The process and its direct children (PostgreSQL's backends are children of the postmaster). */
@@ -47,6 +52,58 @@ function machineTicks(): { busy: number; total: number } | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A Node.js process's CPU by thread, in seconds: its main thread, its worker threads (the
+ * notifier's send threads), and V8's helper threads, which do most of a busy heap's garbage
+ * collection (parallel scavenges, concurrent marking) and compile optimized code. Read from
+ * /proc/<pid>/task: Linux names a worker thread `WorkerThread` and V8's helpers `V8Worker`.
+ */
+function nodeThreadSeconds(pid: number): Record<NodeThread, number> {
+  const seconds: Record<NodeThread, number> = { main: 0, workerThreads: 0, v8Helpers: 0, other: 0 };
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const name = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
+        const kind: NodeThread =
+          Number(task) === pid
+            ? 'main'
+            : name === 'WorkerThread'
+              ? 'workerThreads'
+              : name.startsWith('V8Worker')
+                ? 'v8Helpers'
+                : 'other';
+        seconds[kind] += taskSeconds(`/proc/${pid}/task/${task}/stat`);
+      } catch {
+        // The thread ended meanwhile.
+      }
+    }
+  } catch {
+    // The process is gone.
+  }
+  return seconds;
+}
+
+export type NodeThread = 'main' | 'workerThreads' | 'v8Helpers' | 'other';
+
+/** Starts counting one Node.js process's CPU by thread; `stop()` returns cores kept busy by each kind. */
+export function measureNodeThreads(pid: number): { stop(): Record<NodeThread, number> } {
+  const started = performance.now();
+  const before = nodeThreadSeconds(pid);
+  return {
+    stop() {
+      const wall = (performance.now() - started) / 1000;
+      const after = nodeThreadSeconds(pid);
+      const cores = (kind: NodeThread) => Math.round((Math.max(after[kind] - before[kind], 0) / wall) * 100) / 100;
+      return {
+        main: cores('main'),
+        workerThreads: cores('workerThreads'),
+        v8Helpers: cores('v8Helpers'),
+        other: cores('other'),
+      };
+    },
+  };
 }
 
 export type CpuGroups = Record<string, () => number[]>;
