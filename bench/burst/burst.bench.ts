@@ -10,9 +10,11 @@
 //   node bench/burst/burst.bench.ts [--full] [--families 1000[,10000…]] [--pg-stats]   (writes bench/results/burst.json)
 //
 // Quick: 1,000 families. --full: 10,000 and 100,000 (one after another, each on a stack of its own).
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
 import { internalApi, metricSample } from '@haru/testing';
@@ -33,11 +35,12 @@ import {
 } from '../support/cpu.ts';
 import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
 import { notifierDefaults } from '../support/notifier-defaults.ts';
-import { callApp, createFamilies } from '../support/population.ts';
+import { createFamilies } from '../support/population.ts';
 import { progressLog } from '../support/progress.ts';
 import { resultsDir, writeResults } from '../support/results.ts';
 import { resetStatementStats, topStatements } from '../support/statement-stats.ts';
 import { percentile, round } from '../support/stats.ts';
+import type { SteadyCaller, SteadyLoadDone, SteadyLoadWork, SteadyRequest } from './steady-load-thread.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -238,8 +241,10 @@ async function runBurst(families: number) {
     const cpuDuringBurst = cpu.stop();
     const notifierCoresByThread = notifierThreads.stop();
     const statements = args['pg-stats'] ? await topStatements(database, { limit: 12, by: 'time' }) : undefined;
-    const accepted = await burstMessages(fcmUrl, instant);
+    // The steady load's window ends before the burst's messages are read: parsing them, and
+    // collecting that garbage afterwards, on this thread would be timed as the gateway's latency.
     const busy = await duringBurst;
+    const accepted = await burstMessages(fcmUrl, instant);
     const {
       publishesPerSecond: publishes,
       peakLiveHeapMiB,
@@ -354,17 +359,11 @@ async function burstMessages(fcmUrl: string, instant: Date): Promise<AcceptedMes
   );
 }
 
-/** A steady-load request: when it started (epoch ms), how long it took, and whether it answered. */
-interface SteadyRequest {
-  startedAt: number;
-  ms: number;
-  answering: boolean;
-}
-
 /**
  * Other families' members reading today's question and answering it (the same answer again:
  * the whole answer path, decided as a retry) through the gateway, a request every 50 ms,
- * for `durationMs`; resolves with their latencies' summary and each request.
+ * for `durationMs`, on a thread of their own (steady-load-thread.ts); resolves with their
+ * latencies' summary and each request.
  */
 async function steadyLoad(
   gateway: string,
@@ -372,37 +371,20 @@ async function steadyLoad(
   questions: Array<{ questionId: string }>,
   durationMs: number,
 ) {
-  const requests: SteadyRequest[] = [];
-  const end = Date.now() + durationMs;
-  let turn = 0;
-  let failures = 0;
   const callers = families.flatMap((family, index) =>
-    family.members.map((member) => ({ family, member, questionId: questions[index]?.questionId ?? '' })),
+    family.members.map(
+      (member): SteadyCaller => ({
+        familyId: family.familyId,
+        memberId: member.memberId,
+        idToken: member.idToken,
+        questionId: questions[index]?.questionId ?? '',
+      }),
+    ),
   );
-  while (Date.now() < end) {
-    const { family, member, questionId } = callers[turn % callers.length] ?? {};
-    if (!family || !member) break;
-    const startedAt = Date.now();
-    const started = performance.now();
-    const answering = turn % 2 === 1;
-    try {
-      await callApp(
-        gateway,
-        member.idToken,
-        answering ? 'PUT' : 'GET',
-        answering
-          ? `/v1/families/${family.familyId}/questions/${questionId}/answer`
-          : `/v1/families/${family.familyId}/questions/current`,
-        answering ? { text: `steady answer of ${member.memberId}` } : undefined,
-        [200, 201],
-      );
-    } catch {
-      failures += 1;
-    }
-    requests.push({ startedAt, ms: performance.now() - started, answering });
-    turn += 1;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const thread = new Worker(new URL('./steady-load-thread.ts', import.meta.url), {
+    workerData: { gateway, callers, durationMs } satisfies SteadyLoadWork,
+  });
+  const [{ requests, failures }] = (await once(thread, 'message')) as [SteadyLoadDone];
   const latencies = requests.map((request) => request.ms);
   return {
     summary: {
