@@ -34,6 +34,12 @@ export interface SteadyLoadDone {
 if (!parentPort) throw new Error('steady-load-thread.ts runs as a worker thread (see burst.bench.ts)');
 const { gateway, callers, durationMs } = workerData as SteadyLoadWork;
 const requests: SteadyRequest[] = [];
+// One untimed read first: a new thread's first request also compiles its code and opens its
+// connection, which a phone's app, already running, would not.
+const [warm] = callers;
+if (warm) {
+  await callApp(gateway, warm.idToken, 'GET', `/v1/families/${warm.familyId}/questions/current`, undefined, [200]);
+}
 const end = Date.now() + durationMs;
 let failures = 0;
 for (let turn = 0; Date.now() < end && callers.length > 0; turn++) {

@@ -136,7 +136,7 @@ try {
       );
       return rows[0]?.n === families;
     });
-    await waitFor('the queues to be idle', () => queuesIdle(clients.sqs), { intervalMs: 100 });
+    await waitFor('the queues to be idle', () => stack.queuesIdle(), { intervalMs: 100 });
     await clearFcm();
     await drainTap(clients.sqs, tap);
 
@@ -403,20 +403,4 @@ async function drainTap(sqs: SQSClient, queueUrl: string): Promise<TappedEvent[]
       }),
     );
   }
-}
-
-/** Every service's queue empty, nothing in flight. */
-async function queuesIdle(sqs: SQSClient): Promise<boolean> {
-  for (const { queueUrl } of Object.values(stack.queues)) {
-    const { Attributes = {} } = await sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
-    if (Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible) > 0) {
-      return false;
-    }
-  }
-  return true;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createDatabaseIfMissing, freePort, startAuthEmulator, startEmbeddedPostgres } from '@haru/dev-stack';
-import { type AppliedTopology, applyTopology, createAwsClients } from '@haru/messaging';
+import { type AppliedTopology, applyTopology, createAwsClients, queueDepth } from '@haru/messaging';
 import { createStatementStats } from './statement-stats.ts';
 
 export interface BenchStackOptions {
@@ -33,6 +33,8 @@ export interface BenchStack {
   settings: { postgres: Record<string, string> };
   /** PostgreSQL's postmaster, for CPU accounting. */
   postgresPid(): number | undefined;
+  /** Every service's queue empty, nothing in flight: all the services were sent is handled. */
+  queuesIdle(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -98,7 +100,7 @@ export async function startBenchStack({
     const clients = createAwsClients({ AWS_REGION: awsRegion, AWS_ENDPOINT_URL: parts.awsEndpointUrl });
     const { topicArn, queues } = await applyTopology(clients, topologyPrefix);
     clients.sns.destroy();
-    clients.sqs.destroy();
+    stops.push(async () => clients.sqs.destroy());
     const databaseUrl = await createDatabaseIfMissing(postgres.url, 'haru');
     if (statementStats) await createStatementStats(databaseUrl);
     return {
@@ -117,6 +119,13 @@ export async function startBenchStack({
         } catch {
           return undefined;
         }
+      },
+      queuesIdle: async () => {
+        for (const { queueUrl } of Object.values(queues)) {
+          const { visible, inFlight } = await queueDepth(clients.sqs, queueUrl);
+          if (visible + inFlight > 0) return false;
+        }
+        return true;
       },
       stop,
     };
