@@ -207,7 +207,7 @@ async function runBurst(families: number) {
 
     // 4. Idle: the gateway under the steady load alone, in the state the burst starts from:
     // every push prepared and every service's queue empty. Measured right after making the
-    // families, it also held the bench's own collection of that population's garbage.
+    // families, it also held the bench's own CPU spent on that population.
     await waitFor(
       'every push prepared and every queue idle',
       async () => {
