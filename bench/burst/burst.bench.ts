@@ -220,6 +220,7 @@ async function runBurst(families: number) {
       { timeoutMs: prepareSeconds * 1000, intervalMs: 500 },
     );
     const idleMs = 15_000;
+    // The window and its thread's start and untimed read must end before the burst's window opens.
     if (Date.now() + idleMs + 3_000 > instant.getTime() - 2_000) {
       throw new Error(`preparing took until ${new Date().toISOString()}: no room left to measure the gateway idle`);
     }

@@ -2,6 +2,7 @@
 // calling the gateway, timed on an event loop that does nothing else, as a phone's would.
 // On the benchmark's main thread the timings also held its own work: reading a burst's
 // messages, and collecting the garbage of a 100,000-family population.
+import { setTimeout as delay } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { callApp } from '../support/population.ts';
 
@@ -62,6 +63,6 @@ for (let turn = 0; Date.now() < end && callers.length > 0; turn++) {
     failures += 1;
   }
   requests.push({ startedAt, ms: performance.now() - started, answering });
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await delay(50);
 }
 parentPort.postMessage({ requests, failures } satisfies SteadyLoadDone);

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { round } from './stats.ts';
 
 // CPU time from /proc (Linux): what each part of a benchmark spent during a measurement,
 // to say what bounds a figure. Elsewhere the figures are simply absent.
@@ -54,27 +55,34 @@ function machineTicks(): { busy: number; total: number } | undefined {
   }
 }
 
+/** What a Node.js process's thread does, as far as its CPU tells haru's work from others'. */
+export type NodeThread = 'main' | 'workerThreads' | 'v8Helpers' | 'other';
+
 /**
- * A Node.js process's CPU by thread, in seconds: its main thread, its worker threads (the
- * notifier's send threads), and V8's helper threads, which do most of a busy heap's garbage
- * collection (parallel scavenges, concurrent marking) and compile optimized code. Read from
- * /proc/<pid>/task: Linux names a worker thread `WorkerThread` and V8's helpers `V8Worker`.
+ * Linux names a Node.js worker thread `WorkerThread` and V8's helpers `V8Worker`; the helpers
+ * do most of a busy heap's garbage collection (parallel scavenges, concurrent marking) and
+ * compile optimized code.
  */
-function nodeThreadSeconds(pid: number): Record<NodeThread, number> {
-  const seconds: Record<NodeThread, number> = { main: 0, workerThreads: 0, v8Helpers: 0, other: 0 };
+function nodeThread(pid: number, task: number, name: string): NodeThread {
+  if (task === pid) return 'main';
+  if (name === 'WorkerThread') return 'workerThreads';
+  return name.startsWith('V8Worker') ? 'v8Helpers' : 'other';
+}
+
+/** Each thread's CPU seconds so far (from /proc/<pid>/task), by what it does. */
+function nodeThreadSeconds(pid: number): CpuSnapshot<NodeThread> {
+  const seconds: CpuSnapshot<NodeThread> = {
+    main: new Map(),
+    workerThreads: new Map(),
+    v8Helpers: new Map(),
+    other: new Map(),
+  };
   try {
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
+    for (const entry of readdirSync(`/proc/${pid}/task`)) {
+      const task = Number(entry);
       try {
         const name = readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim();
-        const kind: NodeThread =
-          Number(task) === pid
-            ? 'main'
-            : name === 'WorkerThread'
-              ? 'workerThreads'
-              : name.startsWith('V8Worker')
-                ? 'v8Helpers'
-                : 'other';
-        seconds[kind] += taskSeconds(`/proc/${pid}/task/${task}/stat`);
+        seconds[nodeThread(pid, task, name)].set(task, taskSeconds(`/proc/${pid}/task/${task}/stat`));
       } catch {
         // The thread ended meanwhile.
       }
@@ -85,23 +93,33 @@ function nodeThreadSeconds(pid: number): Record<NodeThread, number> {
   return seconds;
 }
 
-export type NodeThread = 'main' | 'workerThreads' | 'v8Helpers' | 'other';
-
-/** Starts counting one Node.js process's CPU by thread; `stop()` returns cores kept busy by each kind. */
+/**
+ * Starts counting one Node.js process's CPU by thread: the main thread, the worker threads
+ * (the notifier's send threads) and V8's helpers; `stop()` returns the cores each kept busy.
+ */
 export function measureNodeThreads(pid: number): { stop(): Record<NodeThread, number> } {
+  const counting = countCores(() => nodeThreadSeconds(pid));
+  return { stop: () => counting.stop().cores };
+}
+
+/** CPU seconds so far of each process or thread in a group, by its id. */
+type CpuSnapshot<Group extends string> = Record<Group, Map<number, number>>;
+
+/** Starts counting; `stop()` returns the cores each group kept busy per wall-clock second since. */
+function countCores<Group extends string>(snapshot: () => CpuSnapshot<Group>) {
   const started = performance.now();
-  const before = nodeThreadSeconds(pid);
+  const before = snapshot();
   return {
-    stop() {
-      const wall = (performance.now() - started) / 1000;
-      const after = nodeThreadSeconds(pid);
-      const cores = (kind: NodeThread) => Math.round((Math.max(after[kind] - before[kind], 0) / wall) * 100) / 100;
-      return {
-        main: cores('main'),
-        workerThreads: cores('workerThreads'),
-        v8Helpers: cores('v8Helpers'),
-        other: cores('other'),
-      };
+    stop(): { cores: Record<Group, number>; seconds: number } {
+      const seconds = (performance.now() - started) / 1000;
+      const after = snapshot();
+      // By id: one that started meanwhile counts whole, one that ended meanwhile is lost
+      // (PostgreSQL's backends come and go with pool connections): an underestimate.
+      const used = (group: Group) =>
+        [...after[group]].reduce((sum, [id, total]) => sum + Math.max(total - (before[group].get(id) ?? 0), 0), 0);
+      const groups = Object.keys(after) as Group[];
+      const cores = Object.fromEntries(groups.map((group) => [group, round(used(group) / seconds, 2)]));
+      return { cores: cores as Record<Group, number>, seconds };
     },
   };
 }
@@ -119,38 +137,21 @@ export interface CpuUse {
 
 /** Starts counting; `stop()` returns the CPU each group used per wall-clock second since. */
 export function measureCpu(groups: CpuGroups): { stop(): CpuUse } {
-  const perProcess = () =>
+  const counting = countCores(() =>
     Object.fromEntries(
-      Object.entries(groups).map(([name, pids]) => [
-        name,
-        new Map(pids().map((pid) => [pid, processSeconds(pid)] as const)),
-      ]),
-    );
-  const started = performance.now();
-  const before = perProcess();
+      Object.entries(groups).map(([name, pids]) => [name, new Map(pids().map((pid) => [pid, processSeconds(pid)]))]),
+    ),
+  );
   const machineBefore = machineTicks();
   return {
     stop() {
-      const wall = (performance.now() - started) / 1000;
-      const after = perProcess();
+      const { cores, seconds } = counting.stop();
       const machineAfter = machineTicks();
-      // Per process: one that started meanwhile counts whole, one that exited meanwhile is
-      // lost (PostgreSQL backends come and go with pool connections): an underestimate.
-      const used = (name: string) =>
-        [...(after[name] ?? new Map<number, number>())].reduce(
-          (sum, [pid, seconds]) => sum + Math.max(seconds - (before[name]?.get(pid) ?? 0), 0),
-          0,
-        );
-      const cores = Object.fromEntries(
-        Object.keys(groups).map((name) => [name, Math.round((used(name) / wall) * 100) / 100]),
-      );
       const machineBusy =
         machineBefore && machineAfter
-          ? Math.round(
-              ((machineAfter.busy - machineBefore.busy) / Math.max(machineAfter.total - machineBefore.total, 1)) * 100,
-            ) / 100
+          ? round((machineAfter.busy - machineBefore.busy) / Math.max(machineAfter.total - machineBefore.total, 1), 2)
           : Number.NaN;
-      return { cores, machineBusy, seconds: Math.round(wall * 1000) / 1000 };
+      return { cores, machineBusy, seconds: round(seconds, 3) };
     },
   };
 }
