@@ -269,6 +269,7 @@ async function runBurst(families: number) {
       peakHeapUsedMiB,
       peakRssMiB,
       peakSendThreadsHeapUsedMiB,
+      peakSendThreadsLiveHeapMiB,
     } = sampled.stop(instant);
 
     // 5. What the phones saw.
@@ -329,6 +330,7 @@ async function runBurst(families: number) {
       peakLiveHeapMiB,
       peakHeapUsedMiB,
       peakSendThreadsHeapUsedMiB,
+      peakSendThreadsLiveHeapMiB,
       peakRssMiB,
       ...(statements ? { statements } : {}),
       load: oneMinuteLoad(),
@@ -449,7 +451,8 @@ function whenSlow(requests: readonly SteadyRequest[], instant: Date, drainSecond
  * - the highest JavaScript heap kept alive (`haru_nodejs_heap_live_bytes`: in use just after a
  *   full collection), what the process holds; the highest heap in use at any moment
  *   (`haru_nodejs_heap_size_used_bytes`), which also counts garbage not yet collected; the
- *   highest heap in use on the notifier's send threads (`haru_notifier_send_threads_heap_used_bytes`),
+ *   highest heap in use and the highest heap kept on the notifier's send threads
+ *   (`haru_notifier_send_threads_heap_used_bytes`, `haru_notifier_send_threads_heap_live_bytes`),
  *   which the process's heap figures leave out; and the highest resident memory, which also
  *   keeps what the heap once needed.
  */
@@ -461,6 +464,7 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
   const liveHeap = new Map<ServiceName, number>();
   /** The notifier's send threads, whose heaps are not in its process's heap figures. */
   const sendThreadsHeap = new Map<ServiceName, number>();
+  const sendThreadsLiveHeap = new Map<ServiceName, number>();
   const raise = (peaks: Map<ServiceName, number>, name: ServiceName, mib: number) =>
     peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
   const sample = async () => {
@@ -481,6 +485,8 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
       if (live !== undefined) raise(liveHeap, name, live / 2 ** 20);
       const sendThreads = metricSample(text, 'haru_notifier_send_threads_heap_used_bytes');
       if (sendThreads !== undefined) raise(sendThreadsHeap, name, sendThreads / 2 ** 20);
+      const sendThreadsLive = metricSample(text, 'haru_notifier_send_threads_heap_live_bytes');
+      if (sendThreadsLive !== undefined) raise(sendThreadsLiveHeap, name, sendThreadsLive / 2 ** 20);
       for (const line of text.split('\n')) {
         if (line.startsWith('haru_outbox_events_published_total')) total += Number(line.split(' ').at(-1)) || 0;
       }
@@ -507,6 +513,7 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
         peakHeapUsedMiB: peaks(heapUsed),
         peakRssMiB: peaks(rss),
         peakSendThreadsHeapUsedMiB: peaks(sendThreadsHeap),
+        peakSendThreadsLiveHeapMiB: peaks(sendThreadsLiveHeap),
       };
     },
   };

@@ -206,11 +206,13 @@ describe('the notifier service', () => {
     assert.deepEqual(counted, { sent: 2, unregistered: 1, 'invalid-argument': 1, unavailable: 0, quota: 0, other: 0 });
   });
 
-  it("when /metrics is scraped, then it reports the heap in use on the send threads, which firebase-admin's apps hold", async () => {
+  it("when /metrics is scraped, then it reports the heap in use and the heap kept on the send threads, which firebase-admin's apps hold", async () => {
     const metrics = await (await notifier.request('/metrics')).text();
 
     const sendThreadsHeap = metricSample(metrics, 'haru_notifier_send_threads_heap_used_bytes') ?? 0;
     assert.ok(sendThreadsHeap > 2 ** 20, `the send threads' heap: ${sendThreadsHeap} bytes`);
+    const sendThreadsHeapKept = metricSample(metrics, 'haru_notifier_send_threads_heap_live_bytes') ?? 0;
+    assert.ok(sendThreadsHeapKept > 2 ** 20, `the send threads' heap kept: ${sendThreadsHeapKept} bytes`);
   });
 
   it('when /metrics is asked for without the service credential, then it answers 401', async () => {
@@ -302,11 +304,9 @@ describe('the notifier service when FCM refuses a push at first', () => {
       'its lateness observed',
     );
     assert.equal(metricSample(metrics, 'haru_deliveries_pending', { state: 'due' }), 0, 'no backlog left');
-    assert.equal(
-      metricSample(metrics, 'haru_notifier_send_threads_heap_used_bytes'),
-      undefined,
-      'no send threads of its own',
-    );
+    for (const name of ['haru_notifier_send_threads_heap_used_bytes', 'haru_notifier_send_threads_heap_live_bytes']) {
+      assert.equal(metricSample(metrics, name), undefined, `no send threads of its own: ${name}`);
+    }
     assert.equal((await messagesTo(token)).length, 1);
     await eventually(() => isQueueIdle(notifier.sqs, notifier.queues.queueUrl), { message: 'the event acknowledged' });
     assert.equal(await isQueueIdle(notifier.sqs, notifier.queues.deadLetterQueueUrl), true, 'nothing dead-lettered');

@@ -94,6 +94,13 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
             this.set(await sendThreads.heapUsedBytes());
           },
         });
+        gauge(metrics, {
+          name: 'haru_notifier_send_threads_heap_live_bytes',
+          help: "JavaScript heap the notifier's send threads keep: each one's in use just after its last full garbage collection, summed.",
+          collect() {
+            this.set(sendThreads.liveHeapBytes());
+          },
+        });
       }
       const started = sender;
       return {

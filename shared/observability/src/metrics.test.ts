@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { eventually } from '@haru/testing';
+import { liveHeapBytes, onFullCollection } from './live-heap.ts';
 import { createMetrics } from './metrics.ts';
 
 // A full collection on demand, without starting the test process with --expose-gc.
@@ -31,4 +32,22 @@ it('exports the heap kept alive after a full collection, not the garbage before 
   held = undefined;
   collectGarbage();
   await eventually(async () => (await liveHeapMiB(metrics)) < before + 20);
+});
+
+it("tells a thread's listeners the heap it keeps after each full collection (how a send thread reports its own)", async () => {
+  const reported: number[] = [];
+  onFullCollection((bytes) => reported.push(bytes));
+
+  let held: number[][] | undefined = Array.from({ length: 100 }, () => new Array<number>(2 ** 17).fill(1.5));
+  collectGarbage();
+  await eventually(() => reported.length > 0, { message: 'reported after a full collection' });
+  const whileHeld = reported.at(-1) ?? 0;
+
+  assert.equal(held.length, 100);
+  held = undefined;
+  collectGarbage();
+  await eventually(() => (reported.at(-1) ?? whileHeld) < whileHeld - 80 * 2 ** 20, {
+    message: 'reported again, about 100 MiB less, once let go',
+  });
+  assert.equal(liveHeapBytes(), reported.at(-1), 'the same figure as the gauge reads');
 });

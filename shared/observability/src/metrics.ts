@@ -1,5 +1,3 @@
-import { constants, type PerformanceEntry, PerformanceObserver } from 'node:perf_hooks';
-import { getHeapStatistics } from 'node:v8';
 import {
   Counter,
   type CounterConfiguration,
@@ -10,6 +8,7 @@ import {
   type HistogramConfiguration,
   Registry,
 } from 'prom-client';
+import { liveHeapBytes, observeFullCollections } from './live-heap.ts';
 
 export type { Counter, Gauge, Histogram } from 'prom-client';
 
@@ -31,33 +30,10 @@ export function createMetrics(service: string): Metrics {
     name: 'haru_nodejs_heap_live_bytes',
     help: 'JavaScript heap in use just after the last full garbage collection: what the process keeps alive.',
     collect() {
-      this.set(liveHeapBytes);
+      this.set(liveHeapBytes());
     },
   });
   return registry;
-}
-
-/**
- * Heap in use at any moment also counts garbage not yet collected, which grows with how fast
- * the process allocates (a burst of pushes), not with what it holds; after a full collection
- * it is what the process keeps. One observer per process, whatever number of registries.
- */
-let liveHeapBytes = getHeapStatistics().used_heap_size;
-let fullCollections: PerformanceObserver | undefined;
-
-function observeFullCollections(): void {
-  if (fullCollections) return;
-  fullCollections = new PerformanceObserver((entries) => {
-    const full = entries
-      .getEntries()
-      .some(
-        (entry) =>
-          (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ===
-          constants.NODE_PERFORMANCE_GC_MAJOR,
-      );
-    if (full) liveHeapBytes = getHeapStatistics().used_heap_size;
-  });
-  fullCollections.observe({ entryTypes: ['gc'] });
 }
 
 type Definition<Configuration> = Omit<Configuration, 'registers'>;

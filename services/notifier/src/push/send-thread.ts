@@ -1,6 +1,8 @@
 // A send thread's own code (see send-threads.ts): firebase-admin's Messaging on this
-// thread, a `sendEach` for each request from the notifier's thread, its results as data.
+// thread, a `sendEach` for each request from the notifier's thread, its results as data,
+// and the heap it keeps after each full collection.
 import { parentPort, workerData } from 'node:worker_threads';
+import { liveHeapBytes, onFullCollection } from '@haru/observability/live-heap';
 import type { SendResponse } from 'firebase-admin/messaging';
 import type { PushMessage } from '../notifications/push-message.ts';
 import type { SendResult } from '../notifications/push-sender.ts';
@@ -8,14 +10,16 @@ import { createFirebaseMessaging, type FirebaseMessagingOptions } from './fireba
 
 export type SendRequest = { id: number; messages: PushMessage[] } | { close: true };
 export type SendReply =
-  | { ready: true }
+  | { ready: true; liveHeapBytes: number }
+  | { liveHeapBytes: number }
   | { id: number; responses: SendResult[] }
   | { id: number; error: { message: string; code: string | undefined } };
 
 if (!parentPort) throw new Error('send-thread.ts runs as a worker thread (see send-threads.ts)');
 const port = parentPort;
 const { messaging, close } = createFirebaseMessaging(workerData as FirebaseMessagingOptions);
-port.postMessage({ ready: true } satisfies SendReply);
+port.postMessage({ ready: true, liveHeapBytes: liveHeapBytes() } satisfies SendReply);
+onFullCollection((bytes) => port.postMessage({ liveHeapBytes: bytes } satisfies SendReply));
 
 port.on('message', async (request: SendRequest) => {
   if ('close' in request) {

@@ -4,8 +4,10 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { fcmMessages } from '@haru/testing';
+import { Worker } from 'node:worker_threads';
+import { eventually, fcmMessages } from '@haru/testing';
 import { pushMessage } from '../notifications/push-message.ts';
+import type { SendReply } from './send-thread.ts';
 import { startSendThreads } from './send-threads.ts';
 
 const message = (token: string) =>
@@ -81,7 +83,7 @@ describe('firebase-admin on send threads', () => {
 });
 
 describe("the send threads' heap", () => {
-  it('when the notifier has two threads, then the heap in use of each is counted', async () => {
+  it('when the notifier has two threads, then the heap in use and the heap kept of each are counted', async () => {
     const started = [1, 2].map((count) =>
       startSendThreads({ projectId: 'demo-haru', fcmEndpointUrl: process.env.HARU_TEST_FCM_URL, threads: count }),
     );
@@ -90,12 +92,42 @@ describe("the send threads' heap", () => {
       await Promise.all(started.map((threads) => threads.ready()));
 
       const [heapOfOne, heapOfTwo] = await Promise.all([one?.heapUsedBytes(), two?.heapUsedBytes()]);
+      const [keptByOne, keptByTwo] = [one?.liveHeapBytes(), two?.liveHeapBytes()];
 
       // Each thread holds its own Firebase app: two hold about twice what one does.
       assert.ok(heapOfOne !== undefined && heapOfOne > 2 ** 20, `one thread's heap: ${heapOfOne} bytes`);
       assert.ok(heapOfTwo !== undefined && heapOfTwo > 1.5 * heapOfOne, `two threads' heap: ${heapOfTwo} bytes`);
+      assert.ok(keptByOne !== undefined && keptByOne > 2 ** 20, `one thread's heap kept: ${keptByOne} bytes`);
+      assert.ok(keptByTwo !== undefined && keptByTwo > 1.5 * keptByOne, `two threads' heap kept: ${keptByTwo} bytes`);
     } finally {
       await Promise.all(started.map((threads) => threads.close()));
+    }
+  });
+
+  it('when a send thread collects its heap in full, then it reports the heap it keeps', async () => {
+    const worker = new Worker(new URL('./send-thread.ts', import.meta.url), {
+      workerData: { projectId: 'demo-haru', fcmEndpointUrl: process.env.HARU_TEST_FCM_URL },
+    });
+    const replies: SendReply[] = [];
+    worker.on('message', (reply: SendReply) => replies.push(reply));
+    try {
+      await eventually(() => replies.some((reply) => 'ready' in reply), { message: 'the thread started' });
+      const reported = () => replies.filter((reply) => !('ready' in reply) && 'liveHeapBytes' in reply);
+      const before = reported().length;
+
+      // A heap snapshot collects the thread's garbage in full before it is taken.
+      const snapshot = await worker.getHeapSnapshot();
+      snapshot.resume();
+      await once(snapshot, 'end');
+
+      await eventually(() => reported().length > before, {
+        timeoutMs: 30_000,
+        message: `the heap kept reported (the thread's replies: ${JSON.stringify(replies)})`,
+      });
+      const kept = reported().at(-1);
+      assert.ok(kept && 'liveHeapBytes' in kept && kept.liveHeapBytes > 2 ** 20, `heap kept: ${JSON.stringify(kept)}`);
+    } finally {
+      await worker.terminate();
     }
   });
 });

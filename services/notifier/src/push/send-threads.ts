@@ -10,6 +10,8 @@ export interface SendThreads extends PushSender {
   ready(): Promise<void>;
   /** JavaScript heap in use on the threads, summed (their garbage not yet collected included). */
   heapUsedBytes(): Promise<number>;
+  /** JavaScript heap the threads keep: each one's in use just after its last full collection, summed. */
+  liveHeapBytes(): number;
   /** Releases each thread's Firebase app and connections; called once nothing is sending. */
   close(): Promise<void>;
 }
@@ -19,6 +21,8 @@ interface SendThread {
   started: Promise<void>;
   /** Messages sent to this thread whose results are still to come. */
   inFlight: number;
+  /** Its heap in use just after its last full collection, as it last reported it. */
+  liveHeapBytes: number;
   waiting: Map<number, { resolve(responses: SendResult[]): void; reject(error: Error): void; size: number }>;
 }
 
@@ -42,10 +46,20 @@ export function startSendThreads({
   const start = (slot: number): SendThread => {
     const worker = new Worker(new URL('./send-thread.ts', import.meta.url), { workerData: messaging });
     const started = Promise.withResolvers<void>();
-    const thread: SendThread = { worker, started: started.promise, inFlight: 0, waiting: new Map() };
+    const thread: SendThread = {
+      worker,
+      started: started.promise,
+      inFlight: 0,
+      liveHeapBytes: 0,
+      waiting: new Map(),
+    };
     thread.started.catch(() => {});
     worker.on('message', (reply: SendReply) => {
-      if ('ready' in reply) return started.resolve();
+      if ('liveHeapBytes' in reply) {
+        thread.liveHeapBytes = reply.liveHeapBytes;
+        if ('ready' in reply) started.resolve();
+        return;
+      }
       const waiting = thread.waiting.get(reply.id);
       if (!waiting) return;
       thread.waiting.delete(reply.id);
@@ -95,6 +109,9 @@ export function startSendThreads({
         ),
       );
       return heaps.reduce((sum, bytes) => sum + bytes, 0);
+    },
+    liveHeapBytes() {
+      return pool.reduce((sum, thread) => sum + (thread?.liveHeapBytes ?? 0), 0);
     },
     sendEach(messages: PushMessage[]) {
       if (closing) return Promise.reject(new Error('the send threads are closed'));
