@@ -98,7 +98,9 @@ describe("the send threads' heap", () => {
       assert.ok(heapOfOne !== undefined && heapOfOne > 2 ** 20, `one thread's heap: ${heapOfOne} bytes`);
       assert.ok(heapOfTwo !== undefined && heapOfTwo > 1.5 * heapOfOne, `two threads' heap: ${heapOfTwo} bytes`);
       assert.ok(keptByOne !== undefined && keptByOne > 2 ** 20, `one thread's heap kept: ${keptByOne} bytes`);
-      assert.ok(keptByTwo !== undefined && keptByTwo > 1.5 * keptByOne, `two threads' heap kept: ${keptByTwo} bytes`);
+      // Either may have collected in full since it started (a thread's kept heap is then about
+      // 10 MiB against 17 at its start), so two are only held to keep more than one.
+      assert.ok(keptByTwo !== undefined && keptByTwo > keptByOne, `two threads' heap kept: ${keptByTwo} bytes`);
     } finally {
       await Promise.all(started.map((threads) => threads.close()));
     }
