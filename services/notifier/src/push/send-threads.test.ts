@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { eventually, fcmMessages } from '@haru/testing';
 import { pushMessage } from '../notifications/push-message.ts';
 import type { SendReply } from './send-thread.ts';
-import { startSendThreads } from './send-threads.ts';
+import { type SendThreads, startSendThreads } from './send-threads.ts';
 
 const message = (token: string) =>
   pushMessage({
@@ -21,10 +21,11 @@ const message = (token: string) =>
   });
 
 describe('firebase-admin on send threads', () => {
-  const threads = startSendThreads({
-    projectId: 'demo-haru',
-    fcmEndpointUrl: process.env.HARU_TEST_FCM_URL,
-    threads: 2,
+  // Started in a hook rather than where the suite is declared: a run that filters out every
+  // test here (--test-name-pattern) runs neither hook, and would be left waiting on the threads.
+  let threads: SendThreads;
+  before(() => {
+    threads = startSendThreads({ projectId: 'demo-haru', fcmEndpointUrl: process.env.HARU_TEST_FCM_URL, threads: 2 });
   });
   after(() => threads.close());
 
