@@ -456,15 +456,23 @@ function whenSlow(requests: readonly SteadyRequest[], instant: Date, drainSecond
  *   which the process's heap figures leave out; and the highest resident memory, which also
  *   keeps what the heap once needed.
  */
+/** Each heap figure a service's /metrics gives, by the name of its peak in the results. */
+const heapMetrics = {
+  peakLiveHeapMiB: 'haru_nodejs_heap_live_bytes',
+  peakHeapUsedMiB: 'haru_nodejs_heap_size_used_bytes',
+  /** The notifier's send threads, whose heaps are not in its process's heap figures. */
+  peakSendThreadsHeapUsedMiB: 'haru_notifier_send_threads_heap_used_bytes',
+  peakSendThreadsLiveHeapMiB: 'haru_notifier_send_threads_heap_live_bytes',
+} as const;
+type HeapPeak = keyof typeof heapMetrics;
+
 function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>>, token: string) {
   const names: ServiceName[] = ['gateway', 'answer', 'projection', 'scheduler', 'notifier'];
   const published: Array<{ at: number; total: number }> = [];
   const rss = new Map<ServiceName, number>();
-  const heapUsed = new Map<ServiceName, number>();
-  const liveHeap = new Map<ServiceName, number>();
-  /** The notifier's send threads, whose heaps are not in its process's heap figures. */
-  const sendThreadsHeap = new Map<ServiceName, number>();
-  const sendThreadsLiveHeap = new Map<ServiceName, number>();
+  const heaps = Object.fromEntries(
+    Object.keys(heapMetrics).map((peak) => [peak, new Map<ServiceName, number>()]),
+  ) as Record<HeapPeak, Map<ServiceName, number>>;
   const raise = (peaks: Map<ServiceName, number>, name: ServiceName, mib: number) =>
     peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
   const sample = async () => {
@@ -479,14 +487,10 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
       const text = await fetch(`${services.url(name)}/metrics`, { headers: { [serviceTokenHeader]: token } })
         .then((response) => response.text())
         .catch(() => '');
-      const used = metricSample(text, 'haru_nodejs_heap_size_used_bytes');
-      if (used !== undefined) raise(heapUsed, name, used / 2 ** 20);
-      const live = metricSample(text, 'haru_nodejs_heap_live_bytes');
-      if (live !== undefined) raise(liveHeap, name, live / 2 ** 20);
-      const sendThreads = metricSample(text, 'haru_notifier_send_threads_heap_used_bytes');
-      if (sendThreads !== undefined) raise(sendThreadsHeap, name, sendThreads / 2 ** 20);
-      const sendThreadsLive = metricSample(text, 'haru_notifier_send_threads_heap_live_bytes');
-      if (sendThreadsLive !== undefined) raise(sendThreadsLiveHeap, name, sendThreadsLive / 2 ** 20);
+      for (const [peak, metric] of Object.entries(heapMetrics) as Array<[HeapPeak, string]>) {
+        const bytes = metricSample(text, metric);
+        if (bytes !== undefined) raise(heaps[peak], name, bytes / 2 ** 20);
+      }
       for (const line of text.split('\n')) {
         if (line.startsWith('haru_outbox_events_published_total')) total += Number(line.split(' ').at(-1)) || 0;
       }
@@ -507,13 +511,11 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
         const from = instant.getTime() + second * 1000;
         publishesPerSecond.push({ second, published: Math.max(at(from + 1000) - at(from), 0) });
       }
+      const heapPeaks = Object.fromEntries(Object.entries(heaps).map(([peak, map]) => [peak, peaks(map)]));
       return {
         publishesPerSecond,
-        peakLiveHeapMiB: peaks(liveHeap),
-        peakHeapUsedMiB: peaks(heapUsed),
         peakRssMiB: peaks(rss),
-        peakSendThreadsHeapUsedMiB: peaks(sendThreadsHeap),
-        peakSendThreadsLiveHeapMiB: peaks(sendThreadsLiveHeap),
+        ...(heapPeaks as Record<HeapPeak, Record<string, number>>),
       };
     },
   };

@@ -4,13 +4,26 @@ import { getHeapStatistics } from 'node:v8';
 /**
  * Heap in use at any moment also counts garbage not yet collected, which grows with how fast
  * a thread allocates (a burst of pushes), not with what it holds; just after a full
- * collection it is what the thread keeps. Every thread has a heap of its own, so each has its
- * own figure and observer. Apart from the metrics so that a worker thread can report its
- * figure without loading them.
+ * collection it is what the thread keeps. Every thread has a heap of its own, so each thread
+ * that loads this module follows its own full collections from then on. Apart from the
+ * metrics so that a worker thread can report its figure without loading them.
  */
 let lastLiveHeapBytes: number | undefined;
 const listeners = new Set<(liveHeapBytes: number) => void>();
-let fullCollections: PerformanceObserver | undefined;
+
+new PerformanceObserver((entries) => {
+  const full = entries
+    .getEntries()
+    .some(
+      (entry) =>
+        (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ===
+        constants.NODE_PERFORMANCE_GC_MAJOR,
+    );
+  if (!full) return;
+  const live = getHeapStatistics().used_heap_size;
+  lastLiveHeapBytes = live;
+  for (const listener of listeners) listener(live);
+}).observe({ entryTypes: ['gc'] });
 
 /** This thread's heap in use just after its last full collection (before the first one: in use now). */
 export function liveHeapBytes(): number {
@@ -19,25 +32,5 @@ export function liveHeapBytes(): number {
 
 /** Calls `listener` with this thread's heap in use just after each of its full collections from now on. */
 export function onFullCollection(listener: (liveHeapBytes: number) => void): void {
-  observeFullCollections();
   listeners.add(listener);
-}
-
-/** Starts following this thread's full collections (once per thread, however often called). */
-export function observeFullCollections(): void {
-  if (fullCollections) return;
-  fullCollections = new PerformanceObserver((entries) => {
-    const full = entries
-      .getEntries()
-      .some(
-        (entry) =>
-          (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ===
-          constants.NODE_PERFORMANCE_GC_MAJOR,
-      );
-    if (!full) return;
-    const live = getHeapStatistics().used_heap_size;
-    lastLiveHeapBytes = live;
-    for (const listener of listeners) listener(live);
-  });
-  fullCollections.observe({ entryTypes: ['gc'] });
 }

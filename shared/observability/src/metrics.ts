@@ -8,7 +8,7 @@ import {
   type HistogramConfiguration,
   Registry,
 } from 'prom-client';
-import { liveHeapBytes, observeFullCollections } from './live-heap.ts';
+import { liveHeapBytes } from './live-heap.ts';
 
 export type { Counter, Gauge, Histogram } from 'prom-client';
 
@@ -25,7 +25,6 @@ export function createMetrics(service: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: 'haru_' });
-  observeFullCollections();
   gauge(registry, {
     name: 'haru_nodejs_heap_live_bytes',
     help: 'JavaScript heap in use just after the last full garbage collection: what the process keeps alive.',
