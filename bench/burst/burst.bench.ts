@@ -40,7 +40,7 @@ import { progressLog } from '../support/progress.ts';
 import { resultsDir, writeResults } from '../support/results.ts';
 import { resetStatementStats, topStatements } from '../support/statement-stats.ts';
 import { percentile, round } from '../support/stats.ts';
-import type { SteadyCaller, SteadyLoadDone, SteadyLoadWork, SteadyRequest } from './steady-load-thread.ts';
+import type { SteadyCaller, SteadyLoadWork, SteadyRequest } from './steady-load-thread.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -219,19 +219,22 @@ async function runBurst(families: number) {
       },
       { timeoutMs: prepareSeconds * 1000, intervalMs: 500 },
     );
+    // One steady load from here until the burst's window closes; its first seconds, while its
+    // thread compiles its code and opens its connection, are in neither window.
+    const warmUpMs = 3_000;
     const idleMs = 15_000;
-    // The window and its thread's start and untimed read must end before the burst's window opens.
-    if (Date.now() + idleMs + 3_000 > instant.getTime() - 2_000) {
+    if (Date.now() + warmUpMs + idleMs > instant.getTime() - 2_000) {
       throw new Error(`preparing took until ${new Date().toISOString()}: no room left to measure the gateway idle`);
     }
     log('measuring the gateway idle');
-    const idle = await steadyLoad(services.url('gateway'), steady, steadyQuestions, idleMs);
-    await waitFor('a second before the instant', async () => Date.now() >= instant.getTime() - 2_000, {
+    const steadyLoad = startSteadyLoad(services.url('gateway'), steady, steadyQuestions);
+    const idleFrom = Date.now() + warmUpMs;
+    const burstFrom = instant.getTime() - 2_000;
+    await waitFor('two seconds before the instant', async () => Date.now() >= burstFrom, {
       timeoutMs: prepareSeconds * 2000,
       intervalMs: 200,
     });
     if (args['pg-stats']) await resetStatementStats(database);
-    const duringBurst = steadyLoad(services.url('gateway'), steady, steadyQuestions, 12_000);
     // Where the two cores go from the instant until the last push is at the endpoint.
     await waitFor('the instant', async () => Date.now() >= instant.getTime(), { intervalMs: 10 });
     const cpuGroups: CpuGroups = {
@@ -259,9 +262,16 @@ async function runBurst(families: number) {
     const cpuDuringBurst = cpu.stop();
     const notifierCoresByThread = notifierThreads.stop();
     const statements = args['pg-stats'] ? await topStatements(database, { limit: 12, by: 'time' }) : undefined;
-    // The steady load's window ends before the burst's messages are read: parsing them, and
-    // collecting that garbage afterwards, on this thread would be timed as the gateway's latency.
-    const busy = await duringBurst;
+    // The burst's window: from 2 s before the instant until the last push, 12 s at least. It
+    // closes before the burst's messages are read: this process parsing them, and collecting
+    // that garbage, would take cores the gateway is timed on.
+    await waitFor('twelve seconds of the burst', async () => Date.now() >= burstFrom + 12_000, {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+    });
+    const steadyRequests = await steadyLoad.stop();
+    const idle = steadyWindow(steadyRequests, idleFrom, idleFrom + idleMs);
+    const busy = steadyWindow(steadyRequests, burstFrom, Number.POSITIVE_INFINITY);
     const accepted = await burstMessages(fcmUrl, instant);
     const {
       publishesPerSecond: publishes,
@@ -381,15 +391,13 @@ async function burstMessages(fcmUrl: string, instant: Date): Promise<AcceptedMes
 
 /**
  * Other families' members reading today's question and answering it (the same answer again:
- * the whole answer path, decided as a retry) through the gateway, a request every 50 ms,
- * for `durationMs`, on a thread of their own (steady-load-thread.ts); resolves with their
- * latencies' summary and each request.
+ * the whole answer path, decided as a retry) through the gateway, a request every 50 ms, on
+ * a thread of their own (steady-load-thread.ts), until `stop` resolves with every request.
  */
-async function steadyLoad(
+function startSteadyLoad(
   gateway: string,
   families: Awaited<ReturnType<typeof createFamilies>>,
   questions: Array<{ questionId: string }>,
-  durationMs: number,
 ) {
   const callers = families.flatMap((family, index) =>
     family.members.map(
@@ -402,14 +410,28 @@ async function steadyLoad(
     ),
   );
   const thread = new Worker(new URL('./steady-load-thread.ts', import.meta.url), {
-    workerData: { gateway, callers, durationMs } satisfies SteadyLoadWork,
+    workerData: { gateway, callers } satisfies SteadyLoadWork,
   });
-  const [{ requests, failures }] = (await once(thread, 'message')) as [SteadyLoadDone];
+  // Not waited on by the process: a run that fails before stopping it still ends.
+  thread.unref();
+  const done = once(thread, 'message') as Promise<[SteadyRequest[]]>;
+  return {
+    async stop() {
+      thread.postMessage('stop');
+      const [requests] = await done;
+      return requests;
+    },
+  };
+}
+
+/** The steady requests started from `from` until `to` (epoch ms): the summary of their latencies, and each of them. */
+function steadyWindow(all: readonly SteadyRequest[], from: number, to: number) {
+  const requests = all.filter((request) => request.startedAt >= from && request.startedAt < to);
   const latencies = requests.map((request) => request.ms);
   return {
     summary: {
       requests: latencies.length,
-      failures,
+      failures: requests.filter((request) => request.failed).length,
       p50Ms: round(percentile(latencies, 50), 1),
       p99Ms: round(percentile(latencies, 99), 1),
     },

@@ -1,7 +1,9 @@
-// The steady load's own thread (see `steadyLoad` in burst.bench.ts): other families' members
-// calling the gateway, timed on an event loop that does nothing else, as a phone's would.
-// On the benchmark's main thread the timings also held its own work: reading a burst's
-// messages, and collecting the garbage of a 100,000-family population.
+// The steady load's own thread (see `startSteadyLoad` in burst.bench.ts): other families'
+// members calling the gateway from before the idle window until the burst's is over, timed
+// on an event loop that does nothing else, as a phone's would. On the benchmark's main thread
+// the timings also held its own work: reading a burst's messages, and collecting the garbage
+// of a 100,000-family population. One thread for both windows, so that neither holds a new
+// thread's first requests (its code compiled as it runs, its connection opened).
 import { setTimeout as delay } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { callApp } from '../support/population.ts';
@@ -17,37 +19,30 @@ export interface SteadyCaller {
 export interface SteadyLoadWork {
   gateway: string;
   callers: SteadyCaller[];
-  durationMs: number;
 }
 
-/** A steady-load request: when it started (epoch ms), how long it took, and whether it answered. */
+/** A steady-load request: when it started (epoch ms), how long it took, whether it answered and whether it failed. */
 export interface SteadyRequest {
   startedAt: number;
   ms: number;
   answering: boolean;
-}
-
-export interface SteadyLoadDone {
-  requests: SteadyRequest[];
-  failures: number;
+  failed: boolean;
 }
 
 if (!parentPort) throw new Error('steady-load-thread.ts runs as a worker thread (see burst.bench.ts)');
-const { gateway, callers, durationMs } = workerData as SteadyLoadWork;
+const { gateway, callers } = workerData as SteadyLoadWork;
+// Any message from the benchmark stops the load; the thread answers with every request it made.
+let stopping = false;
+parentPort.once('message', () => {
+  stopping = true;
+});
 const requests: SteadyRequest[] = [];
-// One untimed read first: a new thread's first request also compiles its code and opens its
-// connection, which a phone's app, already running, would not.
-const [warm] = callers;
-if (warm) {
-  await callApp(gateway, warm.idToken, 'GET', `/v1/families/${warm.familyId}/questions/current`, undefined, [200]);
-}
-const end = Date.now() + durationMs;
-let failures = 0;
-for (let turn = 0; Date.now() < end && callers.length > 0; turn++) {
+for (let turn = 0; !stopping && callers.length > 0; turn++) {
   const { familyId, memberId, idToken, questionId } = callers[turn % callers.length] as SteadyCaller;
   const startedAt = Date.now();
   const started = performance.now();
   const answering = turn % 2 === 1;
+  let failed = false;
   try {
     await callApp(
       gateway,
@@ -60,9 +55,9 @@ for (let turn = 0; Date.now() < end && callers.length > 0; turn++) {
       [200, 201],
     );
   } catch {
-    failures += 1;
+    failed = true;
   }
-  requests.push({ startedAt, ms: performance.now() - started, answering });
+  requests.push({ startedAt, ms: performance.now() - started, answering, failed });
   await delay(50);
 }
-parentPort.postMessage({ requests, failures } satisfies SteadyLoadDone);
+parentPort.postMessage(requests);
