@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createDatabaseIfMissing, freePort, startAuthEmulator, startEmbeddedPostgres } from '@haru/dev-stack';
@@ -49,6 +49,8 @@ export interface BenchStack {
  */
 const postgresSettings = { max_connections: '300', shared_buffers: '1GB' };
 
+const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 /**
  * Set by bench/run.ts, which starts one Auth emulator for the whole run, because it is slow
  * to start on busy cores. Benchmarks run one after another, so each still has
@@ -78,9 +80,17 @@ export async function startBenchStack({
   await chmod(root, 0o755);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
+    for (const signal of stopSignals) process.off(signal, interrupted);
     for (const step of stops.reverse()) await step().catch(() => {});
     await rm(root, { recursive: true, force: true });
   };
+  // Ctrl-C stops the stack before the benchmark exits: PostgreSQL is no child that ends with
+  // this process, and would be left running on its port, its directory in /tmp.
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`${signal}: stopping the benchmark's stack`);
+    void stop().finally(() => process.exit(128 + (constants.signals[signal] ?? 0)));
+  };
+  for (const signal of stopSignals) process.once(signal, interrupted);
   try {
     // Started at once; each registers its stop as soon as it is up, so a failure stops the others.
     const started = <T extends { stop(): Promise<void> }>(part: Promise<T>) =>

@@ -179,7 +179,7 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   // and then exit: at once on Ctrl-C (pulling the database from under services still
   // draining), with code 0 when the event loop drains (hiding a test run's failure), and
   // with a TypeError on 'exit'. The process that starts a cluster decides when to stop it,
-  // so those hooks are removed again (see `stopOnExit` for the last resort).
+  // so those hooks are removed again (see `exitSignal` above for the last resort).
   const events: string[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
   const emitter = process as NodeJS.EventEmitter;
   const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
