@@ -48,7 +48,7 @@ const { values: args } = parseArgs({
     families: { type: 'string' },
     'send-concurrency': { type: 'string' },
     'send-threads': { type: 'string' },
-    /** SCHEDULER_LEAD_MS; by default 5 minutes, or 10 ms a family when that is longer (see `leadFor`). */
+    /** SCHEDULER_LEAD_MS; by default 5 minutes, or 15 ms a family when that is longer (see `leadFor`). */
     'lead-ms': { type: 'string' },
     /** Loads pg_stat_statements and keeps the statements that took PostgreSQL's time from 2 s before the instant to the last push. */
     'pg-stats': { type: 'boolean', default: false },
@@ -72,12 +72,12 @@ interface AcceptedMessage {
 }
 
 /**
- * The lead must cover preparing the whole burst: here about 150 families a second are
- * opened and prepared, so 100,000 families need some 11 minutes, more than the default 5.
- * An operator sizes SCHEDULER_LEAD_MS the same way (docs/benchmarks.md).
+ * The lead must cover preparing the whole burst: here 100–250 families a second are opened
+ * and prepared, depending on the hour, so 100,000 families need 7 to 17 minutes, more than
+ * the default 5. An operator sizes SCHEDULER_LEAD_MS the same way (docs/benchmarks.md).
  */
 const defaultLeadMs = 300_000;
-const leadFor = (families: number) => Number(args['lead-ms'] ?? Math.max(defaultLeadMs, families * 10));
+const leadFor = (families: number) => Number(args['lead-ms'] ?? Math.max(defaultLeadMs, families * 15));
 
 async function runBurst(families: number) {
   log(`${families} families: starting the stack`);
