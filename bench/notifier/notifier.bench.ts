@@ -293,6 +293,7 @@ async function notifierPath() {
     concurrency: sendConcurrency,
     intervalMs: 3_600_000,
     reportSpreadMs: 0,
+    headStartMs: notifierDefaults.NOTIFIER_HEAD_START_MS,
   });
   const scenario: Scenario = {
     name: 'whole notifier path',

@@ -29,6 +29,12 @@ const notifierShape = {
   NOTIFIER_SEND_THREADS: env.positiveInt(1),
   /** How often the sender looks for due deliveries besides the instants it knows of (another replica's, a retry's). */
   NOTIFIER_POLL_INTERVAL_MS: env.positiveInt(1000),
+  /**
+   * How long before their instant due deliveries are claimed, their messages built and the
+   * budget taken, so that at the instant only the send is left; who receives a push is
+   * decided this long before it (0: at the instant).
+   */
+  NOTIFIER_HEAD_START_MS: z.coerce.number().int().nonnegative().max(60_000).default(1000),
   /** FCM messages a minute allowed to the Firebase project, shared by every replica (FCM's default quota). */
   FCM_SEND_BUDGET_PER_MINUTE: env.positiveInt(600_000),
   /** NotificationSent reports are published spread over this long, so a burst's never meet SNS's quota at once. */

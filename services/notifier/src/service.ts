@@ -84,6 +84,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
         clock,
         concurrency: config.NOTIFIER_SEND_CONCURRENCY,
         intervalMs: config.NOTIFIER_POLL_INTERVAL_MS,
+        headStartMs: config.NOTIFIER_HEAD_START_MS,
         reportSpreadMs: config.NOTIFIER_REPORT_SPREAD_MS,
       });
       if (sendThreads) {

@@ -436,6 +436,46 @@ describe('claiming ahead of the instant', () => {
       await handler.close();
     }
   });
+
+  it('when a burst is claimed ahead, then each worker holds one batch until the instant, and claims its next as it sends', async () => {
+    // Two workers, batches of 10, 40 deliveries due at one instant within the head start.
+    const handler = await createTestHandler({ headStartMs: 10_000, batchSize: 10, concurrency: 2 });
+    try {
+      const tokens: string[] = [];
+      const families: string[] = [];
+      for (let index = 0; index < 4; index++) {
+        const batch = Array.from({ length: 10 }, () => testToken());
+        tokens.push(...batch);
+        families.push((await family(handler, [{ locale: 'en', tokens: batch }])).familyId);
+      }
+      const instant = new Date(Date.now() + 2_000);
+      for (const familyId of families) {
+        await handler.handle(
+          testEvent('QuestionOpened', familyId, { ...questionOpened(familyId).data, openedAt: instant.toISOString() }),
+        );
+      }
+      const leased = async () => {
+        const { count } = await handler.database.db
+          .selectFrom('deliveries')
+          .select((eb) => eb.fn.countAll<string>().as('count'))
+          .where('token', 'in', tokens)
+          .where('leased_until', 'is not', null)
+          .executeTakeFirstOrThrow();
+        return Number(count);
+      };
+      const sending = handler.send();
+      // Every count read before the instant: the workers' first batches, never their next.
+      const before: number[] = [];
+      while (Date.now() < instant.getTime() - 200) before.push(await leased());
+      assert.equal(await sending, tokens.length, 'all sent once due');
+      assert.equal(Math.max(...before), 20, `leased before the instant: ${[...new Set(before)].join(', ')}`);
+      const received = (await fcmMessages()).filter((message) => tokens.includes(message.message.token ?? ''));
+      assert.equal(received.length, tokens.length);
+      assert.ok(received.every((message) => Date.parse(message.receivedAt) >= instant.getTime()));
+    } finally {
+      await handler.close();
+    }
+  });
 });
 
 describe('the FCM send budget', () => {

@@ -47,7 +47,7 @@ export interface DueDeliverySenderOptions {
    * the budget, so that at the instant only the send is left. Who receives the push is then
    * decided this long before the instant.
    */
-  headStartMs?: number;
+  headStartMs: number;
   maxAttempts?: number;
   random?: () => number;
 }
@@ -78,13 +78,16 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
     intervalMs,
     leaseMs = 60_000,
     batchSize = maxMessagesPerSend,
-    headStartMs = 1000,
+    headStartMs,
   } = options;
 
-  const sendBatch = async (claimed: ClaimedDelivery[]) => {
-    // Claimed ahead: sent when the last of the batch is due (earliest first, so they are close).
+  /** Claimed ahead, a batch is sent when the last of it is due (earliest first, so they are close). */
+  const untilDue = async (claimed: ClaimedDelivery[]) => {
     const dueIn = Math.max(...claimed.map((delivery) => delivery.sendAt.getTime())) - clock().getTime();
     if (dueIn > 0) await delay(dueIn);
+  };
+
+  const sendBatch = async (claimed: ClaimedDelivery[]) => {
     const { results, acceptedAt } = await sendDeliveries(
       {
         sender: options.push,
@@ -114,6 +117,8 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
 
   // Each worker claims its next batch, and records its previous one, while it sends the
   // current one, so that the database's round trips overlap FCM's instead of adding to them.
+  // Before the instant it holds one batch, not two: the claims that run ahead of a burst are
+  // one a worker, and the database's work for the second waits for the send it overlaps.
   const worker = async () => {
     let settled = 0;
     let next = claim();
@@ -122,6 +127,7 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
       for (;;) {
         const claimed = await next;
         if (claimed.length === 0) break;
+        await untilDue(claimed);
         next = claim();
         const results = await sendBatch(claimed);
         await recording;
