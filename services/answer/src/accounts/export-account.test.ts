@@ -5,9 +5,8 @@ import { createDatabase, type Database, migrateToLatest } from '@haru/db';
 import { serviceTokenHeader } from '@haru/http';
 import { createLogger, createMetrics } from '@haru/observability';
 import { serviceApp } from '@haru/runtime';
-import { createTestDatabase } from '@haru/testing';
+import { createTestDatabase, planWithoutSeqScans, statementsOf } from '@haru/testing';
 import { Hono } from 'hono';
-import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import type { AnswerDatabase } from '../database.ts';
 import { schema } from '../database.ts';
 import { familyRoutes } from '../families/family-routes.ts';
@@ -104,32 +103,6 @@ const answer = async (uid: string, familyId: string, day: number, text: string) 
   assert.ok(outcomes[0].status < 300, `answer of day ${day}: ${JSON.stringify(outcomes[0])}`);
 };
 
-/** Every statement `run` sends, as the export's own connection pool would. */
-async function statementsOf(run: (db: Kysely<AnswerDatabase>) => Promise<unknown>): Promise<CompiledQuery[]> {
-  const statements: CompiledQuery[] = [];
-  const logged = new Kysely<AnswerDatabase>({
-    dialect: new PostgresDialect({ pool: database.pool }),
-    log: (event) => {
-      statements.push(event.query);
-    },
-  });
-  await run(logged);
-  return statements;
-}
-
-/** The plan of a statement with sequential scans priced out: a Seq Scan left means no index can serve it. */
-async function planOf(statement: CompiledQuery): Promise<string> {
-  const client = await database.pool.connect();
-  try {
-    await client.query('set enable_seqscan = off');
-    const { rows } = await client.query(`explain ${statement.sql}`, [...statement.parameters]);
-    return rows.map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN']).join('\n');
-  } finally {
-    await client.query('reset enable_seqscan');
-    client.release();
-  }
-}
-
 const min = 'uid-export-min';
 let home: { familyId: string; memberId: string };
 let grandparents: { familyId: string; memberId: string };
@@ -212,13 +185,13 @@ describe('the export of a member with a year of answers', () => {
     await openDay(family.familyId, 0);
     await answer(newcomer, family.familyId, 0, 'a first answer');
 
-    const ofYear = await statementsOf((db) => exportAccount(db, min));
-    const ofDay = await statementsOf((db) => exportAccount(db, newcomer));
+    const ofYear = await statementsOf(database, (db) => exportAccount(db, min));
+    const ofDay = await statementsOf(database, (db) => exportAccount(db, newcomer));
 
     assert.equal(ofYear.length, ofDay.length, 'statements do not grow with the answers');
     assert.ok(ofYear.length <= 6, `${ofYear.length} statements`);
     for (const statement of ofYear) {
-      const plan = await planOf(statement);
+      const plan = await planWithoutSeqScans(database, statement);
       assert.doesNotMatch(plan, /Seq Scan/, `no index serves:\n${statement.sql}\n${plan}`);
       assert.match(plan, /Index Scan|Index Only Scan|Bitmap Index Scan/, plan);
     }

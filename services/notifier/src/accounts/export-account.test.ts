@@ -4,8 +4,7 @@ import { callerUidHeader, createEvent, type DomainEvent, type EventOf } from '@h
 import { createDatabase, type Database, migrateToLatest } from '@haru/db';
 import { serviceTokenHeader } from '@haru/http';
 import { createLogger } from '@haru/observability';
-import { createTestDatabase } from '@haru/testing';
-import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import { createTestDatabase, planWithoutSeqScans, statementsOf } from '@haru/testing';
 import { notifierTestApp } from '../../test/support/notifier-test-app.ts';
 import { type NotifierDatabase, schema } from '../database.ts';
 import { createEventHandler } from '../handle-event.ts';
@@ -89,31 +88,6 @@ async function familyOf(length: number, uids: { member: string; other: string },
   return { familyId, member };
 }
 
-async function statementsOf(run: (db: Kysely<NotifierDatabase>) => Promise<unknown>): Promise<CompiledQuery[]> {
-  const statements: CompiledQuery[] = [];
-  const logged = new Kysely<NotifierDatabase>({
-    dialect: new PostgresDialect({ pool: database.pool }),
-    log: (logEvent) => {
-      statements.push(logEvent.query);
-    },
-  });
-  await run(logged);
-  return statements;
-}
-
-/** The plan of a statement with sequential scans priced out: a Seq Scan left means no index can serve it. */
-async function planOf(statement: CompiledQuery): Promise<string> {
-  const client = await database.pool.connect();
-  try {
-    await client.query('set enable_seqscan = off');
-    const { rows } = await client.query(`explain ${statement.sql}`, [...statement.parameters]);
-    return rows.map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN']).join('\n');
-  } finally {
-    await client.query('reset enable_seqscan');
-    client.release();
-  }
-}
-
 const uids = { member: 'uid-notifier-export-min', other: 'uid-notifier-export-mum' };
 const tokens = ['min-ios-token', 'min-android-token'];
 let year: { familyId: string; member: string };
@@ -155,13 +129,13 @@ describe('the notifier’s export of a member with a year of pushes', () => {
   it('when exported, then it takes as many statements for a year as for a day, each served by an index', async () => {
     await familyOf(1, { member: 'uid-notifier-export-jun', other: 'uid-notifier-export-dad' }, ['jun-token']);
 
-    const ofYear = await statementsOf((db) => exportAccount(db, uids.member));
-    const ofDay = await statementsOf((db) => exportAccount(db, 'uid-notifier-export-jun'));
+    const ofYear = await statementsOf(database, (db) => exportAccount(db, uids.member));
+    const ofDay = await statementsOf(database, (db) => exportAccount(db, 'uid-notifier-export-jun'));
 
     assert.equal(ofYear.length, ofDay.length, 'statements do not grow with the pushes');
     assert.equal(ofYear.length, 2);
     for (const statement of ofYear) {
-      const plan = await planOf(statement);
+      const plan = await planWithoutSeqScans(database, statement);
       assert.doesNotMatch(plan, /Seq Scan/, `no index serves:\n${statement.sql}\n${plan}`);
       assert.match(plan, /Index Scan|Index Only Scan|Bitmap Index Scan/, plan);
     }
