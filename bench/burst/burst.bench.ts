@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
-import { internalApi, metricSample } from '@haru/testing';
+import { internalApi, metricSample, refreshIdToken } from '@haru/testing';
 import pg from 'pg';
 import { pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
 import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
@@ -226,6 +226,15 @@ async function runBurst(families: number) {
     if (Date.now() + warmUpMs + idleMs > instant.getTime() - 2_000) {
       throw new Error(`preparing took until ${new Date().toISOString()}: no room left to measure the gateway idle`);
     }
+    // ID tokens last an hour, and at 100,000 families the burst comes more than an hour after
+    // the steady families signed in: their members take new ones, as the app would.
+    await mapConcurrently(
+      steady.flatMap((family) => family.members),
+      4,
+      async (member) => {
+        member.idToken = await refreshIdToken(stack.authEmulatorHost, member.refreshToken);
+      },
+    );
     log('measuring the gateway idle');
     const steadyLoad = startSteadyLoad(services.url('gateway'), steady, steadyQuestions);
     const idleFrom = Date.now() + warmUpMs;

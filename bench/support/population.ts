@@ -7,7 +7,9 @@ import { mapConcurrently } from './concurrently.ts';
 
 export interface Member {
   uid: string;
+  /** Valid for an hour; `refreshIdToken` with `refreshToken` gives a new one. */
   idToken: string;
+  refreshToken: string;
   memberId: string;
   /** A device token registered for the member, when asked for. */
   device?: string;
@@ -104,7 +106,9 @@ export async function createFamilies({
         [201],
       ),
     );
-    const members: Member[] = [{ uid: founder.uid, idToken: founder.idToken, memberId: created.memberId }];
+    const members: Member[] = [
+      { uid: founder.uid, idToken: founder.idToken, refreshToken: founder.refreshToken, memberId: created.memberId },
+    ];
     for (let position = 1; position < membersPerFamily; position++) {
       const { user, result: joined } = await asNewUser((candidate) =>
         callApp<{ memberId: string }>(
@@ -119,7 +123,12 @@ export async function createFamilies({
           [201],
         ),
       );
-      members.push({ uid: user.uid, idToken: user.idToken, memberId: joined.memberId });
+      members.push({
+        uid: user.uid,
+        idToken: user.idToken,
+        refreshToken: user.refreshToken,
+        memberId: joined.memberId,
+      });
     }
     if (devices) {
       for (const member of members) {

@@ -7,7 +7,7 @@ export { metricSample } from './metric-sample.ts';
 export { publishEvent, publishQuestionDue, questionOpened, type Topic } from './question-due.ts';
 export { isQueueIdle, type QueueReader, readQueue } from './queue-reader.ts';
 export { type ServiceTestEnvironment, serviceTestEnvironment } from './service-test-environment.ts';
-export { type SignInTestUserOptions, signInTestUser, type TestUser } from './sign-in-test-user.ts';
+export { refreshIdToken, type SignInTestUserOptions, signInTestUser, type TestUser } from './sign-in-test-user.ts';
 export { startTestStack, type TestStack } from './start-test-stack.ts';
 export { planWithoutSeqScans, statementsOf } from './statement-plans.ts';
 export { testStackParts } from './test-stack-parts.ts';
