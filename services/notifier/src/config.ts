@@ -32,9 +32,10 @@ const notifierShape = {
   /**
    * How long before their instant due deliveries are claimed, their messages built and the
    * budget taken, so that at the instant only the send is left; who receives a push is
-   * decided this long before it (0: at the instant).
+   * decided this long before it (0: at the instant). Well under a claim's lease (a minute), so
+   * that a batch held until its instant is never due again for another sender first.
    */
-  NOTIFIER_HEAD_START_MS: z.coerce.number().int().nonnegative().max(60_000).default(1000),
+  NOTIFIER_HEAD_START_MS: z.coerce.number().int().nonnegative().max(30_000).default(1000),
   /** FCM messages a minute allowed to the Firebase project, shared by every replica (FCM's default quota). */
   FCM_SEND_BUDGET_PER_MINUTE: env.positiveInt(600_000),
   /** NotificationSent reports are published spread over this long, so a burst's never meet SNS's quota at once. */
