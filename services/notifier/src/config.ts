@@ -30,10 +30,11 @@ const notifierShape = {
   /** How often the sender looks for due deliveries besides the instants it knows of (another replica's, a retry's). */
   NOTIFIER_POLL_INTERVAL_MS: env.positiveInt(1000),
   /**
-   * How long before their instant due deliveries are claimed, their messages built and the
-   * budget taken, so that at the instant only the send is left; who receives a push is
-   * decided this long before it (0: at the instant). Well under a claim's lease (a minute), so
-   * that a batch held until its instant is never due again for another sender first.
+   * How long before their instant due deliveries are claimed (with what each push needs) and
+   * the budget taken, so that at the instant only building and sending the messages is left;
+   * who receives a push is decided this long before it (0: at the instant). Well under a
+   * claim's lease (a minute), so that a batch held until its instant is never due again for
+   * another sender first.
    */
   NOTIFIER_HEAD_START_MS: z.coerce.number().int().nonnegative().max(30_000).default(1000),
   /** FCM messages a minute allowed to the Firebase project, shared by every replica (FCM's default quota). */

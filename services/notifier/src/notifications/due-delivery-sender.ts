@@ -43,9 +43,9 @@ export interface DueDeliverySenderOptions {
   /** Deliveries per claim and send (FCM takes at most 500 in one `sendEach`). */
   batchSize?: number;
   /**
-   * How long before their instant deliveries are claimed, built into messages and taken from
-   * the budget, so that at the instant only the send is left. Who receives the push is then
-   * decided this long before the instant.
+   * How long before their instant deliveries are claimed (with what each push needs) and taken
+   * from the budget, so that at the instant only building and sending the messages is left.
+   * Who receives the push is then decided this long before the instant.
    */
   headStartMs: number;
   maxAttempts?: number;
