@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
-import { internalApi, metricSample, refreshIdToken } from '@haru/testing';
+import { clearFcmMessages, fcmMessages, internalApi, metricSample, refreshIdToken } from '@haru/testing';
 import pg from 'pg';
 import { pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
 import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
@@ -602,7 +602,7 @@ async function hopTimings(database: pg.Pool, instant: Date, familyIds: readonly 
  * on as many send threads as a notifier; with the CPU each group used while they were sent.
  */
 async function firebaseAdminAlone(fcmUrl: string, count: number, cpuGroups: CpuGroups) {
-  await fetch(`${fcmUrl}/messages`, { method: 'DELETE' });
+  await clearFcmMessages(fcmUrl);
   // On as many send threads as the notifier's, so that only haru's own work tells the two apart.
   const fcm = startSendThreads({ projectId: 'demo-haru', fcmEndpointUrl: fcmUrl, threads: sendThreads });
   try {
@@ -628,8 +628,7 @@ async function firebaseAdminAlone(fcmUrl: string, count: number, cpuGroups: CpuG
     });
     const seconds = (performance.now() - started) / 1000;
     const measured = { seconds, perSecond: count / seconds, cpu: cpu.stop() };
-    const { messages } = (await (await fetch(`${fcmUrl}/messages`)).json()) as { messages: AcceptedMessage[] };
-    const firstReceivedAt = messages.reduce(
+    const firstReceivedAt = (await fcmMessages(fcmUrl)).reduce(
       (first, received) => Math.min(first, Date.parse(received.receivedAt)),
       Number.POSITIVE_INFINITY,
     );
