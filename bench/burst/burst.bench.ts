@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { type ServiceName, serviceNames } from '@haru/dev-stack';
+import { type FcmMessage, type ReceivedFcmMessage, type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
 import { clearFcmMessages, fcmMessages, internalApi, metricSample, refreshIdToken } from '@haru/testing';
 import pg from 'pg';
@@ -66,9 +66,9 @@ const sendConcurrency = Number(args['send-concurrency'] ?? notifierDefaults.NOTI
 /** firebase-admin's threads, in the notifier (NOTIFIER_SEND_THREADS, its default unless given) and in the ceiling. */
 const sendThreads = Number(args['send-threads'] ?? notifierDefaults.NOTIFIER_SEND_THREADS);
 
-interface AcceptedMessage {
-  receivedAt: string;
-  message: { token: string; data: { kind: string; familyId: string; notificationId: string } };
+/** A push the endpoint accepted, with the data fields haru's pushes carry. */
+interface AcceptedMessage extends ReceivedFcmMessage {
+  message: FcmMessage & { token: string; data: { kind: string; familyId: string; notificationId: string } };
 }
 
 /**
@@ -391,8 +391,8 @@ async function messageCount(fcmUrl: string): Promise<number> {
 }
 
 async function burstMessages(fcmUrl: string, instant: Date): Promise<AcceptedMessage[]> {
-  const response = await fetch(`${fcmUrl}/messages`);
-  const { messages } = (await response.json()) as { messages: AcceptedMessage[] };
+  // Every push at the bench's endpoint is built by pushMessage, which always sets these data fields.
+  const messages = (await fcmMessages(fcmUrl)) as AcceptedMessage[];
   return messages.filter(
     (received) =>
       received.message.token.startsWith('bench-') &&
