@@ -34,10 +34,10 @@ import {
   withChildren,
 } from '../support/cpu.ts';
 import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
-import { notifierDefaults } from '../support/notifier-defaults.ts';
 import { createFamilies } from '../support/population.ts';
 import { progressLog } from '../support/progress.ts';
 import { resultsDir, writeResults } from '../support/results.ts';
+import { notifierDefaults, schedulerDefaults } from '../support/service-defaults.ts';
 import { resetStatementStats, topStatements } from '../support/statement-stats.ts';
 import { percentile, round } from '../support/stats.ts';
 import type { SteadyCaller, SteadyLoadWork, SteadyRequest } from './steady-load-thread.ts';
@@ -48,7 +48,7 @@ const { values: args } = parseArgs({
     families: { type: 'string' },
     'send-concurrency': { type: 'string' },
     'send-threads': { type: 'string' },
-    /** SCHEDULER_LEAD_MS; by default 5 minutes, or 15 ms a family when that is longer (see `leadFor`). */
+    /** SCHEDULER_LEAD_MS; the scheduler's own (5 minutes) unless given. */
     'lead-ms': { type: 'string' },
     /** Loads pg_stat_statements and keeps the statements that took PostgreSQL's time from 2 s before the instant to the last push. */
     'pg-stats': { type: 'boolean', default: false },
@@ -71,13 +71,21 @@ interface AcceptedMessage extends ReceivedFcmMessage {
   message: FcmMessage & { token: string; data: { kind: string; familyId: string; notificationId: string } };
 }
 
+/** The scheduler's lead: the least time ahead a question is announced. */
+const leadMs = Number(args['lead-ms'] ?? schedulerDefaults.SCHEDULER_LEAD_MS);
+
 /**
- * The lead must cover preparing the whole burst: here 100–250 families a second are opened
- * and prepared, depending on the hour, so 100,000 families need 7 to 17 minutes, more than
- * the default 5. An operator sizes SCHEDULER_LEAD_MS the same way (docs/benchmarks.md).
+ * How far ahead of now the burst's instant is set. A burst that preparing would not fit in
+ * the lead (100,000 families) is announced earlier by the scheduler, as early as preparing it
+ * at SCHEDULER_PREPARE_RATE needs, once it counts the crowd (at the start of a minute): the
+ * instant is set past that, so that the run shows the scheduler's own defaults at work.
+ * Smaller bursts are set within the lead, announced at once, to keep the run short.
  */
-const defaultLeadMs = 300_000;
-const leadFor = (families: number) => Number(args['lead-ms'] ?? Math.max(defaultLeadMs, families * 15));
+const prepareSecondsFor = (families: number) => {
+  const beyondLeadSeconds = families / schedulerDefaults.SCHEDULER_PREPARE_RATE;
+  if (beyondLeadSeconds > leadMs / 1000) return leadMs / 1000 + beyondLeadSeconds + 80;
+  return families <= 1_000 ? 60 : families <= 10_000 ? 180 : 300;
+};
 
 async function runBurst(families: number) {
   log(`${families} families: starting the stack`);
@@ -99,7 +107,7 @@ async function runBurst(families: number) {
               ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profilesDir}` } : {}),
             }
           : name === 'scheduler'
-            ? { SCHEDULER_LEAD_MS: String(leadFor(families)) }
+            ? { SCHEDULER_LEAD_MS: String(leadMs) }
             : {},
     // A profile is written only by a process that exits of itself.
     ...(args['cpu-prof'] ? { stopTimeoutMs: 20_000 } : {}),
@@ -192,11 +200,8 @@ async function runBurst(families: number) {
     );
 
     // 3. The burst: every family's push time moved to one instant ahead (the due-index the
-    // scheduler owns, in one statement), far enough that the lead prepares it all.
-    // A lead longer than the default is used whole: the instant is set past it.
-    const leadMs = leadFor(families);
-    const prepareSeconds =
-      leadMs > defaultLeadMs ? leadMs / 1000 + 20 : families <= 1_000 ? 60 : families <= 10_000 ? 180 : 300;
+    // scheduler owns, in one statement), far enough that it is all prepared by then.
+    const prepareSeconds = prepareSecondsFor(families);
     const instant = new Date(Math.ceil((Date.now() + prepareSeconds * 1000) / 60_000) * 60_000);
     await database.query(
       `update scheduler.family_schedule set push_time = $2, next_due_at = $3 where family_id = any($1)`,

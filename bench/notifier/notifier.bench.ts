@@ -38,7 +38,7 @@ import { maxMessagesPerSend } from '../../services/notifier/src/notifications/pu
 import { createFirebaseMessaging, localConnections } from '../../services/notifier/src/push/firebase-messaging.ts';
 import { sendBudget } from '../../services/notifier/src/push/send-budget.ts';
 import { startSendThreads } from '../../services/notifier/src/push/send-threads.ts';
-import { notifierDefaults } from '../support/notifier-defaults.ts';
+import { notifierDefaults } from '../support/service-defaults.ts';
 
 const { values: args } = parseArgs({
   options: {

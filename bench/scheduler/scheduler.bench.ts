@@ -180,7 +180,8 @@ async function runHaru(adminUrl: string, awsEnv: Record<string, string>, aws: Aw
     );
 
     // The real due instant: once the replicas have had time to start, as pg-boss's worker
-    // gets ready for the burst. The tick runs without its lead (SCHEDULER_LEAD_MS=0), so that
+    // gets ready for the burst. The tick runs without its lead (SCHEDULER_LEAD_MS=0, and no
+    // crowded minute announced ahead of it: SCHEDULER_MAX_LEAD_MS=0), so that
     // what is measured is its own drain at the instant, beside pg-boss and croner firing at
     // it; with the lead, its work moves minutes ahead (bench/burst measures that whole path).
     const dueAt = Date.now() + 6_000 + families * 0.15;
@@ -195,6 +196,7 @@ async function runHaru(adminUrl: string, awsEnv: Record<string, string>, aws: Aw
       SCHEDULER_TICK_MS: String(tickMs),
       SCHEDULER_TICK_BATCH_SIZE: String(batchSize),
       SCHEDULER_LEAD_MS: '0',
+      SCHEDULER_MAX_LEAD_MS: '0',
       BENCH_CLOCK_OFFSET_MS: String(dueMinute.getTime() - dueAt),
     };
     const processes = Array.from({ length: replicas }, () =>

@@ -189,6 +189,8 @@ describe('the daily question', () => {
       batchSize,
       catchUpWindowMinutes: 180,
       leadMs: 300_000,
+      maxLeadMs: 3_600_000,
+      prepareRate: 75,
       awaitedMembers,
     });
     try {
@@ -217,6 +219,57 @@ describe('the daily question', () => {
       assert.deepEqual(
         events.map((event) => event.data),
         [{ localDate: '2026-06-01', dueAt: '2026-06-01T01:00:00.000Z' }],
+      );
+    }
+  });
+
+  it('when more families share a minute than the lead can prepare, then their questions are announced as early as preparing them needs', async () => {
+    setClock('2026-06-01T10:20:00+09:00');
+    const families = Array.from({ length: 130 }, () => familyCreated('Asia/Seoul', '10:40', null));
+    for (const created of families) await handle(created);
+
+    // A replica whose services prepare one family a second: 130 families need more than two
+    // minutes beyond the five-minute lead, so they are announced at 10:33, not 10:35. (The service's
+    // own tick, at its default rate, would leave them to the lead.)
+    const replica = createDatabase<SchedulerDatabase>({ url: test.url, schema, poolSize: 2 });
+    const slowPreparing = startDueTick({
+      db: replica.db,
+      logger: createLogger('scheduler', 'silent'),
+      metrics: createMetrics('scheduler'),
+      now,
+      intervalMs: 60_000,
+      batchSize,
+      catchUpWindowMinutes: 180,
+      leadMs: 300_000,
+      maxLeadMs: 3_600_000,
+      prepareRate: 1,
+      awaitedMembers,
+    });
+    const announced = async () => {
+      let count = 0;
+      for (const created of families) count += await firedCount(created.familyId, 'question');
+      return count;
+    };
+    try {
+      // Eight minutes ahead: three beyond the lead are time enough for 130 families.
+      setClock('2026-06-01T10:32:00+09:00');
+      await slowPreparing.tickOnce();
+      assert.equal(await announced(), 0, 'not announced while the time beyond the lead suffices');
+
+      // Seven minutes ahead: two beyond the lead are not (130 > 1 a second × 120 s).
+      setClock('2026-06-01T10:33:00+09:00');
+      await slowPreparing.tickOnce();
+      assert.equal(await announced(), families.length, 'every family of the crowded minute announced at once');
+    } finally {
+      await slowPreparing.stop();
+      await replica.close();
+    }
+    await settle(answerQueue);
+    for (const created of families) {
+      const events = answerQueue.events('QuestionDue', created.familyId);
+      assert.deepEqual(
+        events.map((event) => ({ occurredAt: event.occurredAt, ...event.data })),
+        [{ occurredAt: '2026-06-01T01:33:00.000Z', localDate: '2026-06-01', dueAt: '2026-06-01T01:40:00.000Z' }],
       );
     }
   });

@@ -69,6 +69,8 @@ export async function startService(config: SchedulerConfig, options: ServiceOpti
           batchSize: config.SCHEDULER_TICK_BATCH_SIZE,
           catchUpWindowMinutes: config.SCHEDULER_CATCH_UP_WINDOW_MINUTES,
           leadMs: config.SCHEDULER_LEAD_MS,
+          maxLeadMs: config.SCHEDULER_MAX_LEAD_MS,
+          prepareRate: config.SCHEDULER_PREPARE_RATE,
           awaitedMembers: projectionAwaitedMembers(serviceClient(config.PROJECTION_URL, config.INTERNAL_API_TOKEN)),
         });
         dueTick = tick;

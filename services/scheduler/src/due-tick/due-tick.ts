@@ -6,8 +6,9 @@ import type { SchedulerDatabase } from '../database.ts';
 import type { AwaitedMembers } from '../question-pushes/awaited-members.ts';
 import { fireDueCompletePushes, fireDueReminders } from './fire-due-pushes.ts';
 import { fireDueQuestions } from './fire-due-questions.ts';
+import { type LeadOptions, questionHorizon } from './question-horizon.ts';
 
-export interface DueTickOptions {
+export interface DueTickOptions extends LeadOptions {
   /** The tick's own database handle (its own pool; see service.ts). */
   db: Kysely<SchedulerDatabase>;
   logger: Logger;
@@ -16,8 +17,6 @@ export interface DueTickOptions {
   intervalMs: number;
   batchSize: number;
   catchUpWindowMinutes: number;
-  /** How long before its instant a question or a complete push is announced (SCHEDULER_LEAD_MS). */
-  leadMs: number;
   /** Whom a due reminder goes to, asked of the projection. */
   awaitedMembers: AwaitedMembers;
 }
@@ -37,6 +36,25 @@ export function startDueTick(options: DueTickOptions): DueTick {
   const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes, leadMs, awaitedMembers } = options;
   const announced = firedAnnouncer(options);
 
+  // How far ahead questions are announced, counted once a minute: due instants fall on whole
+  // minutes, and the lead's own margin covers a crowd noticed up to a minute late.
+  let counted: { minute: number; horizon: Date } | undefined;
+  const questionsHorizon = async (at: Date) => {
+    const minute = Math.floor(at.getTime() / 60_000);
+    if (counted?.minute !== minute) {
+      const horizon = await questionHorizon(db, at, options);
+      const crowded = horizon.getTime() > at.getTime() + leadMs;
+      if (crowded && horizon.getTime() !== counted?.horizon.getTime()) {
+        logger.info(
+          { horizon: horizon.toISOString() },
+          'a crowded minute: its questions are announced ahead of the lead',
+        );
+      }
+      counted = { minute, horizon };
+    }
+    return new Date(Math.max(at.getTime() + leadMs, counted.horizon.getTime()));
+  };
+
   const drain = async (fireBatch: () => Promise<{ claimed: number; fired: number; events: FiredEvent[] }>) => {
     let claimed = 0;
     let fired = 0;
@@ -51,7 +69,10 @@ export function startDueTick(options: DueTickOptions): DueTick {
 
   const tickOnce = async () => {
     const options = { batchSize, catchUpWindowMinutes, leadMs };
-    const questions = await drain(() => fireDueQuestions(db, { now: now(), ...options }));
+    const questions = await drain(async () => {
+      const at = now();
+      return fireDueQuestions(db, { now: at, batchSize, catchUpWindowMinutes, horizon: await questionsHorizon(at) });
+    });
     const complete = await drain(() => fireDueCompletePushes(db, { now: now(), ...options }));
     // Last: a projection that cannot be asked holds up reminders only.
     const reminders = await drain(() => fireDueReminders(db, { now: now(), ...options, awaitedMembers }));

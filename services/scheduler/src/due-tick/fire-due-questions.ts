@@ -17,9 +17,14 @@ export interface FireOptions {
   leadMs: number;
 }
 
+export interface QuestionFireOptions extends Omit<FireOptions, 'leadMs'> {
+  /** Families due by this instant are announced: the end of the lead, or later (see `questionHorizon`). */
+  horizon: Date;
+}
+
 /**
  * One batch of the question tick, in one transaction: claims families whose due instant
- * comes within `leadMs` (SKIP LOCKED, so replicas share the index without waiting on each
+ * comes by `horizon` (SKIP LOCKED, so replicas share the index without waiting on each
  * other), records each question in the fire ledger, puts QuestionDue (carrying the instant)
  * on the outbox, and moves each family on to its next occurrence. QuestionDue leaves at
  * once, ahead of the instant: the answer service prepares the question to open at it, and
@@ -28,10 +33,9 @@ export interface FireOptions {
  */
 export async function fireDueQuestions(
   db: Kysely<SchedulerDatabase>,
-  { now, batchSize, catchUpWindowMinutes, leadMs }: FireOptions,
+  { now, batchSize, catchUpWindowMinutes, horizon }: QuestionFireOptions,
 ): Promise<{ claimed: number; fired: number; events: EventOf<'QuestionDue'>[] }> {
-  // Decided as at the end of the lead: a family due within it gets that occurrence.
-  const horizon = new Date(now.getTime() + leadMs);
+  // Decided as at the horizon: a family due by it gets that occurrence.
   return transactionWithOutbox(db, async (trx) => {
     const due = await trx
       .selectFrom('family_schedule')
@@ -67,7 +71,7 @@ export async function fireDueQuestions(
               now: toInstant(horizon),
               firedThrough: row.fired_through === null ? null : Temporal.PlainDate.from(row.fired_through),
               // How late a question is counts from now, not from the horizon.
-              catchUpWindowMinutes: catchUpWindowMinutes + leadMs / 60_000,
+              catchUpWindowMinutes: catchUpWindowMinutes + (horizon.getTime() - now.getTime()) / 60_000,
             },
           ),
         );
