@@ -228,23 +228,27 @@ describe('the daily question', () => {
     const families = Array.from({ length: 130 }, () => familyCreated('Asia/Seoul', '10:40', null));
     for (const created of families) await handle(created);
 
-    // A replica whose services prepare one family a second: 130 families need more than two
+    // Replicas whose services prepare one family a second: 130 families need more than two
     // minutes beyond the five-minute lead, so they are announced at 10:33, not 10:35. (The service's
     // own tick, at its default rate, would leave them to the lead.)
     const replica = createDatabase<SchedulerDatabase>({ url: test.url, schema, poolSize: 2 });
-    const slowPreparing = startDueTick({
-      db: replica.db,
-      logger: createLogger('scheduler', 'silent'),
-      metrics: createMetrics('scheduler'),
-      now,
-      intervalMs: 60_000,
-      batchSize,
-      catchUpWindowMinutes: 180,
-      leadMs: 300_000,
-      maxLeadMs: 3_600_000,
-      prepareRate: 1,
-      awaitedMembers,
-    });
+    const replicaTick = (maxLeadMs: number) =>
+      startDueTick({
+        db: replica.db,
+        logger: createLogger('scheduler', 'silent'),
+        metrics: createMetrics('scheduler'),
+        now,
+        intervalMs: 60_000,
+        batchSize,
+        catchUpWindowMinutes: 180,
+        leadMs: 300_000,
+        maxLeadMs,
+        prepareRate: 1,
+        awaitedMembers,
+      });
+    const slowPreparing = replicaTick(3_600_000);
+    // One not allowed to announce beyond the lead.
+    const leadOnly = replicaTick(300_000);
     const announced = async () => {
       let count = 0;
       for (const created of families) count += await firedCount(created.familyId, 'question');
@@ -258,10 +262,12 @@ describe('the daily question', () => {
 
       // Seven minutes ahead: two beyond the lead are not (130 > 1 a second × 120 s).
       setClock('2026-06-01T10:33:00+09:00');
+      await leadOnly.tickOnce();
+      assert.equal(await announced(), 0, 'a maximum lead at the lead announces nothing before it');
       await slowPreparing.tickOnce();
       assert.equal(await announced(), families.length, 'every family of the crowded minute announced at once');
     } finally {
-      await slowPreparing.stop();
+      await Promise.all([slowPreparing.stop(), leadOnly.stop()]);
       await replica.close();
     }
     await settle(answerQueue);
