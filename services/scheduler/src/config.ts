@@ -30,7 +30,7 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv = process.env) {
        */
       SCHEDULER_LEAD_MS: z.coerce.number().int().nonnegative().max(maxLeadMs).default(300_000),
       /**
-       * Families a second the services open and prepare (here 93–250, docs/benchmarks.md). When
+       * Families a second the services open and prepare (here 75–250, docs/benchmarks.md). When
        * more families are due soon than this rate prepares within the lead (100,000 sharing a
        * minute), their questions are announced earlier, as early as preparing them needs.
        */

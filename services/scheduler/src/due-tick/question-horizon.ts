@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { SchedulerDatabase } from '../database.ts';
 
 export interface LeadOptions {
-  /** How long before its instant a question is announced at the least (SCHEDULER_LEAD_MS). */
+  /** How long before its instant a held "everyone answered" push is announced, and a question at the least (SCHEDULER_LEAD_MS). */
   leadMs: number;
   /** The longest a crowded minute's questions are announced ahead (SCHEDULER_MAX_LEAD_MS). */
   maxLeadMs: number;
