@@ -82,8 +82,8 @@ const leadMs = Number(args['lead-ms'] ?? schedulerDefaults.SCHEDULER_LEAD_MS);
  * Smaller bursts are set within the lead, announced at once, to keep the run short.
  */
 const prepareSecondsFor = (families: number) => {
-  const beyondLeadSeconds = families / schedulerDefaults.SCHEDULER_PREPARE_RATE;
-  if (beyondLeadSeconds > leadMs / 1000) return leadMs / 1000 + beyondLeadSeconds + 80;
+  const preparingSeconds = families / schedulerDefaults.SCHEDULER_PREPARE_RATE;
+  if (preparingSeconds > leadMs / 1000) return leadMs / 1000 + preparingSeconds + 80;
   return families <= 1_000 ? 60 : families <= 10_000 ? 180 : 300;
 };
 
