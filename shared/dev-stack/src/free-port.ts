@@ -1,18 +1,31 @@
 import { createServer } from 'node:net';
 
 /**
- * A TCP port on 127.0.0.1 that nothing listens on right now, for parts that cannot be
- * given port 0 themselves (PostgreSQL, the Firebase emulators).
+ * Ports below the kernels' ephemeral ranges (Linux 32768–60999, macOS 49152–65535). A port
+ * picked there cannot be handed to an outgoing connection (to PostgreSQL, to fauxqs, …)
+ * between being picked and being listened on, which a port the kernel picks for port 0 can:
+ * a service started half a minute later then finds it taken.
  */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+const lowest = 20_000;
+const highest = 32_767;
+
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now, for parts that must know each
+ * other's port before they start (the services' URLs) or cannot be given port 0 themselves
+ * (PostgreSQL, the Firebase emulators).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = lowest + Math.floor(Math.random() * (highest - lowest + 1));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${lowest} and ${highest} on 127.0.0.1`);
+}
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
-}
