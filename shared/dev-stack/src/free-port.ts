@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { portIsFree } from './process-info.ts';
 
 /**
  * Ports below the kernels' ephemeral ranges (Linux 32768–60999, macOS 49152–65535). A port
@@ -17,15 +17,7 @@ const highest = 32_767;
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = lowest + Math.floor(Math.random() * (highest - lowest + 1));
-    if (await canListen(port)) return port;
+    if (await portIsFree(port)) return port;
   }
   throw new Error(`no free port between ${lowest} and ${highest} on 127.0.0.1`);
 }
-
-const canListen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });

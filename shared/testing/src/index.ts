@@ -9,7 +9,7 @@ export { isQueueIdle, type QueueReader, readQueue } from './queue-reader.ts';
 export { type ServiceTestEnvironment, serviceTestEnvironment } from './service-test-environment.ts';
 export { refreshIdToken, type SignInTestUserOptions, signInTestUser, type TestUser } from './sign-in-test-user.ts';
 export { startTestStack, type TestStack } from './start-test-stack.ts';
-export { planWithoutSeqScans, statementsOf } from './statement-plans.ts';
+export { type PlanNode, planNodes, planWithoutSeqScans, statementsOf } from './statement-plans.ts';
 export { testStackParts } from './test-stack-parts.ts';
 export { awkwardTimeZones } from './time-zones.ts';
 export { uniqueTopologyPrefix } from './unique-topology-prefix.ts';

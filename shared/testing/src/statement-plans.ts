@@ -32,3 +32,32 @@ export async function planWithoutSeqScans(
     client.release();
   }
 }
+
+/** One node of a plan as EXPLAIN (FORMAT JSON) gives it; with ANALYZE, what running it did. */
+export interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  Plans?: PlanNode[];
+}
+
+/**
+ * Every node of a statement's plan, each before its children. With `analyze` the statement is
+ * run, and each node says how many rows it gave and how many times.
+ */
+export async function planNodes(
+  database: Pick<Database<unknown>, 'pool'>,
+  statement: CompiledQuery,
+  { analyze = false } = {},
+): Promise<PlanNode[]> {
+  const { rows } = await database.pool.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+    `explain (${analyze ? 'analyze, ' : ''}format json) ${statement.sql}`,
+    [...statement.parameters],
+  );
+  const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
+  if (!plan) throw new Error(`no plan for ${statement.sql}`);
+  const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+  return nodesOf(plan);
+}

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDatabase, type Database } from '@haru/db';
+import { planNodes } from '@haru/testing';
 import { type CompiledQuery, sql } from 'kysely';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
 import { insertPendingDeliveries } from '../../test/support/pending-deliveries.ts';
 import { type NotifierDatabase, schema } from '../database.ts';
 import { batchPlannerSettings, claimStatement, nextDueAt, recordStatement } from './delivery.repository.ts';
 import { reportStatement } from './notification.repository.ts';
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 
 /** Plan nodes whose work grows with the table rather than with the batch. */
 const wholeTableNodes = new Set(['Seq Scan', 'Bitmap Heap Scan', 'Hash Join', 'Merge Join', 'Sort']);
@@ -58,16 +51,8 @@ describe("a burst's statements in the due-delivery sender", () => {
   });
 
   /** The plan's nodes; EXPLAIN without ANALYZE plans a statement without running it. */
-  const planOf = async (statement: { compile(db: typeof batches.db): CompiledQuery }) => {
-    const compiled = statement.compile(batches.db);
-    const { rows } = await batches.pool.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-      `explain (format json) ${compiled.sql}`,
-      [...compiled.parameters],
-    );
-    const plan = rows[0]?.['QUERY PLAN'][0]?.Plan;
-    assert.ok(plan, 'the statement has a plan');
-    return nodesOf(plan);
-  };
+  const planOf = (statement: { compile(db: typeof batches.db): CompiledQuery }) =>
+    planNodes(batches, statement.compile(batches.db));
   const claimPlan = () => {
     const now = new Date();
     return planOf(claimStatement({ now, until: now, limit: 500, leaseMs: 60_000 }));
