@@ -1,9 +1,11 @@
 // Entry point of the answer service (one process; run any number of replicas).
 
-import { configOrExit } from '@haru/config';
+import { runCommand } from '@haru/config';
 import { runUntilSignalled } from '@haru/http';
 import { loadServiceConfig } from './config.ts';
 import { startService } from './service.ts';
 
-const service = await startService(configOrExit('haru answer', () => loadServiceConfig()));
-runUntilSignalled(service.logger, service.stops);
+await runCommand('haru answer', async () => {
+  const service = await startService(loadServiceConfig());
+  runUntilSignalled(service.logger, service.stops);
+});

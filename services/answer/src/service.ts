@@ -5,6 +5,7 @@ import type { AnswerConfig } from './config.ts';
 import { type AnswerDatabase, schema } from './database.ts';
 import { eventFeedRoutes } from './event-feed/event-feed-routes.ts';
 import { familyRoutes } from './families/family-routes.ts';
+import { migrations } from './migrations/index.ts';
 import { answerRoutes } from './questions/answer-routes.ts';
 import { openQuestionOnDue } from './questions/open-question-on-due.ts';
 import { questionRoutes } from './questions/question-routes.ts';
@@ -14,6 +15,7 @@ export const startService = (config: AnswerConfig, options: { waitTimeSeconds?: 
   startDatabaseService<AnswerDatabase>({
     name: 'answer',
     schema,
+    migrations,
     config,
     ...options,
     routes: ({ database, logger }) =>

@@ -7,6 +7,7 @@ import type { NotifierConfig } from './config.ts';
 import { type NotifierDatabase, schema } from './database.ts';
 import { deviceRoutes } from './devices/device-routes.ts';
 import { createEventHandler } from './handle-event.ts';
+import { migrations } from './migrations/index.ts';
 import { batchPlannerSettings } from './notifications/delivery.repository.ts';
 import { deliveryMetrics } from './notifications/delivery-metrics.ts';
 import { type DueDeliverySender, startDueDeliverySender } from './notifications/due-delivery-sender.ts';
@@ -49,6 +50,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
   const service = await startDatabaseService<NotifierDatabase>({
     name: 'notifier',
     schema,
+    migrations,
     config,
     ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
     routes: ({ database }) => notifierRoutes({ database, clock }),

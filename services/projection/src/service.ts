@@ -6,6 +6,7 @@ import { completionRoutes } from './completion/completion-routes.ts';
 import type { ProjectionConfig } from './config.ts';
 import { type ProjectionDatabase, schema } from './database.ts';
 import { createLagGauge } from './lag/lag-gauge.ts';
+import { migrations } from './migrations/index.ts';
 
 /**
  * The projection service: per-family, per-question completion from the answer service's
@@ -17,6 +18,7 @@ export const startService = (config: ProjectionConfig, options: { waitTimeSecond
   startDatabaseService<ProjectionDatabase>({
     name: 'projection',
     schema,
+    migrations,
     config,
     ...options,
     routes: ({ database }) =>

@@ -7,6 +7,7 @@ import { type SchedulerDatabase, schema } from './database.ts';
 import { type DueTick, firedAnnouncer, startDueTick } from './due-tick/due-tick.ts';
 import { familyScheduleRoutes } from './family-schedule/family-schedule-routes.ts';
 import { createEventHandler } from './handle-event.ts';
+import { migrations } from './migrations/index.ts';
 import { projectionAwaitedMembers } from './question-pushes/awaited-members.ts';
 import { firedQuestionRetention, settledQuestionRetention } from './retention/scheduler-retention.ts';
 
@@ -40,6 +41,7 @@ export async function startService(config: SchedulerConfig, options: ServiceOpti
     const service = await startDatabaseService<SchedulerDatabase>({
       name: 'scheduler',
       schema,
+      migrations,
       config,
       ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
       routes: ({ database }) => schedulerRoutes(database.db),

@@ -1,3 +1,4 @@
 export { type DatabaseConnection, databaseUrlProblem, parseDatabaseUrl } from './database-url.ts';
 export * as env from './env.ts';
-export { ConfigError, configOrExit, loadConfig } from './load-config.ts';
+export { ConfigError, loadConfig } from './load-config.ts';
+export { describeFailure, runCommand } from './run-command.ts';

@@ -21,18 +21,3 @@ export function loadConfig<Shape extends z.ZodRawShape>(
   }
   return Object.freeze(result.data);
 }
-
-/**
- * A process's configuration, or, when the environment does not describe a runnable
- * process, one line on stderr naming what is wrong and exit code 2: a bad setting is the
- * operator's to fix, and a stack trace would only hide the line that says which.
- */
-export function configOrExit<T>(command: string, load: () => T): T {
-  try {
-    return load();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`${command}: ${error.message}`);
-    process.exit(2);
-  }
-}

@@ -2,8 +2,9 @@
 // the answer from the services' records, then the family's timeline: its events, the due
 // rows the scheduler fired and each delivery with FCM's answer. Reads DATABASE_URL
 // (read-only); with it unset, the stack `npm start` runs.
-import { ConfigError, env, loadConfig } from '@haru/config';
+import { env, loadConfig, runCommand } from '@haru/config';
 import { useSettingsOrLocalStack } from '@haru/config/local-stack';
+import { databaseFailure } from '@haru/db';
 import { validate as isUuid } from 'uuid';
 import { consoleReads } from './console-reads.ts';
 import { explainFamily, familyTimeline } from './family-timeline.ts';
@@ -32,18 +33,11 @@ async function main(args: string[]): Promise<number> {
       console.log(`  ${entry.at.toISOString()}  ${entry.source.padEnd(9)}  ${entry.what}  (${entry.detail})`);
     }
     return 0;
+  } catch (error) {
+    throw databaseFailure(config.DATABASE_URL, error);
   } finally {
     await reads.close();
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  console.error(
-    error instanceof ConfigError
-      ? error.message
-      : `explain failed: ${error instanceof Error ? error.message : String(error)}`,
-  );
-  process.exitCode = error instanceof ConfigError ? 2 : 1;
-}
+await runCommand('explain', () => main(process.argv.slice(2)));

@@ -1,3 +1,4 @@
+export { checkDatabaseAnswers, checkSchemaMigrated, databaseFailure } from './check-database.ts';
 export { connectionConfig } from './connection-config.ts';
 export { createDatabase, type Database, type Executor } from './create-database.ts';
 export { lockForTransaction } from './lock-for-transaction.ts';

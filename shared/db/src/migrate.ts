@@ -13,16 +13,19 @@ export async function migrateToLatest<DB>(
   schema: string,
   migrations: MigrationSet,
 ): Promise<string[]> {
-  const db = database as unknown as Kysely<unknown>;
-  await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-  const migrator = new Migrator({
-    db,
-    migrationTableSchema: schema,
-    provider: { getMigrations: async () => migrations },
-  });
-  const { error, results = [] } = await migrator.migrateToLatest();
+  await sql`create schema if not exists ${sql.id(schema)}`.execute(database);
+  const { error, results = [] } = await migrator(database, schema, migrations).migrateToLatest();
   if (error) throw error;
   const failed = results.find((result) => result.status === 'Error');
   if (failed) throw new Error(`migration ${failed.migrationName} failed`);
   return results.map((result) => result.migrationName);
+}
+
+/** Kysely's migrator for the service's schema, its table of applied migrations kept in that schema. */
+export function migrator<DB>(database: Kysely<DB>, schema: string, migrations: MigrationSet): Migrator {
+  return new Migrator({
+    db: database as unknown as Kysely<unknown>,
+    migrationTableSchema: schema,
+    provider: { getMigrations: async () => migrations },
+  });
 }

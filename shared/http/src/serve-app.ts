@@ -11,11 +11,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Why a server cannot listen, for the errors a setting (PORT, HOST) or another process causes. */
+const listenFailures: Record<string, string> = {
+  EADDRINUSE: 'another process is listening there',
+  EACCES: 'not permitted to listen there',
+  EADDRNOTAVAIL: 'not an address of this machine',
+};
+
 /**
  * Serves a Hono app on Node's HTTP server; resolves once it is listening. Requests refused
  * before the app sees them — by Node's HTTP parser (malformed request, headers too large)
  * or by the adapter (a request target or Host it cannot make a URL of) — get a problem
- * document like every other refusal, rather than an empty or plain-text 400.
+ * document like every other refusal, rather than an empty or plain-text 400. Rejects, saying
+ * why in a sentence, when it cannot listen (the port is taken).
  */
 export function serveApp(
   app: { fetch: (request: Request) => Response | Promise<Response> },
@@ -64,7 +72,10 @@ export function serveApp(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${head ? '' : body}`,
     );
   });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen on ${host}:${port}: ${listenFailures[error.code ?? ''] ?? error.message}`)),
+    );
     server.listen(port, host, () => {
       const { port: listening } = server.address() as AddressInfo;
       resolve({

@@ -1,7 +1,32 @@
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
-import type { AwsClients } from './aws-clients.ts';
+import { describeFailure } from '@haru/config';
+import type { AwsClients, AwsSettings } from './aws-clients.ts';
 import { type ConsumerName, queueNames, topicName } from './topology.ts';
+
+/** A topic or queue of haru's topology that is not there: the topology was not applied (or the prefix is wrong). */
+export class TopologyNotFound extends Error {
+  override name = 'TopologyNotFound';
+  constructor(what: string, prefix: string) {
+    super(`${what} not found; apply the topology first (or check HARU_TOPOLOGY_PREFIX, now ${prefix})`);
+  }
+}
+
+/**
+ * Runs a look-up of the topology; a failure other than a missing topic or queue (SNS/SQS
+ * out of reach, no credentials) becomes one sentence naming the endpoint and its settings.
+ */
+export async function reachTopology<T>(settings: AwsSettings, lookUp: () => Promise<T>): Promise<T> {
+  try {
+    return await lookUp();
+  } catch (error) {
+    if (error instanceof TopologyNotFound) throw error;
+    const where = settings.AWS_ENDPOINT_URL ?? `AWS in ${settings.AWS_REGION}`;
+    throw new Error(`cannot reach SNS/SQS at ${where} (AWS_ENDPOINT_URL, AWS_REGION): ${describeFailure(error)}`, {
+      cause: error,
+    });
+  }
+}
 
 /**
  * Finds the topic's ARN by name. Services only look the topology up; creating it is
@@ -16,7 +41,7 @@ export async function locateTopic({ sns }: AwsClients, prefix: string): Promise<
     if (found?.TopicArn) return found.TopicArn;
     NextToken = page.NextToken;
   } while (NextToken);
-  throw new Error(`topic ${topicName(prefix)} not found; apply the topology first`);
+  throw new TopologyNotFound(`topic ${topicName(prefix)}`, prefix);
 }
 
 export async function locateQueues(
@@ -26,8 +51,11 @@ export async function locateQueues(
 ): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
   const names = queueNames(prefix, consumer);
   const url = async (QueueName: string) => {
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName }));
-    if (!QueueUrl) throw new Error(`queue ${QueueName} not found; apply the topology first`);
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName })).catch((error: unknown) => {
+      if (error instanceof Error && error.name === 'QueueDoesNotExist') return { QueueUrl: undefined };
+      throw error;
+    });
+    if (!QueueUrl) throw new TopologyNotFound(`queue ${QueueName}`, prefix);
     return QueueUrl;
   };
   return { queueUrl: await url(names.queue), deadLetterQueueUrl: await url(names.deadLetterQueue) };

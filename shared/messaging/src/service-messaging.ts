@@ -3,7 +3,7 @@ import type { Database } from '@haru/db';
 import type { Logger, Metrics } from '@haru/observability';
 import { createAwsClients } from './aws-clients.ts';
 import { type RunningConsumer, startConsumer } from './consumer.ts';
-import { locateQueues, locateTopic } from './locate-topology.ts';
+import { locateQueues, locateTopic, reachTopology } from './locate-topology.ts';
 import type { MessagingTables } from './messaging-migrations.ts';
 import { type OutboxRelay, startOutboxRelay } from './outbox-relay.ts';
 import type { ConsumerName } from './topology.ts';
@@ -40,7 +40,12 @@ export async function startServiceMessaging(options: {
 }): Promise<ServiceMessaging> {
   const { service, database, settings, logger, metrics, handle } = options;
   const clients = createAwsClients(settings);
-  const topicArn = await locateTopic(clients, settings.HARU_TOPOLOGY_PREFIX);
+  const prefix = settings.HARU_TOPOLOGY_PREFIX;
+  // All found before anything starts: a topology out of reach or not applied stops the start.
+  const { topicArn, queues } = await reachTopology(settings, async () => ({
+    topicArn: await locateTopic(clients, prefix),
+    queues: handle ? await locateQueues(clients, prefix, service) : undefined,
+  }));
   const relay = startOutboxRelay({
     database,
     sns: clients.sns,
@@ -51,8 +56,7 @@ export async function startServiceMessaging(options: {
     publishConcurrency: settings.OUTBOX_PUBLISH_CONCURRENCY,
   });
   let consumer: RunningConsumer | undefined;
-  if (handle) {
-    const queues = await locateQueues(clients, settings.HARU_TOPOLOGY_PREFIX, service);
+  if (handle && queues) {
     consumer = startConsumer({
       name: service,
       sqs: clients.sqs,

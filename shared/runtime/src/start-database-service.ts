@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@haru/contracts';
-import { createDatabase, type Database, isDatabaseUnreachable } from '@haru/db';
+import { checkSchemaMigrated, createDatabase, type Database, isDatabaseUnreachable, type MigrationSet } from '@haru/db';
 import { HaruError } from '@haru/errors';
 import { healthRoutes, observedApp, problemHandler, problemJson, requireServiceToken, serveApp } from '@haru/http';
 import {
@@ -36,6 +36,8 @@ export interface ServiceContext<DB> {
 export interface ServiceDefinition<DB extends MessagingTables> {
   name: ConsumerName;
   schema: string;
+  /** The schema's migrations: the service starts only on a schema that has them all. */
+  migrations: MigrationSet;
   config: ServiceConfig;
   /** The service's internal API, mounted at /internal behind the gateway's service credential. */
   routes: (context: ServiceContext<DB>) => Hono;
@@ -54,7 +56,7 @@ export interface ServiceDefinition<DB extends MessagingTables> {
 export interface RunningService<DB> extends ServiceContext<DB> {
   url: string;
   messaging: ServiceMessaging;
-  /** Stop steps in order: stop taking requests, stop background work and consumers, close the pool. */
+  /** Stop steps in order: stop taking requests, stop background work, retention and consumers, close the pool. */
   stops: Array<() => Promise<void>>;
   stop(): Promise<void>;
 }
@@ -62,7 +64,9 @@ export interface RunningService<DB> extends ServiceContext<DB> {
 /**
  * What every service with a database runs: its PostgreSQL pool (in its own schema),
  * the outbox relay and its queue's consumer, its background work and its HTTP API
- * with health checks and problem+json errors.
+ * with health checks and problem+json errors. It starts only when its database answers,
+ * its schema is migrated, its topic and queues exist and its port is free; otherwise it
+ * stops what it started and throws one sentence saying which (see runCommand).
  */
 export async function startDatabaseService<DB extends MessagingTables>(
   definition: ServiceDefinition<DB>,
@@ -72,51 +76,49 @@ export async function startDatabaseService<DB extends MessagingTables>(
   const database = createDatabase<DB>({ url: config.DATABASE_URL, schema, poolSize: config.DATABASE_POOL_SIZE });
   const metrics = createMetrics(name);
   const context = { database, logger, metrics };
-  const messaging = await startServiceMessaging({
-    service: name,
-    database: database as unknown as Database<MessagingTables>,
-    settings: config,
-    logger,
-    metrics,
-    ...(definition.handle ? { handle: definition.handle(context) } : {}),
-    ...(definition.waitTimeSeconds ? { waitTimeSeconds: definition.waitTimeSeconds } : {}),
-  });
-  const background = definition.background?.(context);
-  const retention = startRetentionSweep({
-    db: database.db as unknown as Kysely<unknown>,
-    steps: [inboxRetention, ...(definition.retention ?? [])],
-    retentionDays: config.RETENTION_DAYS,
-    intervalMs: config.RETENTION_SWEEP_INTERVAL_MS,
-    logger,
-    metrics,
-  });
-
-  const app = serviceApp({
-    ...context,
-    routes: definition.routes(context),
-    internalApiToken: config.INTERNAL_API_TOKEN,
-    previousInternalApiToken: config.INTERNAL_API_TOKEN_PREVIOUS,
-  });
-  const server = await serveApp(app, { port: config.PORT, host: config.HOST });
-  logger.info({ url: server.url }, `${name} service ready`);
-
-  const stops = [
-    server.close,
-    ...(background ? [() => background.stop()] : []),
-    retention.stop,
-    messaging.stop,
-    ...(definition.closeAtEnd ?? []),
-    database.close,
-  ];
-  return {
-    ...context,
-    url: server.url,
-    messaging,
-    stops,
-    async stop() {
-      for (const stop of stops) await stop();
-    },
+  // Filled from the end as each part starts: what to stop, in order, on the way out.
+  const stops: Array<() => Promise<void>> = [...(definition.closeAtEnd ?? []), database.close];
+  const stop = async () => {
+    for (const step of stops) await step();
   };
+  try {
+    await checkSchemaMigrated(database, definition.migrations);
+    const messaging = await startServiceMessaging({
+      service: name,
+      database: database as unknown as Database<MessagingTables>,
+      settings: config,
+      logger,
+      metrics,
+      ...(definition.handle ? { handle: definition.handle(context) } : {}),
+      ...(definition.waitTimeSeconds ? { waitTimeSeconds: definition.waitTimeSeconds } : {}),
+    });
+    stops.unshift(messaging.stop);
+    const retention = startRetentionSweep({
+      db: database.db as unknown as Kysely<unknown>,
+      steps: [inboxRetention, ...(definition.retention ?? [])],
+      retentionDays: config.RETENTION_DAYS,
+      intervalMs: config.RETENTION_SWEEP_INTERVAL_MS,
+      logger,
+      metrics,
+    });
+    stops.unshift(retention.stop);
+    const background = definition.background?.(context);
+    if (background) stops.unshift(() => background.stop());
+
+    const app = serviceApp({
+      ...context,
+      routes: definition.routes(context),
+      internalApiToken: config.INTERNAL_API_TOKEN,
+      previousInternalApiToken: config.INTERNAL_API_TOKEN_PREVIOUS,
+    });
+    const server = await serveApp(app, { port: config.PORT, host: config.HOST });
+    stops.unshift(server.close);
+    logger.info({ url: server.url }, `${name} service ready`);
+    return { ...context, url: server.url, messaging, stops, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /**

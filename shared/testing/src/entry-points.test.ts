@@ -1,13 +1,26 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import {
+  freePort,
+  launchService,
+  runMigrations,
+  type ServiceName,
+  type StackParts,
+  serviceEnvironment,
+  serviceNames,
+  services,
+} from '@haru/dev-stack';
+import { applyTopology, createAwsClients } from '@haru/messaging';
+import { testStackParts } from './test-stack-parts.ts';
 
 const run = promisify(execFile);
-const services = ['gateway', 'answer', 'projection', 'scheduler', 'notifier'] as const;
 
 describe("the services' entry points", { concurrency: true }, () => {
-  for (const service of services) {
+  for (const service of serviceNames) {
     it(`when the ${service} is started with a malformed setting, then it says which in one line and exits 2`, async () => {
       const failed = await run(process.execPath, [`services/${service}/src/main.ts`], {
         env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://nowhere', INTERNAL_API_TOKEN: 'short' },
@@ -22,4 +35,102 @@ describe("the services' entry points", { concurrency: true }, () => {
       if (service !== 'gateway') assert.match(lines[0] ?? '', /DATABASE_URL/);
     });
   }
+});
+
+/** Starts the service's main.ts as `npm start` does and waits for it to exit; its output and exit code. */
+async function startUntilExit(service: ServiceName, parts: StackParts, changed: Record<string, string> = {}) {
+  const launched = launchService(service, { ...serviceEnvironment(service, parts), ...changed }, { output: () => {} });
+  // A service that starts after all is stopped, and the test fails on its exit code.
+  const { code } = await Promise.race([launched.exited, delay(60_000).then(() => launched.stop(1_000))]);
+  return { code, lines: launched.recentOutput() };
+}
+
+/** Parts whose database has every schema migrated and whose topology is applied. */
+async function readyParts(): Promise<StackParts> {
+  const parts = await testStackParts();
+  const clients = createAwsClients({
+    AWS_REGION: parts.awsRegion ?? 'us-east-1',
+    AWS_ENDPOINT_URL: parts.awsEndpointUrl,
+  });
+  await applyTopology(clients, parts.topologyPrefix ?? '');
+  await Promise.all(
+    serviceNames
+      .filter((service) => services[service].database)
+      .map((service) => runMigrations(service, serviceEnvironment(service, parts), { output: () => {} })),
+  );
+  return parts;
+}
+
+describe('when a service cannot start, then it says why in one line and exits 1', { concurrency: true }, () => {
+  it('when its port is taken, then each service names the address', async () => {
+    const parts = await readyParts();
+    const taken: Server = createServer();
+    const port = await freePort();
+    await new Promise<void>((listening) => taken.listen(port, '127.0.0.1', listening));
+    try {
+      const started = await Promise.all(
+        serviceNames.map((service) => startUntilExit(service, parts, { PORT: String(port) })),
+      );
+      for (const [index, service] of serviceNames.entries()) {
+        const { code, lines } = started[index] ?? assert.fail();
+        assert.equal(code, 1, lines.join('\n'));
+        assert.deepEqual(lines, [
+          `haru ${service}: cannot listen on 127.0.0.1:${port}: another process is listening there`,
+        ]);
+      }
+    } finally {
+      await new Promise((closed) => taken.close(closed));
+    }
+  });
+
+  it('when its database is out of reach, then it names DATABASE_URL', async () => {
+    const parts = await testStackParts();
+    const port = await freePort();
+    const { code, lines } = await startUntilExit('scheduler', parts, {
+      DATABASE_URL: `postgres://haru:secret@127.0.0.1:${port}/haru`,
+    });
+    assert.equal(code, 1, lines.join('\n'));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(
+      lines[0] ?? '',
+      new RegExp(
+        `^haru scheduler: cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port}/haru \\(DATABASE_URL\\): .*ECONNREFUSED`,
+      ),
+    );
+    assert.doesNotMatch(lines[0] ?? '', /secret/);
+  });
+
+  it('when its schema was not migrated, then it says to run the migrations', async () => {
+    const parts = await testStackParts();
+    const { code, lines } = await startUntilExit('answer', parts);
+    assert.equal(code, 1, lines.join('\n'));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(
+      lines[0] ?? '',
+      /^haru answer: the answer schema lacks \d+ migrations, from \S+: run the service's migrations first/,
+    );
+  });
+
+  it('when its topology was not applied, then it names the topic and the prefix', async () => {
+    const parts = await readyParts();
+    const { code, lines } = await startUntilExit('notifier', parts, { HARU_TOPOLOGY_PREFIX: 'unapplied' });
+    assert.equal(code, 1, lines.join('\n'));
+    assert.deepEqual(lines, [
+      'haru notifier: topic unapplied-events not found; apply the topology first (or check HARU_TOPOLOGY_PREFIX, now unapplied)',
+    ]);
+  });
+
+  it('when SNS/SQS is out of reach, then it names AWS_ENDPOINT_URL', async () => {
+    const parts = await readyParts();
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const { code, lines } = await startUntilExit('projection', parts, { AWS_ENDPOINT_URL: endpoint });
+    assert.equal(code, 1, lines.join('\n'));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(
+      lines[0] ?? '',
+      new RegExp(
+        `^haru projection: cannot reach SNS/SQS at ${endpoint} \\(AWS_ENDPOINT_URL, AWS_REGION\\): .*ECONNREFUSED`,
+      ),
+    );
+  });
 });

@@ -4,10 +4,9 @@
 // `npm run catalogue -- show`: the version in use and its size.
 // Reads DATABASE_URL; without it, that of the stack `npm start` runs.
 import { readFileSync } from 'node:fs';
-import { ConfigError, env, loadConfig } from '@haru/config';
+import { env, loadConfig, runCommand } from '@haru/config';
 import { useSettingsOrLocalStack } from '@haru/config/local-stack';
-import { createDatabase } from '@haru/db';
-import { HaruError } from '@haru/errors';
+import { checkDatabaseAnswers, createDatabase } from '@haru/db';
 import { type AnswerDatabase, schema } from '../database.ts';
 import { catalogueInUse, importCatalogue } from './catalogue.repository.ts';
 import { validateCatalogue } from './catalogue-file.ts';
@@ -27,23 +26,17 @@ const readFile = (file: string): unknown => {
   }
 };
 
-try {
+await runCommand(`catalogue ${command}`, async () => {
   if (command === 'check') {
     const catalogue = validateCatalogue(readFile(path as string));
     console.log(`${path}: version ${catalogue.version}, ${catalogue.questions.length} questions, no problems`);
-    process.exit(0);
+    return;
   }
-  let config: { DATABASE_URL: string };
-  try {
-    useSettingsOrLocalStack(['DATABASE_URL']);
-    config = loadConfig({ ...env.database });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`catalogue ${command}: ${error.message}`);
-    process.exit(2);
-  }
+  useSettingsOrLocalStack(['DATABASE_URL']);
+  const config = loadConfig({ ...env.database });
   const database = createDatabase<AnswerDatabase>({ url: config.DATABASE_URL, schema, poolSize: 1 });
   try {
+    await checkDatabaseAnswers(database);
     if (command === 'import') {
       const catalogue = await importCatalogue(database.db, readFile(path as string));
       console.log(`imported catalogue version ${catalogue.version}: ${catalogue.questions.length} questions`);
@@ -54,8 +47,4 @@ try {
   } finally {
     await database.close();
   }
-} catch (error) {
-  if (!(error instanceof HaruError)) throw error;
-  console.error(`catalogue ${command}: ${error.message}`);
-  process.exit(1);
-}
+});

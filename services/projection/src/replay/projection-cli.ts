@@ -4,9 +4,9 @@
 // Safe to run while the service is consuming. Reads DATABASE_URL, ANSWER_URL and
 // INTERNAL_API_TOKEN (and LOG_LEVEL, VERIFY_SETTLE_MS); with none of the three set, those
 // of the stack `npm start` runs.
-import { ConfigError, env, loadConfig } from '@haru/config';
+import { env, loadConfig, runCommand } from '@haru/config';
 import { useSettingsOrLocalStack } from '@haru/config/local-stack';
-import { createDatabase } from '@haru/db';
+import { checkDatabaseAnswers, createDatabase } from '@haru/db';
 import { createLogger } from '@haru/observability';
 import { z } from 'zod';
 import { type ProjectionDatabase, schema } from '../database.ts';
@@ -31,27 +31,22 @@ const loadSettings = () => {
     VERIFY_SETTLE_MS: z.coerce.number().int().min(0).default(10_000),
   });
 };
-let config: ReturnType<typeof loadSettings>;
-try {
-  config = loadSettings();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`projection ${command}: ${error.message}`);
-  process.exit(2);
-}
-const logger = createLogger('projection', config.LOG_LEVEL);
-const database = createDatabase<ProjectionDatabase>({ url: config.DATABASE_URL, schema, poolSize: 2 });
-const feed = eventFeed({ answerUrl: config.ANSWER_URL, internalApiToken: config.INTERNAL_API_TOKEN });
-
 // Interrupted, the replay still unregisters and drops its copy (see rebuild and verify).
 const interrupted = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => interrupted.abort(signal));
 
-try {
-  if (command === 'rebuild') {
-    const { replayed, announced } = await rebuild({ database, feed, logger, signal: interrupted.signal });
-    console.log(`rebuilt the completion model from ${replayed} events; ${announced} completions announced late`);
-  } else {
+await runCommand(`projection ${command}`, async () => {
+  const config = loadSettings();
+  const logger = createLogger('projection', config.LOG_LEVEL);
+  const database = createDatabase<ProjectionDatabase>({ url: config.DATABASE_URL, schema, poolSize: 2 });
+  const feed = eventFeed({ answerUrl: config.ANSWER_URL, internalApiToken: config.INTERNAL_API_TOKEN });
+  try {
+    await checkDatabaseAnswers(database);
+    if (command === 'rebuild') {
+      const { replayed, announced } = await rebuild({ database, feed, logger, signal: interrupted.signal });
+      console.log(`rebuilt the completion model from ${replayed} events; ${announced} completions announced late`);
+      return 0;
+    }
     const { replayed, differences } = await verify({
       database,
       feed,
@@ -61,15 +56,16 @@ try {
     });
     if (differences.length === 0) {
       console.log(`the completion model matches a replay of ${replayed} events`);
-    } else {
-      console.log(`the completion model differs from a replay of ${replayed} events in ${differences.length} rows:`);
-      for (const line of describeDifferences(differences)) console.log(line);
-      process.exitCode = 1;
+      return 0;
     }
+    console.log(`the completion model differs from a replay of ${replayed} events in ${differences.length} rows:`);
+    for (const line of describeDifferences(differences)) console.log(line);
+    return 1;
+  } catch (error) {
+    if (!interrupted.signal.aborted) throw error;
+    console.error(`projection ${command}: interrupted (${interrupted.signal.reason})`);
+    return 130;
+  } finally {
+    await database.close();
   }
-} catch (error) {
-  logger.error({ err: error }, `projection ${command} failed`);
-  process.exitCode = interrupted.signal.aborted ? 130 : 1;
-} finally {
-  await database.close();
-}
+});

@@ -4,9 +4,10 @@
 // credential chain) and HARU_TOPOLOGY_PREFIX, as the services read them; with none of
 // them (nor AWS_PROFILE) set, on the stack `npm start` runs.
 import { parseArgs } from 'node:util';
-import { ConfigError, env, loadConfig } from '@haru/config';
+import { env, loadConfig, runCommand } from '@haru/config';
 import { useSettingsOrLocalStack } from '@haru/config/local-stack';
 import { createAwsClients } from '../aws-clients.ts';
+import { reachTopology } from '../locate-topology.ts';
 import { type ConsumerName, consumerNames, maxReceiveCount, queueNames } from '../topology.ts';
 import type { DeadLetter } from './dead-letter.ts';
 import { consumerOfQueue, listDeadLetterQueues } from './dead-letter-queues.ts';
@@ -105,7 +106,7 @@ async function main(args: string[]): Promise<number> {
     switch (options.command) {
       case 'list': {
         if (options.queue) throw new UsageError('list takes no queue');
-        const rows = (await listDeadLetterQueues(clients, prefix)).map((status) => [
+        const rows = (await reachTopology(config, () => listDeadLetterQueues(clients, prefix))).map((status) => [
           status.deadLetterQueue,
           `${status.depth.visible}${status.depth.inFlight > 0 ? ` (+${status.depth.inFlight} in flight)` : ''}`,
           status.sourceQueue,
@@ -115,7 +116,9 @@ async function main(args: string[]): Promise<number> {
       }
       case 'show': {
         const consumer = consumerNamed(prefix, options.queue);
-        const letters = await peekDeadLetters(clients, prefix, consumer, { limit: options.limit ?? defaultShowLimit });
+        const letters = await reachTopology(config, () =>
+          peekDeadLetters(clients, prefix, consumer, { limit: options.limit ?? defaultShowLimit }),
+        );
         const { queue, deadLetterQueue } = queueNames(prefix, consumer);
         console.log(`${deadLetterQueue} (source ${queue}): ${letters.length} shown, all left in the queue`);
         for (const letter of letters) for (const line of describeDeadLetter(letter, options)) console.log(line);
@@ -124,7 +127,9 @@ async function main(args: string[]): Promise<number> {
       case 'redrive': {
         const consumer = consumerNamed(prefix, options.queue);
         const { queue, deadLetterQueue } = queueNames(prefix, consumer);
-        const result = await redriveDeadLetters(clients, prefix, consumer, { limit: options.limit });
+        const result = await reachTopology(config, () =>
+          redriveDeadLetters(clients, prefix, consumer, { limit: options.limit }),
+        );
         for (const letter of result.moved) {
           const event = letter.event;
           console.log(
@@ -162,26 +167,16 @@ function table(rows: string[][]): string[] {
   );
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  // parseArgs reports an unknown option as a TypeError with an ERR_PARSE_ARGS_* code.
-  const parseArgsError =
-    error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exitCode = 2;
-  } else if (error instanceof UnknownQueueError) {
-    console.error(error.message);
-    process.exitCode = 2;
-  } else if (error instanceof UsageError || parseArgsError) {
-    console.error(`${error.message}\n\n${usage}`);
-    process.exitCode = 2;
-  } else {
-    console.error(`dlq failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-    if (error instanceof Error && error.name === 'QueueDoesNotExist') {
-      console.error('check AWS_REGION and HARU_TOPOLOGY_PREFIX, and that the topology is deployed');
-    }
-    process.exitCode = 1;
+await runCommand('dlq', async () => {
+  try {
+    return await main(process.argv.slice(2));
+  } catch (error) {
+    // parseArgs reports an unknown option as a TypeError with an ERR_PARSE_ARGS_* code.
+    const parseArgsError =
+      error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    if (error instanceof UnknownQueueError) console.error(error.message);
+    else if (error instanceof UsageError || parseArgsError) console.error(`${error.message}\n\n${usage}`);
+    else throw error;
+    return 2;
   }
-}
+});
