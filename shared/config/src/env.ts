@@ -19,6 +19,11 @@ export const database = {
       if (problem) context.addIssue({ code: 'custom', message: problem });
     }),
   DATABASE_POOL_SIZE: positiveInt(10),
+  /**
+   * How long a starting process waits for a database out of reach (restarting, failing over)
+   * before it gives up with one line; 0: it gives up at once.
+   */
+  DATABASE_WAIT_MS: z.coerce.number().int().nonnegative().default(120_000),
 };
 
 export const messaging = {

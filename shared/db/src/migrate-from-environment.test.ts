@@ -15,11 +15,11 @@ test('when a migration is started with a DATABASE_URL that would not verify TLS,
   ]);
 });
 
-test('when a migration is started with its database out of reach, then it exits 1 with one line naming DATABASE_URL', () => {
+test('when a migration is started with its database out of reach and may not wait, then it exits 1 with one line naming DATABASE_URL', () => {
   const migrate = `import(${JSON.stringify(new URL('./index.ts', import.meta.url).href)}).then((db) => db.migrateFromEnvironment('answer', 'answer', {}))`;
   // Port 1 is reserved (tcpmux) and never listened on here.
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', migrate], {
-    env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://haru:secret@127.0.0.1:1/haru' },
+    env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://haru:secret@127.0.0.1:1/haru', DATABASE_WAIT_MS: '0' },
     encoding: 'utf8',
   });
   assert.equal(result.status, 1, result.stderr);

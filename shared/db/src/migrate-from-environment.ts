@@ -15,7 +15,7 @@ export async function migrateFromEnvironment(service: string, schema: string, mi
     const database = createDatabase({ url: config.DATABASE_URL, schema, poolSize: 1 });
     const logger = createLogger(service, config.LOG_LEVEL);
     try {
-      await checkDatabaseAnswers(database);
+      await checkDatabaseAnswers(database, { waitMs: config.DATABASE_WAIT_MS, logger });
       const applied = await migrateToLatest(database.db, schema, migrations);
       logger.info({ schema, applied }, 'migrated');
     } finally {

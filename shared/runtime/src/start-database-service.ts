@@ -1,5 +1,12 @@
 import type { DomainEvent } from '@haru/contracts';
-import { checkSchemaMigrated, createDatabase, type Database, isDatabaseUnreachable, type MigrationSet } from '@haru/db';
+import {
+  checkDatabaseAnswers,
+  checkSchemaMigrated,
+  createDatabase,
+  type Database,
+  isDatabaseUnreachable,
+  type MigrationSet,
+} from '@haru/db';
 import { HaruError } from '@haru/errors';
 import { healthRoutes, observedApp, problemHandler, problemJson, requireServiceToken, serveApp } from '@haru/http';
 import {
@@ -18,6 +25,7 @@ export interface ServiceConfig extends MessagingSettings {
   LOG_LEVEL: string;
   DATABASE_URL: string;
   DATABASE_POOL_SIZE: number;
+  DATABASE_WAIT_MS: number;
   INTERNAL_API_TOKEN: string;
   INTERNAL_API_TOKEN_PREVIOUS?: string | undefined;
   PORT: number;
@@ -82,6 +90,7 @@ export async function startDatabaseService<DB extends MessagingTables>(
     for (const step of stops) await step();
   };
   try {
+    await checkDatabaseAnswers(database, { waitMs: config.DATABASE_WAIT_MS, logger });
     await checkSchemaMigrated(database, definition.migrations);
     const messaging = await startServiceMessaging({
       service: name,

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import {
+  eventually,
   freePort,
   launchService,
   runMigrations,
@@ -13,6 +14,7 @@ import {
   serviceEnvironment,
   serviceNames,
   services,
+  waitUntilReady,
 } from '@haru/dev-stack';
 import { applyTopology, createAwsClients } from '@haru/messaging';
 import { testStackParts } from './test-stack-parts.ts';
@@ -83,11 +85,12 @@ describe('when a service cannot start, then it says why in one line and exits 1'
     }
   });
 
-  it('when its database is out of reach, then it names DATABASE_URL', async () => {
+  it('when its database is out of reach and it may not wait, then it names DATABASE_URL', async () => {
     const parts = await testStackParts();
     const port = await freePort();
     const { code, lines } = await startUntilExit('scheduler', parts, {
       DATABASE_URL: `postgres://haru:secret@127.0.0.1:${port}/haru`,
+      DATABASE_WAIT_MS: '0',
     });
     assert.equal(code, 1, lines.join('\n'));
     assert.equal(lines.length, 1, lines.join('\n'));
@@ -132,5 +135,44 @@ describe('when a service cannot start, then it says why in one line and exits 1'
         `^haru projection: cannot reach SNS/SQS at ${endpoint} \\(AWS_ENDPOINT_URL, AWS_REGION\\): .*ECONNREFUSED`,
       ),
     );
+  });
+});
+
+describe('when a service starts while its database is out of reach', () => {
+  it('then it says so, waits for it, and starts once the database answers', async () => {
+    const parts = await readyParts();
+    const database = new URL(parts.databaseUrl);
+    // The database comes within reach when this port starts passing connections on to it.
+    const port = await freePort();
+    const service = launchService(
+      'scheduler',
+      { ...serviceEnvironment('scheduler', parts), DATABASE_URL: Object.assign(new URL(database), { port }).href },
+      { output: () => {} },
+    );
+    try {
+      await eventually(() => service.recentOutput().some((line) => line.includes('waiting up to 120000 ms')), {
+        message: 'the scheduler says it waits for its database',
+      });
+      const [line] = service.recentOutput();
+      assert.match(
+        JSON.parse(line ?? '{}').msg,
+        new RegExp(`^cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port}/\\w+ \\(DATABASE_URL\\): .*ECONNREFUSED`),
+      );
+      const relay = createServer((incoming) => {
+        const outgoing = connect(Number(database.port), database.hostname);
+        incoming.pipe(outgoing).pipe(incoming);
+        for (const socket of [incoming, outgoing]) socket.on('error', () => incoming.destroy());
+      });
+      await new Promise<void>((listening) => relay.listen(port, '127.0.0.1', listening));
+      try {
+        await waitUntilReady(service, { timeoutMs: 60_000 });
+        assert.equal(service.exitStatus(), undefined);
+      } finally {
+        await service.stop(5_000);
+        relay.close();
+      }
+    } finally {
+      await service.kill();
+    }
   });
 });
