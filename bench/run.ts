@@ -9,13 +9,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine } from '@haru/config';
 import { startAuthEmulator } from '@haru/dev-stack';
 import { sharedAuthEmulatorVariable } from './support/bench-stack.ts';
 import { describeMachine } from './support/machine.ts';
 import { benchRoot, formatJson, resultsFile, writeResults } from './support/results.ts';
 
-const { values: args } = parseArgs({
+const { values: args } = commandLine('bench', {
   options: { full: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
 const profile = args.full ? 'full' : 'quick';

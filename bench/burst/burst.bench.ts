@@ -13,8 +13,8 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { commandLine } from '@haru/config';
 import { type FcmMessage, type ReceivedFcmMessage, type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
 import { clearFcmMessages, fcmMessages, internalApi, metricSample, refreshIdToken } from '@haru/testing';
@@ -42,7 +42,7 @@ import { resetStatementStats, topStatements } from '../support/statement-stats.t
 import { percentile, round } from '../support/stats.ts';
 import type { SteadyCaller, SteadyLoadWork, SteadyRequest } from './steady-load-thread.ts';
 
-const { values: args } = parseArgs({
+const { values: args } = commandLine('burst bench', {
   options: {
     full: { type: 'boolean', default: false },
     families: { type: 'string' },

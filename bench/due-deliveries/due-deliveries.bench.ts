@@ -14,7 +14,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { commandLine } from '@haru/config';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { freePort, startEmbeddedPostgres } from '@haru/dev-stack';
 import { type Kysely, sql } from 'kysely';
@@ -33,7 +33,7 @@ import { progressLog } from '../support/progress.ts';
 import { writeResults } from '../support/results.ts';
 import { ratio, round } from '../support/stats.ts';
 
-const { values: args } = parseArgs({
+const { values: args } = commandLine('due-deliveries bench', {
   options: { families: { type: 'string' }, quick: { type: 'boolean', default: false } },
 });
 const families = Number(args.families ?? sized(readProfile(), { quick: 10_000, full: 100_000 }));

@@ -20,8 +20,8 @@ import { Agent, request } from 'node:http';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { commandLine } from '@haru/config';
 import { createEvent } from '@haru/contracts';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { freePort, startEmbeddedPostgres } from '@haru/dev-stack';
@@ -40,7 +40,7 @@ import { sendBudget } from '../../services/notifier/src/push/send-budget.ts';
 import { startSendThreads } from '../../services/notifier/src/push/send-threads.ts';
 import { notifierDefaults } from '../support/service-defaults.ts';
 
-const { values: args } = parseArgs({
+const { values: args } = commandLine('notifier bench', {
   options: {
     devices: { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '5' },

@@ -11,7 +11,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { commandLine } from '@haru/config';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { createDatabaseIfMissing, freePort, startEmbeddedPostgres, startLocalAws } from '@haru/dev-stack';
 import { type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
@@ -24,7 +24,7 @@ import { lateness, readDeliveries, untilQueued } from './answer-queue.ts';
 import { type BenchProcess, forkBenchProcess } from './bench-process.ts';
 import type { MemoryReport } from './process-memory.ts';
 
-const { values: args } = parseArgs({
+const { values: args } = commandLine('scheduler bench', {
   options: {
     quick: { type: 'boolean', default: false },
     families: { type: 'string' },

@@ -8,7 +8,7 @@ export {
   queueDepth,
 } from './dlq/dead-letter-queues.ts';
 export { handleOnce } from './inbox.ts';
-export { locateQueues, locateTopic } from './locate-topology.ts';
+export { locateQueues, locateTopic, reachTopology } from './locate-topology.ts';
 export { type MessagingTables, messagingMigrations } from './messaging-migrations.ts';
 export {
   appendToOutbox,

@@ -3,8 +3,7 @@
 // the environment names: AWS_REGION, AWS_ENDPOINT_URL (unset: real AWS, with the default
 // credential chain) and HARU_TOPOLOGY_PREFIX, as the services read them; with none of
 // them (nor AWS_PROFILE) set, on the stack `npm start` runs.
-import { parseArgs } from 'node:util';
-import { env, loadConfig, runCommand } from '@haru/config';
+import { commandLine, env, loadConfig, runCommand } from '@haru/config';
 import { useSettingsOrLocalStack } from '@haru/config/local-stack';
 import { createAwsClients } from '../aws-clients.ts';
 import { reachTopology } from '../locate-topology.ts';
@@ -35,15 +34,19 @@ class UnknownQueueError extends UsageError {}
 const defaultShowLimit = 10;
 
 function parseCommandLine(args: string[]) {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      limit: { type: 'string' },
-      raw: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
+  const { values, positionals } = commandLine(
+    'dlq',
+    {
+      args,
+      options: {
+        limit: { type: 'string' },
+        raw: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
     },
-    allowPositionals: true,
-  });
+    usage,
+  );
   const [command, queue, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
@@ -171,11 +174,8 @@ await runCommand('dlq', async () => {
   try {
     return await main(process.argv.slice(2));
   } catch (error) {
-    // parseArgs reports an unknown option as a TypeError with an ERR_PARSE_ARGS_* code.
-    const parseArgsError =
-      error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
     if (error instanceof UnknownQueueError) console.error(error.message);
-    else if (error instanceof UsageError || parseArgsError) console.error(`${error.message}\n\n${usage}`);
+    else if (error instanceof UsageError) console.error(`${error.message}\n\n${usage}`);
     else throw error;
     return 2;
   }
