@@ -73,10 +73,11 @@ export function serveApp(
     );
   });
   return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(`cannot listen on ${host}:${port}: ${listenFailures[error.code ?? ''] ?? error.message}`)),
-    );
+    const cannotListen = (error: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen on ${host}:${port}: ${listenFailures[error.code ?? ''] ?? error.message}`));
+    server.once('error', cannotListen);
     server.listen(port, host, () => {
+      server.off('error', cannotListen);
       const { port: listening } = server.address() as AddressInfo;
       resolve({
         port: listening,
