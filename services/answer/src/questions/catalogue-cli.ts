@@ -4,7 +4,7 @@
 // `npm run catalogue -- show`: the version in use and its size.
 // Reads DATABASE_URL; without it, that of the stack `npm start` runs.
 import { readFileSync } from 'node:fs';
-import { env, loadConfig, runCommand } from '@haru/config';
+import { ConfigError, env, loadConfig, runCommand } from '@haru/config';
 import { useSettingsOrLocalStack } from '@haru/config/local-stack';
 import { checkDatabaseAnswers, createDatabase } from '@haru/db';
 import { type AnswerDatabase, schema } from '../database.ts';
@@ -21,8 +21,7 @@ const readFile = (file: string): unknown => {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    console.error(`catalogue ${command}: cannot read ${file}: ${(error as Error).message}`);
-    process.exit(2);
+    throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
   }
 };
 
