@@ -3,6 +3,7 @@ import type { Logger } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from './database.ts';
 import { preparePush, reschedulePush } from './notifications/prepare-push.ts';
+import { recordAnswer } from './questions/answer.repository.ts';
 import { storeQuestion } from './questions/question.repository.ts';
 import { handleMemberEvent } from './recipients/handle-member-event.ts';
 
@@ -40,6 +41,11 @@ export function createEventHandler(deps: EventHandlerDeps): (event: DomainEvent)
       }
       case 'QuestionRescheduled':
         return reschedulePush(deps, event);
+      case 'AnswerSubmitted': {
+        // A reminder prepared ahead is not sent to a member who has answered by its instant.
+        const { questionId, memberId, answeredAt } = event.data;
+        return recordAnswer(db, { familyId: event.familyId, questionId, memberId, answeredAt: new Date(answeredAt) });
+      }
       case 'DueAndComplete': {
         const { questionId, dueAt } = event.data;
         return preparePush(deps, {

@@ -16,6 +16,7 @@ import type { PushSender } from './notifications/push-sender.ts';
 import { countResults } from './push/count-results.ts';
 import { sendBudget } from './push/send-budget.ts';
 import { startSendThreads } from './push/send-threads.ts';
+import { answerRetention } from './retention/answer-retention.ts';
 import { notificationRetention } from './retention/notification-retention.ts';
 
 export interface ServiceOptions {
@@ -54,7 +55,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
     config,
     ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
     routes: ({ database }) => notifierRoutes({ database, clock }),
-    retention: [notificationRetention],
+    retention: [notificationRetention, answerRetention],
     handle: ({ database, logger }) =>
       createEventHandler({ db: database.db, logger, clock, wake: (at) => sender?.wake(at) }),
     background: ({ logger, metrics }) => {

@@ -513,7 +513,7 @@ describe('the reminder', () => {
       { message: `reminder skipped (${[reason].flat().join(' or ')})` },
     );
 
-  it('when members have not answered at the offset, then one ReminderDue reaches the notifier naming only them, whatever the order and duplicates of events', async () => {
+  it('when members have not answered as the offset nears, then one ReminderDue reaches the notifier within the lead, due at the offset and naming only them, whatever the order and duplicates of events', async () => {
     setClock('2026-06-07T09:00:00+09:00');
     const family = familyOfThree();
     // The father answers before the scheduler hears that the question opened; the child leaves.
@@ -524,11 +524,12 @@ describe('the reminder', () => {
     await eventually(schedulerQueueIdle, { message: 'all deliveries consumed' });
     await projectionAwaits(family, [mother]);
 
-    setClock('2026-06-07T11:59:59+09:00');
+    // The lead is five minutes: the reminder due at 12:00 is announced from 11:55.
+    setClock('2026-06-07T11:54:59+09:00');
     await service.dueTick.tickOnce();
-    assert.equal((await reminders(family.familyId)).length, 0, 'nothing before the offset');
+    assert.equal((await reminders(family.familyId)).length, 0, 'nothing before the lead');
 
-    setClock('2026-06-07T12:00:00.100+09:00');
+    setClock('2026-06-07T11:55:00.100+09:00');
     const [reminder] = await eventually(
       async () => {
         await notifierQueue.drain();
@@ -590,22 +591,22 @@ describe('the reminder', () => {
     await eventually(schedulerQueueIdle, { message: 'both families scheduled' });
     setClock('2026-06-08T23:00:00.100+09:00');
     await service.dueTick.tickOnce();
-    setClock('2026-06-09T07:59:59+09:00');
+    setClock('2026-06-09T07:54:59+09:00');
     await service.dueTick.tickOnce();
-    assert.equal((await reminders(waiting.familyId)).length, 0, 'nothing during quiet hours');
+    assert.equal((await reminders(waiting.familyId)).length, 0, 'nothing during quiet hours, before the lead');
     // In the night every required member answers; the scheduler has not heard of completion.
     for (const memberId of [mother, father, child])
       await publish(answering.answered(memberId, '2026-06-09T01:00:00+09:00'));
     await projectionAwaits(answering, []);
     await projectionAwaits(waiting, [mother, father, child]);
 
-    setClock('2026-06-09T08:00:00.100+09:00');
+    setClock('2026-06-09T07:55:00.100+09:00');
     await eventually(
       async () => {
         await notifierQueue.drain();
         return notifierQueue.events('ReminderDue', waiting.familyId).length > 0;
       },
-      { message: 'ReminderDue at the end of quiet hours' },
+      { message: 'ReminderDue within the lead before the end of quiet hours' },
     );
     // Whether the projection's completion reached the scheduler before the reminder came due or not.
     await skipped(answering.familyId, answering.questionId, ['everyone-answered', 'complete']);
@@ -643,6 +644,37 @@ describe('the reminder', () => {
     setClock('2026-06-09T15:00:00.001+09:00'); // due at 12:00; the window is three hours
     await skipped(family.familyId, family.questionId, 'stale');
     assert.equal((await reminders(family.familyId)).length, 0);
+  });
+
+  it('when a reminder’s lead begins before its question opens, then it is announced only once the question is open', async () => {
+    setClock('2026-06-10T08:50:00+09:00');
+    const family = familyOfThree();
+    await publish(family.created);
+    await eventually(schedulerQueueIdle, { message: 'the family scheduled' });
+    // Two minutes after opening: inside the five-minute lead of a question still held.
+    await test.db
+      .updateTable('family_schedule')
+      .set({ reminder_offset_minutes: 2 })
+      .where('family_id', '=', family.familyId)
+      .execute();
+    await publish(family.opened('2026-06-10T09:00:00+09:00'));
+    await eventually(schedulerQueueIdle, { message: 'the question scheduled' });
+    await projectionAwaits(family, [mother, father, child]);
+
+    setClock('2026-06-10T08:59:59+09:00');
+    await service.dueTick.tickOnce();
+    assert.equal((await reminders(family.familyId)).length, 0, 'nothing while the question is held');
+
+    setClock('2026-06-10T09:00:00.100+09:00');
+    const [reminder] = await eventually(
+      async () => {
+        await notifierQueue.drain();
+        const events = notifierQueue.events('ReminderDue', family.familyId);
+        return events.length > 0 && events;
+      },
+      { message: 'ReminderDue once the question opened' },
+    );
+    assert.equal(reminder?.data.dueAt, '2026-06-10T00:02:00.000Z');
   });
 });
 

@@ -14,6 +14,7 @@ export const subscriptions = {
     'MemberPreferencesChanged',
     'QuestionOpened',
     'QuestionRescheduled',
+    'AnswerSubmitted',
     'DueAndComplete',
     'ReminderDue',
   ],

@@ -11,6 +11,7 @@ import * as devicesByUid from './2026-12-09T02.00-devices-by-uid.ts';
 import * as deliveriesWithoutPendingIndex from './2026-12-10T01.00-deliveries-without-pending-index.ts';
 import * as deliveryLeases from './2026-12-11T01.00-delivery-leases.ts';
 import * as deliveriesWithoutMemberIndex from './2026-12-12T01.00-deliveries-without-member-index.ts';
+import * as answers from './2026-12-13T01.00-answers.ts';
 
 /** Every migration of the notifier's schema, the shared outbox and inbox first. */
 export const migrations: MigrationSet = {
@@ -26,4 +27,5 @@ export const migrations: MigrationSet = {
   '2026-12-10T01.00-deliveries-without-pending-index': deliveriesWithoutPendingIndex,
   '2026-12-11T01.00-delivery-leases': deliveryLeases,
   '2026-12-12T01.00-deliveries-without-member-index': deliveriesWithoutMemberIndex,
+  '2026-12-13T01.00-answers': answers,
 };

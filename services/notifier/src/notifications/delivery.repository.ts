@@ -27,12 +27,16 @@ export interface ClaimedDelivery {
   locale: Locale;
   /** Quoted by the question and reminder pushes; null if the question never reached the notifier. */
   question: QuestionText | null;
-  /**
-   * Still the recipient's at the instant: the member has not left, and the device is still
-   * active and registered to the member's uid (it may have changed hands since it was prepared).
-   */
-  eligible: boolean;
+  /** Why it is not sent, or null: it goes. */
+  withheld: WithheldReason | null;
 }
+
+/**
+ * Why a delivery prepared ahead is not sent at its instant: `recipient-gone`, the member has
+ * left, or the device is no longer active or registered to the member's uid (it may have
+ * changed hands); `answered`, a reminder's member answered the question after it was prepared.
+ */
+export type WithheldReason = 'recipient-gone' | 'answered';
 
 /**
  * Planner settings for the due-delivery sender's connections. Each of its statements touches
@@ -82,7 +86,7 @@ export const claimStatement = ({ now, until, limit, leaseMs }: ClaimRange) => sq
   locale: Locale | null;
   text_ko: string | null;
   text_en: string | null;
-  eligible: boolean;
+  withheld: WithheldReason | null;
 }>`
     with due as (
       select ctid from deliveries
@@ -99,7 +103,11 @@ export const claimStatement = ({ now, until, limit, leaseMs }: ClaimRange) => sq
     select c.notification_id, c.token, c.member_id, c.attempts, c.send_at,
            n.family_id, n.question_id, n.kind, n.due_at, n.cause_event_id, n.correlation_id,
            r.locale, q.text_ko, q.text_en,
-           coalesce(r.active and dv.active and dv.uid = r.uid, false) as eligible
+           case when not coalesce(r.active and dv.active and dv.uid = r.uid, false) then 'recipient-gone'
+                when n.kind = 'reminder' and exists (select from answers a
+                  where a.family_id = n.family_id and a.question_id = n.question_id and a.member_id = c.member_id)
+                then 'answered'
+           end as withheld
     from claimed c
     join notifications n on n.notification_id = c.notification_id
     left join recipients r on r.family_id = n.family_id and r.member_id = c.member_id
@@ -128,7 +136,7 @@ export async function claimDueDeliveries(claims: Db, range: ClaimRange): Promise
     attempts: row.attempts,
     locale: row.locale ?? 'ko',
     question: row.text_ko !== null && row.text_en !== null ? { ko: row.text_ko, en: row.text_en } : null,
-    eligible: row.eligible,
+    withheld: row.withheld,
   }));
 }
 

@@ -406,6 +406,53 @@ describe('pushes prepared ahead of their instant', () => {
       tokens.map(() => ['sent', true]),
     );
   });
+
+  it('when a reminder is prepared ahead, then a member who answers before its instant is not sent it, whichever arrives first', async () => {
+    const [answersLater, answeredFirst, awaited] = [testToken(), testToken(), testToken()];
+    const { familyId, members } = await family(handler, [
+      { locale: 'en', tokens: [answersLater] },
+      { locale: 'en', tokens: [answeredFirst] },
+      { locale: 'en', tokens: [awaited] },
+    ]);
+    const memberIds = members.map((member) => member.memberId);
+    const opened = questionOpened(familyId);
+    await handler.handle(opened);
+    const answered = (memberId: string) =>
+      testEvent('AnswerSubmitted', familyId, {
+        questionId: opened.data.questionId,
+        memberId,
+        answeredAt: new Date(now).toISOString(),
+      });
+    const reminderAt = new Date(now + 4 * 60_000);
+    // The scheduler asked the projection before either answer had reached it.
+    const reminder = testEvent('ReminderDue', familyId, {
+      questionId: opened.data.questionId,
+      memberIds,
+      dueAt: reminderAt.toISOString(),
+    });
+    await handler.handle(answered(memberIds[1] ?? ''));
+    await handler.handle(reminder);
+    now += 60_000;
+    await handler.handle(answered(memberIds[0] ?? ''));
+    await handler.handle(answered(memberIds[0] ?? '')); // redelivered: nothing more
+
+    now = reminderAt.getTime();
+    await handler.send();
+    const reminders = async (token: string) =>
+      (await messagesTo(token)).filter((message) => (message.data as { kind: string }).kind === 'reminder');
+    assert.equal((await reminders(awaited)).length, 1, 'the member still awaited is reminded');
+    assert.equal((await reminders(answersLater)).length, 0, 'an answer after the reminder was prepared');
+    assert.equal((await reminders(answeredFirst)).length, 0, 'an answer heard before the reminder');
+    const deliveries = await deliveriesOf(handler, notificationIdFor(familyId, opened.data.questionId, 'reminder'));
+    assert.deepEqual(
+      deliveries.map((delivery) => [delivery.token, delivery.status, delivery.error_code]).sort(),
+      [
+        [awaited, 'sent', null],
+        [answersLater, 'failed', 'haru/answered'],
+        [answeredFirst, 'failed', 'haru/answered'],
+      ].sort(),
+    );
+  });
 });
 
 describe('claiming ahead of the instant', () => {

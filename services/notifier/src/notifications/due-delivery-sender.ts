@@ -110,7 +110,7 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
       limit: batchSize,
       leaseMs,
     });
-    const sends = claimed.filter((delivery) => delivery.eligible).length;
+    const sends = claimed.filter((delivery) => delivery.withheld === null).length;
     if (sends > 0) await options.budget.take(sends);
     return claimed;
   };

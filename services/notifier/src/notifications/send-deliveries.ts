@@ -1,12 +1,19 @@
-import type { ClaimedDelivery, DeliveryResult } from './delivery.repository.ts';
+import type { ClaimedDelivery, DeliveryResult, WithheldReason } from './delivery.repository.ts';
 import { pushContent } from './push-content.ts';
 import { pushMessage } from './push-message.ts';
 import type { PushSender } from './push-sender.ts';
 import { classifySendResult, retryDelayMs, type SendOutcome } from './send-outcome.ts';
 
-const recipientGone = {
-  code: 'haru/recipient-gone',
-  message: 'the member left, or the device was unregistered or changed hands, before the push was sent',
+/** What a delivery not sent records, by why it was withheld. */
+const withheldErrors: Record<WithheldReason, { code: string; message: string }> = {
+  'recipient-gone': {
+    code: 'haru/recipient-gone',
+    message: 'the member left, or the device was unregistered or changed hands, before the push was sent',
+  },
+  answered: {
+    code: 'haru/answered',
+    message: 'the member answered the question after its reminder was prepared',
+  },
 };
 
 const noResponse = {
@@ -18,7 +25,8 @@ const noResponse = {
  * Sends claimed deliveries (at most 500, one `sendEach`) and says what became of each:
  * sent, final (a dead token, a refusal), or pending again until a time that honours
  * Retry-After, FCM's quota minimum and an exponential, jittered backoff — or failed once
- * `maxAttempts` sends are spent. A delivery whose recipient is gone is not sent.
+ * `maxAttempts` sends are spent. A withheld delivery (its recipient gone, its reminder
+ * answered) is not sent.
  * Resolves with the results and when FCM had accepted the sends.
  */
 export async function sendDeliveries(
@@ -35,12 +43,12 @@ export async function sendDeliveries(
   },
   claimed: readonly ClaimedDelivery[],
 ): Promise<{ results: DeliveryResult[]; acceptedAt: Date }> {
-  const eligible = claimed.filter((delivery) => delivery.eligible);
+  const sendable = claimed.filter((delivery) => delivery.withheld === null);
   const { responses } =
-    eligible.length === 0
+    sendable.length === 0
       ? { responses: [] }
       : await sender.sendEach(
-          eligible.map((delivery) =>
+          sendable.map((delivery) =>
             pushMessage({
               token: delivery.token,
               notificationId: delivery.notificationId,
@@ -53,15 +61,15 @@ export async function sendDeliveries(
         );
   const acceptedAt = clock();
   const outcomes = new Map(
-    eligible.map((delivery, position) => [delivery, classifySendResult(responses[position] ?? noResponse, acceptedAt)]),
+    sendable.map((delivery, position) => [delivery, classifySendResult(responses[position] ?? noResponse, acceptedAt)]),
   );
   const results = claimed.map((delivery): DeliveryResult => {
     const { notificationId, familyId, token, memberId } = delivery;
     const outcome = outcomes.get(delivery);
     if (!outcome) {
-      const { code: errorCode, message: errorMessage } = recipientGone;
-      const gone = { status: 'failed', errorCode, errorMessage, attempts: 0, nextAttemptAt: null } as const;
-      return { notificationId, familyId, token, memberId, ...gone };
+      const { code: errorCode, message: errorMessage } = withheldErrors[delivery.withheld ?? 'recipient-gone'];
+      const withheld = { status: 'failed', errorCode, errorMessage, attempts: 0, nextAttemptAt: null } as const;
+      return { notificationId, familyId, token, memberId, ...withheld };
     }
     const base = { notificationId, familyId, token, memberId, attempts: 1 };
     if (outcome.status === 'retry') {

@@ -100,6 +100,23 @@ describe('the notifier as a consumer of the answer service', () => {
       assert.equal(question?.opens_at?.toISOString(), new Date(event.data.openedAt).toISOString());
     }));
 
+  it('when AnswerSubmitted arrives, then the member’s answer is kept, so that a reminder prepared ahead is not sent to them', () =>
+    pact.expect('AnswerSubmitted').executeTest(async (message) => {
+      const event = acceptAtEdge(message);
+      assert.equal(event.type, 'AnswerSubmitted');
+
+      await notifier.handle(event);
+
+      const answer = await notifier.database.db
+        .selectFrom('answers')
+        .select('answered_at')
+        .where('family_id', '=', event.familyId)
+        .where('question_id', '=', event.data.questionId)
+        .where('member_id', '=', event.data.memberId)
+        .executeTakeFirst();
+      assert.equal(answer?.answered_at.toISOString(), new Date(event.data.answeredAt).toISOString());
+    }));
+
   it('when every interaction has run, then they cover the topology and equal the committed pact', () =>
     pact.coversTopologyAndMatchesCommittedPact());
 });

@@ -156,12 +156,11 @@ export function firedAnnouncer({ logger, metrics }: Pick<DueTickOptions, 'logger
   };
 }
 
-/** The earliest instant the tick has work: the lead of a question or a complete push begins, or a reminder comes due. */
+/** The earliest instant the tick has work: the lead of a question, a complete push or a reminder begins. */
 async function nextWakeAt(db: Kysely<SchedulerDatabase>, leadMs: number): Promise<Date | null> {
   const { rows } = await sql<{ at: Date | null }>`
     select least(
       (select min(next_due_at) from family_schedule) - ${leadMs} * interval '1 millisecond',
-      (select min(due_at) from pending_push where kind = 'complete') - ${leadMs} * interval '1 millisecond',
-      (select min(due_at) from pending_push where kind = 'reminder')) as at`.execute(db);
+      (select min(due_at) from pending_push) - ${leadMs} * interval '1 millisecond') as at`.execute(db);
   return rows[0]?.at ?? null;
 }

@@ -52,17 +52,18 @@ export async function fireFamilyPushesDueNow(
 }
 
 /**
- * One batch of reminders, in one transaction: claims those due (SKIP LOCKED) and asks the
- * projection whom each still awaits, now that it is due, not when it was scheduled. A
- * reminder goes to them, or is skipped: stale, complete (a question the scheduler knows
- * complete already is not asked about), or nobody awaited. One the projection has not seen
- * open stays due for a later tick. When the projection cannot be asked, the batch rolls
- * back and the reminders wait; "everyone answered" pushes are claimed apart and never wait
- * for it.
+ * One batch of reminders, in one transaction: claims those whose instant comes within the
+ * lead (SKIP LOCKED) of a question already open, and asks the projection whom each still
+ * awaits, now, not when it was scheduled three hours before. A reminder goes to them, and
+ * the notifier sends it at its instant to those who have not answered by then; or it is
+ * skipped: stale, complete (a question the scheduler knows complete already is not asked
+ * about), or nobody awaited. One the projection has not seen open stays due for a later
+ * tick. When the projection cannot be asked, the batch rolls back and the reminders wait;
+ * "everyone answered" pushes are claimed apart and never wait for it.
  */
 export async function fireDueReminders(
   db: Kysely<SchedulerDatabase>,
-  { now, batchSize, catchUpWindowMinutes, awaitedMembers }: FireOptions & { awaitedMembers: AwaitedMembers },
+  { now, batchSize, catchUpWindowMinutes, leadMs, awaitedMembers }: FireOptions & { awaitedMembers: AwaitedMembers },
 ): Promise<FiredPushes> {
   return transactionWithOutbox(db, async (trx) => {
     const due = await trx
@@ -75,7 +76,12 @@ export async function fireDueReminders(
         ),
       )
       .where('kind', '=', 'reminder')
-      .where('due_at', '<=', now)
+      .where('due_at', '<=', new Date(now.getTime() + leadMs))
+      // Never before its question opens: until then a reschedule may still move the reminder.
+      .where(
+        sql<boolean>`exists (select from question_progress q
+          where q.family_id = p.family_id and q.question_id = p.question_id and q.opened_at <= ${now})`,
+      )
       .orderBy('due_at')
       .limit(batchSize)
       .forUpdate()
