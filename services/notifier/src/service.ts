@@ -16,8 +16,8 @@ import type { PushSender } from './notifications/push-sender.ts';
 import { countResults } from './push/count-results.ts';
 import { sendBudget } from './push/send-budget.ts';
 import { startSendThreads } from './push/send-threads.ts';
-import { answerRetention } from './retention/answer-retention.ts';
 import { notificationRetention } from './retention/notification-retention.ts';
+import { answerRetention, questionRetention } from './retention/question-retention.ts';
 
 export interface ServiceOptions {
   /** SQS long-poll wait; shorter in tests so that stopping is quick. */
@@ -55,7 +55,8 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
     config,
     ...(options.waitTimeSeconds ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
     routes: ({ database }) => notifierRoutes({ database, clock }),
-    retention: [notificationRetention, answerRetention],
+    // Questions after their notifications: a question goes only once its pushes have gone.
+    retention: [notificationRetention, questionRetention, answerRetention],
     handle: ({ database, logger }) =>
       createEventHandler({ db: database.db, logger, clock, wake: (at) => sender?.wake(at) }),
     background: ({ logger, metrics }) => {

@@ -12,6 +12,7 @@ import * as deliveriesWithoutPendingIndex from './2026-12-10T01.00-deliveries-wi
 import * as deliveryLeases from './2026-12-11T01.00-delivery-leases.ts';
 import * as deliveriesWithoutMemberIndex from './2026-12-12T01.00-deliveries-without-member-index.ts';
 import * as answers from './2026-12-13T01.00-answers.ts';
+import * as questionsByInstant from './2026-12-13T02.00-questions-by-instant.ts';
 
 /** Every migration of the notifier's schema, the shared outbox and inbox first. */
 export const migrations: MigrationSet = {
@@ -28,4 +29,5 @@ export const migrations: MigrationSet = {
   '2026-12-11T01.00-delivery-leases': deliveryLeases,
   '2026-12-12T01.00-deliveries-without-member-index': deliveriesWithoutMemberIndex,
   '2026-12-13T01.00-answers': answers,
+  '2026-12-13T02.00-questions-by-instant': questionsByInstant,
 };

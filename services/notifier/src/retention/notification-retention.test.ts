@@ -8,6 +8,7 @@ import { type NotifierDatabase, schema } from '../database.ts';
 import { migrations } from '../migrations/index.ts';
 import type { DeliveryStatus } from '../notifications/delivery.table.ts';
 import { notificationRetention } from './notification-retention.ts';
+import { answerRetention, questionRetention } from './question-retention.ts';
 
 const dayMs = 86_400_000;
 const now = new Date('2026-12-09T00:00:00Z');
@@ -94,4 +95,76 @@ it('when reported pushes are older than the period, then they go with their deli
     .execute();
   assert.deepEqual(new Set(deliveries.map((row) => row.notification_id)), new Set(kept));
   assert.equal(deliveries.length, 4);
+});
+
+it('when a question and its answers are older than the period, then they go once its pushes have gone', async () => {
+  const question = async (age: number, withPush: boolean) => {
+    const familyId = crypto.randomUUID();
+    const questionId = crypto.randomUUID();
+    await database.db
+      .insertInto('questions')
+      .values({
+        family_id: familyId,
+        question_id: questionId,
+        text_ko: '질문',
+        text_en: 'Question',
+        opens_at: daysAgo(age),
+        opens_version: daysAgo(age),
+      })
+      .execute();
+    await database.db
+      .insertInto('answers')
+      .values({
+        family_id: familyId,
+        question_id: questionId,
+        member_id: crypto.randomUUID(),
+        answered_at: daysAgo(age),
+      })
+      .execute();
+    if (withPush) {
+      await database.db
+        .insertInto('notifications')
+        .values({
+          notification_id: crypto.randomUUID(),
+          family_id: familyId,
+          question_id: questionId,
+          kind: 'question',
+          created_at: daysAgo(age),
+          due_at: daysAgo(age),
+          cause_event_id: null,
+          correlation_id: null,
+          reported_at: null, // never reported: the push stays, and so does its question
+        })
+        .execute();
+    }
+    return questionId;
+  };
+  const gone = await question(31, false);
+  const young = await question(29, false);
+  const quoted = await question(31, true);
+
+  const removed = await sweepRetention({
+    db: database.db as unknown as Kysely<unknown>,
+    steps: [questionRetention, answerRetention],
+    retentionDays: 30,
+    now,
+    batchSize: 2,
+  });
+
+  assert.deepEqual(removed, { questions: 1, answers: 2 });
+  const questions = await database.db
+    .selectFrom('questions')
+    .select('question_id')
+    .where('question_id', 'in', [gone, young, quoted])
+    .execute();
+  assert.deepEqual(questions.map((row) => row.question_id).sort(), [young, quoted].sort());
+  const answers = await database.db
+    .selectFrom('answers')
+    .select('question_id')
+    .where('question_id', 'in', [gone, young, quoted])
+    .execute();
+  assert.deepEqual(
+    answers.map((row) => row.question_id),
+    [young],
+  );
 });
