@@ -103,6 +103,24 @@ describe('when a service cannot start, then it says why in one line and exits 1'
     assert.doesNotMatch(lines[0] ?? '', /secret/);
   });
 
+  it('when its database refuses the password, then it fails at once, however long it may wait for the database', async () => {
+    const parts = await readyParts();
+    const url = new URL(serviceEnvironment('scheduler', parts).DATABASE_URL ?? assert.fail('no DATABASE_URL'));
+    url.password = 'not-the-password';
+    // A wait longer than startUntilExit's: a service that waited would be stopped, not exit 1.
+    const { code, lines } = await startUntilExit('scheduler', parts, {
+      DATABASE_URL: url.href,
+      DATABASE_WAIT_MS: '600000',
+    });
+    assert.equal(code, 1, lines.join('\n'));
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(
+      lines[0] ?? '',
+      /^haru scheduler: PostgreSQL at 127\.0\.0\.1:\d+\/\S+ \(DATABASE_URL\): password authentication failed/,
+    );
+    assert.doesNotMatch(lines[0] ?? '', /not-the-password/);
+  });
+
   it('when its schema was not migrated, then it says to run the migrations', async () => {
     const parts = await testStackParts();
     const { code, lines } = await startUntilExit('answer', parts);
