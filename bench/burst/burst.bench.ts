@@ -7,9 +7,10 @@
 // answers idle and during the burst. In the same run, the ceiling: firebase-admin alone
 // sending the same number of pushes to the same endpoint.
 //
-//   node bench/burst/burst.bench.ts [--full] [--families 1000[,10000…]] [--pg-stats]   (writes bench/results/burst.json)
+//   node bench/burst/burst.bench.ts [--full] [--families 1000[,10000…]] [--reminders] [--pg-stats]   (writes bench/results/burst.json)
 //
 // Quick: 1,000 families. --full: 10,000 and 100,000 (one after another, each on a stack of its own).
+// --reminders: then the same families' reminders, due together at an instant of their own.
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +53,8 @@ const { values: args } = commandLine('burst bench', {
     'lead-ms': { type: 'string' },
     /** Loads pg_stat_statements and keeps the statements that took PostgreSQL's time from 2 s before the instant to the last push. */
     'pg-stats': { type: 'boolean', default: false },
+    /** After the burst, its families' reminders due together at an instant of their own (the run takes the lead longer). */
+    reminders: { type: 'boolean', default: false },
     /** The notifier writes a V8 CPU profile to bench/results/profiles when it stops (the instant is in the results). */
     'cpu-prof': { type: 'boolean', default: false },
   },
@@ -286,7 +289,7 @@ async function runBurst(families: number) {
     const steadyRequests = await steadyLoad.stop();
     const idle = steadyWindow(steadyRequests, idleFrom, idleFrom + idleMs);
     const busy = steadyWindow(steadyRequests, burstFrom, Number.POSITIVE_INFINITY);
-    const accepted = await burstMessages(fcmUrl, instant);
+    const accepted = await burstMessages(fcmUrl, instant, 'question');
     const {
       publishesPerSecond: publishes,
       peakLiveHeapMiB,
@@ -297,17 +300,15 @@ async function runBurst(families: number) {
     } = sampled.stop(instant);
 
     // 5. What the phones saw.
-    const lateness = accepted.map((received) => (Date.parse(received.receivedAt) - instant.getTime()) / 1000);
-    const seen = new Map<string, number>();
-    for (const received of accepted) {
-      const key = `${received.message.token} ${received.message.data.notificationId}`;
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-    }
-    const doubled = [...seen.values()].filter((count) => count > 1).length;
-    const early = lateness.filter((seconds) => seconds < 0).length;
+    const { lateness, verdict } = phonesSaw(accepted, instant, expected);
     const hops = await hopTimings(database, instant, burstFamilies);
 
-    // 6. The ceiling: firebase-admin alone, the same number of pushes to the same endpoint,
+    // 6. With --reminders, the same families' reminders, due together at an instant of their own.
+    const reminders = args.reminders
+      ? await reminderBurst({ database, services, token, fcmUrl, familyIds: burstFamilies, expected })
+      : undefined;
+
+    // 7. The ceiling: firebase-admin alone, the same number of pushes to the same endpoint,
     // with the services stopped. Running, the notifier would still be reporting the burst
     // (NotificationSent, spread over minutes) on the cores the ceiling is measured on.
     log('the ceiling: firebase-admin alone');
@@ -330,7 +331,7 @@ async function runBurst(families: number) {
         p99: round(percentile(lateness, 99), 3),
         max: round(drainSeconds, 3),
       },
-      verdict: { missing: Math.max(expected - seen.size, 0), doubled, early },
+      verdict,
       ceiling: {
         pushesPerSecond: round(ceiling.perSecond),
         seconds: round(ceiling.seconds, 3),
@@ -360,6 +361,7 @@ async function runBurst(families: number) {
       peakSendThreadsLiveHeapMiB,
       peakRssMiB,
       ...(statements ? { statements } : {}),
+      ...(reminders ? { reminders } : {}),
       load: oneMinuteLoad(),
     };
     log(
@@ -395,15 +397,92 @@ async function messageCount(fcmUrl: string): Promise<number> {
   return ((await response.json()) as { count: number }).count;
 }
 
-async function burstMessages(fcmUrl: string, instant: Date): Promise<AcceptedMessage[]> {
+async function burstMessages(fcmUrl: string, instant: Date, kind: 'question' | 'reminder'): Promise<AcceptedMessage[]> {
   // Every push at the bench's endpoint is built by pushMessage, which always sets these data fields.
   const messages = (await fcmMessages(fcmUrl)) as AcceptedMessage[];
   return messages.filter(
     (received) =>
       received.message.token.startsWith('bench-') &&
-      received.message.data.kind === 'question' &&
+      received.message.data.kind === kind &&
       Date.parse(received.receivedAt) >= instant.getTime() - 60_000,
   );
+}
+
+/** Lateness (endpoint receive time − the instant) of each accepted push, and what was early, missing or doubled. */
+function phonesSaw(accepted: readonly AcceptedMessage[], instant: Date, expected: number) {
+  const lateness = accepted.map((received) => (Date.parse(received.receivedAt) - instant.getTime()) / 1000);
+  const seen = new Map<string, number>();
+  for (const received of accepted) {
+    const key = `${received.message.token} ${received.message.data.notificationId}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  const doubled = [...seen.values()].filter((count) => count > 1).length;
+  const early = lateness.filter((seconds) => seconds < 0).length;
+  return { lateness, verdict: { missing: Math.max(expected - seen.size, 0), doubled, early } };
+}
+
+/**
+ * The burst's reminders, due together: each family's waiting reminder is moved to one instant
+ * (the scheduler's due-index, in one statement, as for the questions), at least the lead and a
+ * minute ahead. The scheduler announces them within the lead, having asked the projection whom
+ * each question awaits (nobody in these families has answered, so every member); the notifier
+ * prepares them and its due-delivery sender sends them at the instant. Reports their lateness,
+ * when they were announced, and the SNS publishes around their instant.
+ */
+async function reminderBurst({
+  database,
+  services,
+  token,
+  fcmUrl,
+  familyIds,
+  expected,
+}: {
+  database: pg.Pool;
+  services: Awaited<ReturnType<typeof startBenchServices>>;
+  token: string;
+  fcmUrl: string;
+  familyIds: readonly string[];
+  expected: number;
+}) {
+  const instant = new Date(Math.ceil((Date.now() + leadMs + 60_000) / 60_000) * 60_000);
+  const moved = await database.query(
+    `update scheduler.pending_push set due_at = $2 where kind = 'reminder' and family_id = any($1)`,
+    [familyIds, instant],
+  );
+  if (moved.rowCount !== familyIds.length) {
+    throw new Error(`${moved.rowCount} of ${familyIds.length} families have a reminder waiting in the due-index`);
+  }
+  log(`every reminder due at ${instant.toISOString()}`);
+  const sampled = servicesSampler(services, token);
+  const countBefore = await messageCount(fcmUrl);
+  await waitFor('every reminder at the endpoint', async () => (await messageCount(fcmUrl)) >= countBefore + expected, {
+    timeoutMs: leadMs + 20 * 60_000,
+    intervalMs: 100,
+  });
+  const { publishesPerSecond } = sampled.stop(instant);
+  const { lateness, verdict } = phonesSaw(await burstMessages(fcmUrl, instant, 'reminder'), instant, expected);
+  const { rows } = await database.query<{ first: Date; last: Date }>(
+    `select min(fired_at) as first, max(fired_at) as last from scheduler.fired
+     where kind = 'reminder' and family_id = any($1)`,
+    [familyIds],
+  );
+  const ahead = (at: Date | undefined) => round((instant.getTime() - (at?.getTime() ?? instant.getTime())) / 1000, 1);
+  const result = {
+    instant: instant.toISOString(),
+    pushes: expected,
+    announcedSecondsAhead: { first: ahead(rows[0]?.first), last: ahead(rows[0]?.last) },
+    lateness: {
+      first: round(percentile(lateness, 0), 3),
+      p50: round(percentile(lateness, 50), 3),
+      p99: round(percentile(lateness, 99), 3),
+      max: round(percentile(lateness, 100), 3),
+    },
+    verdict,
+    snsPublishesPerSecond: publishesPerSecond,
+    snsPublishesInDueSecond: publishesPerSecond.find((second) => second.second === 0)?.published ?? 0,
+  };
+  log(`reminders: p99 ${result.lateness.p99} s, max ${result.lateness.max} s`);
+  return result;
 }
 
 /**
