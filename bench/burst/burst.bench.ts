@@ -305,7 +305,7 @@ async function runBurst(families: number) {
 
     // 6. With --reminders, the same families' reminders, due together at an instant of their own.
     const reminders = args.reminders
-      ? await reminderBurst({ database, services, token, fcmUrl, familyIds: burstFamilies, expected })
+      ? await reminderBurst({ database, services, token, fcmUrl, familyIds: burstFamilies, expected, cpuGroups })
       : undefined;
 
     // 7. The ceiling: firebase-admin alone, the same number of pushes to the same endpoint,
@@ -427,7 +427,8 @@ function phonesSaw(accepted: readonly AcceptedMessage[], instant: Date, expected
  * minute ahead. The scheduler announces them within the lead, having asked the projection whom
  * each question awaits (nobody in these families has answered, so every member); the notifier
  * prepares them and its due-delivery sender sends them at the instant. Reports their lateness,
- * when they were announced, and the SNS publishes around their instant.
+ * when they were announced, the SNS publishes around their instant, and the CPU from the
+ * instant to the last reminder, as for the questions (no steady load runs by then).
  */
 async function reminderBurst({
   database,
@@ -436,6 +437,7 @@ async function reminderBurst({
   fcmUrl,
   familyIds,
   expected,
+  cpuGroups,
 }: {
   database: pg.Pool;
   services: Awaited<ReturnType<typeof startBenchServices>>;
@@ -443,6 +445,7 @@ async function reminderBurst({
   fcmUrl: string;
   familyIds: readonly string[];
   expected: number;
+  cpuGroups: CpuGroups;
 }) {
   const instant = new Date(Math.ceil((Date.now() + leadMs + 60_000) / 60_000) * 60_000);
   const moved = await database.query(
@@ -455,10 +458,18 @@ async function reminderBurst({
   log(`every reminder due at ${instant.toISOString()}`);
   const sampled = servicesSampler(services, token);
   const countBefore = await messageCount(fcmUrl);
+  await waitFor('the reminders’ instant', async () => Date.now() >= instant.getTime(), {
+    timeoutMs: leadMs + 120_000,
+    intervalMs: 10,
+  });
+  const cpu = measureCpu(cpuGroups);
+  const notifierThreads = measureNodeThreads(services.pid('notifier'));
   await waitFor('every reminder at the endpoint', async () => (await messageCount(fcmUrl)) >= countBefore + expected, {
-    timeoutMs: leadMs + 20 * 60_000,
+    timeoutMs: 20 * 60_000,
     intervalMs: 100,
   });
+  const cpuDuringBurst = cpu.stop();
+  const notifierCoresByThread = notifierThreads.stop();
   const { publishesPerSecond } = sampled.stop(instant);
   const { lateness, verdict } = phonesSaw(await burstMessages(fcmUrl, instant, 'reminder'), instant, expected);
   const { rows } = await database.query<{ first: Date; last: Date }>(
@@ -480,6 +491,9 @@ async function reminderBurst({
     verdict,
     snsPublishesPerSecond: publishesPerSecond,
     snsPublishesInDueSecond: publishesPerSecond.find((second) => second.second === 0)?.published ?? 0,
+    cpuDuringBurst,
+    notifierCoresByThread,
+    cpuPerPushMicros: cpuPerPush(cpuDuringBurst, expected),
   };
   log(`reminders: p99 ${result.lateness.p99} s, max ${result.lateness.max} s`);
   return result;
