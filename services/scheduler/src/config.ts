@@ -32,10 +32,11 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv = process.env) {
       /**
        * Families a second the services open and prepare (here 75–250, docs/benchmarks.md). When
        * more families are due soon than this rate prepares within the lead (100,000 sharing a
-       * minute), their questions are announced earlier, as early as preparing them needs.
+       * minute), their questions are announced earlier, as early as preparing them needs; and
+       * so are their reminders, three hours later.
        */
       SCHEDULER_PREPARE_RATE: env.positiveInt(75),
-      /** How far ahead at most a crowded minute's questions are announced; at or below the lead, never beyond it. */
+      /** How far ahead at most a crowded minute's questions, or reminders, are announced; at or below the lead, never beyond it. */
       SCHEDULER_MAX_LEAD_MS: z.coerce.number().int().nonnegative().max(maxLeadMs).default(3_600_000),
       /** How late a missed question may still be announced after an outage. */
       SCHEDULER_CATCH_UP_WINDOW_MINUTES: z.coerce.number().int().nonnegative().default(180),

@@ -4,9 +4,9 @@ import { delayBuckets, histogram, type Logger, type Metrics } from '@haru/observ
 import { type Kysely, sql } from 'kysely';
 import type { SchedulerDatabase } from '../database.ts';
 import type { AwaitedMembers } from '../question-pushes/awaited-members.ts';
+import { type Announced, announceHorizon, type LeadOptions } from './announce-horizon.ts';
 import { fireDueCompletePushes, fireDueReminders } from './fire-due-pushes.ts';
 import { fireDueQuestions } from './fire-due-questions.ts';
-import { type LeadOptions, questionHorizon } from './question-horizon.ts';
 
 export interface DueTickOptions extends LeadOptions {
   /** The tick's own database handle (its own pool; see service.ts). */
@@ -36,24 +36,29 @@ export function startDueTick(options: DueTickOptions): DueTick {
   const { db, logger, now, intervalMs, batchSize, catchUpWindowMinutes, leadMs, awaitedMembers } = options;
   const announced = firedAnnouncer(options);
 
-  // How far ahead questions are announced, counted once a minute: due instants fall on whole
-  // minutes, and the lead's own margin covers a crowd noticed up to a minute late.
-  let counted: { minute: number; horizon: Date } | undefined;
-  const questionsHorizon = async (at: Date) => {
-    const minute = Math.floor(at.getTime() / 60_000);
-    if (counted?.minute !== minute) {
-      const horizon = await questionHorizon(db, at, options);
-      const crowded = horizon.getTime() > at.getTime() + leadMs;
-      if (crowded && horizon.getTime() !== counted?.horizon.getTime()) {
-        logger.info(
-          { horizon: horizon.toISOString() },
-          'a crowded minute: its questions are announced ahead of the lead',
-        );
+  // How far ahead questions, and reminders, are announced, each counted once a minute: due
+  // instants fall on whole minutes, and the lead's own margin covers a crowd noticed up to a
+  // minute late.
+  const horizonOf = (pushes: Announced) => {
+    let counted: { minute: number; horizon: Date } | undefined;
+    return async (at: Date) => {
+      const minute = Math.floor(at.getTime() / 60_000);
+      if (counted?.minute !== minute) {
+        const horizon = await announceHorizon(db, pushes, at, options);
+        const crowded = horizon.getTime() > at.getTime() + leadMs;
+        if (crowded && horizon.getTime() !== counted?.horizon.getTime()) {
+          logger.info(
+            { horizon: horizon.toISOString() },
+            `a crowded minute: its ${pushes} are announced ahead of the lead`,
+          );
+        }
+        counted = { minute, horizon };
       }
-      counted = { minute, horizon };
-    }
-    return new Date(Math.max(at.getTime() + leadMs, counted.horizon.getTime()));
+      return new Date(Math.max(at.getTime() + leadMs, counted.horizon.getTime()));
+    };
   };
+  const questionsHorizon = horizonOf('questions');
+  const remindersHorizon = horizonOf('reminders');
 
   const drain = async (fireBatch: () => Promise<{ claimed: number; fired: number; events: FiredEvent[] }>) => {
     let claimed = 0;
@@ -75,7 +80,16 @@ export function startDueTick(options: DueTickOptions): DueTick {
     });
     const complete = await drain(() => fireDueCompletePushes(db, { now: now(), ...options }));
     // Last: a projection that cannot be asked holds up reminders only.
-    const reminders = await drain(() => fireDueReminders(db, { now: now(), ...options, awaitedMembers }));
+    const reminders = await drain(async () => {
+      const at = now();
+      return fireDueReminders(db, {
+        now: at,
+        batchSize,
+        catchUpWindowMinutes,
+        horizon: await remindersHorizon(at),
+        awaitedMembers,
+      });
+    });
     const pushes = complete.fired + reminders.fired;
     // A claimed row that fired nothing was settled otherwise: a stale or already-fired
     // question, a skipped reminder.

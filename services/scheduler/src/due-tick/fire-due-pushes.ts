@@ -6,7 +6,7 @@ import { toInstant } from '../instants.ts';
 import { type AwaitedMembers, questionKey } from '../question-pushes/awaited-members.ts';
 import type { PendingPushTable } from '../question-pushes/pending-push.table.ts';
 import { decideReminder, isStale } from '../schedule/decide-reminder.ts';
-import type { FireOptions } from './fire-due-questions.ts';
+import type { FireOptions, HorizonFireOptions } from './fire-due-questions.ts';
 import { type Firing, recordFired, recordSkipped, type Skip } from './fired.repository.ts';
 
 /** What a batch of pushes came to; the events announced let the caller observe each push's lateness. */
@@ -52,9 +52,9 @@ export async function fireFamilyPushesDueNow(
 }
 
 /**
- * One batch of reminders, in one transaction: claims those whose instant comes within the
- * lead (SKIP LOCKED) of a question already open, and asks the projection whom each still
- * awaits, now, not when it was scheduled three hours before. A reminder goes to them, and
+ * One batch of reminders, in one transaction: claims those due by `horizon` (the end of the
+ * lead, or later for a crowded minute; SKIP LOCKED) of a question already open, and asks the
+ * projection whom each still awaits, now, not when it was scheduled three hours before. A reminder goes to them, and
  * the notifier sends it at its instant to those who have not answered by then; or it is
  * skipped: stale, complete (a question the scheduler knows complete already is not asked
  * about), or nobody awaited. One the projection has not seen open stays due for a later
@@ -63,7 +63,13 @@ export async function fireFamilyPushesDueNow(
  */
 export async function fireDueReminders(
   db: Kysely<SchedulerDatabase>,
-  { now, batchSize, catchUpWindowMinutes, leadMs, awaitedMembers }: FireOptions & { awaitedMembers: AwaitedMembers },
+  {
+    now,
+    batchSize,
+    catchUpWindowMinutes,
+    horizon,
+    awaitedMembers,
+  }: HorizonFireOptions & { awaitedMembers: AwaitedMembers },
 ): Promise<FiredPushes> {
   return transactionWithOutbox(db, async (trx) => {
     const due = await trx
@@ -76,7 +82,7 @@ export async function fireDueReminders(
         ),
       )
       .where('kind', '=', 'reminder')
-      .where('due_at', '<=', new Date(now.getTime() + leadMs))
+      .where('due_at', '<=', horizon)
       // Never before its question opens: until then a reschedule may still move the reminder.
       .where(
         sql<boolean>`exists (select from question_progress q

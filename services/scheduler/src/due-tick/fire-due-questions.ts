@@ -17,8 +17,8 @@ export interface FireOptions {
   leadMs: number;
 }
 
-export interface QuestionFireOptions extends Omit<FireOptions, 'leadMs'> {
-  /** Families due by this instant are announced: the end of the lead, or later (see `questionHorizon`). */
+export interface HorizonFireOptions extends Omit<FireOptions, 'leadMs'> {
+  /** Families due by this instant are announced: the end of the lead, or later (see `announceHorizon`). */
   horizon: Date;
 }
 
@@ -33,7 +33,7 @@ export interface QuestionFireOptions extends Omit<FireOptions, 'leadMs'> {
  */
 export async function fireDueQuestions(
   db: Kysely<SchedulerDatabase>,
-  { now, batchSize, catchUpWindowMinutes, horizon }: QuestionFireOptions,
+  { now, batchSize, catchUpWindowMinutes, horizon }: HorizonFireOptions,
 ): Promise<{ claimed: number; fired: number; events: EventOf<'QuestionDue'>[] }> {
   // Decided as at the horizon: a family due by it gets that occurrence.
   return transactionWithOutbox(db, async (trx) => {

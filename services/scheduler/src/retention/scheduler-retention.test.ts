@@ -98,7 +98,7 @@ describe('the scheduler keeps what can still fire and lets the rest go', () => {
       now: clock,
       batchSize: 100,
       catchUpWindowMinutes,
-      leadMs: 0,
+      horizon: clock,
       awaitedMembers: () => assert.fail('a question known complete needs nobody asked'),
     });
     clock = new Date(today.getTime() - dayMs);

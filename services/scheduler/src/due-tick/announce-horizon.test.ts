@@ -5,10 +5,10 @@ import { createTestDatabase } from '@haru/testing';
 import { sql } from 'kysely';
 import { type SchedulerDatabase, schema } from '../database.ts';
 import { migrations } from '../migrations/index.ts';
-import { questionHorizon } from './question-horizon.ts';
+import { type Announced, announceHorizon } from './announce-horizon.ts';
 
-// How far ahead questions are announced, against real PostgreSQL: families are put on the
-// due-index directly, each due `minutes` after `now`.
+// How far ahead questions and reminders are announced, against real PostgreSQL: families are
+// put on the due-index directly, each due `minutes` after `now`.
 const now = new Date('2026-06-01T00:00:00Z');
 const minutesAfterNow = (minutes: number) => new Date(now.getTime() + minutes * 60_000);
 // Services that prepare one family a second, a five-minute lead, an hour at most.
@@ -20,16 +20,22 @@ before(async () => {
   await migrateToLatest(database.db, schema, migrations);
 });
 after(() => database?.close());
-beforeEach(() => sql`truncate family_schedule`.execute(database.db));
+beforeEach(() => sql`truncate family_schedule, pending_push`.execute(database.db));
 
 const dueIn = (minutes: number, families: number) =>
   sql`
     insert into family_schedule (family_id, timezone, push_time, next_due_at, version_occurred_at, version_event_id)
     select gen_random_uuid(), 'UTC', '00:00', ${minutesAfterNow(minutes)}, ${now}, gen_random_uuid()
     from generate_series(1, ${families})`.execute(database.db);
-const horizon = (options = lead) => questionHorizon(database.db, now, options);
+const remindersDueIn = (minutes: number, families: number) =>
+  sql`
+    insert into pending_push (family_id, question_id, kind, due_at, correlation_id, causation_id)
+    select gen_random_uuid(), gen_random_uuid(), 'reminder', ${minutesAfterNow(minutes)}, 'c', 'c'
+    from generate_series(1, ${families})`.execute(database.db);
+const horizon = (options = lead, announced: Announced = 'questions') =>
+  announceHorizon(database.db, announced, now, options);
 
-describe('how far ahead questions are announced', () => {
+describe('how far ahead questions and reminders are announced', () => {
   it('when the families due soon fit in the time before their lead, then the horizon is the end of the lead', async () => {
     await dueIn(7, 120); // 120 families, 120 s beyond the lead: just enough
     assert.deepEqual(await horizon(), minutesAfterNow(5));
@@ -52,5 +58,13 @@ describe('how far ahead questions are announced', () => {
     assert.deepEqual(await horizon(), minutesAfterNow(5));
     await dueIn(7, 1_000);
     assert.deepEqual(await horizon({ ...lead, maxLeadMs: lead.leadMs }), minutesAfterNow(5));
+  });
+
+  it('when a minute has more reminders than the time before their lead prepares, then the reminders’ horizon reaches it, and the questions’ does not', async () => {
+    await remindersDueIn(7, 120);
+    assert.deepEqual(await horizon(lead, 'reminders'), minutesAfterNow(5), 'just enough');
+    await remindersDueIn(8, 200);
+    assert.deepEqual(await horizon(lead, 'reminders'), minutesAfterNow(8));
+    assert.deepEqual(await horizon(lead, 'questions'), minutesAfterNow(5));
   });
 });
