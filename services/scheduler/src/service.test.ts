@@ -676,6 +676,62 @@ describe('the reminder', () => {
     );
     assert.equal(reminder?.data.dueAt, '2026-06-10T00:02:00.000Z');
   });
+
+  it('when more reminders share a minute than the lead can prepare, then they are announced as early as preparing them needs', async () => {
+    setClock('2026-06-11T07:00:00+09:00');
+    const families = Array.from({ length: 130 }, familyOfThree);
+    for (const family of families) {
+      for (const event of [family.created, family.opened('2026-06-11T07:00:00+09:00')]) await publish(event);
+    }
+    await eventually(schedulerQueueIdle, { message: 'every family and question scheduled' });
+    for (const family of families) await projectionAwaits(family, [mother, father, child]);
+
+    // As for questions: replicas whose services prepare one family a second announce the 130
+    // reminders due at 10:00 from 09:53, not 09:55; one whose maximum lead is the lead does not.
+    const replica = createDatabase<SchedulerDatabase>({ url: test.url, schema, poolSize: 2 });
+    const replicaTick = (maxLeadMs: number) =>
+      startDueTick({
+        db: replica.db,
+        logger: createLogger('scheduler', 'silent'),
+        metrics: createMetrics('scheduler'),
+        now,
+        intervalMs: 60_000,
+        batchSize,
+        catchUpWindowMinutes: 180,
+        leadMs: 300_000,
+        maxLeadMs,
+        prepareRate: 1,
+        awaitedMembers,
+      });
+    const slowPreparing = replicaTick(3_600_000);
+    const leadOnly = replicaTick(300_000);
+    const announced = async () => {
+      let count = 0;
+      for (const family of families) count += await firedCount(family.familyId, 'reminder');
+      return count;
+    };
+    try {
+      setClock('2026-06-11T09:52:00+09:00');
+      await slowPreparing.tickOnce();
+      assert.equal(await announced(), 0, 'not announced while the time beyond the lead suffices');
+
+      setClock('2026-06-11T09:53:00+09:00');
+      await leadOnly.tickOnce();
+      assert.equal(await announced(), 0, 'a maximum lead at the lead announces nothing before it');
+      await slowPreparing.tickOnce();
+      assert.equal(await announced(), families.length, 'every reminder of the crowded minute announced at once');
+    } finally {
+      await Promise.all([slowPreparing.stop(), leadOnly.stop()]);
+      await replica.close();
+    }
+    await settle(notifierQueue);
+    for (const family of families) {
+      assert.deepEqual(
+        notifierQueue.events('ReminderDue', family.familyId).map((event) => [event.occurredAt, event.data.dueAt]),
+        [['2026-06-11T00:53:00.000Z', '2026-06-11T01:00:00.000Z']],
+      );
+    }
+  });
 });
 
 describe('a schedule change within the lead', () => {
