@@ -18,7 +18,7 @@ import {
 } from '@haru/testing';
 import { loadServiceConfig } from './config.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
-import { startDueTick } from './due-tick/due-tick.ts';
+import { type DueTick, startDueTick } from './due-tick/due-tick.ts';
 import { createEventHandler } from './handle-event.ts';
 import { migrations } from './migrations/index.ts';
 import { type AwaitedMembers, projectionAwaitedMembers, questionKey } from './question-pushes/awaited-members.ts';
@@ -99,6 +99,40 @@ const questionDueOf = async (familyId: string) =>
     )
   )[0];
 const schedulerQueueIdle = () => isQueueIdle(aws.sqs, topology.queues.scheduler.queueUrl);
+/**
+ * Two replicas of the due tick beside the service, on a pool of their own, whose services
+ * prepare one family a second: `slowPreparing` may announce a crowded minute up to an hour
+ * ahead; `leadOnly`, whose maximum lead is the lead, never before the lead. (The service's own
+ * tick, at its default rate, would leave a test's crowd to the lead.)
+ */
+async function crowdReplicas<T>(
+  use: (replicas: { slowPreparing: DueTick; leadOnly: DueTick }) => Promise<T>,
+): Promise<T> {
+  const replica = createDatabase<SchedulerDatabase>({ url: test.url, schema, poolSize: 2 });
+  const replicaTick = (maxLeadMs: number) =>
+    startDueTick({
+      db: replica.db,
+      logger: createLogger('scheduler', 'silent'),
+      metrics: createMetrics('scheduler'),
+      now,
+      intervalMs: 60_000,
+      batchSize,
+      catchUpWindowMinutes: 180,
+      leadMs: 300_000,
+      maxLeadMs,
+      prepareRate: 1,
+      awaitedMembers,
+    });
+  const slowPreparing = replicaTick(3_600_000);
+  const leadOnly = replicaTick(300_000);
+  try {
+    return await use({ slowPreparing, leadOnly });
+  } finally {
+    await Promise.all([slowPreparing.stop(), leadOnly.stop()]);
+    await replica.close();
+  }
+}
+
 const firedCount = async (familyId: string, kind: PushKind) => {
   const rows = await test.db
     .selectFrom('fired')
@@ -229,32 +263,13 @@ describe('the daily question', () => {
     for (const created of families) await handle(created);
 
     // Replicas whose services prepare one family a second: 130 families need more than two
-    // minutes beyond the five-minute lead, so they are announced at 10:33, not 10:35. (The service's
-    // own tick, at its default rate, would leave them to the lead.)
-    const replica = createDatabase<SchedulerDatabase>({ url: test.url, schema, poolSize: 2 });
-    const replicaTick = (maxLeadMs: number) =>
-      startDueTick({
-        db: replica.db,
-        logger: createLogger('scheduler', 'silent'),
-        metrics: createMetrics('scheduler'),
-        now,
-        intervalMs: 60_000,
-        batchSize,
-        catchUpWindowMinutes: 180,
-        leadMs: 300_000,
-        maxLeadMs,
-        prepareRate: 1,
-        awaitedMembers,
-      });
-    const slowPreparing = replicaTick(3_600_000);
-    // One not allowed to announce beyond the lead.
-    const leadOnly = replicaTick(300_000);
+    // minutes beyond the five-minute lead, so they are announced at 10:33, not 10:35.
     const announced = async () => {
       let count = 0;
       for (const created of families) count += await firedCount(created.familyId, 'question');
       return count;
     };
-    try {
+    await crowdReplicas(async ({ slowPreparing, leadOnly }) => {
       // Eight minutes ahead: three beyond the lead are time enough for 130 families.
       setClock('2026-06-01T10:32:00+09:00');
       await slowPreparing.tickOnce();
@@ -266,10 +281,7 @@ describe('the daily question', () => {
       assert.equal(await announced(), 0, 'a maximum lead at the lead announces nothing before it');
       await slowPreparing.tickOnce();
       assert.equal(await announced(), families.length, 'every family of the crowded minute announced at once');
-    } finally {
-      await Promise.all([slowPreparing.stop(), leadOnly.stop()]);
-      await replica.close();
-    }
+    });
     await settle(answerQueue);
     for (const created of families) {
       const events = answerQueue.events('QuestionDue', created.familyId);
@@ -688,29 +700,12 @@ describe('the reminder', () => {
 
     // As for questions: replicas whose services prepare one family a second announce the 130
     // reminders due at 10:00 from 09:53, not 09:55; one whose maximum lead is the lead does not.
-    const replica = createDatabase<SchedulerDatabase>({ url: test.url, schema, poolSize: 2 });
-    const replicaTick = (maxLeadMs: number) =>
-      startDueTick({
-        db: replica.db,
-        logger: createLogger('scheduler', 'silent'),
-        metrics: createMetrics('scheduler'),
-        now,
-        intervalMs: 60_000,
-        batchSize,
-        catchUpWindowMinutes: 180,
-        leadMs: 300_000,
-        maxLeadMs,
-        prepareRate: 1,
-        awaitedMembers,
-      });
-    const slowPreparing = replicaTick(3_600_000);
-    const leadOnly = replicaTick(300_000);
     const announced = async () => {
       let count = 0;
       for (const family of families) count += await firedCount(family.familyId, 'reminder');
       return count;
     };
-    try {
+    await crowdReplicas(async ({ slowPreparing, leadOnly }) => {
       setClock('2026-06-11T09:52:00+09:00');
       await slowPreparing.tickOnce();
       assert.equal(await announced(), 0, 'not announced while the time beyond the lead suffices');
@@ -720,10 +715,7 @@ describe('the reminder', () => {
       assert.equal(await announced(), 0, 'a maximum lead at the lead announces nothing before it');
       await slowPreparing.tickOnce();
       assert.equal(await announced(), families.length, 'every reminder of the crowded minute announced at once');
-    } finally {
-      await Promise.all([slowPreparing.stop(), leadOnly.stop()]);
-      await replica.close();
-    }
+    });
     await settle(notifierQueue);
     for (const family of families) {
       assert.deepEqual(
