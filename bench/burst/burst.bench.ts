@@ -32,6 +32,7 @@ import {
   type CpuUse,
   measureCpu,
   measureNodeThreads,
+  measurePostgresRoles,
   withChildren,
 } from '../support/cpu.ts';
 import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
@@ -125,7 +126,7 @@ async function runBurst(families: number) {
     }
     return answered.body;
   };
-  const database = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
+  const database = new pg.Pool({ connectionString: stack.databaseUrl, max: 4, application_name: 'haru-bench' });
   try {
     // 1. The steady load's families: made as the app makes them, each with today's question open.
     const steady = await createFamilies({ stack, gateway: services.url('gateway'), families: 8, membersPerFamily: 2 });
@@ -263,10 +264,15 @@ async function runBurst(families: number) {
       'Auth emulator': benchAuthEmulatorPids,
       'bench (FCM endpoint, fauxqs, steady load)': () => [process.pid],
     };
+    // PostgreSQL's share split by pool (the notifier's sender apart from its consumer, ...)
+    // and by the server's own processes (autovacuum, the WAL writer, the checkpointer).
+    const measurePostgresByRole = () =>
+      measurePostgresRoles(stack.postgresPid() ?? -1, () => postgresProcessRoles(database));
     const cpu = measureCpu(cpuGroups);
     // The notifier's share split by thread: haru's own work (the main thread) apart from
     // firebase-admin's (the send threads) and from V8's helpers (mostly garbage collection).
     const notifierThreads = measureNodeThreads(services.pid('notifier'));
+    const postgresRoles = measurePostgresByRole();
     const expected = tokens.length;
     // Polled by count, read once: listing a large burst's messages every poll would take the
     // cores the burst is measured on. A count is cheap, so it is polled often enough that the
@@ -278,6 +284,7 @@ async function runBurst(families: number) {
     });
     const cpuDuringBurst = cpu.stop();
     const notifierCoresByThread = notifierThreads.stop();
+    const postgresCoresByRole = await postgresRoles.stop();
     const statements = args['pg-stats'] ? await topStatements(database, { limit: 12, by: 'time' }) : undefined;
     // The burst's window: from 2 s before the instant until the last push, 12 s at least. It
     // closes before the burst's messages are read: this process parsing them, and collecting
@@ -305,7 +312,16 @@ async function runBurst(families: number) {
 
     // 6. With --reminders, the same families' reminders, due together at an instant of their own.
     const reminders = args.reminders
-      ? await reminderBurst({ database, services, token, fcmUrl, familyIds: burstFamilies, expected, cpuGroups })
+      ? await reminderBurst({
+          database,
+          services,
+          token,
+          fcmUrl,
+          familyIds: burstFamilies,
+          expected,
+          cpuGroups,
+          measurePostgresByRole,
+        })
       : undefined;
 
     // 7. The ceiling: firebase-admin alone, the same number of pushes to the same endpoint,
@@ -354,6 +370,7 @@ async function runBurst(families: number) {
       },
       cpuDuringBurst,
       notifierCoresByThread,
+      postgresCoresByRole,
       cpuPerPushMicros: cpuPerPush(cpuDuringBurst, expected),
       peakLiveHeapMiB,
       peakHeapUsedMiB,
@@ -438,6 +455,7 @@ async function reminderBurst({
   familyIds,
   expected,
   cpuGroups,
+  measurePostgresByRole,
 }: {
   database: pg.Pool;
   services: Awaited<ReturnType<typeof startBenchServices>>;
@@ -446,6 +464,7 @@ async function reminderBurst({
   familyIds: readonly string[];
   expected: number;
   cpuGroups: CpuGroups;
+  measurePostgresByRole: () => ReturnType<typeof measurePostgresRoles>;
 }) {
   const instant = new Date(Math.ceil((Date.now() + leadMs + 60_000) / 60_000) * 60_000);
   const moved = await database.query(
@@ -464,12 +483,14 @@ async function reminderBurst({
   });
   const cpu = measureCpu(cpuGroups);
   const notifierThreads = measureNodeThreads(services.pid('notifier'));
+  const postgresRoles = measurePostgresByRole();
   await waitFor('every reminder at the endpoint', async () => (await messageCount(fcmUrl)) >= countBefore + expected, {
     timeoutMs: 20 * 60_000,
     intervalMs: 100,
   });
   const cpuDuringBurst = cpu.stop();
   const notifierCoresByThread = notifierThreads.stop();
+  const postgresCoresByRole = await postgresRoles.stop();
   const { publishesPerSecond } = sampled.stop(instant);
   const { lateness, verdict } = phonesSaw(await burstMessages(fcmUrl, instant, 'reminder'), instant, expected);
   const { rows } = await database.query<{ first: Date; last: Date }>(
@@ -493,6 +514,7 @@ async function reminderBurst({
     snsPublishesInDueSecond: publishesPerSecond.find((second) => second.second === 0)?.published ?? 0,
     cpuDuringBurst,
     notifierCoresByThread,
+    postgresCoresByRole,
     cpuPerPushMicros: cpuPerPush(cpuDuringBurst, expected),
   };
   log(`reminders: p99 ${result.lateness.p99} s, max ${result.lateness.max} s`);
@@ -693,6 +715,16 @@ async function hopTimings(database: pg.Pool, instant: Date, familyIds: readonly 
     firstAnnouncedAt: hops[0]?.first?.getTime(),
     seconds: hops.map(({ hop, p50, p99 }) => ({ hop, p50, p99 })),
   };
+}
+
+/** Whose each of PostgreSQL's processes is: a client's application_name, or the server's own process type. */
+async function postgresProcessRoles(database: pg.Pool): Promise<Map<number, string>> {
+  const { rows } = await database.query<{ pid: number; role: string }>(
+    `select pid, case when backend_type = 'client backend' then coalesce(nullif(application_name, ''), 'unnamed client')
+                      else backend_type end as role
+     from pg_stat_activity`,
+  );
+  return new Map(rows.map(({ pid, role }) => [pid, role]));
 }
 
 /**

@@ -180,3 +180,37 @@ export function benchAuthEmulatorPids(): number[] {
   }
   return found;
 }
+
+/**
+ * Starts counting PostgreSQL's CPU by who used it: clients' connections by their
+ * application_name (each haru pool names itself, `haru-<schema>[/<job>]`), the server's own
+ * processes by their type (autovacuum worker, walwriter, checkpointer, ...). `stop()` asks
+ * `roles` whose each process is; one that ended meanwhile is lost (an underestimate), as in
+ * `measureCpu`. Returns the cores each kept busy, busiest first.
+ */
+export function measurePostgresRoles(
+  postmasterPid: number,
+  roles: () => Promise<ReadonlyMap<number, string>>,
+): { stop(): Promise<Record<string, number>> } {
+  const snapshot = () => new Map(withChildren(postmasterPid).map((pid) => [pid, processSeconds(pid)]));
+  const started = performance.now();
+  const before = snapshot();
+  return {
+    async stop() {
+      const seconds = (performance.now() - started) / 1000;
+      const after = snapshot();
+      const named = await roles();
+      const used = new Map<string, number>();
+      for (const [pid, total] of after) {
+        const role = named.get(pid) ?? (pid === postmasterPid ? 'postmaster' : 'ended before it was named');
+        used.set(role, (used.get(role) ?? 0) + Math.max(total - (before.get(pid) ?? 0), 0));
+      }
+      return Object.fromEntries(
+        [...used]
+          .map(([role, cpuSeconds]) => [role, round(cpuSeconds / seconds, 3)] as const)
+          .filter(([, cores]) => cores > 0)
+          .sort(([, a], [, b]) => b - a),
+      );
+    },
+  };
+}

@@ -68,6 +68,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
         schema,
         poolSize: 2 * config.NOTIFIER_SEND_CONCURRENCY + 1,
         settings: batchPlannerSettings,
+        job: 'sender',
       });
       const observed = deliveryMetrics({
         db: senderDatabase.db,

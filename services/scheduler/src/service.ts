@@ -35,6 +35,7 @@ export async function startService(config: SchedulerConfig, options: ServiceOpti
     url: config.DATABASE_URL,
     schema,
     poolSize: config.CONSUMER_CONCURRENCY,
+    job: 'consumer',
   });
   let dueTick: DueTick | undefined;
   try {
@@ -61,6 +62,7 @@ export async function startService(config: SchedulerConfig, options: ServiceOpti
           url: config.DATABASE_URL,
           schema,
           poolSize: config.SCHEDULER_TICK_POOL_SIZE,
+          job: 'tick',
         });
         const tick = startDueTick({
           db: tickDatabase.db,

@@ -64,3 +64,26 @@ test('when a database is created with settings, then every connection starts wit
     await database.close();
   }
 });
+
+test('when pools are created for a service and for one of its jobs, then their connections say whose they are, unless the URL names them', async () => {
+  const url = await createTestDatabase();
+  const named = (options: { job?: string; url?: string }) =>
+    createDatabase({ url: options.url ?? url, schema: 'notifier', poolSize: 1, ...options });
+  const pools = [named({}), named({ job: 'sender' }), named({ url: `${url}?application_name=tool` })];
+  try {
+    const shown = await Promise.all(
+      pools.map(async (database) => {
+        const { rows } = await sql<{ name: string }>`
+          select application_name as name from pg_stat_activity where pid = pg_backend_pid()`.execute(database.db);
+        return { reported: rows[0]?.name, application: database.application };
+      }),
+    );
+    assert.deepEqual(shown, [
+      { reported: 'haru-notifier', application: 'haru-notifier' },
+      { reported: 'haru-notifier/sender', application: 'haru-notifier/sender' },
+      { reported: 'tool', application: 'tool' },
+    ]);
+  } finally {
+    await Promise.all(pools.map((database) => database.close()));
+  }
+});

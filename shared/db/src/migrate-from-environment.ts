@@ -12,7 +12,7 @@ import { type MigrationSet, migrateToLatest } from './migrate.ts';
 export async function migrateFromEnvironment(service: string, schema: string, migrations: MigrationSet): Promise<void> {
   await runCommand(`${service} migrate`, async () => {
     const config = loadConfig({ ...env.logging, ...env.database });
-    const database = createDatabase({ url: config.DATABASE_URL, schema, poolSize: 1 });
+    const database = createDatabase({ url: config.DATABASE_URL, schema, poolSize: 1, job: 'migrate' });
     const logger = createLogger(service, config.LOG_LEVEL);
     try {
       await checkDatabaseAnswers(database, { waitMs: config.DATABASE_WAIT_MS, logger });

@@ -69,6 +69,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     schema: database.schema,
     poolSize: 2,
     settings: { enable_bitmapscan: 'off', enable_seqscan: 'off' },
+    job: 'outbox',
   });
   const publishSlots = pLimit(publishConcurrency);
   let listener: pg.Client | undefined;
@@ -188,7 +189,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   const listen = async () => {
-    const client = new pg.Client(connectionConfig(database.url));
+    const client = new pg.Client({ ...connectionConfig(database.url), application_name: claims.application });
     client.on('notification', () => loop.wake());
     client.on('error', (error) => {
       logger.warn({ err: error }, 'outbox listener lost its connection; polling until it reconnects');

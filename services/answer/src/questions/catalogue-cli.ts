@@ -33,7 +33,7 @@ await runCommand(`catalogue ${command}`, async () => {
   }
   useSettingsOrLocalStack(['DATABASE_URL']);
   const config = loadConfig({ ...env.database });
-  const database = createDatabase<AnswerDatabase>({ url: config.DATABASE_URL, schema, poolSize: 1 });
+  const database = createDatabase<AnswerDatabase>({ url: config.DATABASE_URL, schema, poolSize: 1, job: 'catalogue' });
   try {
     await checkDatabaseAnswers(database);
     if (command === 'import') {

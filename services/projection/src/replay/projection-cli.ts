@@ -38,7 +38,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => 
 await runCommand(`projection ${command}`, async () => {
   const config = loadSettings();
   const logger = createLogger('projection', config.LOG_LEVEL);
-  const database = createDatabase<ProjectionDatabase>({ url: config.DATABASE_URL, schema, poolSize: 2 });
+  const database = createDatabase<ProjectionDatabase>({ url: config.DATABASE_URL, schema, poolSize: 2, job: 'replay' });
   const feed = eventFeed({ answerUrl: config.ANSWER_URL, internalApiToken: config.INTERNAL_API_TOKEN });
   try {
     await checkDatabaseAnswers(database);
