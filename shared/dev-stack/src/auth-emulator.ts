@@ -14,6 +14,11 @@ export interface AuthEmulatorOptions {
   workDir: string;
   /** Receives the emulator's output lines; by default they are only kept for error messages. */
   output?: (line: string) => void;
+  /**
+   * How long it may take to answer. An emulator that exits fails the start at once; one still
+   * starting is waited for: firebase-tools loads for seconds on a quiet machine and took over a
+   * minute with two cores under a load of 12.
+   */
   startTimeoutMs?: number;
 }
 
@@ -37,7 +42,7 @@ export async function startAuthEmulator({
   projectId = 'demo-haru',
   workDir,
   output = () => {},
-  startTimeoutMs = 60_000,
+  startTimeoutMs = 180_000,
 }: AuthEmulatorOptions): Promise<AuthEmulator> {
   const authPort = port || (await freePort());
   const [hubPort, loggingPort] = [await freePort(), await freePort()];

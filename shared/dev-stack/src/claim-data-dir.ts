@@ -1,3 +1,6 @@
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '@haru/config';
 import { type LocalStackRecord, readLocalStack } from '@haru/config/local-stack';
 import { stopLeftovers } from './leftovers.ts';
 import { commandLine, isAlive, portHolder, portIsFree } from './process-info.ts';
@@ -14,6 +17,41 @@ export interface WantedPort {
   /** The variable that moves it. */
   setting: string;
 }
+
+/**
+ * Makes the data directory (HARU_DATA_DIR) and what it lacks above it, or says in one line
+ * why it cannot. Each missing directory is made in turn from the nearest one that exists:
+ * Node's recursive mkdir retries for ever, without a word, where a parent exists but will not
+ * hold the child (a path under /proc, a dangling symbolic link).
+ */
+export async function makeDataDir(dataDir: string): Promise<void> {
+  const cannot = (reason: string) =>
+    new ConfigError(`HARU_DATA_DIR: ${dataDir} cannot be made a directory (${reason})`);
+  const missing: string[] = [];
+  for (let at = resolve(dataDir); !(await exists(at)); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  try {
+    for (const directory of missing) await mkdir(directory).catch(unlessExists);
+    if (!(await stat(dataDir)).isDirectory()) throw cannot('ENOTDIR');
+    // As root PostgreSQL runs as `postgres`, which must enter the data directory.
+    if (process.getuid?.() === 0) await chmod(dataDir, 0o755);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw cannot(error instanceof Error && 'code' in error ? String(error.code) : String(error));
+  }
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+const unlessExists = (error: unknown) => {
+  if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+};
 
 /**
  * Makes `dataDir` and the ports this stack's own. A stack still running from `dataDir` is

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +171,20 @@ describe('npm start', { concurrency: false }, () => {
     const lines = run.output.join('').trim().split('\n');
     assert.equal(lines.length, 1, lines.join('\n'));
     assert.match(lines[0] ?? '', /CONSOLE_PORT/);
+  });
+
+  it('when HARU_DATA_DIR cannot be a directory (under a file, under /proc), then it says so in one line', async () => {
+    const file = join(root, 'a-file');
+    await writeFile(file, '');
+    // Under /proc Node's own recursive mkdir would never return.
+    for (const where of [join(file, 'data'), '/proc/haru-no-such-process/data']) {
+      const run = npm(['start', '--silent'], { ...freePorts, HARU_DATA_DIR: where });
+
+      assert.equal(await run.exited, 2, where);
+      const lines = run.output.join('').trim().split('\n');
+      assert.equal(lines.length, 1, lines.join('\n'));
+      assert.match(lines[0] ?? '', new RegExp(`HARU_DATA_DIR: ${where} cannot be made a directory`));
+    }
   });
 
   it('when operator commands run with no settings and no stack, then each says so in one line', async () => {

@@ -11,7 +11,6 @@
 // going away (npm killed), stop every part in order; a watchdog does it should this process
 // be killed outright, and the next start stops whatever is still left.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { styleText } from 'node:util';
@@ -19,7 +18,7 @@ import { ConfigError } from '@haru/config';
 import type { LocalStackRecord } from '@haru/config/local-stack';
 import { applyTopology, createAwsClients } from '@haru/messaging';
 import { firebaseCli, startAuthEmulator } from './auth-emulator.ts';
-import { claimDataDir, StackRefusal, type WantedPort } from './claim-data-dir.ts';
+import { claimDataDir, makeDataDir, StackRefusal, type WantedPort } from './claim-data-dir.ts';
 import { createDatabaseIfMissing, redactUrl, startEmbeddedPostgres } from './embedded-postgres.ts';
 import { startFcmEndpoint } from './fcm-endpoint.ts';
 import { freePort } from './free-port.ts';
@@ -117,10 +116,8 @@ async function start(settings: StackSettings) {
     ...(embedded.fcm ? [{ label: 'FCM endpoint', port: settings.HARU_FCM_PORT, setting: 'HARU_FCM_PORT' }] : []),
   ];
 
+  await makeDataDir(settings.dataDir);
   dataDir = settings.dataDir;
-  await mkdir(dataDir, { recursive: true });
-  // As root PostgreSQL runs as `postgres`, which must enter the data directory.
-  if (process.getuid?.() === 0) await chmod(dataDir, 0o755);
   await claimDataDir(dataDir, wanted, say);
   const port = async (fixed: number) => fixed || (await freePort());
   // A port asked to be any free one (0) is drawn just before its part starts: drawn earlier,
