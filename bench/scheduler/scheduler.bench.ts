@@ -16,6 +16,7 @@ import { createDatabase, migrateToLatest } from '@haru/db';
 import { createDatabaseIfMissing, freePort, startEmbeddedPostgres, startLocalAws } from '@haru/dev-stack';
 import { type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
 import { migrations, schema } from '@haru/scheduler';
+import { awkwardTimeZones as zones } from '@haru/testing';
 import { type Kysely, sql } from 'kysely';
 import { PgBoss } from 'pg-boss';
 import { type CpuUse, measureCpu, withChildren } from '../support/cpu.ts';
@@ -48,30 +49,6 @@ const tickMs = Number(args['tick-ms']);
 const only = new Set(args.only.split(','));
 const timeoutMs = Number(args['timeout-s']) * 1000;
 const profileArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
-
-// Offsets of every kind: whole hours both sides, 30 and 45 minutes, DST north and south.
-const zones = [
-  'Asia/Seoul',
-  'America/New_York',
-  'Europe/London',
-  'Australia/Sydney',
-  'Australia/Lord_Howe',
-  'Pacific/Chatham',
-  'Asia/Kathmandu',
-  'America/Santiago',
-  'Asia/Kolkata',
-  'America/St_Johns',
-  'Europe/Berlin',
-  'America/Sao_Paulo',
-  'Asia/Tehran',
-  'Pacific/Auckland',
-  'America/Los_Angeles',
-  'Asia/Tokyo',
-  'Africa/Cairo',
-  'Australia/Adelaide',
-  'Asia/Singapore',
-  'America/Mexico_City',
-];
 
 let postmasterPid: number | undefined;
 const log = (message: string) => console.log(`[${new Date().toISOString().slice(11, 23)}] ${message}`);
