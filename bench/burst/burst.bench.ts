@@ -20,8 +20,8 @@ import { type FcmMessage, type ReceivedFcmMessage, type ServiceName, serviceName
 import { serviceTokenHeader } from '@haru/http';
 import { clearFcmMessages, fcmMessages, internalApi, metricSample, refreshIdToken } from '@haru/testing';
 import pg from 'pg';
-import { pushMessage } from '../../services/notifier/src/notifications/push-message.ts';
-import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
+import { pushMessage } from '../../services/notifier/src/push/push-message.ts';
+import { maxMessagesPerSend } from '../../services/notifier/src/push/push-sender.ts';
 import { startSendThreads } from '../../services/notifier/src/push/send-threads.ts';
 import { startBenchServices } from '../support/bench-services.ts';
 import { startBenchStack } from '../support/bench-stack.ts';

@@ -25,7 +25,7 @@ import {
   claimDueDeliveries,
   recordDeliveryResults,
 } from '../../services/notifier/src/notifications/delivery.repository.ts';
-import { maxMessagesPerSend } from '../../services/notifier/src/notifications/push-sender.ts';
+import { maxMessagesPerSend } from '../../services/notifier/src/push/push-sender.ts';
 import { processSeconds } from '../support/cpu.ts';
 import { describeMachine } from '../support/machine.ts';
 import { readProfile, sized } from '../support/profile.ts';

@@ -5,8 +5,8 @@ import { notificationIdFor } from '@haru/contracts';
 import { eventually, fcmMessages, isQueueIdle, metricSample } from '@haru/testing';
 import { startTestNotifier, type TestNotifier } from '../test/support/start-test-notifier.ts';
 import { questionOpened, questionText, testEvent, testToken } from '../test/support/test-events.ts';
-import type { PushSender, SendResult } from './notifications/push-sender.ts';
 import { createFirebaseMessaging } from './push/firebase-messaging.ts';
+import type { PushSender, SendResult } from './push/push-sender.ts';
 import type { Locale } from './recipients/recipient.table.ts';
 
 // The whole service: events arrive through SNS and SQS (fauxqs), devices through the

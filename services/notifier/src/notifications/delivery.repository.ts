@@ -2,9 +2,9 @@ import type { PushKind } from '@haru/contracts';
 import type { Executor } from '@haru/db';
 import { sql } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
+import type { QuestionText } from '../questions/question.table.ts';
 import type { Locale } from '../recipients/recipient.table.ts';
 import type { DeliveryStatus } from './delivery.table.ts';
-import type { QuestionText } from './push-content.ts';
 
 type Db = Executor<NotifierDatabase>;
 

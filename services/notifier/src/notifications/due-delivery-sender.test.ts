@@ -5,9 +5,9 @@ import { notificationIdFor } from '@haru/contracts';
 import { eventually, fcmMessages, fcmRejections } from '@haru/testing';
 import { createTestHandler, type TestHandler } from '../../test/support/create-test-handler.ts';
 import { questionOpened, questionText, testEvent, testToken } from '../../test/support/test-events.ts';
+import type { PushMessage } from '../push/push-message.ts';
+import type { PushSender, SendResult } from '../push/push-sender.ts';
 import type { Locale } from '../recipients/recipient.table.ts';
-import type { PushMessage } from './push-message.ts';
-import type { PushSender, SendResult } from './push-sender.ts';
 
 // Each test makes its own family, members and device tokens; the FCM endpoint is shared
 // by every test file, so what reached it is looked up by token.

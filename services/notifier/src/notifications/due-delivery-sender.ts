@@ -6,6 +6,7 @@ import type { Logger } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
 import { deactivateDevices } from '../devices/device.repository.ts';
+import { maxMessagesPerSend, type PushSender } from '../push/push-sender.ts';
 import type { SendBudget } from '../push/send-budget.ts';
 import {
   type ClaimedDelivery,
@@ -17,7 +18,6 @@ import {
 } from './delivery.repository.ts';
 import type { DeliveryMetrics } from './delivery-metrics.ts';
 import { markFinishedReported } from './notification.repository.ts';
-import { maxMessagesPerSend, type PushSender } from './push-sender.ts';
 import { sendDeliveries } from './send-deliveries.ts';
 
 export interface DueDeliverySenderOptions {

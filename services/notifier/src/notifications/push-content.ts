@@ -1,15 +1,7 @@
 import type { PushKind } from '@haru/contracts';
+import type { PushContent } from '../push/push-message.ts';
+import type { QuestionText } from '../questions/question.table.ts';
 import type { Locale } from '../recipients/recipient.table.ts';
-
-export interface QuestionText {
-  ko: string;
-  en: string;
-}
-
-export interface PushContent {
-  title: string;
-  body: string;
-}
 
 const titles: Record<PushKind, Record<Locale, string>> = {
   question: { ko: '오늘의 질문', en: "Today's question" },

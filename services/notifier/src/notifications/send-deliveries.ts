@@ -1,7 +1,7 @@
+import { pushMessage } from '../push/push-message.ts';
+import type { PushSender } from '../push/push-sender.ts';
 import type { ClaimedDelivery, DeliveryResult, WithheldReason } from './delivery.repository.ts';
 import { pushContent } from './push-content.ts';
-import { pushMessage } from './push-message.ts';
-import type { PushSender } from './push-sender.ts';
 import { classifySendResult, retryDelayMs, type SendOutcome } from './send-outcome.ts';
 
 /** What a delivery not sent records, by why it was withheld. */

@@ -1,4 +1,4 @@
-import type { SendResult } from './push-sender.ts';
+import type { SendResult } from '../push/push-sender.ts';
 
 /**
  * What a send result means for the delivery:

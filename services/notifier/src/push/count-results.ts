@@ -1,5 +1,5 @@
 import { counter, type Metrics } from '@haru/observability';
-import type { PushSender, SendResult } from '../notifications/push-sender.ts';
+import type { PushSender, SendResult } from './push-sender.ts';
 
 /** FCM's answers, grouped as an operator reads them (FCM v1 error codes, as firebase-admin names them). */
 export type FcmResult = 'sent' | 'unregistered' | 'invalid-argument' | 'unavailable' | 'quota' | 'other';

@@ -4,9 +4,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { liveHeapBytes, onFullCollection } from '@haru/observability/live-heap';
 import type { SendResponse } from 'firebase-admin/messaging';
-import type { PushMessage } from '../notifications/push-message.ts';
-import type { SendResult } from '../notifications/push-sender.ts';
 import { createFirebaseMessaging, type FirebaseMessagingOptions } from './firebase-messaging.ts';
+import type { PushMessage } from './push-message.ts';
+import type { SendResult } from './push-sender.ts';
 
 export type SendRequest = { id: number; messages: PushMessage[] } | { close: true };
 export type SendReply =

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { eventually, fcmMessages } from '@haru/testing';
-import { pushMessage } from '../notifications/push-message.ts';
+import { pushMessage } from './push-message.ts';
 import type { SendReply } from './send-thread.ts';
 import { type SendThreads, startSendThreads } from './send-threads.ts';
 

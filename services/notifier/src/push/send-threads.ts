@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import type { PushMessage } from '../notifications/push-message.ts';
-import type { PushSender, SendResult } from '../notifications/push-sender.ts';
 import type { FirebaseMessagingOptions } from './firebase-messaging.ts';
+import type { PushMessage } from './push-message.ts';
+import type { PushSender, SendResult } from './push-sender.ts';
 import type { SendReply, SendRequest } from './send-thread.ts';
 
 export interface SendThreads extends PushSender {

@@ -1,7 +1,7 @@
 import type { Executor } from '@haru/db';
 import { sql } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
-import type { QuestionText } from '../notifications/push-content.ts';
+import type { QuestionText } from './question.table.ts';
 
 type Db = Executor<NotifierDatabase>;
 

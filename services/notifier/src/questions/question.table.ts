@@ -1,3 +1,9 @@
+/** A question's text in each language haru speaks. */
+export interface QuestionText {
+  ko: string;
+  en: string;
+}
+
 /** Each opened question: its text, for the pushes that quote it, and its instant. */
 export interface QuestionTable {
   family_id: string;

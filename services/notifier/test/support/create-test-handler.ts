@@ -7,8 +7,8 @@ import { createEventHandler } from '../../src/handle-event.ts';
 import { addDeliveriesToPreparedPushes, batchPlannerSettings } from '../../src/notifications/delivery.repository.ts';
 import { deliveryMetrics } from '../../src/notifications/delivery-metrics.ts';
 import { type DueDeliverySenderOptions, startDueDeliverySender } from '../../src/notifications/due-delivery-sender.ts';
-import type { PushSender } from '../../src/notifications/push-sender.ts';
 import { createFirebaseMessaging } from '../../src/push/firebase-messaging.ts';
+import type { PushSender } from '../../src/push/push-sender.ts';
 import { sendBudget } from '../../src/push/send-budget.ts';
 import { migratedTestDatabase } from './migrated-test-database.ts';
 

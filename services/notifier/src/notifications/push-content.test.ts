@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pushContent } from './push-content.ts';
-import { pushMessage } from './push-message.ts';
 
 const question = { ko: '오늘 가장 웃겼던 일은?', en: 'What made you laugh today?' };
 
@@ -18,25 +17,5 @@ describe('pushContent', () => {
 
   it('when a reminder has no known question text, then it still has a body', () => {
     assert.ok(pushContent('reminder', 'en', null).body.length > 0);
-  });
-});
-
-describe('pushMessage', () => {
-  it('when built, then the notification id tags, collapses and is carried in the data', () => {
-    const message = pushMessage({
-      token: 'tok-1',
-      notificationId: 'n-1',
-      kind: 'question',
-      familyId: 'f-1',
-      questionId: 'q-1',
-      content: { title: 't', body: 'b' },
-    });
-    assert.deepEqual(message, {
-      token: 'tok-1',
-      notification: { title: 't', body: 'b' },
-      data: { kind: 'question', familyId: 'f-1', questionId: 'q-1', notificationId: 'n-1' },
-      android: { collapseKey: 'n-1', notification: { tag: 'n-1' } },
-      apns: { headers: { 'apns-collapse-id': 'n-1' } },
-    });
   });
 });

@@ -1,5 +1,10 @@
 import type { PushKind } from '@haru/contracts';
-import type { PushContent } from './push-content.ts';
+
+/** What a member reads on the lock screen. */
+export interface PushContent {
+  title: string;
+  body: string;
+}
 
 /** An FCM v1 message to one device (the subset of firebase-admin's TokenMessage haru uses). */
 export interface PushMessage {

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pushMessage } from './push-message.ts';
+
+describe('pushMessage', () => {
+  it('when built, then the notification id tags, collapses and is carried in the data', () => {
+    const message = pushMessage({
+      token: 'tok-1',
+      notificationId: 'n-1',
+      kind: 'question',
+      familyId: 'f-1',
+      questionId: 'q-1',
+      content: { title: 't', body: 'b' },
+    });
+    assert.deepEqual(message, {
+      token: 'tok-1',
+      notification: { title: 't', body: 'b' },
+      data: { kind: 'question', familyId: 'f-1', questionId: 'q-1', notificationId: 'n-1' },
+      android: { collapseKey: 'n-1', notification: { tag: 'n-1' } },
+      apns: { headers: { 'apns-collapse-id': 'n-1' } },
+    });
+  });
+});
