@@ -79,21 +79,17 @@ interface AcceptedMessage extends ReceivedFcmMessage {
 const leadMs = Number(args['lead-ms'] ?? schedulerDefaults.SCHEDULER_LEAD_MS);
 
 /**
- * How far ahead of now a crowd of `count` pushes due together (the burst's questions, or its
- * reminders) is set, in seconds. A crowd that preparing would not fit in the lead (100,000
- * families) is announced earlier by the scheduler, as early as preparing it at
- * SCHEDULER_PREPARE_RATE needs, once it counts the crowd (at the start of a minute): the
- * instant is set past that, so that the run shows the scheduler's own defaults at work. A
- * smaller crowd is set `within` seconds ahead, announced at once, to keep the run short.
+ * How far ahead of now the burst's instant is set. A burst that preparing would not fit in
+ * the lead (100,000 families) is announced earlier by the scheduler, as early as preparing it
+ * at SCHEDULER_PREPARE_RATE needs, once it counts the crowd (at the start of a minute): the
+ * instant is set past that, so that the run shows the scheduler's own defaults at work.
+ * Smaller bursts are set within the lead, announced at once, to keep the run short.
  */
-const crowdSecondsAhead = (count: number, within: number) => {
-  const preparingSeconds = count / schedulerDefaults.SCHEDULER_PREPARE_RATE;
-  return preparingSeconds > leadMs / 1000 ? leadMs / 1000 + preparingSeconds + 80 : within;
+const prepareSecondsFor = (families: number) => {
+  const preparingSeconds = families / schedulerDefaults.SCHEDULER_PREPARE_RATE;
+  if (preparingSeconds > leadMs / 1000) return leadMs / 1000 + preparingSeconds + 80;
+  return families <= 1_000 ? 60 : families <= 10_000 ? 180 : 300;
 };
-
-/** The burst's questions: within the lead, 60 s (1,000), 180 s (10,000) or 300 s ahead. */
-const prepareSecondsFor = (families: number) =>
-  crowdSecondsAhead(families, families <= 1_000 ? 60 : families <= 10_000 ? 180 : 300);
 
 async function runBurst(families: number) {
   log(`${families} families: starting the stack`);
@@ -470,10 +466,7 @@ async function reminderBurst({
   cpuGroups: CpuGroups;
   measurePostgresByRole: () => ReturnType<typeof measurePostgresRoles>;
 }) {
-  // The lead and a minute ahead, or, for a crowd preparing would not fit in the lead, past
-  // the time the scheduler announces it (as for the questions).
-  const secondsAhead = crowdSecondsAhead(familyIds.length, leadMs / 1000 + 60);
-  const instant = new Date(Math.ceil((Date.now() + secondsAhead * 1000) / 60_000) * 60_000);
+  const instant = new Date(Math.ceil((Date.now() + leadMs + 60_000) / 60_000) * 60_000);
   const moved = await database.query(
     `update scheduler.pending_push set due_at = $2 where kind = 'reminder' and family_id = any($1)`,
     [familyIds, instant],
@@ -485,7 +478,7 @@ async function reminderBurst({
   const sampled = servicesSampler(services, token);
   const countBefore = await messageCount(fcmUrl);
   await waitFor('the reminders’ instant', async () => Date.now() >= instant.getTime(), {
-    timeoutMs: secondsAhead * 1000 + 120_000,
+    timeoutMs: leadMs + 120_000,
     intervalMs: 10,
   });
   const cpu = measureCpu(cpuGroups);
