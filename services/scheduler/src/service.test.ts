@@ -18,7 +18,7 @@ import {
 } from '@haru/testing';
 import { loadServiceConfig } from './config.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
-import { type DueTick, startDueTick } from './due-tick/due-tick.ts';
+import { startDueTick } from './due-tick/due-tick.ts';
 import { createEventHandler } from './handle-event.ts';
 import { migrations } from './migrations/index.ts';
 import { type AwaitedMembers, projectionAwaitedMembers, questionKey } from './question-pushes/awaited-members.ts';
@@ -100,14 +100,26 @@ const questionDueOf = async (familyId: string) =>
   )[0];
 const schedulerQueueIdle = () => isQueueIdle(aws.sqs, topology.queues.scheduler.queueUrl);
 /**
- * Two replicas of the due tick beside the service, on a pool of their own, whose services
- * prepare one family a second: `slowPreparing` may announce a crowded minute up to an hour
- * ahead; `leadOnly`, whose maximum lead is the lead, never before the lead. (The service's own
- * tick, at its default rate, would leave a test's crowd to the lead.)
+ * A crowded minute's `kind` pushes announced by two replicas of the due tick beside the
+ * service, on a pool of their own, whose services prepare one family a second:
+ * `slowPreparing` may announce a crowd up to an hour ahead, `leadOnly` (its maximum lead is
+ * the lead) never before the lead. Nothing at `quietAt`; at `announcedAt` nothing from
+ * `leadOnly`, then all from `slowPreparing`. (The service's own tick, at its default rate,
+ * would leave a test's crowd to the lead.)
  */
-async function crowdReplicas<T>(
-  use: (replicas: { slowPreparing: DueTick; leadOnly: DueTick }) => Promise<T>,
-): Promise<T> {
+async function crowdAnnounced({
+  familyIds,
+  kind,
+  quietAt,
+  announcedAt,
+}: {
+  familyIds: readonly string[];
+  kind: PushKind;
+  /** A minute at which the time beyond the lead still suffices: nothing is announced. */
+  quietAt: string;
+  /** The next minute, when it no longer does: every one is announced at once. */
+  announcedAt: string;
+}): Promise<void> {
   const replica = createDatabase<SchedulerDatabase>({ url: test.url, schema, poolSize: 2 });
   const replicaTick = (maxLeadMs: number) =>
     startDueTick({
@@ -125,8 +137,21 @@ async function crowdReplicas<T>(
     });
   const slowPreparing = replicaTick(3_600_000);
   const leadOnly = replicaTick(300_000);
+  const announced = async () => {
+    let count = 0;
+    for (const familyId of familyIds) count += await firedCount(familyId, kind);
+    return count;
+  };
   try {
-    return await use({ slowPreparing, leadOnly });
+    setClock(quietAt);
+    await slowPreparing.tickOnce();
+    assert.equal(await announced(), 0, 'not announced while the time beyond the lead suffices');
+
+    setClock(announcedAt);
+    await leadOnly.tickOnce();
+    assert.equal(await announced(), 0, 'a maximum lead at the lead announces nothing before it');
+    await slowPreparing.tickOnce();
+    assert.equal(await announced(), familyIds.length, `every ${kind} of the crowded minute announced at once`);
   } finally {
     await Promise.all([slowPreparing.stop(), leadOnly.stop()]);
     await replica.close();
@@ -263,24 +288,13 @@ describe('the daily question', () => {
     for (const created of families) await handle(created);
 
     // Replicas whose services prepare one family a second: 130 families need more than two
-    // minutes beyond the five-minute lead, so they are announced at 10:33, not 10:35.
-    const announced = async () => {
-      let count = 0;
-      for (const created of families) count += await firedCount(created.familyId, 'question');
-      return count;
-    };
-    await crowdReplicas(async ({ slowPreparing, leadOnly }) => {
-      // Eight minutes ahead: three beyond the lead are time enough for 130 families.
-      setClock('2026-06-01T10:32:00+09:00');
-      await slowPreparing.tickOnce();
-      assert.equal(await announced(), 0, 'not announced while the time beyond the lead suffices');
-
-      // Seven minutes ahead: two beyond the lead are not (130 > 1 a second × 120 s).
-      setClock('2026-06-01T10:33:00+09:00');
-      await leadOnly.tickOnce();
-      assert.equal(await announced(), 0, 'a maximum lead at the lead announces nothing before it');
-      await slowPreparing.tickOnce();
-      assert.equal(await announced(), families.length, 'every family of the crowded minute announced at once');
+    // minutes beyond the five-minute lead, so they are announced at 10:33, not 10:35. Eight
+    // minutes ahead, three beyond the lead are time enough; seven are not (130 > 1 a second × 120 s).
+    await crowdAnnounced({
+      familyIds: families.map((created) => created.familyId),
+      kind: 'question',
+      quietAt: '2026-06-01T10:32:00+09:00',
+      announcedAt: '2026-06-01T10:33:00+09:00',
     });
     await settle(answerQueue);
     for (const created of families) {
@@ -700,21 +714,11 @@ describe('the reminder', () => {
 
     // As for questions: replicas whose services prepare one family a second announce the 130
     // reminders due at 10:00 from 09:53, not 09:55; one whose maximum lead is the lead does not.
-    const announced = async () => {
-      let count = 0;
-      for (const family of families) count += await firedCount(family.familyId, 'reminder');
-      return count;
-    };
-    await crowdReplicas(async ({ slowPreparing, leadOnly }) => {
-      setClock('2026-06-11T09:52:00+09:00');
-      await slowPreparing.tickOnce();
-      assert.equal(await announced(), 0, 'not announced while the time beyond the lead suffices');
-
-      setClock('2026-06-11T09:53:00+09:00');
-      await leadOnly.tickOnce();
-      assert.equal(await announced(), 0, 'a maximum lead at the lead announces nothing before it');
-      await slowPreparing.tickOnce();
-      assert.equal(await announced(), families.length, 'every reminder of the crowded minute announced at once');
+    await crowdAnnounced({
+      familyIds: families.map((family) => family.familyId),
+      kind: 'reminder',
+      quietAt: '2026-06-11T09:52:00+09:00',
+      announcedAt: '2026-06-11T09:53:00+09:00',
     });
     await settle(notifierQueue);
     for (const family of families) {
