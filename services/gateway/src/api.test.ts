@@ -311,6 +311,21 @@ describe('app API', () => {
         /text/,
       ],
       [
+        'archive page of no questions',
+        haru.v1.families[':familyId'].questions.$get({ param: { familyId: family.familyId }, query: { limit: '0' } }),
+        400,
+        /"path":"limit","message":"a whole number of questions from 1 to 50"/,
+      ],
+      [
+        'archive page before a date that is not one',
+        haru.v1.families[':familyId'].questions.$get({
+          param: { familyId: family.familyId },
+          query: { before: 'yesterday', limit: '500' },
+        }),
+        400,
+        /the query string does not match.*"path":"before".*"path":"limit"/,
+      ],
+      [
         'answer to a question id that is not one',
         haru.v1.families[':familyId'].questions[':questionId'].answer.$put({
           param: { familyId: family.familyId, questionId: 'q'.repeat(2000) },

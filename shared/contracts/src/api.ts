@@ -89,9 +89,10 @@ export const answerInputSchema = z.strictObject({ text: textSchema(2000) });
  * A page of a family's archive: the questions before `before` (a page's `nextCursor`: the local
  * date of its oldest question), newest first. Questions that open later never shift a page.
  */
+const pageSize = 'a whole number of questions from 1 to 50';
 export const archiveQuerySchema = z.strictObject({
-  before: z.iso.date().optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
+  before: z.iso.date({ error: "a local date, YYYY-MM-DD: the page before's nextCursor" }).optional(),
+  limit: z.coerce.number({ error: pageSize }).int(pageSize).min(1, pageSize).max(50, pageSize).default(20),
 });
 
 /** The most answers the gateway hands the answer service in one call. */

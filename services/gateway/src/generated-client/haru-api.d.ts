@@ -302,7 +302,7 @@ export interface components {
       status: number;
       /** @description this occurrence, in words a developer can act on */
       detail: string;
-      /** @description for an invalid body: each field that is wrong (`member.role`), and why */
+      /** @description for an invalid body or query string: each field or parameter that is wrong (`member.role`, `limit`), and why */
       errors?: {
         path: string;
         message: string;
@@ -658,7 +658,7 @@ export interface operations {
           'application/json': components['schemas']['CreatedFamily'];
         };
       };
-      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -850,7 +850,7 @@ export interface operations {
           'application/json': components['schemas']['JoinedFamily'];
         };
       };
-      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1194,7 +1194,7 @@ export interface operations {
           'application/json': components['schemas']['Schedule'];
         };
       };
-      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1388,7 +1388,7 @@ export interface operations {
           'application/json': components['schemas']['Invite'];
         };
       };
-      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1714,7 +1714,7 @@ export interface operations {
           'application/json': components['schemas']['MemberSettings'];
         };
       };
-      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2177,7 +2177,7 @@ export interface operations {
           'application/json': components['schemas']['ArchivePage'];
         };
       };
-      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2336,7 +2336,7 @@ export interface operations {
           'application/json': components['schemas']['SubmittedAnswer'];
         };
       };
-      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2653,7 +2653,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2795,7 +2795,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter. */
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
       400: {
         headers: {
           [name: string]: unknown;

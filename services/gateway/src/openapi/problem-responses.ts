@@ -11,14 +11,17 @@ export const problemSchema = z
     errors: z
       .array(z.strictObject({ path: z.string(), message: z.string() }))
       .optional()
-      .meta({ description: 'for an invalid body: each field that is wrong (`member.role`), and why' }),
+      .meta({
+        description:
+          'for an invalid body or query string: each field or parameter that is wrong (`member.role`, `limit`), and why',
+      }),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem document; more members may be added.' });
 
 /** The problem statuses the app API gives: what each means, and an example of its document's detail. */
 const meaning = {
   400: [
-    'The request is not valid: a body that does not match its schema, malformed JSON, or a malformed parameter.',
+    'The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter.',
     'the body does not match the expected shape',
   ],
   401: ['No valid Firebase ID token was sent.', 'send a Firebase ID token as Authorization: Bearer <token>'],
