@@ -399,6 +399,38 @@ describe('app API', () => {
     );
   });
 
+  test('when a route is called with a method it does not take, then 405 names its methods in Allow; a path no route takes is 404', async () => {
+    const call = async (method: string, path: string) => {
+      const response = await fetch(new URL(path, stack.url('gateway')), {
+        method,
+        headers: { authorization: `Bearer ${parent.idToken}` },
+      });
+      const problem = (await response.json()) as { type: string; detail: string };
+      return {
+        status: response.status,
+        allow: response.headers.get('allow'),
+        contentType: response.headers.get('content-type'),
+        type: problem.type,
+      };
+    };
+    const problem = (status: number, kind: string, allow: string | null) => ({
+      status,
+      allow,
+      contentType: 'application/problem+json',
+      type: `https://haru.app/problems/${kind}`,
+    });
+    assert.deepEqual(await call('GET', '/v1/me'), problem(405, 'method-not-allowed', 'DELETE'));
+    // Two routes take this path (members/me and members/:memberId): the methods of both.
+    assert.deepEqual(
+      await call('POST', `/v1/families/${family.familyId}/members/me`),
+      problem(405, 'method-not-allowed', 'DELETE, PATCH'),
+    );
+    assert.deepEqual(await call('GET', '/v1/nowhere'), problem(404, 'not-found', null));
+    // A route's dot is not any character.
+    assert.deepEqual(await call('POST', '/openapiXjson'), problem(404, 'not-found', null));
+    assert.deepEqual(await call('POST', '/openapi.json'), problem(405, 'method-not-allowed', 'GET'));
+  });
+
   test('when a family has no question yet, then the current question is 404', async () => {
     const response = await clientFor(outsider.idToken).v1.families[':familyId'].questions.current.$get({
       param: { familyId: otherFamily.familyId },

@@ -1,4 +1,4 @@
-import { healthRoutes, observedApp, problemHandler, problemJson } from '@haru/http';
+import { healthRoutes, observedApp, problemHandler } from '@haru/http';
 import type { Logger, Metrics } from '@haru/observability';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
@@ -14,6 +14,7 @@ import { limitBody } from './limit-body.ts';
 import { apiDocument } from './openapi/api-document.ts';
 import { refuseInvalidInput } from './openapi/refuse-invalid-input.ts';
 import { questionRoutes } from './questions/question-routes.ts';
+import { refuseUnroutedRequests } from './refuse-unrouted-requests.ts';
 
 export interface GatewayDeps {
   auth: Auth;
@@ -64,7 +65,7 @@ export function buildApp({
     .get('/openapi.json', (c) => c.json(document))
     .get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'haru app API' }))
     .route('/', api);
-  app.notFound((c) => problemJson(c, 'not-found', 'no such route'));
+  app.notFound(refuseUnroutedRequests(app.routes));
   app.onError(problemHandler(logger));
   return app;
 }

@@ -7,6 +7,7 @@ export const problemKinds = {
   unauthenticated: { status: 401, title: 'Authentication is required' },
   forbidden: { status: 403, title: 'Not allowed' },
   'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'The method is not allowed here' },
   'request-timeout': { status: 408, title: 'The request did not arrive in time' },
   conflict: { status: 409, title: 'Conflict with the current state' },
   'too-large': { status: 413, title: 'The request body is too large' },
