@@ -316,7 +316,15 @@ function runBenchmark(file: string, benchArgs: string[], env: NodeJS.ProcessEnv)
   });
 }
 
-const selected = benchmarks.filter((benchmark) => !args.only || args.only.split(',').includes(benchmark.name));
+const only = args.only?.split(',');
+const unknown = only?.filter((name) => !benchmarks.some((benchmark) => benchmark.name === name)) ?? [];
+if (unknown.length > 0) {
+  console.error(
+    `bench: no benchmark named ${unknown.join(', ')} (there are ${benchmarks.map(({ name }) => name).join(', ')})`,
+  );
+  process.exit(2);
+}
+const selected = benchmarks.filter((benchmark) => !only || only.includes(benchmark.name));
 const rows: Row[] = [];
 const runs: Array<{ name: string; status: string; seconds?: number; args?: string[] }> = [];
 const started = performance.now();

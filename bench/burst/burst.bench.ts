@@ -15,7 +15,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { commandLine } from '@haru/config';
+import { commandLine, wholeNumberOption } from '@haru/config';
 import { type FcmMessage, type ReceivedFcmMessage, type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
 import { clearFcmMessages, fcmMessages, internalApi, metricSample, refreshIdToken } from '@haru/testing';
@@ -60,15 +60,23 @@ const { values: args } = commandLine('burst bench', {
     'cpu-prof': { type: 'boolean', default: false },
   },
 });
-const sizes = args.families ? args.families.split(',').map(Number) : args.full ? [10_000, 100_000] : [1_000];
+const sizes = args.families
+  ? args.families.split(',').map((size) => wholeNumberOption('burst bench', 'families', size))
+  : args.full
+    ? [10_000, 100_000]
+    : [1_000];
 const log = progressLog('burst');
 const profilesDir = join(resultsDir, 'profiles');
 /** What the gateway last answered a steady family's member, for the message if it never opens. */
 let lastSteadyAnswer = '';
 /** Send batches in flight, in the notifier (NOTIFIER_SEND_CONCURRENCY, its default unless given) and in the ceiling. */
-const sendConcurrency = Number(args['send-concurrency'] ?? notifierDefaults.NOTIFIER_SEND_CONCURRENCY);
+const sendConcurrency = wholeNumberOption('burst bench', 'send-concurrency', args['send-concurrency'], {
+  fallback: notifierDefaults.NOTIFIER_SEND_CONCURRENCY,
+});
 /** firebase-admin's threads, in the notifier (NOTIFIER_SEND_THREADS, its default unless given) and in the ceiling. */
-const sendThreads = Number(args['send-threads'] ?? notifierDefaults.NOTIFIER_SEND_THREADS);
+const sendThreads = wholeNumberOption('burst bench', 'send-threads', args['send-threads'], {
+  fallback: notifierDefaults.NOTIFIER_SEND_THREADS,
+});
 
 /** A push the endpoint accepted, with the data fields haru's pushes carry. */
 interface AcceptedMessage extends ReceivedFcmMessage {
@@ -76,7 +84,9 @@ interface AcceptedMessage extends ReceivedFcmMessage {
 }
 
 /** The scheduler's lead: the least time ahead a question is announced. */
-const leadMs = Number(args['lead-ms'] ?? schedulerDefaults.SCHEDULER_LEAD_MS);
+const leadMs = wholeNumberOption('burst bench', 'lead-ms', args['lead-ms'], {
+  fallback: schedulerDefaults.SCHEDULER_LEAD_MS,
+});
 
 /**
  * How far ahead of now the burst's instant is set. A burst that preparing would not fit in

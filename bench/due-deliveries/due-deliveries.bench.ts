@@ -14,7 +14,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandLine } from '@haru/config';
+import { commandLine, wholeNumberOption } from '@haru/config';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { freePort, startEmbeddedPostgres } from '@haru/dev-stack';
 import { type Kysely, sql } from 'kysely';
@@ -36,7 +36,9 @@ import { ratio, round } from '../support/stats.ts';
 const { values: args } = commandLine('due-deliveries bench', {
   options: { families: { type: 'string' }, quick: { type: 'boolean', default: false } },
 });
-const families = Number(args.families ?? sized(readProfile(), { quick: 10_000, full: 100_000 }));
+const families = wholeNumberOption('due-deliveries bench', 'families', args.families, {
+  fallback: sized(readProfile(), { quick: 10_000, full: 100_000 }),
+});
 const log = progressLog('due-deliveries');
 /** initdb's default, then the bench stack's (bench/support/bench-stack.ts). */
 const bufferCaches = ['128MB', '1GB'] as const;

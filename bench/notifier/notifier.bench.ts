@@ -21,7 +21,7 @@ import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { commandLine } from '@haru/config';
+import { commandLine, wholeNumberOption } from '@haru/config';
 import { createEvent } from '@haru/contracts';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { freePort, startEmbeddedPostgres } from '@haru/dev-stack';
@@ -47,8 +47,8 @@ const { values: args } = commandLine('notifier bench', {
     'skip-whole-path': { type: 'boolean', default: false },
   },
 });
-const devices = Number(args.devices);
-const rounds = Number(args.rounds);
+const devices = wholeNumberOption('notifier bench', 'devices', args.devices);
+const rounds = wholeNumberOption('notifier bench', 'rounds', args.rounds);
 const projectId = 'demo-haru';
 /** The notifier's default send threads. */
 const sendThreads = notifierDefaults.NOTIFIER_SEND_THREADS;

@@ -11,7 +11,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { commandLine } from '@haru/config';
+import { commandLine, wholeNumberOption } from '@haru/config';
 import { createDatabase, migrateToLatest } from '@haru/db';
 import { createDatabaseIfMissing, freePort, startEmbeddedPostgres, startLocalAws } from '@haru/dev-stack';
 import { type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
@@ -40,14 +40,16 @@ const { values: args } = commandLine('scheduler bench', {
     'cpu-prof': { type: 'string' },
   },
 });
-const families = Number(args.families ?? (args.quick ? 2_000 : 10_000));
-const scheduled = Math.max(families, Number(args.scheduled ?? (args.quick ? 20_000 : 1_000_000)));
-const replicas = Number(args.replicas);
-const concurrency = Number(args.concurrency);
-const batchSize = Number(args['batch-size']);
-const tickMs = Number(args['tick-ms']);
+const wholeNumber = (option: string, text: string | undefined, fallback?: number) =>
+  wholeNumberOption('scheduler bench', option, text, fallback === undefined ? {} : { fallback });
+const families = wholeNumber('families', args.families, args.quick ? 2_000 : 10_000);
+const scheduled = Math.max(families, wholeNumber('scheduled', args.scheduled, args.quick ? 20_000 : 1_000_000));
+const replicas = wholeNumber('replicas', args.replicas);
+const concurrency = wholeNumber('concurrency', args.concurrency);
+const batchSize = wholeNumber('batch-size', args['batch-size']);
+const tickMs = wholeNumber('tick-ms', args['tick-ms']);
 const only = new Set(args.only.split(','));
-const timeoutMs = Number(args['timeout-s']) * 1000;
+const timeoutMs = wholeNumber('timeout-s', args['timeout-s']) * 1000;
 const profileArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
 
 let postmasterPid: number | undefined;

@@ -18,3 +18,25 @@ export function commandLine<const T extends ParseArgsConfig>(
     process.exit(2);
   }
 }
+
+/**
+ * A whole-number option's value (`--families 1000`), or `fallback` when it was not given.
+ * Anything else (`abc`, `1.5`, a number below `min`) ends the command as a malformed option
+ * does: one line naming the option, and exit code 2.
+ */
+export function wholeNumberOption(
+  command: string,
+  option: string,
+  text: string | undefined,
+  { fallback, min = 1 }: { fallback?: number; min?: number } = {},
+): number {
+  if (text === undefined && fallback !== undefined) return fallback;
+  const value = Number(text);
+  if (text === undefined || !/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min) {
+    console.error(
+      `${command}: --${option} must be a whole number of at least ${min}, not ${text?.trim() ? text : 'nothing'}`,
+    );
+    process.exit(2);
+  }
+  return value;
+}

@@ -85,3 +85,23 @@ console.error(JSON.stringify(values));`;
     assert.deepEqual(runAsCommand(parse, { args: ['--limit', '5'] }), { code: 0, lines: ['{"limit":"5"}'] });
   });
 });
+
+describe('wholeNumberOption', () => {
+  const read = `const { values } = config.commandLine('tool', { options: { rounds: { type: 'string' } } });
+console.error(config.wholeNumberOption('tool', 'rounds', values.rounds, { fallback: 5 }));`;
+
+  it('when the option is a whole number, then it is that number; when it is not given, the fallback', () => {
+    assert.deepEqual(runAsCommand(read, { args: ['--rounds', '12'] }), { code: 0, lines: ['12'] });
+    assert.deepEqual(runAsCommand(read), { code: 0, lines: ['5'] });
+  });
+
+  it('when the option is not a whole number of at least its least, then it says so in one line and exits 2', () => {
+    for (const text of ['abc', '1.5', '0', '-3', '']) {
+      assert.deepEqual(
+        runAsCommand(read, { args: [`--rounds=${text}`] }),
+        { code: 2, lines: [`tool: --rounds must be a whole number of at least 1, not ${text || 'nothing'}`] },
+        text,
+      );
+    }
+  });
+});

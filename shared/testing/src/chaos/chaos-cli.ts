@@ -1,7 +1,7 @@
 // `npm run test:chaos [-- --full | --families N --minutes M --kills K --seed S]`: a day of haru
 // under faults (see chaos-day.ts), on parts of its own. Prints the verdict; exits 1 unless
 // nothing was lost, duplicated or unexpected, every DLQ is empty and the projection matches a replay.
-import { ConfigError, commandLine, runCommand } from '@haru/config';
+import { commandLine, runCommand, wholeNumberOption } from '@haru/config';
 import { globalSetup, globalTeardown } from '../global-setup.ts';
 import { chaosDayPassed, describeReport, runChaosDay } from './chaos-day.ts';
 
@@ -17,19 +17,15 @@ const { values } = commandLine('test:chaos', {
 const size = values.full
   ? { families: 2000, spreadMinutes: 4, killsPerService: 4 }
   : { families: 40, spreadMinutes: 2, killsPerService: 3 };
-const wholeNumber = (flag: 'families' | 'minutes' | 'kills' | 'seed', fallback: number) => {
-  const text = values[flag];
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text)) throw new ConfigError(`--${flag} must be a whole number, not ${text}`);
-  return Number(text);
-};
+const wholeNumber = (flag: 'families' | 'minutes' | 'kills' | 'seed', fallback: number, min = 1) =>
+  wholeNumberOption('test:chaos', flag, values[flag], { fallback, min });
 
 await runCommand('test:chaos', async () => {
   const options = {
     families: wholeNumber('families', size.families),
     spreadMinutes: wholeNumber('minutes', size.spreadMinutes),
-    killsPerService: wholeNumber('kills', size.killsPerService),
-    ...(values.seed ? { seed: wholeNumber('seed', 0) } : {}),
+    killsPerService: wholeNumber('kills', size.killsPerService, 0),
+    ...(values.seed ? { seed: wholeNumber('seed', 0, 0) } : {}),
   };
   await globalSetup();
   try {
