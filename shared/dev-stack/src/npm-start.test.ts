@@ -205,6 +205,8 @@ describe('npm start', { concurrency: false }, () => {
   it('when npm is sent SIGINT, then every part stops within 5 s', () => stopsWithin5s('SIGINT'));
 
   it('when the launcher is killed with SIGKILL mid-run, then its parts stop, and the next start lives through a day', async () => {
+    // Said before a minute of the day is spent, rather than by Playwright at its end.
+    assert.ok(existsSync(chromiumPath), `the console's check drives Debian's Chromium: apt-get install chromium`);
     const first = await npmStart();
     const family = await createFamily(first.stack);
 
@@ -314,11 +316,14 @@ interface PushedMessage {
   data?: Record<string, string>;
 }
 
+/** Debian's Chromium, which .ci/run installs. */
+const chromiumPath = '/usr/bin/chromium';
+
 async function theConsoleShowsTheDay(stack: LocalStackRecord, family: Family, pushed: PushedMessage) {
   const userDataDir = join(root, `chromium-${randomUUID()}`);
   await mkdir(userDataDir);
   const browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: chromiumPath,
     headless: true,
     args: [
       '--no-sandbox',
