@@ -128,90 +128,16 @@ async function runBurst(families: number) {
   });
   const fcmUrl = stack.fcmEndpointUrl ?? '';
   const token = services.parts.internalApiToken;
-  /** A service's internal API, as the gateway calls it; throws unless it succeeded. */
-  const internal = async (service: ServiceName, uid: string | null, method: string, path: string, body?: unknown) => {
-    const answered = await internalApi(services.url(service), token)(uid, method, path, body);
-    if (answered.status >= 300) {
-      throw new Error(`${method} ${service}${path} answered ${answered.status}: ${JSON.stringify(answered.body)}`);
-    }
-    return answered.body;
-  };
   const database = new pg.Pool({ connectionString: stack.databaseUrl, max: 4, application_name: 'haru-bench' });
   try {
-    // 1. The steady load's families: made as the app makes them, each with today's question open.
-    const steady = await createFamilies({ stack, gateway: services.url('gateway'), families: 8, membersPerFamily: 2 });
-    const pushTimeFarAway = new Date(Date.now() + 12 * 3600_000).toISOString().slice(11, 16);
-    // The scheduler learns of them from FamilyCreated, asynchronously.
-    const steadyIds = steady.map((family) => family.familyId);
-    await waitFor('the steady families known to the scheduler', async () => {
-      const { rows } = await database.query<{ known: number }>(
-        'select count(*)::int as known from scheduler.family_schedule where family_id = any($1)',
-        [steadyIds],
-      );
-      return rows[0]?.known === steadyIds.length;
-    });
-    // Their question opens now (the scheduler's due-index, moved to now for them).
-    await database.query(
-      `update scheduler.family_schedule
-       set push_time = to_char(now() at time zone 'utc', 'HH24:MI'), next_due_at = date_trunc('minute', now())
-       where family_id = any($1)`,
-      [steady.map((family) => family.familyId)],
-    );
-    const steadyQuestions = await mapConcurrently(steady, 4, (family) =>
-      waitFor(`the steady family ${family.familyId}'s question`, async () => {
-        const member = family.members[0];
-        if (!member) return false;
-        const response = await fetch(`${services.url('gateway')}/v1/families/${family.familyId}/questions/current`, {
-          headers: { authorization: `Bearer ${member.idToken}` },
-        });
-        if (response.status === 200) return (await response.json()) as { questionId: string };
-        lastSteadyAnswer = `${response.status} ${await response.text()}`;
-        return false;
-      }),
-    );
+    // 1. The steady load's families; 2. the burst's.
+    const { steady, steadyQuestions } = await makeSteadyFamilies(stack, services, database);
     log('steady families ready');
-
-    // 2. The burst's families, through the services' internal APIs (what the gateway calls):
-    // each created, joined by 0–2 more members, every member with a device. Push time far away.
     log(`creating ${families} families`);
-    const tokens: Array<{ familyId: string; token: string }> = [];
-    const burstFamilies = await mapConcurrently(Array.from({ length: families }), 24, async (_, index) => {
-      const founder = `burst-${index}-0`;
-      const created = await internal('answer', founder, 'POST', '/families', {
-        name: `Burst ${index}`,
-        timezone: 'UTC',
-        pushTime: pushTimeFarAway,
-        quietHours: null,
-        member: { role: 'parent', displayName: 'Parent', locale: index % 2 ? 'en' : 'ko' },
-      });
-      const uids = [founder];
-      for (let position = 1; position < 1 + (index % 3); position++) {
-        const uid = `burst-${index}-${position}`;
-        await internal('answer', uid, 'POST', '/families/join', {
-          inviteCode: created.inviteCode,
-          member: { role: 'child', displayName: `Child ${position}`, locale: 'en' },
-        });
-        uids.push(uid);
-      }
-      for (const uid of uids) {
-        const device = `bench-${created.familyId}-${uid}`;
-        await internal('notifier', null, 'PUT', `/devices/${device}`, { uid, platform: 'android' });
-        tokens.push({ familyId: created.familyId, token: device });
-      }
-      return created.familyId as string;
+    const { burstFamilies, tokens } = await makeBurstFamilies(services, database, families, {
+      families: steady.length,
+      members: steady.flatMap((family) => family.members).length,
     });
-    await waitFor(
-      'every family known to the scheduler and every member to the notifier',
-      async () => {
-        const { rows } = await database.query<{ schedules: number; recipients: number }>(
-          `select (select count(*)::int from scheduler.family_schedule) as schedules,
-                  (select count(*)::int from notifier.recipients) as recipients`,
-        );
-        const row = rows[0];
-        return row && row.schedules >= families + steady.length && row.recipients >= tokens.length + 16;
-      },
-      { timeoutMs: 30 * 60_000, intervalMs: 500 },
-    );
 
     // 3. The burst: every family's push time moved to one instant ahead (the due-index the
     // scheduler owns, in one statement), far enough that it is all prepared by then.
@@ -405,6 +331,108 @@ async function runBurst(families: number) {
     await services.stop();
     await stack.stop();
   }
+}
+
+type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
+type BenchServices = Awaited<ReturnType<typeof startBenchServices>>;
+
+/**
+ * The steady load's families, made as the app makes them (signed-up users, through the
+ * gateway), each with today's question open; with that question's id.
+ */
+async function makeSteadyFamilies(stack: BenchStack, services: BenchServices, database: pg.Pool) {
+  const steady = await createFamilies({ stack, gateway: services.url('gateway'), families: 8, membersPerFamily: 2 });
+  // The scheduler learns of them from FamilyCreated, asynchronously.
+  const steadyIds = steady.map((family) => family.familyId);
+  await waitFor('the steady families known to the scheduler', async () => {
+    const { rows } = await database.query<{ known: number }>(
+      'select count(*)::int as known from scheduler.family_schedule where family_id = any($1)',
+      [steadyIds],
+    );
+    return rows[0]?.known === steadyIds.length;
+  });
+  // Their question opens now (the scheduler's due-index, moved to now for them).
+  await database.query(
+    `update scheduler.family_schedule
+     set push_time = to_char(now() at time zone 'utc', 'HH24:MI'), next_due_at = date_trunc('minute', now())
+     where family_id = any($1)`,
+    [steadyIds],
+  );
+  const steadyQuestions = await mapConcurrently(steady, 4, (family) =>
+    waitFor(`the steady family ${family.familyId}'s question`, async () => {
+      const member = family.members[0];
+      if (!member) return false;
+      const response = await fetch(`${services.url('gateway')}/v1/families/${family.familyId}/questions/current`, {
+        headers: { authorization: `Bearer ${member.idToken}` },
+      });
+      if (response.status === 200) return (await response.json()) as { questionId: string };
+      lastSteadyAnswer = `${response.status} ${await response.text()}`;
+      return false;
+    }),
+  );
+  return { steady, steadyQuestions };
+}
+
+/**
+ * The burst's families, through the services' internal APIs (what the gateway calls): each
+ * created with a push time far away, joined by 0–2 more members, every member with a device;
+ * once the scheduler knows every family and the notifier every member. Their ids, and each
+ * device's token with its family. `steady`: the families and members already there.
+ */
+async function makeBurstFamilies(
+  services: BenchServices,
+  database: pg.Pool,
+  families: number,
+  steady: { families: number; members: number },
+) {
+  /** A service's internal API, as the gateway calls it; throws unless it succeeded. */
+  const internal = async (service: ServiceName, uid: string | null, method: string, path: string, body?: unknown) => {
+    const answered = await internalApi(services.url(service), services.parts.internalApiToken)(uid, method, path, body);
+    if (answered.status >= 300) {
+      throw new Error(`${method} ${service}${path} answered ${answered.status}: ${JSON.stringify(answered.body)}`);
+    }
+    return answered.body;
+  };
+  const pushTimeFarAway = new Date(Date.now() + 12 * 3600_000).toISOString().slice(11, 16);
+  const tokens: Array<{ familyId: string; token: string }> = [];
+  const burstFamilies = await mapConcurrently(Array.from({ length: families }), 24, async (_, index) => {
+    const founder = `burst-${index}-0`;
+    const created = await internal('answer', founder, 'POST', '/families', {
+      name: `Burst ${index}`,
+      timezone: 'UTC',
+      pushTime: pushTimeFarAway,
+      quietHours: null,
+      member: { role: 'parent', displayName: 'Parent', locale: index % 2 ? 'en' : 'ko' },
+    });
+    const uids = [founder];
+    for (let position = 1; position < 1 + (index % 3); position++) {
+      const uid = `burst-${index}-${position}`;
+      await internal('answer', uid, 'POST', '/families/join', {
+        inviteCode: created.inviteCode,
+        member: { role: 'child', displayName: `Child ${position}`, locale: 'en' },
+      });
+      uids.push(uid);
+    }
+    for (const uid of uids) {
+      const device = `bench-${created.familyId}-${uid}`;
+      await internal('notifier', null, 'PUT', `/devices/${device}`, { uid, platform: 'android' });
+      tokens.push({ familyId: created.familyId, token: device });
+    }
+    return created.familyId as string;
+  });
+  await waitFor(
+    'every family known to the scheduler and every member to the notifier',
+    async () => {
+      const { rows } = await database.query<{ schedules: number; recipients: number }>(
+        `select (select count(*)::int from scheduler.family_schedule) as schedules,
+                (select count(*)::int from notifier.recipients) as recipients`,
+      );
+      const row = rows[0];
+      return row && row.schedules >= families + steady.families && row.recipients >= tokens.length + steady.members;
+    },
+    { timeoutMs: 30 * 60_000, intervalMs: 500 },
+  );
+  return { burstFamilies, tokens };
 }
 
 /**
