@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -176,10 +176,21 @@ describe('when a service starts while its database is out of reach', () => {
         JSON.parse(line ?? '{}').msg,
         new RegExp(`^cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port}/\\w+ \\(DATABASE_URL\\): .*ECONNREFUSED`),
       );
+      // Either side's end or failure ends both: a connection left open to PostgreSQL (the
+      // service killed mid-stream resets its side) would keep this file's process alive.
+      const relayed = new Set<Socket>();
       const relay = createServer((incoming) => {
         const outgoing = connect(Number(database.port), database.hostname);
+        for (const socket of [incoming, outgoing]) {
+          relayed.add(socket);
+          socket.on('error', () => {});
+          socket.on('close', () => {
+            incoming.destroy();
+            outgoing.destroy();
+            relayed.delete(socket);
+          });
+        }
         incoming.pipe(outgoing).pipe(incoming);
-        for (const socket of [incoming, outgoing]) socket.on('error', () => incoming.destroy());
       });
       await new Promise<void>((listening) => relay.listen(port, '127.0.0.1', listening));
       try {
@@ -188,6 +199,7 @@ describe('when a service starts while its database is out of reach', () => {
       } finally {
         await service.stop(5_000);
         relay.close();
+        for (const socket of relayed) socket.destroy();
       }
     } finally {
       await service.kill();
