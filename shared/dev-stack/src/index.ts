@@ -43,4 +43,5 @@ export {
   serviceUrl,
   waitUntilReady,
 } from './services.ts';
+export { loadStackSettings, stackSettingsShape } from './stack-settings.ts';
 export { type WaitUntilServingOptions, waitUntilServing } from './wait-until-serving.ts';
