@@ -224,10 +224,13 @@ const withExtraMember = (value: Record<string, unknown>, key: string, extra: unk
 const nested = (depth: number, kind: 'array' | 'object') =>
   kind === 'array' ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
+// A byte order mark before the text is not among them: RFC 8259 lets a parser ignore it, and
+// the Fetch API's UTF-8 decoding does, so `\ufeff{}` is `{}` (a body some routes take). One
+// after the text is not JSON whitespace.
 const notJsonBytes = fc.oneof(
   fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
   fc
-    .constantFrom('{', '{"name": "Kim"', "{'a': 1}", '{"a": 1,}', '[1, 2', 'undefined', 'NaN', '{"a": 01}', '\ufeff{}')
+    .constantFrom('{', '{"name": "Kim"', "{'a': 1}", '{"a": 1,}', '[1, 2', 'undefined', 'NaN', '{"a": 01}', '{}\ufeff')
     .map((text) => Buffer.from(text, 'utf8')),
   fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value) ?? 'null', 'utf16le')),
 );
