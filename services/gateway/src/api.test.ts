@@ -205,6 +205,7 @@ describe('app API', () => {
         (c, caller) => c.v1.me.devices[':token'].$delete({ param: { token: deviceOf(caller) } }),
         [204, 204, 204],
       ],
+      ['GET /v1/me', (c) => c.v1.me.$get(), [200, 200, 200]],
       ['GET /v1/me/export', (c) => c.v1.me.export.$get(), [200, 200, 200]],
       [
         'GET /v1/families/:id/notifications',
@@ -419,7 +420,7 @@ describe('app API', () => {
       contentType: 'application/problem+json',
       type: `https://haru.app/problems/${kind}`,
     });
-    assert.deepEqual(await call('GET', '/v1/me'), problem(405, 'method-not-allowed', 'DELETE'));
+    assert.deepEqual(await call('PUT', '/v1/me'), problem(405, 'method-not-allowed', 'DELETE, GET'));
     // Two routes take this path (members/me and members/:memberId): the methods of both.
     assert.deepEqual(
       await call('POST', `/v1/families/${family.familyId}/members/me`),
@@ -492,6 +493,28 @@ describe('the rest of a family’s life', () => {
     });
     assert.equal(archived.answeredBy.length, 2);
     assert.equal(archived.answers.length, 2);
+  });
+
+  test('when the matrix is over, then each account lists the families it is in, and not those it left or was removed from', async () => {
+    const familiesOf = async (user: TestUser) => {
+      const response = await clientFor(user.idToken).v1.me.$get();
+      assert.equal(response.status, 200);
+      const account = await response.json();
+      assert.equal(account.uid, user.uid);
+      return account.families.map(({ familyId, name, role }) => ({ familyId, name, role }));
+    };
+    const kims = { familyId: family.familyId, name: 'Kims' };
+    // Both left "Leaving" in the matrix, the parent after the child, and each made a family
+    // "New" there; the spare child was removed from the Kims.
+    const parents = await familiesOf(parent);
+    assert.deepEqual(parents[0], { ...kims, role: 'parent' });
+    assert.ok(!parents.some(({ familyId }) => familyId === leavingFamily.familyId));
+    const [joined, made, ...others] = await familiesOf(child);
+    assert.deepEqual(joined, { ...kims, role: 'child' });
+    assert.deepEqual({ ...made, familyId: undefined }, { familyId: undefined, name: 'New', role: 'parent' });
+    assert.deepEqual(others, []);
+    assert.deepEqual(await familiesOf(spare), []);
+    assert.deepEqual(await familiesOf(await signInTestUser()), []);
   });
 
   test('when the last parent would leave a child behind, then 409 says why; a stated role against the invite is 409', async () => {

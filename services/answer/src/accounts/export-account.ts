@@ -1,26 +1,22 @@
 import type { Executor } from '@haru/db';
 import { sql } from 'kysely';
 import type { AnswerDatabase } from '../database.ts';
-import { readStreams } from '../event-store/event-store.ts';
-import { familyFold, familyStream } from '../families/family.repository.ts';
-import type { FamilyState, OpenedQuestion } from '../families/family.ts';
+import { familyStream } from '../families/family.repository.ts';
+import type { OpenedQuestion } from '../families/family.ts';
 import { openEvent, ownersOf } from '../personal-data/personal-fields.ts';
-import { membershipsOf, personalKeysOf } from '../personal-data/personal-keys.ts';
+import { personalKeysOf } from '../personal-data/personal-keys.ts';
+import { accountMemberships } from './memberships.ts';
 
 /**
  * Everything the answer service holds about an account: each family it belongs to (or
  * belonged to), its membership there, and every answer with its question. Bounded by
- * indexed reads whatever the account's age: its memberships by uid (`personal_keys_uid`),
- * the families' kept states (one row each), its answers by member (`events_personal_by_member`)
- * and their questions by id (`events_questions_by_id`).
+ * indexed reads whatever the account's age: its memberships (`accountMemberships`), its
+ * answers by member (`events_personal_by_member`) and their questions by id
+ * (`events_questions_by_id`).
  */
 export async function exportAccount(db: Executor<AnswerDatabase>, uid: string) {
-  const memberships = await membershipsOf(db, uid);
-  const memberIds = memberships.map((membership) => membership.memberId);
-  const families = await readStreams(
-    db,
-    memberships.map(({ familyId }) => ({ streamId: familyStream(familyId), fold: familyFold })),
-  );
+  const memberships = await accountMemberships(db, uid);
+  const memberIds = memberships.map(({ member }) => member.memberId);
   const answers =
     memberIds.length === 0
       ? []
@@ -38,41 +34,33 @@ export async function exportAccount(db: Executor<AnswerDatabase>, uid: string) {
   }));
   const questions = await questionsOf(db, opened);
   return {
-    families: memberships.flatMap(({ familyId, memberId }) => {
-      const family = families.get(familyStream(familyId))?.state as FamilyState | undefined;
-      if (family?.status !== 'active') return [];
-      const member = family.members.find((candidate) => candidate.memberId === memberId);
-      if (!member) return [];
-      return [
-        {
-          familyId,
-          name: family.name,
-          timezone: family.schedule.timezone,
-          pushTime: family.schedule.pushTime,
-          quietHours: family.schedule.quietHours,
-          membership: {
-            memberId,
-            role: member.role,
-            displayName: member.displayName,
-            locale: member.locale,
-            mutedKinds: member.mutedKinds,
-            active: member.active,
-          },
-          answers: opened
-            .filter((answer) => answer.memberId === memberId)
-            .map(({ questionId, text, answeredAt }) => {
-              const question = questions.get(questionId);
-              return {
-                questionId,
-                localDate: question?.localDate ?? null,
-                question: question?.text ?? null,
-                text,
-                answeredAt,
-              };
-            }),
-        },
-      ];
-    }),
+    families: memberships.map(({ family, member }) => ({
+      familyId: family.familyId,
+      name: family.name,
+      timezone: family.schedule.timezone,
+      pushTime: family.schedule.pushTime,
+      quietHours: family.schedule.quietHours,
+      membership: {
+        memberId: member.memberId,
+        role: member.role,
+        displayName: member.displayName,
+        locale: member.locale,
+        mutedKinds: member.mutedKinds,
+        active: member.active,
+      },
+      answers: opened
+        .filter((answer) => answer.memberId === member.memberId)
+        .map(({ questionId, text, answeredAt }) => {
+          const question = questions.get(questionId);
+          return {
+            questionId,
+            localDate: question?.localDate ?? null,
+            question: question?.text ?? null,
+            text,
+            answeredAt,
+          };
+        }),
+    })),
   };
 }
 

@@ -4,9 +4,24 @@ import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { jsonContent } from '../openapi/json-content.ts';
 import { everyRouteProblems, problemResponses } from '../openapi/problem-responses.ts';
 import { caller, forward } from '../service-calls.ts';
-import { accountExport, examples } from './account-schemas.ts';
+import { account, accountExport, examples } from './account-schemas.ts';
 
 type AccountExport = z.infer<typeof accountExport>;
+
+const getAccount = createRoute({
+  method: 'get',
+  path: '/me',
+  operationId: 'getAccount',
+  summary: "Read the caller's account: the families they belong to",
+  description:
+    'What an app signed in afresh (a new install, a new phone) needs to find its families: each with the ' +
+    "caller's member id and role there. A family the caller left, or was removed from, is not listed.",
+  tags: ['account'],
+  responses: {
+    200: { description: "The caller's account.", ...jsonContent(account, examples.account) },
+    ...problemResponses(...everyRouteProblems),
+  },
+});
 
 const exportAccount = createRoute({
   method: 'get',
@@ -41,6 +56,12 @@ const deleteAccount = createRoute({
 /** The caller's own account: the answer service holds the families, the notifier the devices. */
 export function accountRoutes({ answer, notifier }: Services) {
   return new OpenAPIHono<GatewayEnv>()
+    .openapi(getAccount, async (c) => {
+      const families = await answer({ method: 'GET', path: '/internal/accounts/me', ...caller(c) });
+      if (!families.ok) return forward(c, families);
+      const { families: memberships } = (await families.json()) as Pick<z.infer<typeof account>, 'families'>;
+      return c.json({ uid: c.get('uid'), families: memberships }, 200);
+    })
     .openapi(exportAccount, async (c) => {
       const [families, devices] = await Promise.all([
         answer({ method: 'GET', path: '/internal/accounts/me/export', ...caller(c) }),

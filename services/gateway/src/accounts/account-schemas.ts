@@ -7,6 +7,25 @@ const instant = z.iso.datetime({ offset: true });
 const role = z.enum(['parent', 'child']);
 const locale = z.enum(['ko', 'en']);
 
+export const account = z
+  .strictObject({
+    uid: z.string().meta({ description: "the caller's Firebase uid" }),
+    families: z
+      .array(
+        z
+          .strictObject({
+            familyId: id,
+            name: z.string(),
+            memberId: id.meta({ description: 'the caller, as a member of the family' }),
+            role,
+            displayName: z.string().meta({ description: "the caller's name in the family" }),
+          })
+          .meta({ id: 'AccountFamily' }),
+      )
+      .meta({ description: 'the families the caller is a member of, in the order they joined them' }),
+  })
+  .meta({ id: 'Account', description: "the caller's account and the families it belongs to" });
+
 const exportedAnswer = z
   .strictObject({
     questionId: id,
@@ -72,6 +91,18 @@ export const accountExport = z
   .meta({ id: 'AccountExport', description: 'everything haru holds about the caller' });
 
 export const examples = {
+  account: {
+    uid: 'p2VbQy1nUeTq7RkXw3ZsA9dLm4H2',
+    families: [
+      {
+        familyId: '019ad8a8-5a10-7c01-9f00-0a1b2c3d4e5f',
+        name: 'Kims',
+        memberId: '019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60',
+        role: 'parent',
+        displayName: 'Mom',
+      },
+    ],
+  } satisfies z.input<typeof account>,
   accountExport: {
     uid: 'p2VbQy1nUeTq7RkXw3ZsA9dLm4H2',
     exportedAt: '2026-12-08T09:00:00.000Z',

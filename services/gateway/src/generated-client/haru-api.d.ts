@@ -237,6 +237,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read the caller's account: the families they belong to
+     * @description What an app signed in afresh (a new install, a new phone) needs to find its families: each with the caller's member id and role there. A family the caller left, or was removed from, is not listed.
+     */
+    get: operations['getAccount'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete the caller's account and make their personal data unreadable everywhere
+     * @description The caller leaves every family, their devices are unregistered, and their name, answers, uid and device tokens become unreadable (the others see "a former member"). Idempotent: a retry answers 204 again. Refused (409, naming the families) while the caller is the last parent of a family with children.
+     */
+    delete: operations['deleteAccount'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/me/export': {
     parameters: {
       query?: never;
@@ -252,26 +276,6 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/me': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Delete the caller's account and make their personal data unreadable everywhere
-     * @description The caller leaves every family, their devices are unregistered, and their name, answers, uid and device tokens become unreadable (the others see "a former member"). Idempotent: a retry answers 204 again. Refused (409, naming the families) while the caller is the last parent of a family with children.
-     */
-    delete: operations['deleteAccount'];
     options?: never;
     head?: never;
     patch?: never;
@@ -522,6 +526,27 @@ export interface components {
     DeviceInput: {
       /** @enum {string} */
       platform: 'android' | 'ios' | 'web';
+    };
+    /** @description the caller's account and the families it belongs to */
+    Account: {
+      /** @description the caller's Firebase uid */
+      uid: string;
+      /** @description the families the caller is a member of, in the order they joined them */
+      families: components['schemas']['AccountFamily'][];
+    };
+    AccountFamily: {
+      /** Format: uuid */
+      familyId: string;
+      name: string;
+      /**
+       * Format: uuid
+       * @description the caller, as a member of the family
+       */
+      memberId: string;
+      /** @enum {string} */
+      role: 'parent' | 'child';
+      /** @description the caller's name in the family */
+      displayName: string;
     };
     /** @description everything haru holds about the caller */
     AccountExport: {
@@ -2884,7 +2909,7 @@ export interface operations {
       };
     };
   };
-  exportAccount: {
+  getAccount: {
     parameters: {
       query?: never;
       header?: never;
@@ -2893,7 +2918,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The caller's data. */
+      /** @description The caller's account. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2902,65 +2927,18 @@ export interface operations {
           /**
            * @example {
            *       "uid": "p2VbQy1nUeTq7RkXw3ZsA9dLm4H2",
-           *       "exportedAt": "2026-12-08T09:00:00.000Z",
            *       "families": [
            *         {
            *           "familyId": "019ad8a8-5a10-7c01-9f00-0a1b2c3d4e5f",
            *           "name": "Kims",
-           *           "timezone": "Asia/Seoul",
-           *           "pushTime": "21:00",
-           *           "quietHours": {
-           *             "start": "22:00",
-           *             "end": "08:00"
-           *           },
-           *           "membership": {
-           *             "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
-           *             "role": "parent",
-           *             "displayName": "Mom",
-           *             "locale": "ko",
-           *             "mutedKinds": [],
-           *             "active": true
-           *           },
-           *           "answers": [
-           *             {
-           *               "questionId": "019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e",
-           *               "localDate": "2026-12-03",
-           *               "question": {
-           *                 "ko": "오늘 가장 좋았던 순간은?",
-           *                 "en": "What was the best moment of your day?"
-           *               },
-           *               "text": "Dinner together",
-           *               "answeredAt": "2026-12-03T12:03:10.000Z"
-           *             }
-           *           ]
-           *         }
-           *       ],
-           *       "devices": [
-           *         {
-           *           "token": "fcm-token-of-the-device",
-           *           "platform": "android",
-           *           "active": true,
-           *           "lastSeenAt": "2026-12-01T08:00:00.000Z"
-           *         }
-           *       ],
-           *       "deliveries": [
-           *         {
-           *           "familyId": "019ad8a8-5a10-7c01-9f00-0a1b2c3d4e5f",
            *           "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
-           *           "notificationId": "019ad8b1-0d00-7b33-8c44-6f7a8b9c0d1e",
-           *           "kind": "question",
-           *           "questionId": "019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e",
-           *           "dueAt": "2026-12-03T12:00:00.000Z",
-           *           "token": "fcm-token-of-the-device",
-           *           "status": "sent",
-           *           "errorCode": null,
-           *           "attempts": 1,
-           *           "updatedAt": "2026-12-03T12:00:00.150Z"
+           *           "role": "parent",
+           *           "displayName": "Mom"
            *         }
            *       ]
            *     }
            */
-          'application/json': components['schemas']['AccountExport'];
+          'application/json': components['schemas']['Account'];
         };
       };
       /** @description No valid Firebase ID token was sent. */
@@ -3080,6 +3058,157 @@ export interface operations {
            *       "title": "Conflict with the current state",
            *       "status": 409,
            *       "detail": "this question is no longer open"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests from this member this minute; retry after Retry-After seconds. */
+      429: {
+        headers: {
+          /** @description seconds until the member may send again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/rate-limited",
+           *       "title": "Too many requests",
+           *       "status": 429,
+           *       "detail": "at most 120 requests a minute; retry after Retry-After seconds"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Something went wrong on haru's side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something went wrong on our side."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A haru service behind the gateway is unavailable; try again shortly. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unavailable",
+           *       "title": "Temporarily unavailable",
+           *       "status": 503,
+           *       "detail": "a haru service did not answer; try again shortly"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  exportAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The caller's data. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "uid": "p2VbQy1nUeTq7RkXw3ZsA9dLm4H2",
+           *       "exportedAt": "2026-12-08T09:00:00.000Z",
+           *       "families": [
+           *         {
+           *           "familyId": "019ad8a8-5a10-7c01-9f00-0a1b2c3d4e5f",
+           *           "name": "Kims",
+           *           "timezone": "Asia/Seoul",
+           *           "pushTime": "21:00",
+           *           "quietHours": {
+           *             "start": "22:00",
+           *             "end": "08:00"
+           *           },
+           *           "membership": {
+           *             "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
+           *             "role": "parent",
+           *             "displayName": "Mom",
+           *             "locale": "ko",
+           *             "mutedKinds": [],
+           *             "active": true
+           *           },
+           *           "answers": [
+           *             {
+           *               "questionId": "019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e",
+           *               "localDate": "2026-12-03",
+           *               "question": {
+           *                 "ko": "오늘 가장 좋았던 순간은?",
+           *                 "en": "What was the best moment of your day?"
+           *               },
+           *               "text": "Dinner together",
+           *               "answeredAt": "2026-12-03T12:03:10.000Z"
+           *             }
+           *           ]
+           *         }
+           *       ],
+           *       "devices": [
+           *         {
+           *           "token": "fcm-token-of-the-device",
+           *           "platform": "android",
+           *           "active": true,
+           *           "lastSeenAt": "2026-12-01T08:00:00.000Z"
+           *         }
+           *       ],
+           *       "deliveries": [
+           *         {
+           *           "familyId": "019ad8a8-5a10-7c01-9f00-0a1b2c3d4e5f",
+           *           "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
+           *           "notificationId": "019ad8b1-0d00-7b33-8c44-6f7a8b9c0d1e",
+           *           "kind": "question",
+           *           "questionId": "019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e",
+           *           "dueAt": "2026-12-03T12:00:00.000Z",
+           *           "token": "fcm-token-of-the-device",
+           *           "status": "sent",
+           *           "errorCode": null,
+           *           "attempts": 1,
+           *           "updatedAt": "2026-12-03T12:00:00.150Z"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['AccountExport'];
+        };
+      };
+      /** @description No valid Firebase ID token was sent. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unauthenticated",
+           *       "title": "Authentication is required",
+           *       "status": 401,
+           *       "detail": "send a Firebase ID token as Authorization: Bearer <token>"
            *     }
            */
           'application/problem+json': components['schemas']['Problem'];

@@ -177,6 +177,7 @@ export const gatewayRoutes: Route[] = [
     realValue: device,
   },
   { service: 'gateway', method: 'DELETE', path: '/v1/me/devices/:token', writes: true, realValue: device },
+  { service: 'gateway', method: 'GET', path: '/v1/me', writes: false },
   { service: 'gateway', method: 'GET', path: '/v1/me/export', writes: false },
   { service: 'gateway', method: 'DELETE', path: '/v1/me', writes: true },
   {
@@ -301,6 +302,7 @@ export const internalRoutes: Route[] = [
   },
   { service: 'answer', method: 'POST', path: '/internal/answers', writes: true, body: answerBatchBody },
   { service: 'answer', method: 'GET', path: '/internal/events', writes: false, query: feedQuery },
+  { service: 'answer', method: 'GET', path: '/internal/accounts/me', writes: false, actsForCaller: true },
   { service: 'answer', method: 'GET', path: '/internal/accounts/me/export', writes: false, actsForCaller: true },
   { service: 'answer', method: 'POST', path: '/internal/accounts/me/erasure', writes: true, actsForCaller: true },
   {
