@@ -10,7 +10,8 @@ import { HaruStack, type ImageSource } from './haru-stack.ts';
  * - `ecrRepository` + `imageTag`: run an image pushed by CI; otherwise CDK builds the
  *   Dockerfile's `runtime` target from this repository and pushes it on deploy;
  * - `certificateArn` (HTTPS), `alarmEmail`, `natGateways`;
- * - `retentionDays` (default 30): the services' RETENTION_DAYS, and so the queues' retention (at most 14 days).
+ * - `retentionDays` (default 30): the services' RETENTION_DAYS, and so the queues' retention (at most 14 days);
+ * - `webOrigins`: origins of web apps whose pages may call the app API (the gateway's CORS_ALLOWED_ORIGINS).
  * No account or region is fixed: the stack is environment-agnostic and synthesizes offline.
  * Synthesis runs cdk-nag's AWS Solutions checks and fails on any finding that is neither
  * fixed nor acknowledged in code with its reason (docs/security.md lists them).
@@ -27,6 +28,7 @@ export function createApp(context: Record<string, string> = {}, outdir?: string)
     firebaseProjectId: firebaseProjectId ?? 'set-firebaseProjectId',
     image: imageSource(setting('ecrRepository'), setting('imageTag')),
     certificateArn: setting('certificateArn'),
+    webOrigins: setting('webOrigins'),
     alarmEmail: setting('alarmEmail'),
     ...(setting('natGateways') ? { natGateways: Number(setting('natGateways')) } : {}),
     ...(setting('retentionDays') ? { retentionDays: positiveInteger('retentionDays', setting('retentionDays')) } : {}),

@@ -43,6 +43,8 @@ export interface HaruStackProps extends StackProps {
   maxMessageAge?: Duration;
   /** The services' RETENTION_DAYS (default 30); the queues keep messages as long, at most 14 days. */
   retentionDays?: number;
+  /** Origins of web apps whose pages may call the app API (the gateway's CORS_ALLOWED_ORIGINS), comma-separated. */
+  webOrigins?: string | undefined;
 }
 
 /** Task size and task count bounds per service. */
@@ -67,7 +69,7 @@ const sizing: Record<ServiceName, { cpu: number; memoryLimitMiB: number; minCapa
 export class HaruStack extends Stack {
   constructor(scope: Construct, id: string, props: HaruStackProps) {
     super(scope, id, props);
-    const { topologyPrefix, firebaseProjectId, retentionDays = 30 } = props;
+    const { topologyPrefix, firebaseProjectId, retentionDays = 30, webOrigins } = props;
     const image =
       'ecrRepository' in props.image
         ? ecs.ContainerImage.fromEcrRepository(
@@ -164,6 +166,7 @@ export class HaruStack extends Stack {
                 SCHEDULER_URL: serviceUrl('scheduler'),
                 NOTIFIER_URL: serviceUrl('notifier'),
                 FIREBASE_PROJECT_ID: firebaseProjectId,
+                ...(webOrigins ? { CORS_ALLOWED_ORIGINS: webOrigins } : {}),
               }
             : {}),
           // The scheduler asks the projection whom a due reminder goes to.

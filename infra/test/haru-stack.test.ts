@@ -92,6 +92,21 @@ describe('the CDK app', () => {
     }
   });
 
+  it('when web origins are given, then the gateway allows them; by default it allows none', () => {
+    const webOrigins = 'https://app.haru.example';
+    const withWebApp = Template.fromStack(
+      createApp({ firebaseProjectId: 'haru-test', webOrigins }, join(outdir, 'web-origins')).stack,
+    );
+    const variable = { Name: 'CORS_ALLOWED_ORIGINS', Value: webOrigins };
+    withWebApp.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({ Name: 'gateway', Environment: Match.arrayWith([variable]) }),
+      ]),
+    });
+    const names = (containerOf('gateway').Environment as Array<{ Name: string }>).map(({ Name }) => Name);
+    assert.ok(!names.includes('CORS_ALLOWED_ORIGINS'));
+  });
+
   it('when synthesized, then every consumer’s subscription delivers raw, filtered as topology.ts declares', () => {
     const subscriptions = ofType('AWS::SNS::Subscription');
     assert.equal(subscriptions.length, consumerNames.length);

@@ -4,6 +4,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { Auth } from 'firebase-admin/auth';
 import { accountRoutes } from './accounts/account-routes.ts';
+import { allowWebOrigins } from './allow-web-origins.ts';
 import { rateLimitPerMember } from './auth/rate-limit-per-member.ts';
 import { requireFirebaseUser } from './auth/require-firebase-user.ts';
 import { deviceRoutes } from './devices/device-routes.ts';
@@ -28,6 +29,8 @@ export interface GatewayDeps {
   maxBodyBytes: number;
   /** Requests a member may make per minute. */
   rateLimitPerMinute: number;
+  /** Origins of the web apps whose pages may call the API from a browser; none, no CORS. */
+  webOrigins?: readonly string[];
   /** Readiness: whether the services behind the gateway answer. */
   ready: () => Promise<boolean>;
 }
@@ -46,6 +49,7 @@ export function buildApp({
   previousInternalApiToken,
   maxBodyBytes,
   rateLimitPerMinute,
+  webOrigins = [],
   ready,
 }: GatewayDeps) {
   // Every app route is declared with createRoute (docs/conventions.md): the document is made from them.
@@ -60,6 +64,7 @@ export function buildApp({
   const document = apiDocument(api);
 
   const app = observedApp<GatewayEnv>({ logger, metrics, internalApiToken, previousInternalApiToken })
+    .use(allowWebOrigins(webOrigins))
     .use(limitBody(maxBodyBytes))
     .route('/', healthRoutes({ ready }))
     .get('/openapi.json', (c) => c.json(document))

@@ -1,6 +1,11 @@
 import { env, loadConfig } from '@haru/config';
 import { z } from 'zod';
 
+/** A web app's origin as a browser sends it: scheme, host and port only (`https://app.example.com`). */
+const webOrigin = z.string().refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin, {
+  error: (issue) => `each must be an origin such as https://app.example.com, not ${String(issue.input)}`,
+});
+
 export const loadServiceConfig = (source: NodeJS.ProcessEnv = process.env) =>
   loadConfig(
     {
@@ -17,6 +22,17 @@ export const loadServiceConfig = (source: NodeJS.ProcessEnv = process.env) =>
       MAX_BODY_BYTES: env.positiveInt(16 * 1024),
       /** Requests one member may make per minute (per gateway replica). */
       RATE_LIMIT_PER_MINUTE: env.positiveInt(120),
+      /** Origins of the web apps whose pages may call the app API (CORS), comma-separated; none by default. */
+      CORS_ALLOWED_ORIGINS: z
+        .string()
+        .default('')
+        .transform((list) =>
+          list
+            .split(',')
+            .map((origin) => origin.trim())
+            .filter(Boolean),
+        )
+        .pipe(z.array(webOrigin)),
     },
     source,
   );

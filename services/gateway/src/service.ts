@@ -31,6 +31,7 @@ export async function startService(config: GatewayConfig) {
     previousInternalApiToken: config.INTERNAL_API_TOKEN_PREVIOUS,
     maxBodyBytes: config.MAX_BODY_BYTES,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    webOrigins: config.CORS_ALLOWED_ORIGINS,
     ready,
   });
   const server = await serveApp(app, { port: config.PORT, host: config.HOST });

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type LocalStackRecord, localStackFile, readLocalStack } from '@haru/config/local-stack';
-import { chromium } from 'playwright-core';
+import { openChromium, requireChromium } from '@haru/testing';
 import { eventually } from './eventually.ts';
 import { isAlive, portIsFree } from './process-info.ts';
 import { repoRoot } from './services.ts';
@@ -206,7 +206,7 @@ describe('npm start', { concurrency: false }, () => {
 
   it('when the launcher is killed with SIGKILL mid-run, then its parts stop, and the next start lives through a day', async () => {
     // Said before a minute of the day is spent, rather than by Playwright at its end.
-    assert.ok(existsSync(chromiumPath), `the console's check drives Debian's Chromium: apt-get install chromium`);
+    requireChromium("the console's check");
     const first = await npmStart();
     const family = await createFamily(first.stack);
 
@@ -316,25 +316,8 @@ interface PushedMessage {
   data?: Record<string, string>;
 }
 
-/** Debian's Chromium, which .ci/run installs. */
-const chromiumPath = '/usr/bin/chromium';
-
 async function theConsoleShowsTheDay(stack: LocalStackRecord, family: Family, pushed: PushedMessage) {
-  const userDataDir = join(root, `chromium-${randomUUID()}`);
-  await mkdir(userDataDir);
-  const browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await openChromium();
   try {
     const page = await browser.newPage();
     await page.goto(stack.urls.console ?? '');
