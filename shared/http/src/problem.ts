@@ -58,7 +58,13 @@ const kindForStatus = (status: number): ProblemKind | undefined =>
 
 /** The media types Hono's JSON validator parses (any other leaves the body unread). */
 const jsonMediaType = /^application\/([\w.-]+\+)?json$/i;
-const mediaTypeOf = (contentType: string): string => (contentType.split(';')[0] ?? '').trim();
+
+/** Refuses with 415 a body not sent as JSON (by its `content-type`), which would be left unread. */
+export function requireJsonMediaType(contentType: string | undefined): void {
+  const mediaType = (contentType?.split(';')[0] ?? '').trim();
+  if (!jsonMediaType.test(mediaType))
+    throw new HaruError('unsupported-media-type', 'send the body as application/json');
+}
 
 /**
  * Validates a JSON body as route middleware (so its type reaches `c.req.valid('json')`
@@ -68,9 +74,7 @@ const mediaTypeOf = (contentType: string): string => (contentType.split(';')[0] 
  */
 export const jsonBody = <Schema extends z.ZodType>(schema: Schema) =>
   validator('json', (value, c): z.infer<Schema> => {
-    if (!jsonMediaType.test(mediaTypeOf(c.req.header('content-type') ?? ''))) {
-      throw new HaruError('unsupported-media-type', 'send the body as application/json');
-    }
+    requireJsonMediaType(c.req.header('content-type'));
     const result = schema.safeParse(value);
     if (!result.success) {
       throw new HaruError('invalid', 'the body does not match the expected shape', {
