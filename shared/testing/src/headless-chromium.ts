@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 
 /** Debian's Chromium, which .ci/run installs. */
-export const chromiumPath = '/usr/bin/chromium';
+const chromiumPath = '/usr/bin/chromium';
 
 /** Fails at once, with what to install, where a test would otherwise fail inside Playwright later. */
 export function requireChromium(what: string): void {

@@ -2,7 +2,7 @@ export { type EventuallyOptions, eventually, freePort, launchProcess } from '@ha
 export { createTestDatabase } from './create-test-database.ts';
 export { documentedFetch, documentedResponses, type ReceivedResponse, servedDocument } from './documented-responses.ts';
 export { clearFcmMessages, fcmMessages, fcmRejections } from './fcm-messages.ts';
-export { chromiumPath, openChromium, requireChromium } from './headless-chromium.ts';
+export { openChromium, requireChromium } from './headless-chromium.ts';
 export { answerThrough, type InternalCall, internalApi } from './internal-api.ts';
 export { metricSample } from './metric-sample.ts';
 export { publishEvent, publishQuestionDue, questionOpened, type Topic } from './question-due.ts';

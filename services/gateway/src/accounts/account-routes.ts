@@ -57,10 +57,10 @@ const deleteAccount = createRoute({
 export function accountRoutes({ answer, notifier }: Services) {
   return new OpenAPIHono<GatewayEnv>()
     .openapi(getAccount, async (c) => {
-      const families = await answer({ method: 'GET', path: '/internal/accounts/me', ...caller(c) });
-      if (!families.ok) return forward(c, families);
-      const { families: memberships } = (await families.json()) as Pick<z.infer<typeof account>, 'families'>;
-      return c.json({ uid: c.get('uid'), families: memberships }, 200);
+      const memberships = await answer({ method: 'GET', path: '/internal/accounts/me', ...caller(c) });
+      if (!memberships.ok) return forward(c, memberships);
+      const { families } = (await memberships.json()) as Pick<z.infer<typeof account>, 'families'>;
+      return c.json({ uid: c.get('uid'), families }, 200);
     })
     .openapi(exportAccount, async (c) => {
       const [families, devices] = await Promise.all([
