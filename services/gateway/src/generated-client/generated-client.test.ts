@@ -73,6 +73,11 @@ test('when a family lives a day through the generated client, then each step ans
   });
   assert.equal(again.response.status, 200);
   assert.equal(again.data?.memberId, joined.data?.memberId);
+  // Jun's app on a new phone finds the family from the account alone.
+  const account = await asJun.GET('/v1/me');
+  assert.deepEqual(account.data?.families, [
+    { familyId, name: 'Kims', memberId: joined.data?.memberId, role: 'child', displayName: 'Jun' },
+  ]);
 
   for (const [client, platform] of [
     [asMom, 'android'],
