@@ -82,6 +82,7 @@ describe('delivering pushes through firebase-admin to the FCM endpoint', () => {
           data,
           android: { collapse_key: notificationId, notification: { tag: notificationId } },
           apns: { headers: { 'apns-collapse-id': notificationId } },
+          webpush: { notification: { tag: notificationId } },
         },
       ]);
     }

@@ -26,6 +26,7 @@ describe('firebase-admin messaging against the local FCM endpoint', () => {
         notification: { title: '오늘의 질문', body: '가족에게 가장 고마운 순간은?' },
         android: { collapseKey: notificationId, notification: { tag: notificationId } },
         apns: { headers: { 'apns-collapse-id': notificationId } },
+        webpush: { notification: { tag: notificationId } },
       },
     ]);
 
@@ -40,6 +41,7 @@ describe('firebase-admin messaging against the local FCM endpoint', () => {
       notification: { title: '오늘의 질문', body: '가족에게 가장 고마운 순간은?' },
       android: { collapse_key: notificationId, notification: { tag: notificationId } },
       apns: { headers: { 'apns-collapse-id': notificationId } },
+      webpush: { notification: { tag: notificationId } },
     });
   });
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { pushMessage } from './push-message.ts';
 
 describe('pushMessage', () => {
-  it('when built, then the notification id tags, collapses and is carried in the data', () => {
+  it('when built, then the notification id tags, collapses and is carried in the data, on every platform', () => {
     const message = pushMessage({
       token: 'tok-1',
       notificationId: 'n-1',
@@ -18,6 +18,7 @@ describe('pushMessage', () => {
       data: { kind: 'question', familyId: 'f-1', questionId: 'q-1', notificationId: 'n-1' },
       android: { collapseKey: 'n-1', notification: { tag: 'n-1' } },
       apns: { headers: { 'apns-collapse-id': 'n-1' } },
+      webpush: { notification: { tag: 'n-1' } },
     });
   });
 });

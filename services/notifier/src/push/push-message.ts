@@ -13,12 +13,14 @@ export interface PushMessage {
   data: { kind: PushKind; familyId: string; questionId: string; notificationId: string };
   android: { collapseKey: string; notification: { tag: string } };
   apns: { headers: { 'apns-collapse-id': string } };
+  webpush: { notification: { tag: string } };
 }
 
 /**
- * The notification id is the Android tag, the collapse key and the APNs collapse id,
- * so a push that is sent again (after a crash between FCM accepting it and haru
- * recording that) replaces the first on the device instead of showing twice.
+ * The notification id is the Android tag and collapse key, the APNs collapse id and a web
+ * notification's tag (FCM applies each block only to its platform's devices), so a push
+ * that is sent again (after a crash between FCM accepting it and haru recording that)
+ * replaces the first on the device instead of showing twice.
  */
 export function pushMessage(push: {
   token: string;
@@ -35,5 +37,6 @@ export function pushMessage(push: {
     data: { kind, familyId, questionId, notificationId },
     android: { collapseKey: notificationId, notification: { tag: notificationId } },
     apns: { headers: { 'apns-collapse-id': notificationId } },
+    webpush: { notification: { tag: notificationId } },
   };
 }
