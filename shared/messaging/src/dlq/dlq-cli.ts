@@ -3,7 +3,7 @@
 // the environment names: AWS_REGION, AWS_ENDPOINT_URL (unset: real AWS, with the default
 // credential chain) and HARU_TOPOLOGY_PREFIX, as the services read them; with none of
 // them (nor AWS_PROFILE) set, on the stack `npm start` runs.
-import { commandLine, env, loadConfig, runCommand } from '@haru/config';
+import { commandLine, env, loadConfig, runCommand, wholeNumberOption } from '@haru/config';
 import { useSettingsOrLocalStack } from '@haru/config/local-stack';
 import { createAwsClients } from '../aws-clients.ts';
 import { reachTopology } from '../locate-topology.ts';
@@ -49,10 +49,7 @@ function parseCommandLine(args: string[]) {
   );
   const [command, queue, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-  const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
-    throw new UsageError(`--limit must be a positive whole number, not ${values.limit}`);
-  }
+  const limit = values.limit === undefined ? undefined : wholeNumberOption('dlq', 'limit', values.limit);
   return { command, queue, limit, raw: values.raw, help: values.help ?? false };
 }
 

@@ -232,4 +232,12 @@ describe('the dlq command', () => {
     assert.equal(unknownCommand.code, 2);
     assert.match(unknownCommand.output, /unknown command "purge"[\s\S]*usage: npm run dlq/);
   });
+
+  test('when --limit is not a whole number, then it exits 2 with one line naming the option, before reaching SQS', async () => {
+    for (const limit of ['0', 'ten', '2.5']) {
+      const refused = await run('show', 'answer', '--limit', limit);
+      assert.equal(refused.code, 2, limit);
+      assert.equal(refused.output.trim(), `dlq: --limit must be a whole number of at least 1, not ${limit}`);
+    }
+  });
 });
