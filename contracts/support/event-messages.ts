@@ -57,6 +57,8 @@ const schedule = {
   pushTime: localTime('20:00'),
   // Null means "no quiet hours"; the example is the default, the shape consumers must read.
   quietHours: { start: localTime('22:00'), end: localTime('08:00') },
+  // The scheduler times each question's reminder by it.
+  reminderOffsetMinutes: M.integer(180),
 };
 
 type ConsumedType = (typeof subscriptions)[ConsumerName][number];

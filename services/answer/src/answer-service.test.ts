@@ -71,6 +71,7 @@ describe('answer service', () => {
       timezone: 'Asia/Seoul',
       pushTime: '20:00',
       quietHours: { start: '22:00', end: '08:00' },
+      reminderOffsetMinutes: 180,
       members: [{ memberId, role: 'parent', displayName: 'Dad' }],
       me: { memberId, role: 'parent', displayName: 'Dad', locale: 'ko', mutedKinds: [] },
     });
@@ -84,6 +85,7 @@ describe('answer service', () => {
       timezone: 'Asia/Seoul',
       pushTime: '20:00',
       quietHours: { start: '22:00', end: '08:00' },
+      reminderOffsetMinutes: 180,
     });
   });
 

@@ -111,6 +111,38 @@ describe('gateway', () => {
     assert.equal(childSchedule.status, 403);
   });
 
+  test('when a parent sets the reminder offset, then the family shows it; a new family has the default, and an offset out of range is refused and changes nothing', async () => {
+    const created = await request('/v1/families', { method: 'POST', token: parent.idToken, json: newFamily });
+    const familyPath = `/v1/families/${created.body.familyId}`;
+    const offset = async () => (await request(familyPath, { token: parent.idToken })).body.reminderOffsetMinutes;
+    assert.equal(await offset(), 180);
+    const schedule = { pushTime: '19:00', timezone: 'America/New_York', quietHours: null };
+    const put = (reminderOffsetMinutes: unknown) =>
+      request(`${familyPath}/schedule`, {
+        method: 'PUT',
+        token: parent.idToken,
+        json: { ...schedule, reminderOffsetMinutes },
+      });
+
+    const changed = await put(90);
+
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    assert.equal(changed.body.reminderOffsetMinutes, 90);
+    assert.equal(await offset(), 90);
+    for (const wrong of [14, 721, 90.5, '90']) {
+      const refused = await put(wrong);
+      assert.equal(refused.status, 400, String(wrong));
+      assert.match(JSON.stringify(refused.body.errors), /reminderOffsetMinutes/);
+    }
+    assert.equal(await offset(), 90);
+    // Left out, like quiet hours, it is the default again: the schedule is stated whole.
+    assert.equal(
+      (await request(`${familyPath}/schedule`, { method: 'PUT', token: parent.idToken, json: schedule })).status,
+      200,
+    );
+    assert.equal(await offset(), 180);
+  });
+
   test('when the body is not acceptable, then a specific 4xx problem', async () => {
     const post = (init: RequestInit & { json?: unknown }) =>
       request('/v1/families', { method: 'POST', token: parent.idToken, ...init });

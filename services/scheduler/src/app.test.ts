@@ -34,7 +34,13 @@ before(async () => {
   const created = createEvent(
     'FamilyCreated',
     familyId,
-    { name: 'Park', timezone: 'Asia/Seoul', pushTime: '09:00', quietHours: { start: '22:00', end: '08:00' } },
+    {
+      name: 'Park',
+      timezone: 'Asia/Seoul',
+      pushTime: '09:00',
+      quietHours: { start: '22:00', end: '08:00' },
+      reminderOffsetMinutes: 180,
+    },
     { occurredAt: now, correlationId: id, causationId: null },
     id,
   );

@@ -79,6 +79,7 @@ const familyWithOpenQuestion = () => {
       timezone: 'Asia/Seoul',
       pushTime: '12:00',
       quietHours: { start: '22:00', end: '08:00' },
+      reminderOffsetMinutes: 180,
     }),
     opened: event('QuestionOpened', {
       questionId,

@@ -64,7 +64,7 @@ export function createEventHandler({
         await once(event, async (trx, fired) => {
           const announced = await applyScheduleEvent(trx, event, toInstant(now()));
           if (announced) fired.push(announced);
-          // Quiet hours may have changed, or the family's questions arrived before it.
+          // Quiet hours or the reminder offset may have changed, or the family's questions arrived before it.
           await scheduleAndFirePushes(trx, fired, event);
         });
         return;

@@ -54,7 +54,7 @@ after(async () => {
 
 const familyCreated = (pushTime: string) => {
   const id = newEventId();
-  const data = { name: 'Lee', timezone: 'Asia/Seoul', pushTime, quietHours: null };
+  const data = { name: 'Lee', timezone: 'Asia/Seoul', pushTime, quietHours: null, reminderOffsetMinutes: 180 };
   return createEvent(
     'FamilyCreated',
     crypto.randomUUID(),
@@ -139,7 +139,7 @@ describe('isolation of the tick, the consumer and the API', () => {
       // In one batch, so that one receive takes both and the consumer handles them at once.
       const changes = ['Europe/London', 'Europe/Paris'].map((timezone) => {
         const id = newEventId();
-        const data = { timezone, pushTime: '23:00', quietHours: null };
+        const data = { timezone, pushTime: '23:00', quietHours: null, reminderOffsetMinutes: 180 };
         const context = { occurredAt: clock, correlationId: id, causationId: null };
         return createEvent('ScheduleChanged', busy.familyId, data, context, id);
       });

@@ -83,7 +83,13 @@ const familyCreated = (
   quietHours: EventOf<'FamilyCreated'>['data']['quietHours'],
 ) => {
   const { id, context: ctx } = context();
-  return createEvent('FamilyCreated', crypto.randomUUID(), { name: 'Kim', timezone, pushTime, quietHours }, ctx, id);
+  return createEvent(
+    'FamilyCreated',
+    crypto.randomUUID(),
+    { name: 'Kim', timezone, pushTime, quietHours, reminderOffsetMinutes: 180 },
+    ctx,
+    id,
+  );
 };
 const publish = (event: DomainEvent) => publishEvent({ sns: aws.sns, topicArn: topology.topicArn }, event);
 /** The family's first QuestionDue on the answer queue, once it is there. */
@@ -460,7 +466,7 @@ describe('a schedule change', () => {
     const moved = createEvent(
       'ScheduleChanged',
       created.familyId,
-      { timezone: 'America/New_York', pushTime: '09:00', quietHours: null },
+      { timezone: 'America/New_York', pushTime: '09:00', quietHours: null, reminderOffsetMinutes: 180 },
       ctx,
     );
     setClock('2026-06-06T09:30:00+09:00');
@@ -596,7 +602,12 @@ describe('the reminder', () => {
     const changed = createEvent(
       'ScheduleChanged',
       family.familyId,
-      { timezone: 'Asia/Seoul', pushTime: '09:00', quietHours: { start: '11:00', end: '13:00' } },
+      {
+        timezone: 'Asia/Seoul',
+        pushTime: '09:00',
+        quietHours: { start: '11:00', end: '13:00' },
+        reminderOffsetMinutes: 180,
+      },
       context().context,
     );
     await handle(changed);
@@ -728,6 +739,44 @@ describe('the reminder', () => {
       );
     }
   });
+
+  it('when a parent changes the reminder offset, then the reminder still waiting moves to it, and an older change arriving late does not move it back', async () => {
+    setClock('2026-06-12T09:00:00+09:00');
+    const family = familyOfThree();
+    for (const event of [family.created, family.opened('2026-06-12T09:00:00+09:00')]) await handle(event);
+    const reminderDueAt = async () => {
+      const row = await test.db
+        .selectFrom('pending_push')
+        .select('due_at')
+        .where('family_id', '=', family.familyId)
+        .where('kind', '=', 'reminder')
+        .executeTakeFirstOrThrow();
+      return row.due_at.toISOString();
+    };
+    assert.equal(await reminderDueAt(), '2026-06-12T03:00:00.000Z', 'the default: 3 hours after 09:00 KST');
+    const offsetChanged = (reminderOffsetMinutes: number) =>
+      createEvent(
+        'ScheduleChanged',
+        family.familyId,
+        { timezone: 'Asia/Seoul', pushTime: '09:00', quietHours: nightly, reminderOffsetMinutes },
+        context().context,
+      );
+
+    setClock('2026-06-12T09:30:00+09:00');
+    const older = offsetChanged(45);
+    setClock('2026-06-12T09:40:00+09:00');
+    const newer = offsetChanged(90);
+    await handle(newer);
+    await handle(older);
+
+    assert.equal(await reminderDueAt(), '2026-06-12T01:30:00.000Z', '90 minutes after 09:00 KST');
+    const view = await test.db
+      .selectFrom('family_schedule')
+      .select('reminder_offset_minutes')
+      .where('family_id', '=', family.familyId)
+      .executeTakeFirstOrThrow();
+    assert.equal(view.reminder_offset_minutes, 90);
+  });
 });
 
 describe('a schedule change within the lead', () => {
@@ -744,7 +793,7 @@ describe('a schedule change within the lead', () => {
     const moved = createEvent(
       'ScheduleChanged',
       created.familyId,
-      { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: null },
+      { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: null, reminderOffsetMinutes: 180 },
       ctx,
     );
     setClock('2026-07-10T08:58:00+09:00');

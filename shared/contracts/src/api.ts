@@ -31,6 +31,14 @@ export function isStorable(value: string): boolean {
 
 export const quietHoursInputSchema = z.strictObject({ start: localTimeSchema, end: localTimeSchema }).nullable();
 
+const reminderOffset = 'a whole number of minutes from 15 to 720';
+/** How long after the question its reminder comes; absent means `defaultReminderOffsetMinutes`. */
+export const reminderOffsetInputSchema = z
+  .number({ error: reminderOffset })
+  .int(reminderOffset)
+  .min(15, reminderOffset)
+  .max(720, reminderOffset);
+
 const roleSchema = z.enum(['parent', 'child']);
 const localeSchema = z.enum(['ko', 'en']);
 const displayNameSchema = textSchema(50);
@@ -47,6 +55,7 @@ export const createFamilyInputSchema = z.strictObject({
   timezone: timezoneSchema,
   pushTime: localTimeSchema,
   quietHours: quietHoursInputSchema.optional(),
+  reminderOffsetMinutes: reminderOffsetInputSchema.optional(),
   member: memberInputSchema,
 });
 
@@ -81,6 +90,7 @@ export const scheduleInputSchema = z.strictObject({
   pushTime: localTimeSchema,
   timezone: timezoneSchema,
   quietHours: quietHoursInputSchema.optional(),
+  reminderOffsetMinutes: reminderOffsetInputSchema.optional(),
 });
 
 export const answerInputSchema = z.strictObject({ text: textSchema(2000) });
@@ -135,6 +145,9 @@ export const defaultLocale = 'ko';
 
 /** Default quiet hours of a new family, local time. */
 export const defaultQuietHours = { start: '22:00', end: '08:00' } as const;
+
+/** How long after a family's question its reminder comes, unless a parent chose otherwise. */
+export const defaultReminderOffsetMinutes = 180;
 
 /** The header that carries the caller's verified identity from the gateway to the services. */
 export const callerUidHeader = 'x-haru-uid';

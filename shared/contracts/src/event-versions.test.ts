@@ -78,4 +78,18 @@ describe('event versions', () => {
       assert.match(parsed.ok ? '' : parsed.reason, /unsupported version/);
     }
   });
+
+  it('when a schedule event from before families chose a reminder offset arrives, then it is read with the default offset, and a chosen offset is kept', () => {
+    const schedule = { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: null, reminderOffsetMinutes: 90 };
+    const chosen = createEvent('ScheduleChanged', familyId, schedule, context);
+    const { reminderOffsetMinutes: _, ...before } = schedule;
+
+    const old = parseEvent({ ...chosen, data: before });
+    const current = parseEvent(JSON.parse(JSON.stringify(chosen)));
+
+    assert.ok(old.ok && current.ok);
+    assert.equal(old.event.version, 1, 'an optional field with a default: no new version');
+    assert.deepEqual(old.event.data, { ...before, reminderOffsetMinutes: 180 });
+    assert.deepEqual(current.event.data, schedule);
+  });
 });

@@ -1,6 +1,7 @@
 // The event catalogue: the only thing services share about each other.
 // Changes are additive. A breaking change is a new version with an upcaster.
 import { z } from 'zod';
+import { defaultReminderOffsetMinutes } from './api.ts';
 import { type Envelope, envelopeSchema } from './envelope.ts';
 
 const uuid = z.uuid();
@@ -21,6 +22,11 @@ const schedule = {
   timezone: z.string().min(1),
   pushTime: localTime,
   quietHours: quietHoursSchema,
+  /**
+   * Minutes from each question to its reminder. Absent on events from before a family could
+   * choose it, when every family had the default: additive, not a new version.
+   */
+  reminderOffsetMinutes: z.number().int().positive().default(defaultReminderOffsetMinutes),
 };
 
 const openedQuestion = z.object({

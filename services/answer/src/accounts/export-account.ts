@@ -40,6 +40,7 @@ export async function exportAccount(db: Executor<AnswerDatabase>, uid: string) {
       timezone: family.schedule.timezone,
       pushTime: family.schedule.pushTime,
       quietHours: family.schedule.quietHours,
+      reminderOffsetMinutes: family.schedule.reminderOffsetMinutes,
       membership: {
         memberId: member.memberId,
         role: member.role,

@@ -3,6 +3,7 @@ import {
   createFamilyInputSchema,
   defaultLocale,
   defaultQuietHours,
+  defaultReminderOffsetMinutes,
   inviteInputSchema,
   joinFamilyInputSchema,
   newEventId,
@@ -14,6 +15,7 @@ import { HaruError } from '@haru/errors';
 import { jsonBody, requireCaller } from '@haru/http';
 import { type Context, Hono } from 'hono';
 import { validate as isUuid } from 'uuid';
+import type { z } from 'zod';
 import type { AnswerDatabase } from '../database.ts';
 import { familyIdOf, type RequestEnv, requestContext } from '../request-context.ts';
 import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family.repository.ts';
@@ -25,6 +27,7 @@ import {
   type Member,
   preferencesOf,
   requireMember,
+  type Schedule,
 } from './family.ts';
 import { idempotencyKeyOf, isIdempotencyConflict, priorResponse, recordResponse, requestHash } from './idempotency.ts';
 
@@ -61,11 +64,7 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
       const replayed = await replay();
       if (replayed) return replayed;
 
-      const schedule = {
-        timezone: input.timezone,
-        pushTime: input.pushTime,
-        quietHours: input.quietHours === undefined ? { ...defaultQuietHours } : input.quietHours,
-      };
+      const schedule = scheduleOf(input);
       // An invite code may collide with another family's; draw again (rarely needed).
       for (let attempt = 1; ; attempt++) {
         const familyId = newEventId();
@@ -126,6 +125,7 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
         timezone: family.schedule.timezone,
         pushTime: family.schedule.pushTime,
         quietHours: family.schedule.quietHours,
+        reminderOffsetMinutes: family.schedule.reminderOffsetMinutes,
         members: family.members
           .filter((member) => member.active)
           .map(({ memberId, role, displayName }) => ({ memberId, role, displayName })),
@@ -184,11 +184,7 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
           type: 'ChangeSchedule',
           data: {
             uid: c.get('uid'),
-            schedule: {
-              timezone: input.timezone,
-              pushTime: input.pushTime,
-              quietHours: input.quietHours === undefined ? { ...defaultQuietHours } : input.quietHours,
-            },
+            schedule: scheduleOf(input),
           },
           metadata: { now: new Date() },
         },
@@ -198,6 +194,14 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
       return c.json({ familyId, ...schedule });
     });
 }
+
+/** A schedule as the app states it (a new family's, or a change): what it leaves out is the default. */
+const scheduleOf = (input: z.infer<typeof scheduleInputSchema>): Schedule => ({
+  timezone: input.timezone,
+  pushTime: input.pushTime,
+  quietHours: input.quietHours === undefined ? { ...defaultQuietHours } : input.quietHours,
+  reminderOffsetMinutes: input.reminderOffsetMinutes ?? defaultReminderOffsetMinutes,
+});
 
 /** The family as its member sees it; to anyone else it does not exist. */
 function memberView(state: FamilyState, uid: string) {

@@ -36,7 +36,12 @@ after(() => database?.close());
 
 const day = 86_400_000;
 const start = Date.parse('2026-01-01T11:00:00Z');
-const schedule: Schedule = { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: { start: '22:00', end: '08:00' } };
+const schedule: Schedule = {
+  timezone: 'Asia/Seoul',
+  pushTime: '20:00',
+  quietHours: { start: '22:00', end: '08:00' },
+  reminderOffsetMinutes: 180,
+};
 
 /** A family's life by its commands: members come and go, settings change, questions open (one moved). */
 async function liveAFamily(days: number): Promise<string> {

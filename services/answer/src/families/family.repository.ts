@@ -22,7 +22,7 @@ export const familyStream = (familyId: string): string => `family-${familyId}`;
 export const familyFold: Fold<FamilyState, FamilyEvent> = {
   initial: initialFamilyState,
   evolve: evolveFamily,
-  kept: { shape: 2 },
+  kept: { shape: 3 },
 };
 
 export const foldFamily = (events: readonly FamilyEvent[]): FamilyState =>

@@ -9,7 +9,12 @@ const now = new Date('2026-11-25T09:00:00Z');
 const familyId = '0193f5a0-0000-7000-8000-000000000001';
 const parent = { memberId: 'p-1', uid: 'uid-parent', role: 'parent', displayName: 'Mom', locale: 'ko' } as const;
 const child = { memberId: 'c-1', uid: 'uid-child', role: 'child', displayName: 'Jun', locale: 'en' } as const;
-const schedule = { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: { start: '22:00', end: '08:00' } };
+const schedule = {
+  timezone: 'Asia/Seoul',
+  pushTime: '20:00',
+  quietHours: { start: '22:00', end: '08:00' },
+  reminderOffsetMinutes: 180,
+};
 const inviteExpiresAt = new Date(now.getTime() + 7 * 24 * 3_600_000);
 const later = (ms: number) => new Date(now.getTime() + ms);
 /** A catalogue of `size` questions, ids 1…size. */
@@ -244,6 +249,34 @@ describe('family decider', () => {
     assert.deepEqual(events, [
       { type: 'ScheduleChanged', data: { ...schedule, quietHours: null, changedAt: now.toISOString() } },
     ]);
+  });
+
+  test('when a parent changes only the reminder offset, then the schedule changes; the same offset again changes nothing', () => {
+    const change = (history: FamilyEvent[]) =>
+      given(history).when({
+        type: 'ChangeSchedule',
+        data: { uid: parent.uid, schedule: { ...schedule, reminderOffsetMinutes: 90 } },
+        metadata: { now },
+      });
+
+    const events = change(created);
+
+    assert.deepEqual(events, [
+      { type: 'ScheduleChanged', data: { ...schedule, reminderOffsetMinutes: 90, changedAt: now.toISOString() } },
+    ]);
+    assert.deepEqual(change([...created, ...events]), []);
+  });
+
+  test('when a family was created before offsets could be chosen, then its reminders come after the default offset', () => {
+    const { reminderOffsetMinutes: _, ...recorded } = schedule;
+    const createdBefore: FamilyEvent = {
+      type: 'FamilyCreated',
+      data: { familyId, name: 'Kims', inviteCode: 'ABCDEFGH', ...recorded, createdAt: now.toISOString() },
+    };
+
+    const state = foldFamily([createdBefore]);
+
+    assert.equal(state.status === 'active' && state.schedule.reminderOffsetMinutes, 180);
   });
 
   test('when a question is due, then it opens with the active members as required', () => {

@@ -1,5 +1,6 @@
 // The family aggregate as plain functions: decide(command, state) → events,
 // evolve(state, event) → state. No I/O; ids and time arrive in the command.
+import { defaultReminderOffsetMinutes } from '@haru/contracts';
 import { HaruError } from '@haru/errors';
 import { erasedUid, formerMemberName } from '../personal-data/stand-ins.ts';
 import {
@@ -24,7 +25,11 @@ export interface Schedule {
   timezone: string;
   pushTime: string;
   quietHours: QuietHours | null;
+  /** Minutes from each question to its reminder. */
+  reminderOffsetMinutes: number;
 }
+/** A schedule as events record it: those from before a family could choose its reminder offset lack it (the default). */
+type RecordedSchedule = Omit<Schedule, 'reminderOffsetMinutes'> & { reminderOffsetMinutes?: number };
 export interface NewMember {
   memberId: string;
   uid: string;
@@ -74,7 +79,7 @@ export type FamilyEvent =
         inviteCode: string;
         inviteExpiresAt?: string;
         createdAt: string;
-      } & Schedule;
+      } & RecordedSchedule;
     }
   | { type: 'MemberJoined'; data: NewMember & { joinedAt: string } }
   | { type: 'InviteCreated'; data: Invite & { createdBy: string; createdAt: string } }
@@ -83,7 +88,7 @@ export type FamilyEvent =
   | { type: 'MemberPreferencesChanged'; data: Preferences & { memberId: string; changedAt: string } }
   /** The member's account was erased: their personal data is unreadable from then on (decision 9). */
   | { type: 'MemberErased'; data: { memberId: string; erasedAt: string } }
-  | { type: 'ScheduleChanged'; data: Schedule & { changedAt: string } }
+  | { type: 'ScheduleChanged'; data: RecordedSchedule & { changedAt: string } }
   /**
    * `catalogueQuestionId`, `cycle`, `catalogueVersion`: which catalogue question it is, in
    * which round of the family's walk through the catalogue, from which version. Absent on
@@ -295,14 +300,14 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
 export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyState {
   switch (event.type) {
     case 'FamilyCreated': {
-      const { familyId, name, inviteCode, inviteExpiresAt, createdAt, timezone, pushTime, quietHours } = event.data;
+      const { familyId, name, inviteCode, inviteExpiresAt, createdAt } = event.data;
       const expiresAt = inviteExpiresAt ?? new Date(Date.parse(createdAt) + defaultInviteLifetimeMs).toISOString();
       return {
         status: 'active',
         familyId,
         name,
         invites: { child: { code: inviteCode, role: 'child', expiresAt }, parent: null },
-        schedule: { timezone, pushTime, quietHours },
+        schedule: scheduleOf(event.data),
         members: [],
         recentQuestions: [],
         questionsOpened: 0,
@@ -350,8 +355,7 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
     }
     case 'ScheduleChanged': {
       if (state.status === 'absent') return state;
-      const { timezone, pushTime, quietHours } = event.data;
-      return { ...state, schedule: { timezone, pushTime, quietHours } };
+      return { ...state, schedule: scheduleOf(event.data) };
     }
     case 'QuestionOpened': {
       if (state.status === 'absent') return state;
@@ -454,11 +458,19 @@ const samePreferences = (a: Preferences, b: Preferences) =>
 const definedOnly = <Value extends object>(value: Value): Partial<Value> =>
   Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<Value>;
 
+const scheduleOf = ({ timezone, pushTime, quietHours, reminderOffsetMinutes }: RecordedSchedule): Schedule => ({
+  timezone,
+  pushTime,
+  quietHours,
+  reminderOffsetMinutes: reminderOffsetMinutes ?? defaultReminderOffsetMinutes,
+});
+
 const sameSchedule = (a: Schedule, b: Schedule) =>
   a.timezone === b.timezone &&
   a.pushTime === b.pushTime &&
   a.quietHours?.start === b.quietHours?.start &&
-  a.quietHours?.end === b.quietHours?.end;
+  a.quietHours?.end === b.quietHours?.end &&
+  a.reminderOffsetMinutes === b.reminderOffsetMinutes;
 
 const unreachable = (value: never): never => {
   throw new Error(`unhandled ${JSON.stringify(value)}`);

@@ -33,7 +33,7 @@ describe('the answer service as a consumer of the scheduler', () => {
           name: 'Parks',
           inviteCode: 'PACT2345',
           inviteExpiresAt: new Date(now.getTime() + 60_000),
-          schedule: { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: null },
+          schedule: { timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: null, reminderOffsetMinutes: 180 },
           founder: { memberId: examples.memberId, uid: 'uid-parent', role: 'parent', displayName: 'Dad', locale: 'ko' },
         },
         metadata: { now },

@@ -43,6 +43,7 @@ const exportedFamily = z
     timezone: z.string(),
     pushTime: z.string(),
     quietHours: z.strictObject({ start: z.string(), end: z.string() }).nullable(),
+    reminderOffsetMinutes: z.number().int(),
     membership: z.strictObject({
       memberId: id,
       role,
@@ -113,6 +114,7 @@ export const examples = {
         timezone: 'Asia/Seoul',
         pushTime: '21:00',
         quietHours: { start: '22:00', end: '08:00' },
+        reminderOffsetMinutes: 180,
         membership: {
           memberId: '019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60',
           role: 'parent',

@@ -82,9 +82,9 @@ const changeSchedule = createRoute({
   method: 'put',
   path: '/{familyId}/schedule',
   operationId: 'changeSchedule',
-  summary: "Change the family's push time, time zone and quiet hours (parents only)",
+  summary: "Change the family's push time, time zone, quiet hours and reminder offset (parents only)",
   description:
-    'Takes effect from the next occurrence; a day is never lost or doubled. Quiet hours left out are the default 22:00–08:00; null means none.',
+    'The schedule is stated whole: quiet hours left out are the default 22:00–08:00 (null means none), a reminder offset left out the default 180 minutes. A new push time takes effect from the next occurrence; a day is never lost or doubled. A new reminder offset moves the reminders not yet on their way, those of questions already open included.',
   tags: ['families'],
   middleware: [requireJsonBody] as const,
   request: { params: familyPath, body: { required: true, ...jsonContent(scheduleInput, examples.scheduleInput) } },

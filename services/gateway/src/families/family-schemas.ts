@@ -26,6 +26,10 @@ const quietHours = z
   .strictObject({ start: localTime, end: localTime })
   .nullable()
   .meta({ description: 'local hours without pushes; null for none' });
+const reminderOffsetMinutes = z
+  .number()
+  .int()
+  .meta({ description: 'minutes from each question to its reminder (deferred past quiet hours)' });
 
 export const createdFamily = z
   .strictObject({
@@ -70,13 +74,14 @@ export const family = z
     timezone: z.string().meta({ description: 'IANA time zone' }),
     pushTime: localTime,
     quietHours,
+    reminderOffsetMinutes,
     members: z.array(z.strictObject({ memberId: id, role, displayName: z.string() }).meta({ id: 'Member' })),
     me: memberSettings,
   })
   .meta({ id: 'Family' });
 
 export const schedule = z
-  .strictObject({ familyId: id, timezone: z.string(), pushTime: localTime, quietHours })
+  .strictObject({ familyId: id, timezone: z.string(), pushTime: localTime, quietHours, reminderOffsetMinutes })
   .meta({ id: 'Schedule' });
 
 export const examples = {
@@ -104,6 +109,7 @@ export const examples = {
     timezone: 'Asia/Seoul',
     pushTime: '21:00',
     quietHours: { start: '22:00', end: '08:00' },
+    reminderOffsetMinutes: 180,
     members: [
       { memberId: '019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60', role: 'parent', displayName: 'Mom' },
       { memberId: '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b', role: 'child', displayName: 'Jun' },
@@ -134,11 +140,13 @@ export const examples = {
     pushTime: '20:30',
     timezone: 'Asia/Seoul',
     quietHours: { start: '22:30', end: '07:30' },
+    reminderOffsetMinutes: 120,
   } satisfies z.input<typeof scheduleInput>,
   schedule: {
     familyId: '019ad8a8-6b2f-7c41-9e0a-3f5b1c2d4e6f',
     timezone: 'Asia/Seoul',
     pushTime: '20:30',
     quietHours: { start: '22:30', end: '07:30' },
+    reminderOffsetMinutes: 120,
   } satisfies z.input<typeof schedule>,
 };

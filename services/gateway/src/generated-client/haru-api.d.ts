@@ -67,8 +67,8 @@ export interface paths {
     };
     get?: never;
     /**
-     * Change the family's push time, time zone and quiet hours (parents only)
-     * @description Takes effect from the next occurrence; a day is never lost or doubled. Quiet hours left out are the default 22:00–08:00; null means none.
+     * Change the family's push time, time zone, quiet hours and reminder offset (parents only)
+     * @description The schedule is stated whole: quiet hours left out are the default 22:00–08:00 (null means none), a reminder offset left out the default 180 minutes. A new push time takes effect from the next occurrence; a day is never lost or doubled. A new reminder offset moves the reminders not yet on their way, those of questions already open included.
      */
     put: operations['changeSchedule'];
     post?: never;
@@ -320,6 +320,7 @@ export interface components {
         start: string;
         end: string;
       } | null;
+      reminderOffsetMinutes?: number;
       member: {
         /** @enum {string} */
         role: 'parent' | 'child';
@@ -359,6 +360,8 @@ export interface components {
         /** @description local wall-clock time HH:MM */
         end: string;
       } | null;
+      /** @description minutes from each question to its reminder (deferred past quiet hours) */
+      reminderOffsetMinutes: number;
       members: components['schemas']['Member'][];
       me: components['schemas']['MemberSettings'];
     };
@@ -397,6 +400,8 @@ export interface components {
         /** @description local wall-clock time HH:MM */
         end: string;
       } | null;
+      /** @description minutes from each question to its reminder (deferred past quiet hours) */
+      reminderOffsetMinutes: number;
     };
     ScheduleInput: {
       pushTime: string;
@@ -405,6 +410,7 @@ export interface components {
         start: string;
         end: string;
       } | null;
+      reminderOffsetMinutes?: number;
     };
     Invite: {
       /** @description the code to share; the role’s previous code no longer works */
@@ -569,6 +575,7 @@ export interface components {
         start: string;
         end: string;
       } | null;
+      reminderOffsetMinutes: number;
       membership: {
         /** Format: uuid */
         memberId: string;
@@ -1060,6 +1067,7 @@ export interface operations {
            *         "start": "22:00",
            *         "end": "08:00"
            *       },
+           *       "reminderOffsetMinutes": 180,
            *       "members": [
            *         {
            *           "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
@@ -1192,7 +1200,8 @@ export interface operations {
          *       "quietHours": {
          *         "start": "22:30",
          *         "end": "07:30"
-         *       }
+         *       },
+         *       "reminderOffsetMinutes": 120
          *     }
          */
         'application/json': components['schemas']['ScheduleInput'];
@@ -1213,7 +1222,8 @@ export interface operations {
            *       "quietHours": {
            *         "start": "22:30",
            *         "end": "07:30"
-           *       }
+           *       },
+           *       "reminderOffsetMinutes": 120
            *     }
            */
           'application/json': components['schemas']['Schedule'];
@@ -3147,6 +3157,7 @@ export interface operations {
            *             "start": "22:00",
            *             "end": "08:00"
            *           },
+           *           "reminderOffsetMinutes": 180,
            *           "membership": {
            *             "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
            *             "role": "parent",

@@ -25,7 +25,11 @@ const child = 'uid-child';
 const stranger = 'uid-stranger';
 const familyPath = (rest = '') => fromState(`/internal/families/:familyId${rest}`);
 const familyId = fromState(':familyId');
-const schedule = { timezone: M.like('Asia/Seoul'), pushTime: M.regex('^([01]\\d|2[0-3]):[0-5]\\d$', '20:00') };
+const schedule = {
+  timezone: M.like('Asia/Seoul'),
+  pushTime: M.regex('^([01]\\d|2[0-3]):[0-5]\\d$', '20:00'),
+  reminderOffsetMinutes: M.integer(180),
+};
 const quietHours = { start: M.like('22:00'), end: M.like('08:00') };
 const member = { role: 'parent', displayName: 'Dad', locale: 'ko' };
 
@@ -144,9 +148,12 @@ describe('the gateway as a consumer of the answer service', () => {
       .given('a family with a parent', { parentUid: parent })
       .uponReceiving('a request by a parent to change the schedule')
       .withRequest('PUT', familyPath('/schedule'), (request) =>
-        request
-          .headers(internalHeaders(parent, { json: true }))
-          .jsonBody({ pushTime: M.like('07:30'), timezone: M.like('Europe/London'), quietHours: null }),
+        request.headers(internalHeaders(parent, { json: true })).jsonBody({
+          pushTime: M.like('07:30'),
+          timezone: M.like('Europe/London'),
+          quietHours: null,
+          reminderOffsetMinutes: M.integer(120),
+        }),
       )
       .willRespondWith(200, (response) => response.jsonBody({ familyId, ...schedule, quietHours: null }))
       .executeTest(async (mock) => {
@@ -155,6 +162,7 @@ describe('the gateway as a consumer of the answer service', () => {
           pushTime: '07:30',
           timezone: 'Europe/London',
           quietHours: null,
+          reminderOffsetMinutes: 120,
         });
         assert.equal(response.status, 200);
       }));

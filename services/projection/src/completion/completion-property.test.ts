@@ -57,7 +57,7 @@ function history({ founders, steps }: { founders: number; steps: Step[] }): Doma
     createEvent(
       'FamilyCreated',
       familyId,
-      { name: 'Family', timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: null },
+      { name: 'Family', timezone: 'Asia/Seoul', pushTime: '20:00', quietHours: null, reminderOffsetMinutes: 180 },
       at(0),
     ),
   ];

@@ -10,8 +10,9 @@ import { isKnownTimeZone } from '../schedule/schedule.ts';
 import { insertFamilySchedule, lockFamilySchedule, updateFamilySchedule } from './family-schedule.repository.ts';
 
 /**
- * FamilyCreated and ScheduleChanged both carry the whole schedule: the latest event
- * wins (see `changeSchedule`), so duplicates and reordering converge on the same row.
+ * FamilyCreated and ScheduleChanged both carry the whole schedule, its reminder offset
+ * included: the latest event wins (see `changeSchedule`), so duplicates and reordering
+ * converge on the same row. (The handler then moves the family's reminders still waiting.)
  * A change that moves a question already announced ahead of its instant, or fires today's
  * at once, announces it (QuestionDue, caused by the change) in the same transaction.
  */
@@ -20,7 +21,7 @@ export async function applyScheduleEvent(
   event: EventOf<'FamilyCreated'> | EventOf<'ScheduleChanged'>,
   now: Temporal.Instant,
 ): Promise<EventOf<'QuestionDue'> | undefined> {
-  const { timezone, pushTime, quietHours } = event.data;
+  const { timezone, pushTime, quietHours, reminderOffsetMinutes } = event.data;
   // An unknown zone must not enter the due-index, where no tick could compute it: the
   // event fails, and after the consumer's retries it rests in the dead-letter queue.
   if (!isKnownTimeZone(timezone)) throw new HaruError('unprocessable', `unknown time zone ${timezone}`);
@@ -41,10 +42,10 @@ export async function applyScheduleEvent(
     );
     if (!changed) return undefined;
     if (current) {
-      await updateFamilySchedule(trx, event.familyId, changed);
+      await updateFamilySchedule(trx, event.familyId, changed, reminderOffsetMinutes);
       return announceQuestion(trx, event, changed.announce, now);
     }
-    if (await insertFamilySchedule(trx, event.familyId, changed)) return undefined;
+    if (await insertFamilySchedule(trx, event.familyId, changed, reminderOffsetMinutes)) return undefined;
   }
   throw new Error(`could not apply the schedule of family ${event.familyId}`);
 }

@@ -13,7 +13,7 @@ export const quietHoursOf = (row: { quiet_hours_start: string | null; quiet_hour
     ? { start: row.quiet_hours_start, end: row.quiet_hours_end }
     : null;
 
-const scheduleColumns = (state: FamilySchedule) => ({
+const scheduleColumns = (state: FamilySchedule, reminderOffsetMinutes: number) => ({
   timezone: state.schedule.timezone,
   push_time: state.schedule.pushTime,
   quiet_hours_start: state.schedule.quietHours?.start ?? null,
@@ -22,6 +22,7 @@ const scheduleColumns = (state: FamilySchedule) => ({
   fired_through: state.firedThrough?.toString() ?? null,
   version_occurred_at: toDate(state.version.occurredAt),
   version_event_id: state.version.eventId,
+  reminder_offset_minutes: reminderOffsetMinutes,
 });
 
 /** The family's schedule, locked until the transaction ends; null when unknown. */
@@ -50,21 +51,34 @@ export async function lockFamilySchedule(trx: Db, familyId: string): Promise<Fam
   };
 }
 
-/** Creates the family's schedule; false when another transaction created it first. */
-export async function insertFamilySchedule(trx: Db, familyId: string, state: FamilySchedule): Promise<boolean> {
+/**
+ * Creates the family's schedule, with the reminder offset the same event carried; false when
+ * another transaction created it first.
+ */
+export async function insertFamilySchedule(
+  trx: Db,
+  familyId: string,
+  state: FamilySchedule,
+  reminderOffsetMinutes: number,
+): Promise<boolean> {
   const inserted = await trx
     .insertInto('family_schedule')
-    .values({ family_id: familyId, ...scheduleColumns(state) })
+    .values({ family_id: familyId, ...scheduleColumns(state, reminderOffsetMinutes) })
     .onConflict((conflict) => conflict.column('family_id').doNothing())
     .returning('family_id')
     .executeTakeFirst();
   return inserted !== undefined;
 }
 
-export async function updateFamilySchedule(trx: Db, familyId: string, state: FamilySchedule): Promise<void> {
+export async function updateFamilySchedule(
+  trx: Db,
+  familyId: string,
+  state: FamilySchedule,
+  reminderOffsetMinutes: number,
+): Promise<void> {
   await trx
     .updateTable('family_schedule')
-    .set({ ...scheduleColumns(state), updated_at: sql`now()` })
+    .set({ ...scheduleColumns(state, reminderOffsetMinutes), updated_at: sql`now()` })
     .where('family_id', '=', familyId)
     .execute();
 }

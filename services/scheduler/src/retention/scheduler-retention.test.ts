@@ -40,7 +40,7 @@ const familyEvents = () => {
     const id = newEventId();
     return createEvent(type, familyId, data, { occurredAt: clock, correlationId: id, causationId: null }, id);
   };
-  const schedule = { timezone: 'Asia/Seoul', pushTime: '12:00', quietHours: null };
+  const schedule = { timezone: 'Asia/Seoul', pushTime: '12:00', quietHours: null, reminderOffsetMinutes: 180 };
   return {
     familyId,
     created: () => event('FamilyCreated', { name: 'Han', ...schedule }),

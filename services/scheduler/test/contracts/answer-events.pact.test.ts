@@ -51,7 +51,7 @@ describe('the scheduler as a consumer of the answer service', () => {
     const created = createEvent(
       'FamilyCreated',
       examples.familyId,
-      { name: 'Parks', timezone: 'Europe/London', pushTime: '07:00', quietHours: null },
+      { name: 'Parks', timezone: 'Europe/London', pushTime: '07:00', quietHours: null, reminderOffsetMinutes: 180 },
       { occurredAt: new Date('2026-11-01T00:00:00Z'), correlationId: 'given', causationId: null },
     );
     await handle(created);

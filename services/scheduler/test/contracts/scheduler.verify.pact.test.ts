@@ -46,7 +46,12 @@ async function aFamily(): Promise<{ familyId: string; nextQuestionDueAt: Date }>
   const familyId = randomUUID();
   const pushTime = new Date(clock.getTime() + minutes(60)).toISOString().slice(11, 16);
   await publish(
-    createEvent('FamilyCreated', familyId, { name: 'Kims', timezone: 'UTC', pushTime, quietHours: null }, context()),
+    createEvent(
+      'FamilyCreated',
+      familyId,
+      { name: 'Kims', timezone: 'UTC', pushTime, quietHours: null, reminderOffsetMinutes: 180 },
+      context(),
+    ),
   );
   const schedule = await eventually(
     async () => {
