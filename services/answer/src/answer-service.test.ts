@@ -161,6 +161,22 @@ describe('answer service', () => {
     );
     const parentView = await call('uid-dad-6', 'GET', `/families/${familyId}/questions/current`);
     assert.deepEqual(parentView.body.answers, [], 'not shown before the parent has answered');
+
+    // Read by its id (a push's questionId), as the archive shows it, to each member as they may see it.
+    const byId = (uid: string, id: string) => call(uid, 'GET', `/families/${familyId}/questions/${id}`);
+    const childById = await byId('uid-min-6', questionId);
+    assert.equal(childById.status, 200);
+    assert.deepEqual(childById.body, {
+      questionId,
+      localDate: '2026-11-25',
+      text: current.text,
+      openedAt: current.openedAt,
+      answeredBy: after.body.answers.map((answer: { memberId: string }) => answer.memberId),
+      answers: after.body.answers,
+    });
+    assert.deepEqual((await byId('uid-dad-6', questionId)).body.answers, [], 'not before the parent has answered');
+    assert.equal((await byId('uid-dad-6', randomUUID())).status, 404);
+    assert.equal((await byId('uid-stranger', questionId)).status, 404);
   });
 
   test('when a question is due ahead of its instant, then it is held invisible and unanswerable until then', async () => {
@@ -184,6 +200,8 @@ describe('answer service', () => {
 
     const shown = await call('uid-min-9', 'GET', `/families/${familyId}/questions/current`);
     assert.equal(shown.body.questionId, today.questionId, 'the previous question is current until the instant');
+    const byId = () => call('uid-min-9', 'GET', `/families/${familyId}/questions/${prepared.questionId}`);
+    assert.equal((await byId()).status, 404, 'not read by its id either');
     const early = await answer('uid-min-9', { familyId, questionId: prepared.questionId, text: 'Early' });
     assert.equal(early.status, 409);
     assert.match(early.body.detail, /not opened yet/);
@@ -195,6 +213,7 @@ describe('answer service', () => {
     const opened = await questionOpened(call, 'uid-min-9', familyId, '2026-11-26', { timeoutMs: 30_000 });
     assert.ok(Date.now() >= instant.getTime(), 'never shown before its instant');
     assert.equal(opened.questionId, prepared.questionId);
+    assert.equal((await byId()).body.text, opened.text);
     assert.equal(
       (await answer('uid-min-9', { familyId, questionId: prepared.questionId, text: 'On time' })).status,
       201,

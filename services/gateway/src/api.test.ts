@@ -195,6 +195,11 @@ describe('app API', () => {
         [404, 201, 201],
       ],
       [
+        'GET /v1/families/:id/questions/:questionId',
+        (c) => c.v1.families[':familyId'].questions[':questionId'].$get({ param: { familyId, questionId } }),
+        [404, 200, 200],
+      ],
+      [
         'PUT /v1/me/devices/:token',
         (c, caller) =>
           c.v1.me.devices[':token'].$put({ param: { token: deviceOf(caller) }, json: { platform: 'android' } }),
@@ -475,7 +480,7 @@ describe('app API', () => {
 describe('the rest of a family’s life', () => {
   const problemOf = async (response: Response) => (await response.json()) as { status: number; detail: string };
 
-  test('when the matrix is over, then the removed child cannot see the family, and the question completed without them', async () => {
+  test('when the matrix is over, then the removed child cannot see the family, and the question completed without them, read alike on its page and by its id', async () => {
     const { familyId } = family;
     const removedView = await clientFor(spare.idToken).v1.families[':familyId'].$get({ param: { familyId } });
     assert.equal(removedView.status, 404);
@@ -493,6 +498,22 @@ describe('the rest of a family’s life', () => {
     });
     assert.equal(archived.answeredBy.length, 2);
     assert.equal(archived.answers.length, 2);
+
+    // What a tap on a push opens: the same question read by its id.
+    const question = (familyId: string, id: string) =>
+      clientFor(parent.idToken).v1.families[':familyId'].questions[':questionId'].$get({
+        param: { familyId, questionId: id },
+      });
+    const byId = await question(familyId, questionId);
+    assert.equal(byId.status, 200);
+    assert.deepEqual(await byId.json(), archived);
+    const otherQuestion = await openQuestion(stack, otherFamily.familyId, '2026-11-25', outsider);
+    for (const [what, response] of [
+      ['a question of another family', await question(familyId, otherQuestion)],
+      ['an id that is not one', await question(familyId, 'current-ish')],
+    ] as const) {
+      assert.equal(response.status, 404, what);
+    }
   });
 
   test('when the matrix is over, then each account lists the families it is in, and not those it left or was removed from', async () => {

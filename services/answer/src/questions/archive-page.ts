@@ -33,6 +33,31 @@ export async function archivePage(
   return { questions, nextCursor: rows.length > limit ? (questions.at(-1)?.localDate ?? null) : null };
 }
 
+/**
+ * One of the family's questions by its id, as the archive shows it (the latest announcement
+ * of its date), or undefined when the family never opened it or its instant has not come.
+ * Two index reads: its date by id (`events_questions_by_id`), its latest announcement by date.
+ */
+export async function archivedQuestion(
+  db: Executor<AnswerDatabase>,
+  familyId: string,
+  { questionId, now }: { questionId: string; now: Date },
+): Promise<OpenedQuestion | undefined> {
+  const stream = familyStream(familyId);
+  const { rows } = await sql<{ data: OpenedQuestion }>`
+    select data from events
+    where stream_id = ${stream} and type in ('QuestionOpened', 'QuestionRescheduled')
+      and data->>'localDate' = (
+        select data->>'localDate' from events
+        where stream_id = ${stream} and type = 'QuestionOpened' and data->>'questionId' = ${questionId}
+        limit 1)
+    order by stream_version desc
+    limit 1`.execute(db);
+  const question = rows[0]?.data;
+  if (!question || Date.parse(question.openedAt) > now.getTime()) return undefined;
+  return openedQuestion(question);
+}
+
 /** Whether the family ever opened the question (`events_questions_by_id`). */
 export async function familyAskedQuestion(
   db: Executor<AnswerDatabase>,

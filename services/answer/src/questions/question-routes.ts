@@ -9,7 +9,7 @@ import { readStreams } from '../event-store/event-store.ts';
 import { loadFamily } from '../families/family.repository.ts';
 import { currentQuestion, existing, type Member, type OpenedQuestion, requireMember } from '../families/family.ts';
 import { familyIdOf, type RequestEnv } from '../request-context.ts';
-import { archivePage } from './archive-page.ts';
+import { archivedQuestion, archivePage } from './archive-page.ts';
 import { loadQuestion, questionFold, questionStream } from './question.repository.ts';
 import type { Answer, QuestionState } from './question.ts';
 
@@ -31,6 +31,17 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
         answers: answersFor(member, answers),
       });
     })
+    .get('/:familyId/questions/:questionId', async (c) => {
+      const family = existing(await loadFamily(database.db, familyIdOf(c)));
+      const member = requireMember(family, c.get('uid'));
+      const question = await archivedQuestion(database.db, family.familyId, {
+        questionId: c.req.param('questionId'),
+        now: new Date(),
+      });
+      if (!question) throw new HaruError('not-found', 'no such question');
+      const { answers } = await loadQuestion(database.db, question.questionId);
+      return c.json(archiveItem(member, question, answers));
+    })
     .get('/:familyId/questions', archiveQuery, async (c) => {
       const { before, limit } = c.req.valid('query');
       const family = existing(await loadFamily(database.db, familyIdOf(c)));
@@ -48,18 +59,21 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
       const items = questions.map((question: OpenedQuestion) => {
         const { answers } = (streams.get(questionStream(question.questionId))?.state ??
           questionFold.initial()) as QuestionState;
-        return {
-          questionId: question.questionId,
-          localDate: question.localDate,
-          text: question.text[member.locale],
-          openedAt: question.openedAt,
-          answeredBy: answers.map((answer) => answer.memberId),
-          answers: answersFor(member, answers),
-        };
+        return archiveItem(member, question, answers);
       });
       return c.json({ items, nextCursor });
     });
 }
+
+/** A question of the archive as `member` sees it: in their language, with who answered. */
+const archiveItem = (member: Member, question: OpenedQuestion, answers: Answer[]) => ({
+  questionId: question.questionId,
+  localDate: question.localDate,
+  text: question.text[member.locale],
+  openedAt: question.openedAt,
+  answeredBy: answers.map((answer) => answer.memberId),
+  answers: answersFor(member, answers),
+});
 
 /** Other members' answers are shown only to someone who has answered too. */
 const answersFor = (member: Member, answers: Answer[]): Answer[] =>

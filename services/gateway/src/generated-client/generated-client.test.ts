@@ -150,6 +150,15 @@ test('when a family lives a day through the generated client, then each step ans
   );
   assert.deepEqual(log.map(({ kind }) => kind).sort(), ['complete', 'question']);
 
+  // Jun taps the "everyone answered" push: the question its data names, with both answers.
+  const tapped = log.find(({ kind }) => kind === 'complete');
+  const opened = await asJun.GET('/v1/families/{familyId}/questions/{questionId}', {
+    params: { path: { familyId, questionId: tapped?.questionId ?? 'none' } },
+  });
+  assert.equal(opened.data?.questionId, questionId);
+  assert.ok(opened.data?.completedAt, 'complete');
+  assert.deepEqual(opened.data?.answers.map(({ text }) => text).sort(), ['Soccer', '저녁 같이 먹기']);
+
   const removed = await asJun.DELETE('/v1/me/devices/{token}', {
     params: { path: { token: `generated-client-ios-${familyId}` } },
   });

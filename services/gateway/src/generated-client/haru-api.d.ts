@@ -179,6 +179,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/families/{familyId}/questions/{questionId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read one of the family’s questions by its id, as the archive shows it
+     * @description What a tap on a push opens: its `data.questionId`, today’s or an older one. A question appears once it has opened. Answers are shown if the caller answered it.
+     */
+    get: operations['getQuestion'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/families/{familyId}/questions/{questionId}/answer': {
     parameters: {
       query?: never;
@@ -2227,6 +2247,143 @@ export interface operations {
            *     }
            */
           'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid Firebase ID token was sent. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unauthenticated",
+           *       "title": "Authentication is required",
+           *       "status": 401,
+           *       "detail": "send a Firebase ID token as Authorization: Bearer <token>"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or one the caller does not belong to (its existence is not revealed). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/not-found",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "detail": "no such family"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests from this member this minute; retry after Retry-After seconds. */
+      429: {
+        headers: {
+          /** @description seconds until the member may send again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/rate-limited",
+           *       "title": "Too many requests",
+           *       "status": 429,
+           *       "detail": "at most 120 requests a minute; retry after Retry-After seconds"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Something went wrong on haru's side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something went wrong on our side."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A haru service behind the gateway is unavailable; try again shortly. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unavailable",
+           *       "title": "Temporarily unavailable",
+           *       "status": 503,
+           *       "detail": "a haru service did not answer; try again shortly"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getQuestion: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the family's id */
+        familyId: string;
+        /** @description the question's id */
+        questionId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The question. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "questionId": "019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e",
+           *       "localDate": "2026-12-03",
+           *       "text": "What made you laugh today?",
+           *       "openedAt": "2026-12-03T12:00:00.000Z",
+           *       "completedAt": "2026-12-03T13:10:00.000Z",
+           *       "answeredBy": [
+           *         "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
+           *         "019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b"
+           *       ],
+           *       "answers": [
+           *         {
+           *           "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
+           *           "text": "The dog chasing its tail.",
+           *           "answeredAt": "2026-12-03T12:20:00.000Z"
+           *         },
+           *         {
+           *           "memberId": "019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b",
+           *           "text": "Dad singing in the car.",
+           *           "answeredAt": "2026-12-03T13:10:00.000Z"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['ArchivedQuestion'];
         };
       };
       /** @description No valid Firebase ID token was sent. */

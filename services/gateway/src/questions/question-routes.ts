@@ -1,5 +1,6 @@
 import { HaruError } from '@haru/errors';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { validate as isUuid } from 'uuid';
 import type { GatewayEnv, Services } from '../gateway-context.ts';
 import { jsonContent } from '../openapi/json-content.ts';
@@ -10,6 +11,7 @@ import { caller, forward, segment } from '../service-calls.ts';
 import { answerSubmissions } from './answer-submissions.ts';
 import {
   answerInput,
+  archivedQuestion,
   archivePage,
   archiveQuery,
   currentQuestion,
@@ -39,8 +41,11 @@ const getCurrentQuestion = createRoute({
   },
 });
 
+/** A question of the archive as the answer service has it; its completion is the projection's. */
+type ArchiveItemOfAnswerService = Omit<CurrentQuestion, 'requiredMemberIds'> & { answeredBy: string[] };
+
 interface ArchivePageOfAnswerService {
-  items: Array<Omit<CurrentQuestion, 'requiredMemberIds'> & { answeredBy: string[] }>;
+  items: ArchiveItemOfAnswerService[];
   nextCursor: string | null;
 }
 
@@ -56,6 +61,21 @@ const listQuestions = createRoute({
   responses: {
     200: { description: 'A page of the archive.', ...jsonContent(archivePage, examples.archivePage) },
     ...problemResponses(...everyRouteProblems, 400, 404),
+  },
+});
+
+const getQuestion = createRoute({
+  method: 'get',
+  path: '/{familyId}/questions/{questionId}',
+  operationId: 'getQuestion',
+  summary: 'Read one of the family’s questions by its id, as the archive shows it',
+  description:
+    'What a tap on a push opens: its `data.questionId`, today’s or an older one. A question appears once it has opened. Answers are shown if the caller answered it.',
+  tags: ['questions'],
+  request: { params: z.object({ familyId: familyIdParameter, questionId: questionIdParameter }) },
+  responses: {
+    200: { description: 'The question.', ...jsonContent(archivedQuestion, examples.archivedQuestion) },
+    ...problemResponses(...everyRouteProblems, 404),
   },
 });
 
@@ -87,6 +107,22 @@ const submitAnswer = createRoute({
  */
 export function questionRoutes({ answer, projection }: Services) {
   const submit = answerSubmissions(answer);
+  /** The archive's questions with when each was completed (null while someone has not answered). */
+  const withCompletions = async (c: Context<GatewayEnv>, familyId: string, items: ArchiveItemOfAnswerService[]) => {
+    const completedAt = new Map<string, string | null>();
+    if (items.length > 0) {
+      const ids = items.map((item) => item.questionId).join(',');
+      const completions = await projection({
+        method: 'GET',
+        path: `/internal/families/${familyId}/completions?questionIds=${ids}`,
+        ...caller(c),
+      });
+      if (!completions.ok) return { refused: completions };
+      const body = (await completions.json()) as { completions: Array<{ questionId: string; completedAt: string }> };
+      for (const completion of body.completions) completedAt.set(completion.questionId, completion.completedAt);
+    }
+    return { items: items.map((item) => ({ ...item, completedAt: completedAt.get(item.questionId) ?? null })) };
+  };
   return new OpenAPIHono<GatewayEnv>()
     .openapi(getCurrentQuestion, async (c) => {
       const familyId = segment(c.req.valid('param').familyId);
@@ -130,25 +166,23 @@ export function questionRoutes({ answer, projection }: Services) {
       });
       if (!page.ok) return forward(c, page);
       const { items, nextCursor } = (await page.json()) as ArchivePageOfAnswerService;
-      const completedAt = new Map<string, string | null>();
-      if (items.length > 0) {
-        const ids = items.map((item) => item.questionId).join(',');
-        const completions = await projection({
-          method: 'GET',
-          path: `/internal/families/${familyId}/completions?questionIds=${ids}`,
-          ...caller(c),
-        });
-        if (!completions.ok) return forward(c, completions);
-        const body = (await completions.json()) as { completions: Array<{ questionId: string; completedAt: string }> };
-        for (const completion of body.completions) completedAt.set(completion.questionId, completion.completedAt);
-      }
-      return c.json(
-        {
-          items: items.map((item) => ({ ...item, completedAt: completedAt.get(item.questionId) ?? null })),
-          nextCursor,
-        },
-        200,
-      );
+      const completed = await withCompletions(c, familyId, items);
+      if (completed.refused) return forward(c, completed.refused);
+      return c.json({ items: completed.items, nextCursor }, 200);
+    })
+    .openapi(getQuestion, async (c) => {
+      const { familyId, questionId } = c.req.valid('param');
+      if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
+      const found = await answer({
+        method: 'GET',
+        path: `/internal/families/${segment(familyId)}/questions/${questionId}`,
+        ...caller(c),
+      });
+      if (!found.ok) return forward(c, found);
+      const question = (await found.json()) as ArchiveItemOfAnswerService;
+      const completed = await withCompletions(c, segment(familyId), [question]);
+      if (completed.refused) return forward(c, completed.refused);
+      return c.json(completed.items[0] as (typeof completed.items)[number], 200);
     })
     .openapi(submitAnswer, async (c) => {
       const { text } = c.req.valid('json');

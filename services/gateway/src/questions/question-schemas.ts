@@ -62,6 +62,28 @@ export const submittedAnswer = z
   .strictObject({ questionId: id, text: z.string().meta({ description: 'the answer, as recorded' }) })
   .meta({ id: 'SubmittedAnswer' });
 
+/** A question of the archive, read alone or on a page. */
+const archivedQuestionExample = {
+  questionId: '019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e',
+  localDate: '2026-12-03',
+  text: 'What made you laugh today?',
+  openedAt: '2026-12-03T12:00:00.000Z',
+  completedAt: '2026-12-03T13:10:00.000Z',
+  answeredBy: ['019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60', '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b'],
+  answers: [
+    {
+      memberId: '019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60',
+      text: 'The dog chasing its tail.',
+      answeredAt: '2026-12-03T12:20:00.000Z',
+    },
+    {
+      memberId: '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b',
+      text: 'Dad singing in the car.',
+      answeredAt: '2026-12-03T13:10:00.000Z',
+    },
+  ],
+} satisfies z.input<typeof archivedQuestion>;
+
 export const examples = {
   currentQuestion: {
     questionId: '019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e',
@@ -72,29 +94,9 @@ export const examples = {
     complete: false,
     answers: [],
   } satisfies z.input<typeof currentQuestion>,
+  archivedQuestion: archivedQuestionExample,
   archivePage: {
-    items: [
-      {
-        questionId: '019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e',
-        localDate: '2026-12-03',
-        text: 'What made you laugh today?',
-        openedAt: '2026-12-03T12:00:00.000Z',
-        completedAt: '2026-12-03T13:10:00.000Z',
-        answeredBy: ['019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60', '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b'],
-        answers: [
-          {
-            memberId: '019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60',
-            text: 'The dog chasing its tail.',
-            answeredAt: '2026-12-03T12:20:00.000Z',
-          },
-          {
-            memberId: '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b',
-            text: 'Dad singing in the car.',
-            answeredAt: '2026-12-03T13:10:00.000Z',
-          },
-        ],
-      },
-    ],
+    items: [archivedQuestionExample],
     nextCursor: '2026-12-03',
   } satisfies z.input<typeof archivePage>,
   answerInput: { text: 'The dog chasing its tail.' } satisfies z.input<typeof answerInput>,

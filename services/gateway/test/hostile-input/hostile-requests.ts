@@ -240,11 +240,14 @@ const notJsonBytes = fc.oneof(
  * a required member missing, an unknown member), not an object, not JSON, empty, deeply
  * nested, far too large, or sent as another media type.
  */
+/** Members any body may go without: each has a default. */
+const leftOutByDefault: readonly string[] = ['quietHours', 'locale', 'reminderOffsetMinutes'];
+
 export const invalidBody = (
   shape: fc.Arbitrary<Record<string, unknown>>,
   maxBodyBytes: number,
   /** Members a body may go without (left out of "a required member missing"). */
-  optional: readonly string[] = ['quietHours', 'locale'],
+  optional: readonly string[] = leftOutByDefault,
 ): fc.Arbitrary<Body> =>
   fc.oneof(
     fc.tuple(shape, fc.nat(), wrongType, jsonTypes).map(([value, pick, candidate, contentType]) => {
@@ -275,7 +278,7 @@ export const invalidBody = (
         fc.jsonValue({ maxDepth: 2 }),
         jsonTypes,
       )
-      .filter(([value, key]) => !Object.hasOwn(value, key) && !['quietHours', 'locale'].includes(key))
+      .filter(([value, key]) => !Object.hasOwn(value, key) && !leftOutByDefault.includes(key))
       .map(([value, key, extra, contentType]) => ({
         bytes: withExtraMember(value, key, extra),
         contentType,

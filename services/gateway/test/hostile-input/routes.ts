@@ -22,7 +22,7 @@ export interface Route {
   writes: boolean;
   /** A body of the shape the route expects. */
   body?: (fixture: FuzzFixture) => fc.Arbitrary<Record<string, unknown>>;
-  /** Members of the body it may go without (besides `quietHours` and `locale`). */
+  /** Members of the body it may go without (besides `quietHours`, `locale` and `reminderOffsetMinutes`). */
   optionalMembers?: readonly string[];
   /** Query parameters the route reads, with values of the expected shape. */
   query?: (fixture: FuzzFixture) => fc.Arbitrary<Record<string, string>>;
@@ -37,6 +37,7 @@ const localTime = fc
   .map(([hours, minutes]) => `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`);
 const timezone = fc.constantFrom('Asia/Seoul', 'Europe/Berlin', 'America/New_York', 'UTC', 'Pacific/Chatham');
 const quietHours = fc.option(fc.record({ start: localTime, end: localTime }), { nil: null });
+const reminderOffsetMinutes = fc.integer({ min: 15, max: 720 });
 const text = (maxLength: number) => fc.string({ minLength: 1, maxLength, unit: 'grapheme' });
 const member = fc.record(
   { role: fc.constantFrom('parent', 'child'), displayName: text(50), locale: fc.constantFrom('ko', 'en') },
@@ -48,13 +49,16 @@ export const newDeviceToken = fc.stringMatching(/^fuzz-[A-Za-z0-9_:-]{8,40}$/);
 
 const createFamilyBody = () =>
   fc.record(
-    { name: text(50), timezone, pushTime: localTime, quietHours, member },
+    { name: text(50), timezone, pushTime: localTime, quietHours, reminderOffsetMinutes, member },
     { requiredKeys: ['name', 'timezone', 'pushTime', 'member'] },
   );
 const joinBody = ({ inviteCode }: FuzzFixture) =>
   fc.record({ inviteCode: fc.oneof(fc.constant(inviteCode), fc.stringMatching(/^[A-Z2-9]{8}$/)), member });
 const scheduleBody = () =>
-  fc.record({ pushTime: localTime, timezone, quietHours }, { requiredKeys: ['pushTime', 'timezone'] });
+  fc.record(
+    { pushTime: localTime, timezone, quietHours, reminderOffsetMinutes },
+    { requiredKeys: ['pushTime', 'timezone'] },
+  );
 const answerBody = () => fc.record({ text: text(2000) });
 const role = fc.constantFrom('parent', 'child');
 const inviteBody = () => fc.record({ role });
@@ -133,6 +137,13 @@ export const gatewayRoutes: Route[] = [
     path: '/v1/families/:familyId/questions/:questionId/answer',
     writes: true,
     body: answerBody,
+    realValue: question,
+  },
+  {
+    service: 'gateway',
+    method: 'GET',
+    path: '/v1/families/:familyId/questions/:questionId',
+    writes: false,
     realValue: question,
   },
   {
@@ -255,6 +266,14 @@ export const internalRoutes: Route[] = [
     writes: false,
     actsForCaller: true,
     realValue: family,
+  },
+  {
+    service: 'answer',
+    method: 'GET',
+    path: '/internal/families/:familyId/questions/:questionId',
+    writes: false,
+    actsForCaller: true,
+    realValue: question,
   },
   {
     service: 'answer',
