@@ -27,7 +27,7 @@ let strictGateway: ServiceProcess;
 let parent: TestUser;
 let child: TestUser;
 let outsider: TestUser;
-let family: { familyId: string; inviteCode: string };
+let family: { familyId: string; inviteCode: string; memberId: string };
 let otherFamily: { familyId: string; inviteCode: string };
 let questionId: string;
 /** A family the matrix's parent and child leave: a second parent stays in it. */
@@ -51,11 +51,18 @@ const familyInput = (name: string) => ({
   member: { role: 'parent' as const, displayName: 'Mom' },
 });
 
-async function answerEventCount(): Promise<number> {
+/** The answer service's events: all of them, or one family's of one type. */
+async function answerEventCount(of?: { familyId: string; type: string }): Promise<number> {
   const client = new pg.Client({ connectionString: stack.parts.databaseUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ count: string }>('select count(*) from answer.events');
+    const { rows } =
+      of === undefined
+        ? await client.query<{ count: string }>('select count(*) from answer.events')
+        : await client.query<{ count: string }>(
+            'select count(*) from answer.events where family_id = $1 and type = $2',
+            [of.familyId, of.type],
+          );
     return Number(rows[0]?.count);
   } finally {
     await client.end();
@@ -239,6 +246,16 @@ describe('app API', () => {
             param: { familyId, memberId: spareChild.memberId },
           }),
         [404, 403, 204],
+      ],
+      [
+        // The parent gives themselves the role they have: changes nothing.
+        'PATCH /v1/families/:id/members/:memberId',
+        (c) =>
+          c.v1.families[':familyId'].members[':memberId'].$patch({
+            param: { familyId, memberId: family.memberId },
+            json: { role: 'parent' },
+          }),
+        [404, 403, 200],
       ],
       [
         // In a family of its own, where a second parent stays: the child leaves, then the parent.
@@ -536,6 +553,58 @@ describe('the rest of a family’s life', () => {
     assert.deepEqual(others, []);
     assert.deepEqual(await familiesOf(spare), []);
     assert.deepEqual(await familiesOf(await signInTestUser()), []);
+  });
+
+  test('when a parent makes a child a parent, then the new parent may change the schedule and the first parent’s role; a family keeps one parent', async () => {
+    const [mom, kid] = await Promise.all([signInTestUser(), signInTestUser()]);
+    const created = await bodyOf<{ familyId: string; inviteCode: string; memberId: string }>(
+      await clientFor(mom.idToken).v1.families.$post({ json: familyInput('Roles') }),
+      201,
+    );
+    const { familyId } = created;
+    const joined = await bodyOf<{ memberId: string }>(
+      await clientFor(kid.idToken).v1.families.join.$post({
+        json: { inviteCode: created.inviteCode, member: { displayName: 'Kid' } },
+      }),
+      201,
+    );
+    const changeRole = (user: TestUser, memberId: string, role: string) =>
+      clientFor(user.idToken).v1.families[':familyId'].members[':memberId'].$patch({
+        param: { familyId, memberId },
+        json: { role: role as 'parent' },
+      });
+    const schedule = (user: TestUser) =>
+      clientFor(user.idToken).v1.families[':familyId'].schedule.$put({
+        param: { familyId },
+        json: { pushTime: '07:30', timezone: 'Asia/Seoul' },
+      });
+    assert.equal((await schedule(kid)).status, 403);
+
+    const promoted = await changeRole(mom, joined.memberId, 'parent');
+
+    assert.equal(promoted.status, 200);
+    assert.deepEqual(await promoted.json(), { memberId: joined.memberId, role: 'parent', displayName: 'Kid' });
+    assert.equal((await schedule(kid)).status, 200);
+    assert.equal((await changeRole(kid, created.memberId, 'child')).status, 200);
+    const roles = await bodyOf<{ members: Array<{ displayName: string; role: string }> }>(
+      await clientFor(mom.idToken).v1.families[':familyId'].$get({ param: { familyId } }),
+      200,
+    );
+    assert.deepEqual(
+      roles.members.map(({ displayName, role }) => `${displayName} (${role})`),
+      ['Mom (child)', 'Kid (parent)'],
+    );
+    // Its schedule changed (today's question may fire at once): only role changes are counted.
+    const roleChanges = { familyId, type: 'MemberRoleChanged' };
+    const events = await answerEventCount(roleChanges);
+    assert.equal(events, 2, 'Kid made a parent, Mom a child');
+    assert.equal((await changeRole(mom, joined.memberId, 'child')).status, 403, 'Mom is a child now');
+    const lastParent = await changeRole(kid, joined.memberId, 'child');
+    assert.equal(lastParent.status, 409);
+    assert.match((await problemOf(lastParent)).detail, /at least one parent/);
+    assert.equal((await changeRole(kid, joined.memberId, 'admin')).status, 400);
+    assert.equal((await changeRole(kid, crypto.randomUUID(), 'parent')).status, 404);
+    assert.equal(await answerEventCount(roleChanges), events, 'nothing written by the refusals');
   });
 
   test('when the last parent would leave a child behind, then 409 says why; a stated role against the invite is 409', async () => {

@@ -75,6 +75,9 @@ export const joinFamilyInputSchema = z.strictObject({
 /** A new invite code for a role (parents only); it replaces that role's previous code. */
 export const inviteInputSchema = z.strictObject({ role: roleSchema });
 
+/** The role a parent gives a member (`PATCH …/members/:memberId`). */
+export const roleChangeInputSchema = z.strictObject({ role: roleSchema });
+
 /** A member's own settings; each field left out stays as it is. */
 export const preferencesInputSchema = z.strictObject({
   displayName: displayNameSchema.optional(),

@@ -8,6 +8,7 @@ import {
   joinFamilyInputSchema,
   newEventId,
   preferencesInputSchema,
+  roleChangeInputSchema,
   scheduleInputSchema,
 } from '@haru/contracts';
 import { type Database, isUniqueViolation } from '@haru/db';
@@ -167,6 +168,19 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
         metadata: { now: new Date() },
       }));
       return c.body(null, 204);
+    })
+    .patch('/:familyId/members/:memberId', jsonBody(roleChangeInputSchema), async (c) => {
+      const memberId = c.req.param('memberId');
+      if (!isUuid(memberId)) throw new HaruError('not-found', 'no such member');
+      const { role } = c.req.valid('json');
+      const { state } = await memberCommand(c, (uid) => ({
+        type: 'ChangeRole',
+        data: { uid, memberId, role },
+        metadata: { now: new Date() },
+      }));
+      const member = existing(state).members.find((candidate) => candidate.memberId === memberId);
+      if (!member) throw new Error('a role was changed but the family has no such member');
+      return c.json({ memberId, role: member.role, displayName: member.displayName });
     })
     .get('/:familyId/membership', async (c) => {
       const family = memberView(await loadFamily(database.db, familyIdOf(c)), c.get('uid'));

@@ -187,6 +187,42 @@ describe('family decider', () => {
     assert.deepEqual(remove(parent.uid, child.memberId), []);
   });
 
+  test('when a parent makes the child a parent, then the child may do what parents do, and may make the first parent a child', () => {
+    const family = [...created, childJoined];
+    const changeRole = (uid: string, memberId: string, role: 'parent' | 'child') =>
+      given(family).when({ type: 'ChangeRole', data: { uid, memberId, role }, metadata: { now } });
+
+    const promoted = changeRole(parent.uid, child.memberId, 'parent');
+
+    assert.deepEqual(promoted, [
+      {
+        type: 'MemberRoleChanged',
+        data: { memberId: child.memberId, role: 'parent', changedBy: parent.memberId, changedAt: now.toISOString() },
+      },
+    ]);
+    family.push(...promoted);
+    assert.deepEqual(changeRole(parent.uid, child.memberId, 'parent'), [], 'the same role again is a retry');
+    const changed = given(family).when({
+      type: 'ChangeSchedule',
+      data: { uid: child.uid, schedule: { ...schedule, pushTime: '07:00' } },
+      metadata: { now },
+    });
+    assert.equal(changed[0]?.type, 'ScheduleChanged');
+    family.push(...changeRole(child.uid, parent.memberId, 'child'));
+    expectProblem(() => changeRole(parent.uid, child.memberId, 'child'), 'forbidden');
+  });
+
+  test('when the last parent would become a child, then it is refused; a child changes no role; an absent member is not found', () => {
+    const family = [...created, childJoined];
+    const changeRole = (uid: string, memberId: string, role: 'parent' | 'child') =>
+      given(family).when({ type: 'ChangeRole', data: { uid, memberId, role }, metadata: { now } });
+    expectProblem(() => changeRole(parent.uid, parent.memberId, 'child'), 'conflict');
+    expectProblem(() => changeRole(child.uid, child.memberId, 'parent'), 'forbidden');
+    expectProblem(() => changeRole(parent.uid, 'nobody', 'parent'), 'not-found');
+    family.push({ type: 'MemberLeft', data: { memberId: child.memberId, leftAt: now.toISOString() } });
+    expectProblem(() => changeRole(parent.uid, child.memberId, 'parent'), 'not-found');
+  });
+
   test('when a member changes some preferences, then the others are kept, and kinds are recorded once, in order', () => {
     const events = given([...created, childJoined]).when({
       type: 'ChangePreferences',

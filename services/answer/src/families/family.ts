@@ -86,6 +86,8 @@ export type FamilyEvent =
   /** `removedBy`: the parent who removed the member; absent when they left. */
   | { type: 'MemberLeft'; data: { memberId: string; leftAt: string; removedBy?: string } }
   | { type: 'MemberPreferencesChanged'; data: Preferences & { memberId: string; changedAt: string } }
+  /** A parent gave a member another role (stays inside the service: no other reads roles). */
+  | { type: 'MemberRoleChanged'; data: { memberId: string; role: Role; changedBy: string; changedAt: string } }
   /** The member's account was erased: their personal data is unreadable from then on (decision 9). */
   | { type: 'MemberErased'; data: { memberId: string; erasedAt: string } }
   | { type: 'ScheduleChanged'; data: RecordedSchedule & { changedAt: string } }
@@ -123,6 +125,7 @@ export type FamilyCommand =
   | { type: 'CreateInvite'; data: { uid: string; role: Role; code: string; expiresAt: Date }; metadata: { now: Date } }
   | { type: 'LeaveFamily'; data: { uid: string }; metadata: { now: Date } }
   | { type: 'RemoveMember'; data: { uid: string; memberId: string }; metadata: { now: Date } }
+  | { type: 'ChangeRole'; data: { uid: string; memberId: string; role: Role }; metadata: { now: Date } }
   | {
       type: 'ChangePreferences';
       data: { uid: string } & Partial<Preferences>;
@@ -228,6 +231,21 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
       mayLeave(family, member);
       return [{ type: 'MemberLeft', data: { memberId: member.memberId, leftAt: now, removedBy: parent.memberId } }];
     }
+    case 'ChangeRole': {
+      const family = existing(state);
+      const parent = requireParent(family, command.data.uid, 'only parents change roles');
+      const { memberId, role } = command.data;
+      const member = family.members.find((candidate) => candidate.active && candidate.memberId === memberId);
+      if (!member) throw new HaruError('not-found', 'no such member');
+      if (member.role === role) return [];
+      const anotherParent = family.members.some(
+        (other) => other.active && other.role === 'parent' && other.memberId !== memberId,
+      );
+      if (role === 'child' && !anotherParent) {
+        throw new HaruError('conflict', 'a family keeps at least one parent: make another member a parent first');
+      }
+      return [{ type: 'MemberRoleChanged', data: { memberId, role, changedBy: parent.memberId, changedAt: now } }];
+    }
     case 'ChangePreferences': {
       const family = existing(state);
       const { uid, ...change } = command.data;
@@ -330,6 +348,14 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
       return {
         ...state,
         members: state.members.map((member) => (member.memberId === memberId ? { ...member, ...preferences } : member)),
+      };
+    }
+    case 'MemberRoleChanged': {
+      if (state.status === 'absent') return state;
+      const { memberId, role } = event.data;
+      return {
+        ...state,
+        members: state.members.map((member) => (member.memberId === memberId ? { ...member, role } : member)),
       };
     }
     case 'MemberLeft': {

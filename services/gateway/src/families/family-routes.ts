@@ -15,8 +15,10 @@ import {
   inviteInput,
   joinedFamily,
   joinFamilyInput,
+  member,
   memberSettings,
   preferencesInput,
+  roleChangeInput,
   schedule,
   scheduleInput,
 } from './family-schemas.ts';
@@ -161,6 +163,25 @@ const removeMember = createRoute({
   },
 });
 
+const changeRole = createRoute({
+  method: 'patch',
+  path: '/{familyId}/members/{memberId}',
+  operationId: 'changeRole',
+  summary: 'Give a member another role (parents only)',
+  description:
+    'A parent may make a child a parent, or a parent (themselves included) a child. A family keeps at least one parent (409). The same role again is 200 and changes nothing.',
+  tags: ['members'],
+  middleware: [requireJsonBody] as const,
+  request: {
+    params: z.object({ familyId: familyIdParameter, memberId: memberIdParameter }),
+    body: { required: true, ...jsonContent(roleChangeInput, examples.roleChangeInput) },
+  },
+  responses: {
+    200: { description: 'The member with their role as it now is.', ...jsonContent(member, examples.member) },
+    ...problemResponses(...everyRouteProblems, ...bodyProblems, 403, 404, 409),
+  },
+});
+
 /** Families, members and schedules: owned by the answer service. */
 export function familyRoutes({ answer }: Services) {
   return (
@@ -203,6 +224,12 @@ export function familyRoutes({ answer }: Services) {
         const { familyId, memberId } = c.req.valid('param');
         const path = `/internal/families/${segment(familyId)}/members/${segment(memberId)}`;
         return forward<Response>(c, await answer({ method: 'DELETE', path, ...caller(c) }));
+      })
+      .openapi(changeRole, async (c) => {
+        const body = c.req.valid('json');
+        const { familyId, memberId } = c.req.valid('param');
+        const path = `/internal/families/${segment(familyId)}/members/${segment(memberId)}`;
+        return forward(c, await answer({ method: 'PATCH', path, body, ...caller(c) }));
       })
   );
 }

@@ -3,6 +3,7 @@ import {
   inviteInputSchema,
   joinFamilyInputSchema,
   preferencesInputSchema,
+  roleChangeInputSchema,
   scheduleInputSchema,
 } from '@haru/contracts';
 import { z } from 'zod';
@@ -15,6 +16,7 @@ export const joinFamilyInput = joinFamilyInputSchema.meta({ id: 'JoinFamilyInput
 export const scheduleInput = scheduleInputSchema.meta({ id: 'ScheduleInput' });
 export const inviteInput = inviteInputSchema.meta({ id: 'InviteInput' });
 export const preferencesInput = preferencesInputSchema.meta({ id: 'PreferencesInput' });
+export const roleChangeInput = roleChangeInputSchema.meta({ id: 'RoleChangeInput' });
 
 const id = z.uuid();
 const localTime = z
@@ -67,6 +69,8 @@ export const invite = z
   })
   .meta({ id: 'Invite' });
 
+export const member = z.strictObject({ memberId: id, role, displayName: z.string() }).meta({ id: 'Member' });
+
 export const family = z
   .strictObject({
     familyId: id,
@@ -75,7 +79,7 @@ export const family = z
     pushTime: localTime,
     quietHours,
     reminderOffsetMinutes,
-    members: z.array(z.strictObject({ memberId: id, role, displayName: z.string() }).meta({ id: 'Member' })),
+    members: z.array(member),
     me: memberSettings,
   })
   .meta({ id: 'Family' });
@@ -129,6 +133,12 @@ export const examples = {
     expiresAt: '2026-12-10T12:00:00.000Z',
   } satisfies z.input<typeof invite>,
   preferencesInput: { locale: 'en', mutedKinds: ['reminder'] } satisfies z.input<typeof preferencesInput>,
+  roleChangeInput: { role: 'parent' } satisfies z.input<typeof roleChangeInput>,
+  member: {
+    memberId: '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b',
+    role: 'parent',
+    displayName: 'Jun',
+  } satisfies z.input<typeof member>,
   memberSettings: {
     memberId: '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b',
     role: 'child',

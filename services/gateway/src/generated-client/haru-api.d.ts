@@ -139,7 +139,11 @@ export interface paths {
     delete: operations['removeMember'];
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Give a member another role (parents only)
+     * @description A parent may make a child a parent, or a parent (themselves included) a child. A family keeps at least one parent (409). The same role again is 200 and changes nothing.
+     */
+    patch: operations['changeRole'];
     trace?: never;
   };
   '/v1/families/{familyId}/questions/current': {
@@ -455,6 +459,10 @@ export interface components {
       /** @enum {string} */
       locale?: 'ko' | 'en';
       mutedKinds?: ('reminder' | 'complete')[];
+    };
+    RoleChangeInput: {
+      /** @enum {string} */
+      role: 'parent' | 'child';
     };
     CurrentQuestion: {
       /** Format: uuid */
@@ -1993,6 +2001,219 @@ export interface operations {
            *       "title": "Conflict with the current state",
            *       "status": 409,
            *       "detail": "this question is no longer open"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests from this member this minute; retry after Retry-After seconds. */
+      429: {
+        headers: {
+          /** @description seconds until the member may send again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/rate-limited",
+           *       "title": "Too many requests",
+           *       "status": 429,
+           *       "detail": "at most 120 requests a minute; retry after Retry-After seconds"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Something went wrong on haru's side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something went wrong on our side."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A haru service behind the gateway is unavailable; try again shortly. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unavailable",
+           *       "title": "Temporarily unavailable",
+           *       "status": 503,
+           *       "detail": "a haru service did not answer; try again shortly"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  changeRole: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the family's id */
+        familyId: string;
+        /** @description the member's id */
+        memberId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "role": "parent"
+         *     }
+         */
+        'application/json': components['schemas']['RoleChangeInput'];
+      };
+    };
+    responses: {
+      /** @description The member with their role as it now is. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "memberId": "019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b",
+           *       "role": "parent",
+           *       "displayName": "Jun"
+           *     }
+           */
+          'application/json': components['schemas']['Member'];
+        };
+      };
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/invalid",
+           *       "title": "The request is not valid",
+           *       "status": 400,
+           *       "detail": "the body does not match the expected shape"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid Firebase ID token was sent. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unauthenticated",
+           *       "title": "Authentication is required",
+           *       "status": 401,
+           *       "detail": "send a Firebase ID token as Authorization: Bearer <token>"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller may not do this (a child changing the schedule). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/forbidden",
+           *       "title": "Not allowed",
+           *       "status": 403,
+           *       "detail": "only parents change the schedule"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or one the caller does not belong to (its existence is not revealed). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/not-found",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "detail": "no such family"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request conflicts with the current state. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/conflict",
+           *       "title": "Conflict with the current state",
+           *       "status": 409,
+           *       "detail": "this question is no longer open"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than the gateway accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/too-large",
+           *       "title": "The request body is too large",
+           *       "status": 413,
+           *       "detail": "send at most 16384 bytes"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unsupported-media-type",
+           *       "title": "The request body must be JSON",
+           *       "status": 415,
+           *       "detail": "send the body as application/json"
            *     }
            */
           'application/problem+json': components['schemas']['Problem'];

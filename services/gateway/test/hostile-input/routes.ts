@@ -62,6 +62,7 @@ const scheduleBody = () =>
 const answerBody = () => fc.record({ text: text(2000) });
 const role = fc.constantFrom('parent', 'child');
 const inviteBody = () => fc.record({ role });
+const roleChangeBody = () => fc.record({ role });
 const preferencesBody = () =>
   fc.record(
     {
@@ -177,6 +178,14 @@ export const gatewayRoutes: Route[] = [
     method: 'DELETE',
     path: '/v1/families/:familyId/members/:memberId',
     writes: true,
+    realValue: family,
+  },
+  {
+    service: 'gateway',
+    method: 'PATCH',
+    path: '/v1/families/:familyId/members/:memberId',
+    writes: true,
+    body: roleChangeBody,
     realValue: family,
   },
   {
@@ -317,6 +326,15 @@ export const internalRoutes: Route[] = [
     path: '/internal/families/:familyId/members/:memberId',
     writes: true,
     actsForCaller: true,
+    realValue: family,
+  },
+  {
+    service: 'answer',
+    method: 'PATCH',
+    path: '/internal/families/:familyId/members/:memberId',
+    writes: true,
+    actsForCaller: true,
+    body: roleChangeBody,
     realValue: family,
   },
   { service: 'answer', method: 'POST', path: '/internal/answers', writes: true, body: answerBatchBody },
