@@ -294,6 +294,7 @@ async function notifierPath() {
     intervalMs: 3_600_000,
     reportSpreadMs: 0,
     headStartMs: notifierDefaults.NOTIFIER_HEAD_START_MS,
+    batchesAhead: notifierDefaults.NOTIFIER_BATCHES_AHEAD,
   });
   const scenario: Scenario = {
     name: 'whole notifier path',

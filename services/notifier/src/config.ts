@@ -37,6 +37,12 @@ const notifierShape = {
    * another sender first.
    */
   NOTIFIER_HEAD_START_MS: z.coerce.number().int().nonnegative().max(30_000).default(1000),
+  /**
+   * Batches each send worker claims within the head start, before their instant: a burst's
+   * claims are made before it rather than during its drain. A replica holds at most
+   * NOTIFIER_SEND_CONCURRENCY × this × 500 deliveries (20,000 by default), whatever the burst.
+   */
+  NOTIFIER_BATCHES_AHEAD: env.positiveInt(10),
   /** FCM messages a minute allowed to the Firebase project, shared by every replica (FCM's default quota). */
   FCM_SEND_BUDGET_PER_MINUTE: env.positiveInt(600_000),
   /** NotificationSent reports are published spread over this long, so a burst's never meet SNS's quota at once. */

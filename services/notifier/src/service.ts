@@ -90,6 +90,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
         concurrency: config.NOTIFIER_SEND_CONCURRENCY,
         intervalMs: config.NOTIFIER_POLL_INTERVAL_MS,
         headStartMs: config.NOTIFIER_HEAD_START_MS,
+        batchesAhead: config.NOTIFIER_BATCHES_AHEAD,
         reportSpreadMs: config.NOTIFIER_REPORT_SPREAD_MS,
       });
       if (sendThreads) {

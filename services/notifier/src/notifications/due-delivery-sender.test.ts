@@ -485,43 +485,52 @@ describe('claiming ahead of the instant', () => {
     }
   });
 
-  it('when a burst is claimed ahead, then each worker holds one batch until the instant, and claims its next as it sends', async () => {
-    // Two workers, batches of 10, 40 deliveries due at one instant within the head start.
-    const handler = await createTestHandler({ headStartMs: 10_000, batchSize: 10, concurrency: 2 });
-    try {
-      const tokens: string[] = [];
-      const families: string[] = [];
-      for (let index = 0; index < 4; index++) {
-        const batch = Array.from({ length: 10 }, () => testToken());
-        tokens.push(...batch);
-        families.push((await family(handler, [{ locale: 'en', tokens: batch }])).familyId);
-      }
-      const instant = new Date(Date.now() + 2_000);
-      for (const familyId of families) {
-        await handler.handle(
-          testEvent('QuestionOpened', familyId, { ...questionOpened(familyId).data, openedAt: instant.toISOString() }),
+  it('when a burst is claimed ahead, then each worker holds its batches ahead until the instant, and claims the rest as it sends', async () => {
+    // Two workers, batches of 10, 60 deliveries due at one instant within the head start.
+    for (const batchesAhead of [1, 2]) {
+      const handler = await createTestHandler({ headStartMs: 10_000, batchSize: 10, concurrency: 2, batchesAhead });
+      try {
+        const tokens: string[] = [];
+        const families: string[] = [];
+        for (let index = 0; index < 6; index++) {
+          const batch = Array.from({ length: 10 }, () => testToken());
+          tokens.push(...batch);
+          families.push((await family(handler, [{ locale: 'en', tokens: batch }])).familyId);
+        }
+        const instant = new Date(Date.now() + 2_000);
+        for (const familyId of families) {
+          await handler.handle(
+            testEvent('QuestionOpened', familyId, {
+              ...questionOpened(familyId).data,
+              openedAt: instant.toISOString(),
+            }),
+          );
+        }
+        const leased = async () => {
+          const { count } = await handler.database.db
+            .selectFrom('deliveries')
+            .select((eb) => eb.fn.countAll<string>().as('count'))
+            .where('token', 'in', tokens)
+            .where('leased_until', 'is not', null)
+            .executeTakeFirstOrThrow();
+          return Number(count);
+        };
+        const sending = handler.send();
+        // Every count read before the instant: the workers' batches ahead, never more.
+        const before: number[] = [];
+        while (Date.now() < instant.getTime() - 200) before.push(await leased());
+        assert.equal(await sending, tokens.length, 'all sent once due');
+        assert.equal(
+          Math.max(...before),
+          2 * batchesAhead * 10,
+          `${batchesAhead} ahead: leased before the instant ${[...new Set(before)].join(', ')}`,
         );
+        const received = (await fcmMessages()).filter((message) => tokens.includes(message.message.token ?? ''));
+        assert.equal(received.length, tokens.length);
+        assert.ok(received.every((message) => Date.parse(message.receivedAt) >= instant.getTime()));
+      } finally {
+        await handler.close();
       }
-      const leased = async () => {
-        const { count } = await handler.database.db
-          .selectFrom('deliveries')
-          .select((eb) => eb.fn.countAll<string>().as('count'))
-          .where('token', 'in', tokens)
-          .where('leased_until', 'is not', null)
-          .executeTakeFirstOrThrow();
-        return Number(count);
-      };
-      const sending = handler.send();
-      // Every count read before the instant: the workers' first batches, never their next.
-      const before: number[] = [];
-      while (Date.now() < instant.getTime() - 200) before.push(await leased());
-      assert.equal(await sending, tokens.length, 'all sent once due');
-      assert.equal(Math.max(...before), 20, `leased before the instant: ${[...new Set(before)].join(', ')}`);
-      const received = (await fcmMessages()).filter((message) => tokens.includes(message.message.token ?? ''));
-      assert.equal(received.length, tokens.length);
-      assert.ok(received.every((message) => Date.parse(message.receivedAt) >= instant.getTime()));
-    } finally {
-      await handler.close();
     }
   });
 });
@@ -744,6 +753,40 @@ describe('when FCM is unavailable, over quota or unreachable', () => {
     await handler.send();
     assert.deepEqual(sentTo(familyId).sort(), [...tokens].sort());
     assert.deepEqual(await reported(familyId), [[2, 0]]);
+  });
+
+  it('when a send fails before the instant, then every batch its worker had claimed ahead is given back at once', async () => {
+    const ahead = await createTestHandler({
+      sender: fcm.sender,
+      clock: () => new Date(now),
+      concurrency: 1,
+      batchSize: 1,
+      headStartMs: 60_000,
+      batchesAhead: 3,
+    });
+    try {
+      const tokens = [testToken(), testToken(), testToken()];
+      const { familyId } = await family(ahead, [{ locale: 'ko', tokens }]);
+      // Due 50 ms from the test's clock, which stands still: each batch waits 50 ms, no more.
+      const instant = new Date(now + 50).toISOString();
+      await ahead.handle(
+        testEvent('QuestionOpened', familyId, { ...questionOpened(familyId).data, openedAt: instant }),
+      );
+      fcm.down = true;
+      try {
+        await assert.rejects(ahead.send(), /ECONNREFUSED/);
+      } finally {
+        fcm.down = false;
+      }
+      // The first was being sent (leased for a minute); the two claimed behind it are due again now.
+      await ahead.send();
+      assert.equal(sentTo(familyId).length, 2, 'the two claimed ahead are sent at once');
+      later(61_000);
+      await ahead.send();
+      assert.deepEqual(sentTo(familyId).sort(), [...tokens].sort());
+    } finally {
+      await ahead.close();
+    }
   });
 
   it('when a send fails, then the batch its worker had claimed ahead is given back at once, not left to its lease', async () => {

@@ -48,6 +48,13 @@ export interface DueDeliverySenderOptions {
    * Who receives the push is then decided this long before the instant.
    */
   headStartMs: number;
+  /**
+   * Batches each worker claims ahead of their instant, within the head start, one after
+   * another: a burst's claims are then the database's work in the second before its instant,
+   * when it has room, rather than during the drain, when every core is busy. A replica holds
+   * at most `concurrency × batchesAhead × batchSize` deliveries, however large the burst.
+   */
+  batchesAhead: number;
   maxAttempts?: number;
   random?: () => number;
 }
@@ -82,9 +89,11 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
   } = options;
 
   /** Claimed ahead, a batch is sent when the last of it is due (earliest first, so they are close). */
+  const dueIn = (claimed: ClaimedDelivery[]) =>
+    Math.max(...claimed.map((delivery) => delivery.sendAt.getTime())) - clock().getTime();
   const untilDue = async (claimed: ClaimedDelivery[]) => {
-    const dueIn = Math.max(...claimed.map((delivery) => delivery.sendAt.getTime())) - clock().getTime();
-    if (dueIn > 0) await delay(dueIn);
+    const wait = dueIn(claimed);
+    if (wait > 0) await delay(wait);
   };
 
   const sendBatch = async (claimed: ClaimedDelivery[]) => {
@@ -115,20 +124,26 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
     return claimed;
   };
 
-  // Each worker claims its next batch, and records its previous one, while it sends the
+  // Before the instant a worker claims up to `batchesAhead` batches, one after another. From
+  // then on it claims its next batch, and records its previous one, while it sends the
   // current one, so that the database's round trips overlap FCM's instead of adding to them.
-  // Before the instant it holds one batch, not two: the claims that run ahead of a burst are
-  // one a worker, and the database's work for the second waits for the send it overlaps.
   const worker = async () => {
     let settled = 0;
     let next = claim();
+    /** Batches claimed ahead of the instant, earliest first; `next` is claimed once they are gone. */
+    const ahead: ClaimedDelivery[][] = [];
     let recording: Promise<void> = Promise.resolve();
     try {
       for (;;) {
-        const claimed = await next;
+        const claimed = ahead.shift() ?? (await next);
         if (claimed.length === 0) break;
+        while (ahead.length + 1 < options.batchesAhead && dueIn(claimed) > 0) {
+          const more = await claim();
+          if (more.length === 0) break;
+          ahead.push(more);
+        }
         await untilDue(claimed);
-        next = claim();
+        if (ahead.length === 0) next = claim();
         const results = await sendBatch(claimed);
         await recording;
         recording = recordResults(db, claimed, results, clock(), logger);
@@ -139,10 +154,10 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
       await recording;
       return settled;
     } catch (error) {
-      // A batch claimed ahead is given back when its worker fails, not left to its lease; the
-      // record under way is let finish (a batch sent but not recorded comes due after its lease).
-      const ahead = await next.catch(() => []);
-      await releaseDeliveries(db, ahead).catch((releaseError) =>
+      // Batches claimed ahead are given back when their worker fails, not left to their lease;
+      // the record under way is let finish (a batch sent but not recorded comes due after its lease).
+      const unsent = [...ahead.flat(), ...(ahead.length === 0 ? await next.catch(() => []) : [])];
+      await releaseDeliveries(db, unsent).catch((releaseError) =>
         logger.warn({ err: releaseError }, 'claimed deliveries left to their lease'),
       );
       await recording.catch((recordError) =>

@@ -34,7 +34,10 @@ export interface TestHandler {
  */
 export async function createTestHandler(
   options: { sender?: PushSender; budgetPerMinute?: number; clock?: () => Date } & Partial<
-    Pick<DueDeliverySenderOptions, 'random' | 'maxAttempts' | 'batchSize' | 'headStartMs' | 'concurrency'>
+    Pick<
+      DueDeliverySenderOptions,
+      'random' | 'maxAttempts' | 'batchSize' | 'headStartMs' | 'batchesAhead' | 'concurrency'
+    >
   > = {},
 ): Promise<TestHandler> {
   const { url, database } = await migratedTestDatabase();
@@ -67,6 +70,7 @@ export async function createTestHandler(
       reportSpreadMs: 0,
       // The tests move the clock themselves; nothing is claimed ahead of it.
       headStartMs: 0,
+      batchesAhead: 1,
       ...rest,
     });
   // The test runs each sender's rounds itself: its loop is stopped once its first round (which
