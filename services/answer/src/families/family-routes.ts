@@ -65,7 +65,7 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
       const replayed = await replay();
       if (replayed) return replayed;
 
-      const schedule = scheduleOf(input);
+      const schedule = scheduleFromInput(input);
       // An invite code may collide with another family's; draw again (rarely needed).
       for (let attempt = 1; ; attempt++) {
         const familyId = newEventId();
@@ -198,7 +198,7 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
           type: 'ChangeSchedule',
           data: {
             uid: c.get('uid'),
-            schedule: scheduleOf(input),
+            schedule: scheduleFromInput(input),
           },
           metadata: { now: new Date() },
         },
@@ -210,7 +210,7 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
 }
 
 /** A schedule as the app states it (a new family's, or a change): what it leaves out is the default. */
-const scheduleOf = (input: z.infer<typeof scheduleInputSchema>): Schedule => ({
+const scheduleFromInput = (input: z.infer<typeof scheduleInputSchema>): Schedule => ({
   timezone: input.timezone,
   pushTime: input.pushTime,
   quietHours: input.quietHours === undefined ? { ...defaultQuietHours } : input.quietHours,
