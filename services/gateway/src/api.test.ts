@@ -179,6 +179,12 @@ describe('app API', () => {
       ],
       ['GET /v1/families/:id', (c) => c.v1.families[':familyId'].$get({ param }), [404, 200, 200]],
       [
+        // The parent gives the family the name it has: changes nothing.
+        'PATCH /v1/families/:id',
+        (c) => c.v1.families[':familyId'].$patch({ param, json: { name: 'Kims' } }),
+        [404, 403, 200],
+      ],
+      [
         'PUT /v1/families/:id/schedule',
         (c) =>
           c.v1.families[':familyId'].schedule.$put({
@@ -553,6 +559,43 @@ describe('the rest of a family’s life', () => {
     assert.deepEqual(others, []);
     assert.deepEqual(await familiesOf(spare), []);
     assert.deepEqual(await familiesOf(await signInTestUser()), []);
+  });
+
+  test('when a parent renames the family, then every member reads the new name, in the family and in their account; a child may not', async () => {
+    const [mom, kid] = await Promise.all([signInTestUser(), signInTestUser()]);
+    const created = await bodyOf<{ familyId: string; inviteCode: string }>(
+      await clientFor(mom.idToken).v1.families.$post({ json: familyInput('Parks') }),
+      201,
+    );
+    const { familyId } = created;
+    await bodyOf(
+      await clientFor(kid.idToken).v1.families.join.$post({
+        json: { inviteCode: created.inviteCode, member: { displayName: 'Kid' } },
+      }),
+      201,
+    );
+    const rename = (user: TestUser, name: string) =>
+      clientFor(user.idToken).v1.families[':familyId'].$patch({ param: { familyId }, json: { name } });
+
+    const renamed = await rename(mom, '  The Parks  ');
+
+    assert.equal(renamed.status, 200);
+    assert.equal(((await renamed.json()) as { name: string }).name, 'The Parks', 'trimmed, as at creation');
+    const { families } = await bodyOf<{ families: Array<{ familyId: string; name: string }> }>(
+      await clientFor(kid.idToken).v1.me.$get(),
+      200,
+    );
+    assert.deepEqual(
+      families.map((listed) => ({ familyId: listed.familyId, name: listed.name })),
+      [{ familyId, name: 'The Parks' }],
+    );
+    assert.equal((await rename(kid, 'Kid’s')).status, 403);
+    assert.equal((await rename(mom, '')).status, 400);
+    const read = await bodyOf<{ name: string }>(
+      await clientFor(kid.idToken).v1.families[':familyId'].$get({ param: { familyId } }),
+      200,
+    );
+    assert.equal(read.name, 'The Parks');
   });
 
   test('when a parent makes a child a parent, then the new parent may change the schedule and the first parent’s role; a family keeps one parent', async () => {

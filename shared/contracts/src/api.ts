@@ -50,14 +50,19 @@ export const memberInputSchema = z.strictObject({
   locale: localeSchema.optional(),
 });
 
+const familyNameSchema = textSchema(50);
+
 export const createFamilyInputSchema = z.strictObject({
-  name: textSchema(50),
+  name: familyNameSchema,
   timezone: timezoneSchema,
   pushTime: localTimeSchema,
   quietHours: quietHoursInputSchema.optional(),
   reminderOffsetMinutes: reminderOffsetInputSchema.optional(),
   member: memberInputSchema,
 });
+
+/** A family's new name (parents only). */
+export const renameFamilyInputSchema = z.strictObject({ name: familyNameSchema });
 
 export const joinFamilyInputSchema = z.strictObject({
   inviteCode: z

@@ -8,6 +8,7 @@ import {
   joinFamilyInputSchema,
   newEventId,
   preferencesInputSchema,
+  renameFamilyInputSchema,
   roleChangeInputSchema,
   scheduleInputSchema,
 } from '@haru/contracts';
@@ -21,6 +22,7 @@ import type { AnswerDatabase } from '../database.ts';
 import { familyIdOf, type RequestEnv, requestContext } from '../request-context.ts';
 import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family.repository.ts';
 import {
+  type ActiveFamily,
   activeMemberByUid,
   existing,
   type FamilyCommand,
@@ -120,18 +122,16 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
     })
     .get('/:familyId', async (c) => {
       const family = memberView(await loadFamily(database.db, familyIdOf(c)), c.get('uid'));
-      return c.json({
-        familyId: family.familyId,
-        name: family.name,
-        timezone: family.schedule.timezone,
-        pushTime: family.schedule.pushTime,
-        quietHours: family.schedule.quietHours,
-        reminderOffsetMinutes: family.schedule.reminderOffsetMinutes,
-        members: family.members
-          .filter((member) => member.active)
-          .map(({ memberId, role, displayName }) => ({ memberId, role, displayName })),
-        me: settingsOf(requireMember(family, c.get('uid'))),
-      });
+      return c.json(familyAsSeenBy(family, c.get('uid')));
+    })
+    .patch('/:familyId', jsonBody(renameFamilyInputSchema), async (c) => {
+      const { name } = c.req.valid('json');
+      const { state } = await memberCommand(c, (uid) => ({
+        type: 'RenameFamily',
+        data: { uid, name },
+        metadata: { now: new Date() },
+      }));
+      return c.json(familyAsSeenBy(existing(state), c.get('uid')));
     })
     .post('/:familyId/invites', jsonBody(inviteInputSchema), async (c) => {
       const { role } = c.req.valid('json');
@@ -223,6 +223,20 @@ function memberView(state: FamilyState, uid: string) {
   if (!activeMemberByUid(family, uid)) throw new HaruError('not-found', 'no such family');
   return family;
 }
+
+/** The family as `uid`, one of its members, reads it: its schedule, who is in it, and their own settings. */
+const familyAsSeenBy = (family: ActiveFamily, uid: string) => ({
+  familyId: family.familyId,
+  name: family.name,
+  timezone: family.schedule.timezone,
+  pushTime: family.schedule.pushTime,
+  quietHours: family.schedule.quietHours,
+  reminderOffsetMinutes: family.schedule.reminderOffsetMinutes,
+  members: family.members
+    .filter((member) => member.active)
+    .map(({ memberId, role, displayName }) => ({ memberId, role, displayName })),
+  me: settingsOf(requireMember(family, uid)),
+});
 
 /** What a member sees of themselves: their role and their own settings. */
 const settingsOf = (member: Member) => ({ memberId: member.memberId, role: member.role, ...preferencesOf(member) });

@@ -287,6 +287,23 @@ describe('family decider', () => {
     ]);
   });
 
+  test('when a parent renames the family, then it has the new name; the same name again changes nothing; a child may not', () => {
+    const family = [...created, childJoined];
+    const rename = (uid: string, name: string) =>
+      given(family).when({ type: 'RenameFamily', data: { uid, name }, metadata: { now } });
+
+    const renamed = rename(parent.uid, 'The Kims');
+
+    assert.deepEqual(renamed, [
+      { type: 'FamilyRenamed', data: { name: 'The Kims', renamedBy: parent.memberId, renamedAt: now.toISOString() } },
+    ]);
+    family.push(...renamed);
+    const state = foldFamily(family);
+    assert.equal(state.status === 'active' && state.name, 'The Kims');
+    assert.deepEqual(rename(parent.uid, 'The Kims'), []);
+    expectProblem(() => rename(child.uid, 'Jun’s'), 'forbidden');
+  });
+
   test('when a parent changes only the reminder offset, then the schedule changes; the same offset again changes nothing', () => {
     const change = (history: FamilyEvent[]) =>
       given(history).when({

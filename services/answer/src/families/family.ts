@@ -86,6 +86,8 @@ export type FamilyEvent =
   /** `removedBy`: the parent who removed the member; absent when they left. */
   | { type: 'MemberLeft'; data: { memberId: string; leftAt: string; removedBy?: string } }
   | { type: 'MemberPreferencesChanged'; data: Preferences & { memberId: string; changedAt: string } }
+  /** A parent renamed the family (stays inside the service: no other reads its name). */
+  | { type: 'FamilyRenamed'; data: { name: string; renamedBy: string; renamedAt: string } }
   /** A parent gave a member another role (stays inside the service: no other reads roles). */
   | { type: 'MemberRoleChanged'; data: { memberId: string; role: Role; changedBy: string; changedAt: string } }
   /** The member's account was erased: their personal data is unreadable from then on (decision 9). */
@@ -126,6 +128,7 @@ export type FamilyCommand =
   | { type: 'LeaveFamily'; data: { uid: string }; metadata: { now: Date } }
   | { type: 'RemoveMember'; data: { uid: string; memberId: string }; metadata: { now: Date } }
   | { type: 'ChangeRole'; data: { uid: string; memberId: string; role: Role }; metadata: { now: Date } }
+  | { type: 'RenameFamily'; data: { uid: string; name: string }; metadata: { now: Date } }
   | {
       type: 'ChangePreferences';
       data: { uid: string } & Partial<Preferences>;
@@ -230,6 +233,13 @@ export function decideFamily(command: FamilyCommand, state: FamilyState): Family
       if (!member.active) return [];
       mayLeave(family, member);
       return [{ type: 'MemberLeft', data: { memberId: member.memberId, leftAt: now, removedBy: parent.memberId } }];
+    }
+    case 'RenameFamily': {
+      const family = existing(state);
+      const parent = requireParent(family, command.data.uid, 'only parents rename the family');
+      const { name } = command.data;
+      if (family.name === name) return [];
+      return [{ type: 'FamilyRenamed', data: { name, renamedBy: parent.memberId, renamedAt: now } }];
     }
     case 'ChangeRole': {
       const family = existing(state);
@@ -350,6 +360,10 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
         members: state.members.map((member) => (member.memberId === memberId ? { ...member, ...preferences } : member)),
       };
     }
+    case 'FamilyRenamed': {
+      if (state.status === 'absent') return state;
+      return { ...state, name: event.data.name };
+    }
     case 'MemberRoleChanged': {
       if (state.status === 'absent') return state;
       const { memberId, role } = event.data;
@@ -411,7 +425,7 @@ export function evolveFamily(state: FamilyState, event: FamilyEvent): FamilyStat
   }
 }
 
-type ActiveFamily = Extract<FamilyState, { status: 'active' }>;
+export type ActiveFamily = Extract<FamilyState, { status: 'active' }>;
 
 /** A family that does not exist and one the caller is not in look the same from outside. */
 export function existing(state: FamilyState): ActiveFamily {

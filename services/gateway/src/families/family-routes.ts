@@ -18,6 +18,7 @@ import {
   member,
   memberSettings,
   preferencesInput,
+  renameFamilyInput,
   roleChangeInput,
   schedule,
   scheduleInput,
@@ -77,6 +78,24 @@ const getFamily = createRoute({
   responses: {
     200: { description: 'The family.', ...jsonContent(family, examples.family) },
     ...problemResponses(...everyRouteProblems, 404),
+  },
+});
+
+const renameFamily = createRoute({
+  method: 'patch',
+  path: '/{familyId}',
+  operationId: 'renameFamily',
+  summary: 'Rename the family (parents only)',
+  description: 'The same name again is 200 and changes nothing.',
+  tags: ['families'],
+  middleware: [requireJsonBody] as const,
+  request: {
+    params: familyPath,
+    body: { required: true, ...jsonContent(renameFamilyInput, examples.renameFamilyInput) },
+  },
+  responses: {
+    200: { description: 'The family as the caller now reads it.', ...jsonContent(family, examples.family) },
+    ...problemResponses(...everyRouteProblems, ...bodyProblems, 403, 404),
   },
 });
 
@@ -199,6 +218,11 @@ export function familyRoutes({ answer }: Services) {
       .openapi(getFamily, async (c) => {
         const path = `/internal/families/${segment(c.req.valid('param').familyId)}`;
         return forward(c, await answer({ method: 'GET', path, ...caller(c) }));
+      })
+      .openapi(renameFamily, async (c) => {
+        const body = c.req.valid('json');
+        const path = `/internal/families/${segment(c.req.valid('param').familyId)}`;
+        return forward(c, await answer({ method: 'PATCH', path, body, ...caller(c) }));
       })
       .openapi(changeSchedule, async (c) => {
         const body = c.req.valid('json');

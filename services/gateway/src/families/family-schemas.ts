@@ -3,6 +3,7 @@ import {
   inviteInputSchema,
   joinFamilyInputSchema,
   preferencesInputSchema,
+  renameFamilyInputSchema,
   roleChangeInputSchema,
   scheduleInputSchema,
 } from '@haru/contracts';
@@ -17,6 +18,7 @@ export const scheduleInput = scheduleInputSchema.meta({ id: 'ScheduleInput' });
 export const inviteInput = inviteInputSchema.meta({ id: 'InviteInput' });
 export const preferencesInput = preferencesInputSchema.meta({ id: 'PreferencesInput' });
 export const roleChangeInput = roleChangeInputSchema.meta({ id: 'RoleChangeInput' });
+export const renameFamilyInput = renameFamilyInputSchema.meta({ id: 'RenameFamilyInput' });
 
 const id = z.uuid();
 const localTime = z
@@ -134,6 +136,7 @@ export const examples = {
   } satisfies z.input<typeof invite>,
   preferencesInput: { locale: 'en', mutedKinds: ['reminder'] } satisfies z.input<typeof preferencesInput>,
   roleChangeInput: { role: 'parent' } satisfies z.input<typeof roleChangeInput>,
+  renameFamilyInput: { name: 'The Kims' } satisfies z.input<typeof renameFamilyInput>,
   member: {
     memberId: '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b',
     role: 'parent',

@@ -55,7 +55,11 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Rename the family (parents only)
+     * @description The same name again is 200 and changes nothing.
+     */
+    patch: operations['renameFamily'];
     trace?: never;
   };
   '/v1/families/{familyId}/schedule': {
@@ -410,6 +414,9 @@ export interface components {
       locale: 'ko' | 'en';
       /** @description the pushes they do not get; today’s question always comes */
       mutedKinds: ('reminder' | 'complete')[];
+    };
+    RenameFamilyInput: {
+      name: string;
     };
     Schedule: {
       /** Format: uuid */
@@ -1149,6 +1156,225 @@ export interface operations {
            *       "title": "Not found",
            *       "status": 404,
            *       "detail": "no such family"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests from this member this minute; retry after Retry-After seconds. */
+      429: {
+        headers: {
+          /** @description seconds until the member may send again */
+          'Retry-After'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/rate-limited",
+           *       "title": "Too many requests",
+           *       "status": 429,
+           *       "detail": "at most 120 requests a minute; retry after Retry-After seconds"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Something went wrong on haru's side. */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "Internal Server Error",
+           *       "status": 500,
+           *       "detail": "Something went wrong on our side."
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A haru service behind the gateway is unavailable; try again shortly. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unavailable",
+           *       "title": "Temporarily unavailable",
+           *       "status": 503,
+           *       "detail": "a haru service did not answer; try again shortly"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  renameFamily: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description the family's id */
+        familyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "name": "The Kims"
+         *     }
+         */
+        'application/json': components['schemas']['RenameFamilyInput'];
+      };
+    };
+    responses: {
+      /** @description The family as the caller now reads it. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "familyId": "019ad8a8-6b2f-7c41-9e0a-3f5b1c2d4e6f",
+           *       "name": "Kims",
+           *       "timezone": "Asia/Seoul",
+           *       "pushTime": "21:00",
+           *       "quietHours": {
+           *         "start": "22:00",
+           *         "end": "08:00"
+           *       },
+           *       "reminderOffsetMinutes": 180,
+           *       "members": [
+           *         {
+           *           "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
+           *           "role": "parent",
+           *           "displayName": "Mom"
+           *         },
+           *         {
+           *           "memberId": "019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b",
+           *           "role": "child",
+           *           "displayName": "Jun"
+           *         }
+           *       ],
+           *       "me": {
+           *         "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",
+           *         "role": "parent",
+           *         "displayName": "Mom",
+           *         "locale": "ko",
+           *         "mutedKinds": []
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Family'];
+        };
+      };
+      /** @description The request is not valid: a body or query string that does not match its schema, malformed JSON, or a malformed path parameter. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/invalid",
+           *       "title": "The request is not valid",
+           *       "status": 400,
+           *       "detail": "the body does not match the expected shape"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid Firebase ID token was sent. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unauthenticated",
+           *       "title": "Authentication is required",
+           *       "status": 401,
+           *       "detail": "send a Firebase ID token as Authorization: Bearer <token>"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The caller may not do this (a child changing the schedule). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/forbidden",
+           *       "title": "Not allowed",
+           *       "status": 403,
+           *       "detail": "only parents change the schedule"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource, or one the caller does not belong to (its existence is not revealed). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/not-found",
+           *       "title": "Not found",
+           *       "status": 404,
+           *       "detail": "no such family"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is larger than the gateway accepts. */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/too-large",
+           *       "title": "The request body is too large",
+           *       "status": 413,
+           *       "detail": "send at most 16384 bytes"
+           *     }
+           */
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The body is not sent as application/json. */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "https://haru.app/problems/unsupported-media-type",
+           *       "title": "The request body must be JSON",
+           *       "status": 415,
+           *       "detail": "send the body as application/json"
            *     }
            */
           'application/problem+json': components['schemas']['Problem'];

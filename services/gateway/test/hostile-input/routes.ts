@@ -63,6 +63,7 @@ const answerBody = () => fc.record({ text: text(2000) });
 const role = fc.constantFrom('parent', 'child');
 const inviteBody = () => fc.record({ role });
 const roleChangeBody = () => fc.record({ role });
+const renameBody = () => fc.record({ name: text(50) });
 const preferencesBody = () =>
   fc.record(
     {
@@ -117,6 +118,14 @@ export const gatewayRoutes: Route[] = [
     optionalMembers: joinOptionalMembers,
   },
   { service: 'gateway', method: 'GET', path: '/v1/families/:familyId', writes: false, realValue: family },
+  {
+    service: 'gateway',
+    method: 'PATCH',
+    path: '/v1/families/:familyId',
+    writes: true,
+    body: renameBody,
+    realValue: family,
+  },
   {
     service: 'gateway',
     method: 'PUT',
@@ -249,6 +258,15 @@ export const internalRoutes: Route[] = [
     path: '/internal/families/:familyId',
     writes: false,
     actsForCaller: true,
+    realValue: family,
+  },
+  {
+    service: 'answer',
+    method: 'PATCH',
+    path: '/internal/families/:familyId',
+    writes: true,
+    actsForCaller: true,
+    body: renameBody,
     realValue: family,
   },
   {
