@@ -88,9 +88,10 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
     headStartMs,
   } = options;
 
-  /** Claimed ahead, a batch is sent when the last of it is due (earliest first, so they are close). */
+  /** How long until the last of a batch is due (earliest first, so they are close). */
   const dueIn = (claimed: ClaimedDelivery[]) =>
     Math.max(...claimed.map((delivery) => delivery.sendAt.getTime())) - clock().getTime();
+  /** Claimed ahead, a batch is sent when the last of it is due. */
   const untilDue = async (claimed: ClaimedDelivery[]) => {
     const wait = dueIn(claimed);
     if (wait > 0) await delay(wait);
