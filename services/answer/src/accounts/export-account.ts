@@ -37,10 +37,7 @@ export async function exportAccount(db: Executor<AnswerDatabase>, uid: string) {
     families: memberships.map(({ family, member }) => ({
       familyId: family.familyId,
       name: family.name,
-      timezone: family.schedule.timezone,
-      pushTime: family.schedule.pushTime,
-      quietHours: family.schedule.quietHours,
-      reminderOffsetMinutes: family.schedule.reminderOffsetMinutes,
+      ...family.schedule,
       membership: {
         memberId: member.memberId,
         role: member.role,

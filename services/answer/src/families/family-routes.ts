@@ -228,10 +228,7 @@ function memberView(state: FamilyState, uid: string) {
 const familyAsSeenBy = (family: ActiveFamily, uid: string) => ({
   familyId: family.familyId,
   name: family.name,
-  timezone: family.schedule.timezone,
-  pushTime: family.schedule.pushTime,
-  quietHours: family.schedule.quietHours,
-  reminderOffsetMinutes: family.schedule.reminderOffsetMinutes,
+  ...family.schedule,
   members: family.members
     .filter((member) => member.active)
     .map(({ memberId, role, displayName }) => ({ memberId, role, displayName })),
