@@ -236,6 +236,7 @@ async function runBurst(families: number) {
     const {
       publishesPerSecond: publishes,
       peakLiveHeapMiB,
+      peakLiveHeapSecondsFromInstant,
       peakHeapUsedMiB,
       peakRssMiB,
       peakSendThreadsHeapUsedMiB,
@@ -309,6 +310,7 @@ async function runBurst(families: number) {
       postgresCoresByRole,
       cpuPerPushMicros: cpuPerPush(cpuDuringBurst, expected),
       peakLiveHeapMiB,
+      peakLiveHeapSecondsFromInstant,
       peakHeapUsedMiB,
       peakSendThreadsHeapUsedMiB,
       peakSendThreadsLiveHeapMiB,
@@ -665,6 +667,8 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
   const heaps = Object.fromEntries(
     Object.keys(heapMetrics).map((peak) => [peak, new Map<ServiceName, number>()]),
   ) as Record<HeapPeak, Map<ServiceName, number>>;
+  /** When each service's live heap peaked (epoch ms): in preparing the burst, or in its drain. */
+  const liveHeapPeakAt = new Map<ServiceName, number>();
   const raise = (peaks: Map<ServiceName, number>, name: ServiceName, mib: number) =>
     peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
   const sample = async () => {
@@ -681,7 +685,11 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
         .catch(() => '');
       for (const [peak, metric] of Object.entries(heapMetrics) as Array<[HeapPeak, string]>) {
         const bytes = metricSample(text, metric);
-        if (bytes !== undefined) raise(heaps[peak], name, bytes / 2 ** 20);
+        if (bytes === undefined) continue;
+        if (peak === 'peakLiveHeapMiB' && bytes / 2 ** 20 > (heaps[peak].get(name) ?? 0)) {
+          liveHeapPeakAt.set(name, Date.now());
+        }
+        raise(heaps[peak], name, bytes / 2 ** 20);
       }
       for (const line of text.split('\n')) {
         if (line.startsWith('haru_outbox_events_published_total')) total += Number(line.split(' ').at(-1)) || 0;
@@ -707,6 +715,9 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
       return {
         publishesPerSecond,
         peakRssMiB: peaks(rss),
+        peakLiveHeapSecondsFromInstant: Object.fromEntries(
+          [...liveHeapPeakAt].map(([name, at]) => [name, round((at - instant.getTime()) / 1000, 1)]),
+        ),
         ...(heapPeaks as Record<HeapPeak, Record<string, number>>),
       };
     },
