@@ -15,6 +15,7 @@ import {
   startTestStack,
   type TestStack,
   type TestUser,
+  wallClockIn,
 } from '@haru/testing';
 import pg from 'pg';
 import { badClaims, craftIdToken } from '../test/support/craft-id-token.ts';
@@ -44,10 +45,19 @@ const clientFor = (token: string | undefined, baseUrl = stack.url('gateway')) =>
     fetch: (input: Request | string | URL, init?: RequestInit) => documented(input, init),
   });
 
+/**
+ * The wall-clock time in Seoul `hours` from now. The test families' push time is 12 hours
+ * away, so no question of theirs comes due (or is announced ahead) while the tests run, and
+ * the matrix moves it to 11½ hours away: still to come today if today's is still to come,
+ * so the change never fires today's question at once (which would close the one the tests
+ * answer).
+ */
+const seoulTimeIn = (hours: number) => wallClockIn('Asia/Seoul', hours * 3_600_000);
+
 const familyInput = (name: string) => ({
   name,
   timezone: 'Asia/Seoul',
-  pushTime: '21:00',
+  pushTime: seoulTimeIn(12),
   member: { role: 'parent' as const, displayName: 'Mom' },
 });
 
@@ -189,7 +199,7 @@ describe('app API', () => {
         (c) =>
           c.v1.families[':familyId'].schedule.$put({
             param,
-            json: { pushTime: '20:30', timezone: 'Asia/Seoul', quietHours: null },
+            json: { pushTime: seoulTimeIn(11.5), timezone: 'Asia/Seoul', quietHours: null },
           }),
         [404, 403, 200],
       ],

@@ -112,6 +112,35 @@ describe('the notifier service', () => {
     assert.ok(!Number.isNaN(Date.parse(items[0]?.createdAt ?? '')), 'createdAt is an instant');
   });
 
+  it('when a question is opened ahead of its instant, then its push is prepared but the log leaves it out until then', async () => {
+    const familyId = randomUUID();
+    const member = await join(familyId, 'en');
+    const token = testToken();
+    await registerDevice(member.uid, token);
+    await eventually(async () => (await activeRecipients(familyId)) === 1, { message: 'the member joined' });
+
+    const ahead = questionOpened(familyId);
+    ahead.data.openedAt = new Date(Date.now() + 10 * 60_000).toISOString();
+    await notifier.publish(ahead);
+    const notificationId = notificationIdFor(familyId, ahead.data.questionId, 'question');
+    await eventually(
+      async () =>
+        (
+          await notifier.database.db
+            .selectFrom('deliveries')
+            .select('status')
+            .where('notification_id', '=', notificationId)
+            .execute()
+        ).length === 1,
+      { message: 'its delivery prepared' },
+    );
+
+    const log = await notifier.request(`/internal/families/${familyId}/notifications`);
+    assert.equal(log.status, 200);
+    assert.deepEqual(await log.json(), { items: [] });
+    assert.deepEqual(await messagesTo(token), []);
+  });
+
   it('when a device is registered twice, deleted by someone else, then by its owner, then it stays one row and stops getting pushes', async () => {
     const familyId = randomUUID();
     const member = await join(familyId, 'en');

@@ -128,5 +128,5 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
 export const notifierRoutes = ({ database, clock }: { database: Database<NotifierDatabase>; clock: () => Date }) =>
   new Hono()
     .route('/devices', deviceRoutes({ database, clock }))
-    .route('/families', notificationRoutes({ database }))
+    .route('/families', notificationRoutes({ database, clock }))
     .route('/accounts', accountRoutes({ database, clock }));

@@ -12,5 +12,5 @@ export { refreshIdToken, type SignInTestUserOptions, signInTestUser, type TestUs
 export { startTestStack, type TestStack } from './start-test-stack.ts';
 export { type PlanNode, planNodes, planWithoutSeqScans, statementsOf } from './statement-plans.ts';
 export { testStackParts } from './test-stack-parts.ts';
-export { awkwardTimeZones } from './time-zones.ts';
+export { awkwardTimeZones, wallClockIn } from './time-zones.ts';
 export { uniqueTopologyPrefix } from './unique-topology-prefix.ts';

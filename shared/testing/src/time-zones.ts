@@ -26,3 +26,16 @@ export const awkwardTimeZones: readonly string[] = [
   'Australia/Adelaide',
   'Atlantic/Azores',
 ];
+
+/**
+ * The wall-clock time ("HH:MM") in `timezone` `fromNowMs` from now: a push time that a test's
+ * family reaches when the test wants it, and not while its other steps run.
+ */
+export function wallClockIn(timezone: string, fromNowMs: number, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(now.getTime() + fromNowMs));
+}

@@ -38,7 +38,11 @@ export const notificationLog = z
         .meta({ id: 'Notification' }),
     ),
   })
-  .meta({ id: 'NotificationLog', description: "the family's newest pushes (at most 50), newest first" });
+  .meta({
+    id: 'NotificationLog',
+    description:
+      "the family's newest pushes (at most 50), newest first; a push prepared ahead appears at its instant, as its question does",
+  });
 
 export const examples = {
   deviceInput: { platform: 'android' } satisfies z.input<typeof deviceInput>,

@@ -11,6 +11,7 @@ import {
   signInTestUser,
   startTestStack,
   type TestStack,
+  wallClockIn,
 } from '@haru/testing';
 import createClient from 'openapi-fetch';
 import { openQuestion } from '../../test/support/open-question.ts';
@@ -33,15 +34,7 @@ const clientOf = (idToken: string) =>
   });
 
 /** A push time three hours from now in the zone: the scheduler stays out of this day. */
-function pushTimeLater(timezone: string): string {
-  const later = new Date(Date.now() + 3 * 3_600_000);
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(later);
-}
+const pushTimeLater = (timezone: string) => wallClockIn(timezone, 3 * 3_600_000);
 
 test('when a family lives a day through the generated client, then each step answers as documented', async () => {
   const [mom, jun] = await Promise.all([signInTestUser(), signInTestUser()]);

@@ -537,7 +537,7 @@ export interface components {
     AnswerInput: {
       text: string;
     };
-    /** @description the family's newest pushes (at most 50), newest first */
+    /** @description the family's newest pushes (at most 50), newest first; a push prepared ahead appears at its instant, as its question does */
     NotificationLog: {
       items: components['schemas']['Notification'][];
     };

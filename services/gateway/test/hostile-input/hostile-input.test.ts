@@ -12,7 +12,15 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
 import { createLogger, createMetrics } from '@haru/observability';
-import { fcmMessages, isQueueIdle, signInTestUser, startTestStack, type TestStack, type TestUser } from '@haru/testing';
+import {
+  fcmMessages,
+  isQueueIdle,
+  signInTestUser,
+  startTestStack,
+  type TestStack,
+  type TestUser,
+  wallClockIn,
+} from '@haru/testing';
 import fc from 'fast-check';
 import type { Auth } from 'firebase-admin/auth';
 import pg from 'pg';
@@ -71,7 +79,7 @@ before(async () => {
   let outsider: TestUser;
   [parent, child, outsider] = await Promise.all([signInTestUser(), signInTestUser(), signInTestUser()]);
   // Its push time is half a day away, so that no question falls due while requests run.
-  const pushTime = new Date(Date.now() + 12 * 3600_000).toISOString().slice(11, 16);
+  const pushTime = wallClockIn('UTC', 12 * 3_600_000);
   const created = await gatewayCall('POST', '/v1/families', parent.idToken, {
     name: 'Fuzz',
     timezone: 'UTC',

@@ -12,11 +12,11 @@ const familyId = z.uuid();
 const logLength = 50;
 
 /** A family's delivery log. The gateway has checked that the caller belongs to the family. */
-export function notificationRoutes({ database }: { database: Database<NotifierDatabase> }) {
+export function notificationRoutes({ database, clock }: { database: Database<NotifierDatabase>; clock: () => Date }) {
   return new Hono().get('/:familyId/notifications', async (c) => {
     const family = familyId.safeParse(c.req.param('familyId'));
     if (!family.success) throw new HaruError('not-found', 'no such family');
-    const notifications = await listFamilyNotifications(database.db, family.data, logLength);
+    const notifications = await listFamilyNotifications(database.db, family.data, { now: clock(), limit: logLength });
     return c.json({
       items: notifications.map((notification) => ({
         notificationId: notification.notificationId,

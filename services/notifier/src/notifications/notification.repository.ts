@@ -172,12 +172,21 @@ export interface LoggedNotification {
   deliveries: Array<{ memberId: string; status: DeliveryStatus }>;
 }
 
-/** A family's newest notifications with every delivery's member and status. */
-export async function listFamilyNotifications(db: Db, familyId: string, limit: number): Promise<LoggedNotification[]> {
+/**
+ * A family's newest notifications due by `now`, with every delivery's member and status. A push
+ * prepared ahead is left out until its instant, as its question is: the log never names a
+ * question the family cannot read yet.
+ */
+export async function listFamilyNotifications(
+  db: Db,
+  familyId: string,
+  { now, limit }: { now: Date; limit: number },
+): Promise<LoggedNotification[]> {
   const notifications = await db
     .selectFrom('notifications')
     .select(['notification_id', 'kind', 'question_id', 'created_at'])
     .where('family_id', '=', familyId)
+    .where('due_at', '<=', now)
     .orderBy('created_at', 'desc')
     .orderBy('notification_id', 'desc')
     .limit(limit)

@@ -12,6 +12,7 @@ import { documentedFetch, servedDocument } from '../documented-responses.ts';
 import { fcmMessages } from '../fcm-messages.ts';
 import { signInTestUser } from '../sign-in-test-user.ts';
 import { startTestStack, type TestStack } from '../start-test-stack.ts';
+import { wallClockIn } from '../time-zones.ts';
 
 const timezone = 'Asia/Seoul';
 
@@ -62,18 +63,6 @@ const call = async (
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 };
-
-/** The next whole minute in the zone, at least 20 s away so that set-up fits before it. */
-function nextPushTime(now: Date): string {
-  const soon = new Date(now.getTime() + 80_000);
-  const hhmm = new Intl.DateTimeFormat('en-GB', {
-    timeZone: timezone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  return hhmm.format(soon);
-}
 
 test(
   'when a family lives through a day, then each device gets the question and the "everyone answered" push once',
@@ -136,7 +125,8 @@ async function withServiceLogsOnFailure(run: () => Promise<void>) {
 async function liveOneDay() {
   const parent = await signInTestUser();
   const child = await signInTestUser();
-  const pushTime = nextPushTime(new Date());
+  // The next whole minute, at least 20 s away so that set-up fits before it.
+  const pushTime = wallClockIn(timezone, 80_000);
 
   const created = await call(parent.idToken, 'POST', '/v1/families', {
     name: 'Kims',

@@ -15,6 +15,7 @@ import { internalApi } from '../internal-api.ts';
 import { publishQuestionDue, questionOpened } from '../question-due.ts';
 import { signInTestUser, type TestUser } from '../sign-in-test-user.ts';
 import { startTestStack, type TestStack } from '../start-test-stack.ts';
+import { wallClockIn } from '../time-zones.ts';
 
 let stack: TestStack;
 let documented: typeof fetch;
@@ -92,7 +93,8 @@ test('when a member who answered deletes their account, then nothing haru keeps 
   const created = await call(parent, 'POST', '/v1/families', {
     name: 'Kims',
     timezone: 'Asia/Seoul',
-    pushTime: '03:00',
+    // Half a day away: no question of the family's own comes due while the test runs.
+    pushTime: wallClockIn('Asia/Seoul', 12 * 3_600_000),
     quietHours: null,
     member: { role: 'parent', displayName: 'Mom', locale: 'en' },
   });
