@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type LocalStackRecord, localStackFile, readLocalStack } from '@haru/config/local-stack';
-import { openChromium, requireChromium } from '@haru/testing';
+import { openChromium, requireChromium, wallClockIn } from '@haru/testing';
 import { eventually } from './eventually.ts';
 import { isAlive, portIsFree } from './process-info.ts';
 import { repoRoot } from './services.ts';
@@ -266,23 +266,14 @@ async function call(stack: LocalStackRecord, idToken: string, method: string, pa
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-/** The first whole minute at least 100 s away, in Seoul time: a day whose push falls while the stack restarts. */
-function nextPushTime(now: Date): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Asia/Seoul',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(now.getTime() + 100_000));
-}
-
 /** A family whose push time is in a minute or two, with one device. */
 async function createFamily(stack: LocalStackRecord): Promise<Family> {
   const { idToken } = await signUp(stack);
   const created = await call(stack, idToken, 'POST', '/v1/families', {
     name: 'Kims',
     timezone: 'Asia/Seoul',
-    pushTime: nextPushTime(new Date()),
+    // The minute 100 s from now (its push 40–100 s away): a day whose push falls while the stack restarts.
+    pushTime: wallClockIn('Asia/Seoul', 100_000),
     quietHours: null,
     member: { role: 'parent', displayName: 'Mom', locale: 'en' },
   });

@@ -40,7 +40,7 @@ import { sql } from 'kysely';
 import pLimit from 'p-limit';
 import { isQueueIdle } from '../queue-reader.ts';
 import { signInTestUser, type TestUser } from '../sign-in-test-user.ts';
-import { awkwardTimeZones } from '../time-zones.ts';
+import { awkwardTimeZones, wallClockIn } from '../time-zones.ts';
 import { uniqueTopologyPrefix } from '../unique-topology-prefix.ts';
 import {
   type AcceptedPush,
@@ -238,7 +238,7 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
         {
           name: `chaos ${index}`,
           timezone,
-          pushTime: localTime(pushAt, timezone),
+          pushTime: wallClockIn(timezone, 0, pushAt),
           quietHours: null,
           member: { role: 'parent', displayName: 'Parent', locale: index % 2 ? 'en' : 'ko' },
         },
@@ -433,9 +433,6 @@ async function deadLettered(aws: AwsClients, topologyPrefix: string) {
 const until = (moment: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, moment - Date.now())));
 
 const nextWholeMinute = (after: number) => Math.ceil(after / 60_000) * 60_000;
-
-const localTime = (instant: Date, timeZone: string) =>
-  new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(instant);
 
 /** mulberry32: a small seeded generator (fast-check's generators are built for properties, not schedules). */
 function seededRandom(seed: number): () => number {
