@@ -11,7 +11,9 @@ import { HaruStack, type ImageSource } from './haru-stack.ts';
  *   Dockerfile's `runtime` target from this repository and pushes it on deploy;
  * - `certificateArn` (HTTPS), `alarmEmail`, `natGateways`;
  * - `retentionDays` (default 30): the services' RETENTION_DAYS, and so the queues' retention (at most 14 days);
- * - `webOrigins`: origins of web apps whose pages may call the app API (the gateway's CORS_ALLOWED_ORIGINS).
+ * - `webOrigins`: origins of web apps whose pages may call the app API (the gateway's CORS_ALLOWED_ORIGINS);
+ * - `webPushLink`, `webPushIcon`: the page a click on a push opens in the web app, and its icon
+ *   (the notifier's NOTIFIER_WEB_PUSH_LINK and NOTIFIER_WEB_PUSH_ICON).
  * No account or region is fixed: the stack is environment-agnostic and synthesizes offline.
  * Synthesis runs cdk-nag's AWS Solutions checks and fails on any finding that is neither
  * fixed nor acknowledged in code with its reason (docs/security.md lists them).
@@ -29,6 +31,8 @@ export function createApp(context: Record<string, string> = {}, outdir?: string)
     image: imageSource(setting('ecrRepository'), setting('imageTag')),
     certificateArn: setting('certificateArn'),
     webOrigins: setting('webOrigins'),
+    webPushLink: setting('webPushLink'),
+    webPushIcon: setting('webPushIcon'),
     alarmEmail: setting('alarmEmail'),
     ...(setting('natGateways') ? { natGateways: Number(setting('natGateways')) } : {}),
     ...(setting('retentionDays') ? { retentionDays: positiveInteger('retentionDays', setting('retentionDays')) } : {}),

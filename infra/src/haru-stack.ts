@@ -45,6 +45,10 @@ export interface HaruStackProps extends StackProps {
   retentionDays?: number;
   /** Origins of web apps whose pages may call the app API (the gateway's CORS_ALLOWED_ORIGINS), comma-separated. */
   webOrigins?: string | undefined;
+  /** The page a click on a push opens in the web app (the notifier's NOTIFIER_WEB_PUSH_LINK). */
+  webPushLink?: string | undefined;
+  /** The icon the web app's pushes show (the notifier's NOTIFIER_WEB_PUSH_ICON). */
+  webPushIcon?: string | undefined;
 }
 
 /** Task size and task count bounds per service. */
@@ -69,7 +73,7 @@ const sizing: Record<ServiceName, { cpu: number; memoryLimitMiB: number; minCapa
 export class HaruStack extends Stack {
   constructor(scope: Construct, id: string, props: HaruStackProps) {
     super(scope, id, props);
-    const { topologyPrefix, firebaseProjectId, retentionDays = 30, webOrigins } = props;
+    const { topologyPrefix, firebaseProjectId, retentionDays = 30, webOrigins, webPushLink, webPushIcon } = props;
     const image =
       'ecrRepository' in props.image
         ? ecs.ContainerImage.fromEcrRepository(
@@ -172,8 +176,16 @@ export class HaruStack extends Stack {
           // The scheduler asks the projection whom a due reminder goes to.
           ...(name === 'scheduler' ? { PROJECTION_URL: serviceUrl('projection') } : {}),
           // The notifier writes its due-delivery metrics as CloudWatch embedded metric format
-          // lines, which the awslogs driver turns into metrics (namespace haru).
-          ...(name === 'notifier' ? { FIREBASE_PROJECT_ID: firebaseProjectId, HARU_CLOUDWATCH_METRICS: 'emf' } : {}),
+          // lines, which the awslogs driver turns into metrics (namespace haru); for a web app,
+          // its pushes open the app's page.
+          ...(name === 'notifier'
+            ? {
+                FIREBASE_PROJECT_ID: firebaseProjectId,
+                HARU_CLOUDWATCH_METRICS: 'emf',
+                ...(webPushLink ? { NOTIFIER_WEB_PUSH_LINK: webPushLink } : {}),
+                ...(webPushIcon ? { NOTIFIER_WEB_PUSH_ICON: webPushIcon } : {}),
+              }
+            : {}),
         },
         secrets: {
           ...secrets,

@@ -92,19 +92,33 @@ describe('the CDK app', () => {
     }
   });
 
-  it('when web origins are given, then the gateway allows them; by default it allows none', () => {
-    const webOrigins = 'https://app.haru.example';
+  it("when a web app is given, then the gateway allows its origins and the notifier's pushes open its pages; by default neither", () => {
+    const webApp = {
+      webOrigins: 'https://app.haru.example',
+      webPushLink: 'https://app.haru.example/families/{familyId}/questions/{questionId}',
+      webPushIcon: 'https://app.haru.example/icon-192.png',
+    };
     const withWebApp = Template.fromStack(
-      createApp({ firebaseProjectId: 'haru-test', webOrigins }, join(outdir, 'web-origins')).stack,
+      createApp({ firebaseProjectId: 'haru-test', ...webApp }, join(outdir, 'web-app')).stack,
     );
-    const variable = { Name: 'CORS_ALLOWED_ORIGINS', Value: webOrigins };
-    withWebApp.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: Match.arrayWith([
-        Match.objectLike({ Name: 'gateway', Environment: Match.arrayWith([variable]) }),
-      ]),
-    });
-    const names = (containerOf('gateway').Environment as Array<{ Name: string }>).map(({ Name }) => Name);
-    assert.ok(!names.includes('CORS_ALLOWED_ORIGINS'));
+    const expected = {
+      gateway: [{ Name: 'CORS_ALLOWED_ORIGINS', Value: webApp.webOrigins }],
+      notifier: [
+        { Name: 'NOTIFIER_WEB_PUSH_LINK', Value: webApp.webPushLink },
+        { Name: 'NOTIFIER_WEB_PUSH_ICON', Value: webApp.webPushIcon },
+      ],
+    };
+    for (const [service, variables] of Object.entries(expected)) {
+      withWebApp.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        ContainerDefinitions: Match.arrayWith([
+          Match.objectLike({ Name: service, Environment: Match.arrayWith(variables) }),
+        ]),
+      });
+      const names = (containerOf(service as ServiceName).Environment as Array<{ Name: string }>).map(
+        ({ Name }) => Name,
+      );
+      for (const { Name } of variables) assert.ok(!names.includes(Name), `${Name} by default`);
+    }
   });
 
   it('when synthesized, then every consumer’s subscription delivers raw, filtered as topology.ts declares', () => {

@@ -23,3 +23,21 @@ it('when the head start would reach a claim’s lease, then the configuration is
     /invalid configuration: NOTIFIER_HEAD_START_MS/,
   );
 });
+
+it("when a web app's push link or icon is set, then it must be https, and the link may name only a push's data fields", () => {
+  const link = 'https://app.example.com/families/{familyId}/questions/{questionId}';
+  assert.equal(loadServiceConfig({ ...required, NOTIFIER_WEB_PUSH_LINK: link }).NOTIFIER_WEB_PUSH_LINK, link);
+  assert.equal(loadServiceConfig(required).NOTIFIER_WEB_PUSH_LINK, undefined);
+  for (const [name, value] of [
+    ['NOTIFIER_WEB_PUSH_LINK', 'http://app.example.com/families/{familyId}'],
+    ['NOTIFIER_WEB_PUSH_LINK', 'https://app.example.com/families/{family}'],
+    ['NOTIFIER_WEB_PUSH_LINK', '/families/{familyId}'],
+    ['NOTIFIER_WEB_PUSH_ICON', 'http://app.example.com/icon.png'],
+  ] as const) {
+    assert.throws(
+      () => loadServiceConfig({ ...required, [name]: value }),
+      new RegExp(`invalid configuration: ${name}`),
+      value,
+    );
+  }
+});

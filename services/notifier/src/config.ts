@@ -1,5 +1,6 @@
 import { env, loadConfig } from '@haru/config';
 import { z } from 'zod';
+import { type PushData, webPushLinkFields } from './push/push-message.ts';
 
 const notifierShape = {
   ...env.logging,
@@ -47,6 +48,24 @@ const notifierShape = {
   FCM_SEND_BUDGET_PER_MINUTE: env.positiveInt(600_000),
   /** NotificationSent reports are published spread over this long, so a burst's never meet SNS's quota at once. */
   NOTIFIER_REPORT_SPREAD_MS: z.coerce.number().int().nonnegative().default(300_000),
+  /**
+   * The page a click on a push opens in a web app (FCM's `webpush.fcm_options.link`, which must
+   * be https), naming any of the push's data fields in braces:
+   * `https://app.example.com/families/{familyId}/questions/{questionId}`. Unset: a web app
+   * routes a click by the push's data in its service worker, as the mobile apps do.
+   */
+  NOTIFIER_WEB_PUSH_LINK: z
+    .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+    .refine(
+      (link) =>
+        [...link.matchAll(/\{(\w*)\}/g)].every(([, field]) => webPushLinkFields.includes(field as keyof PushData)),
+      {
+        error: `names a field a push does not carry (it may name ${webPushLinkFields.map((field) => `{${field}}`).join(', ')})`,
+      },
+    )
+    .optional(),
+  /** The icon a web app's push shows (https). */
+  NOTIFIER_WEB_PUSH_ICON: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
   /** `emf`: also write the delivery figures as CloudWatch embedded metrics on the log (infra/ sets it). */
   HARU_CLOUDWATCH_METRICS: z.enum(['off', 'emf']).default('off'),
 };

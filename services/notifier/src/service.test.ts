@@ -16,9 +16,14 @@ const messagesTo = async (token: string) =>
   (await fcmMessages()).filter((received) => received.message.token === token).map((received) => received.message);
 
 describe('the notifier service', () => {
+  // A web app's settings: what its pushes carry besides the rest.
+  const webApp = {
+    NOTIFIER_WEB_PUSH_LINK: 'https://app.haru.example/families/{familyId}/questions/{questionId}?push={notificationId}',
+    NOTIFIER_WEB_PUSH_ICON: 'https://app.haru.example/icon-192.png',
+  };
   let notifier: TestNotifier;
   before(async () => {
-    notifier = await startTestNotifier();
+    notifier = await startTestNotifier({ settings: webApp });
   });
   after(() => notifier?.stop());
 
@@ -81,6 +86,14 @@ describe('the notifier service', () => {
     assert.deepEqual(toKid?.data, { kind: 'question', familyId, questionId: opened.data.questionId, notificationId });
     assert.deepEqual(toKid?.android, { collapse_key: notificationId, notification: { tag: notificationId } });
     assert.deepEqual(toKid?.apns, { headers: { 'apns-collapse-id': notificationId } });
+    // FCM applies the web block only to web devices; a click there opens the question's page
+    // (firebase-admin sends this field in lowerCamelCase, which FCM's v1 API reads alike).
+    assert.deepEqual(toKid?.webpush, {
+      notification: { tag: notificationId, icon: webApp.NOTIFIER_WEB_PUSH_ICON },
+      fcmOptions: {
+        link: `https://app.haru.example/families/${familyId}/questions/${opened.data.questionId}?push=${notificationId}`,
+      },
+    });
 
     const log = await notifier.request(`/internal/families/${familyId}/notifications`);
     assert.equal(log.status, 200);

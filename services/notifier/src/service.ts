@@ -92,6 +92,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
         headStartMs: config.NOTIFIER_HEAD_START_MS,
         batchesAhead: config.NOTIFIER_BATCHES_AHEAD,
         reportSpreadMs: config.NOTIFIER_REPORT_SPREAD_MS,
+        webPush: { link: config.NOTIFIER_WEB_PUSH_LINK, icon: config.NOTIFIER_WEB_PUSH_ICON },
       });
       if (sendThreads) {
         gauge(metrics, {

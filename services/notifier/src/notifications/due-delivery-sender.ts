@@ -6,6 +6,7 @@ import type { Logger } from '@haru/observability';
 import type { Kysely } from 'kysely';
 import type { NotifierDatabase } from '../database.ts';
 import { deactivateDevices } from '../devices/device.repository.ts';
+import type { WebPushOptions } from '../push/push-message.ts';
 import { maxMessagesPerSend, type PushSender } from '../push/push-sender.ts';
 import type { SendBudget } from '../push/send-budget.ts';
 import {
@@ -55,6 +56,8 @@ export interface DueDeliverySenderOptions {
    * at most `concurrency × batchesAhead × batchSize` deliveries, however large the burst.
    */
   batchesAhead: number;
+  /** What pushes to web devices carry from the web app's settings (none unless given). */
+  webPush?: WebPushOptions;
   maxAttempts?: number;
   random?: () => number;
 }
@@ -104,6 +107,7 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
         clock,
         ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
         ...(options.random ? { random: options.random } : {}),
+        ...(options.webPush ? { web: options.webPush } : {}),
       },
       claimed,
     );

@@ -1,4 +1,4 @@
-import { pushMessage } from '../push/push-message.ts';
+import { pushMessage, type WebPushOptions } from '../push/push-message.ts';
 import type { PushSender } from '../push/push-sender.ts';
 import type { ClaimedDelivery, DeliveryResult, WithheldReason } from './delivery.repository.ts';
 import { pushContent } from './push-content.ts';
@@ -35,11 +35,14 @@ export async function sendDeliveries(
     clock,
     maxAttempts = 12,
     random = Math.random,
+    web = {},
   }: {
     sender: PushSender;
     clock: () => Date;
     maxAttempts?: number;
     random?: () => number;
+    /** What pushes to web devices carry from the web app's settings. */
+    web?: WebPushOptions;
   },
   claimed: readonly ClaimedDelivery[],
 ): Promise<{ results: DeliveryResult[]; acceptedAt: Date }> {
@@ -49,14 +52,17 @@ export async function sendDeliveries(
       ? { responses: [] }
       : await sender.sendEach(
           sendable.map((delivery) =>
-            pushMessage({
-              token: delivery.token,
-              notificationId: delivery.notificationId,
-              kind: delivery.kind,
-              familyId: delivery.familyId,
-              questionId: delivery.questionId,
-              content: pushContent(delivery.kind, delivery.locale, delivery.question),
-            }),
+            pushMessage(
+              {
+                token: delivery.token,
+                notificationId: delivery.notificationId,
+                kind: delivery.kind,
+                familyId: delivery.familyId,
+                questionId: delivery.questionId,
+                content: pushContent(delivery.kind, delivery.locale, delivery.question),
+              },
+              web,
+            ),
           ),
         );
   const acceptedAt = clock();

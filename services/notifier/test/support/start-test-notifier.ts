@@ -30,7 +30,13 @@ export interface TestNotifier {
  * The whole notifier in this process, on its own database and topology, consuming from
  * fauxqs and sending through firebase-admin to the shared local FCM endpoint.
  */
-export async function startTestNotifier(options: Pick<ServiceOptions, 'sender'> = {}): Promise<TestNotifier> {
+export async function startTestNotifier({
+  settings = {},
+  ...options
+}: Pick<ServiceOptions, 'sender'> & {
+  /** Settings of the test's own, over those every test notifier has. */
+  settings?: Record<string, string>;
+} = {}): Promise<TestNotifier> {
   const { url: databaseUrl, database } = await migratedTestDatabase();
   const prefix = uniqueTopologyPrefix();
   const clients = createAwsClients({
@@ -48,6 +54,7 @@ export async function startTestNotifier(options: Pick<ServiceOptions, 'sender'> 
     FCM_ENDPOINT_URL: process.env.HARU_TEST_FCM_URL,
     PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...settings,
   });
   const service = await startService(config, { waitTimeSeconds: 1, ...options });
   return {
