@@ -9,7 +9,8 @@ import { inboxRetention, startRetentionSweep, sweepRetention } from './retention
 
 const dayMs = 86_400_000;
 const now = new Date('2026-12-09T00:00:00Z');
-const daysAgo = (days: number) => new Date(now.getTime() - days * dayMs);
+const daysBefore = (moment: Date, days: number) => new Date(moment.getTime() - days * dayMs);
+const daysAgo = (days: number) => daysBefore(now, days);
 let database: Database<MessagingTables>;
 const db = () => database.db as unknown as Kysely<unknown>;
 
@@ -19,11 +20,16 @@ before(async () => {
 });
 after(() => database?.close());
 
-const handled = (...ages: number[]) =>
+/** Inbox rows handled `ages` days before `now`, or before another moment. */
+const handled = (ages: number[], before = now) =>
   database.db
     .insertInto('inbox')
     .values(
-      ages.map((days) => ({ message_id: crypto.randomUUID(), type: 'QuestionOpened', handled_at: daysAgo(days) })),
+      ages.map((days) => ({
+        message_id: crypto.randomUUID(),
+        type: 'QuestionOpened',
+        handled_at: daysBefore(before, days),
+      })),
     )
     .returning('message_id')
     .execute();
@@ -33,8 +39,8 @@ const inboxIds = async () =>
 describe('the retention sweep', () => {
   it('when inbox rows are older than the period, then they go in batches and the younger stay, the outbox untouched', async () => {
     await database.db.deleteFrom('inbox').execute();
-    await handled(31, 45, 60, 90, 400);
-    const kept = (await handled(29, 1, 0)).map((row) => row.message_id).sort();
+    await handled([31, 45, 60, 90, 400]);
+    const kept = (await handled([29, 1, 0])).map((row) => row.message_id).sort();
     // An event never published stays on the outbox however old: removing it would lose it.
     await database.db
       .insertInto('outbox')
@@ -67,7 +73,7 @@ describe('the retention sweep', () => {
   it('when the inbox is swept, then the statement finds its rows by the handled_at index', async () => {
     await database.db.deleteFrom('inbox').execute();
     // As a swept inbox is: what came since the last sweep is all that is older than the period.
-    await handled(...Array.from({ length: 5000 }, (_, index) => (index < 10 ? 31 : (index % 300) / 10)));
+    await handled(Array.from({ length: 5000 }, (_, index) => (index < 10 ? 31 : (index % 300) / 10)));
     await sql`analyze inbox`.execute(database.db);
     const { rows } = await sql<{ 'QUERY PLAN': string }>`
       explain select ctid from inbox where handled_at < ${daysAgo(30)} limit 1000`.execute(database.db);
@@ -76,8 +82,10 @@ describe('the retention sweep', () => {
 
   it('when a service runs its sweep, then it sweeps at start and counts what it removed', async () => {
     await database.db.deleteFrom('inbox').execute();
-    await handled(40, 50, 60);
-    const kept = (await handled(2)).map((row) => row.message_id);
+    // The running sweep reads the real clock: the rows' ages are from today, not from `now`.
+    const today = new Date();
+    await handled([40, 50, 60], today);
+    const kept = (await handled([2], today)).map((row) => row.message_id);
     const metrics = createMetrics('retention-test');
     const sweep = startRetentionSweep({
       db: db(),
