@@ -567,7 +567,7 @@ describe('the FCM send budget', () => {
 /**
  * FCM as a stub: tokens in `unavailable` are refused as overloaded (Retry-After: 2), those
  * in `overQuota` as over quota (429, no Retry-After); while `down` is set every call fails
- * as a whole. `attempts` counts sends per token.
+ * as a whole (`failsWhileDown`). `attempts` counts sends per token.
  */
 function stubSender() {
   const stub = {
@@ -577,6 +577,15 @@ function stubSender() {
     sent: [] as PushMessage[],
     attempts: new Map<string, number>(),
     sender: {} as PushSender,
+    /** Runs `send` with FCM unreachable as a whole, which it must fail with; FCM is back after. */
+    async failsWhileDown(send: () => Promise<unknown>) {
+      stub.down = true;
+      try {
+        await assert.rejects(send(), /ECONNREFUSED/);
+      } finally {
+        stub.down = false;
+      }
+    },
   };
   const refusal = (code: string, message: string, status: number, headers: Record<string, string>): SendResult => ({
     success: false,
@@ -732,12 +741,7 @@ describe('when FCM is unavailable, over quota or unreachable', () => {
     const { familyId } = await family(handler, [{ locale: 'ko', tokens }]);
     const opened = testEvent('QuestionOpened', familyId, { ...questionOpened(familyId).data, openedAt: dueNow() });
     await handler.handle(opened);
-    fcm.down = true;
-    try {
-      await assert.rejects(handler.send(), /ECONNREFUSED/);
-    } finally {
-      fcm.down = false;
-    }
+    await fcm.failsWhileDown(() => handler.send());
     const claimed = await deliveriesOf(handler, notificationIdFor(familyId, opened.data.questionId, 'question'));
     assert.deepEqual(
       claimed.map((delivery) => [delivery.status, delivery.attempts]),
@@ -772,12 +776,7 @@ describe('when FCM is unavailable, over quota or unreachable', () => {
       await ahead.handle(
         testEvent('QuestionOpened', familyId, { ...questionOpened(familyId).data, openedAt: instant }),
       );
-      fcm.down = true;
-      try {
-        await assert.rejects(ahead.send(), /ECONNREFUSED/);
-      } finally {
-        fcm.down = false;
-      }
+      await fcm.failsWhileDown(() => ahead.send());
       // The first was being sent (leased for a minute); the two claimed behind it are due again now.
       await ahead.send();
       assert.equal(sentTo(familyId).length, 2, 'the two claimed ahead are sent at once');
@@ -802,12 +801,7 @@ describe('when FCM is unavailable, over quota or unreachable', () => {
       await oneAtATime.handle(
         testEvent('QuestionOpened', familyId, { ...questionOpened(familyId).data, openedAt: dueNow() }),
       );
-      fcm.down = true;
-      try {
-        await assert.rejects(oneAtATime.send(), /ECONNREFUSED/);
-      } finally {
-        fcm.down = false;
-      }
+      await fcm.failsWhileDown(() => oneAtATime.send());
       // One was being sent (leased for a minute); the other, claimed ahead, is due again now.
       await oneAtATime.send();
       assert.equal(sentTo(familyId).length, 1, 'the one claimed ahead is sent at once');
