@@ -103,6 +103,7 @@ describe('the notifier service', () => {
         kind: string;
         questionId: string;
         createdAt: string;
+        dueAt: string;
         deliveries: Array<{ memberId: string; status: string }>;
       }>;
     };
@@ -115,6 +116,7 @@ describe('the notifier service', () => {
           kind: 'question',
           questionId: opened.data.questionId,
           createdAt: items[0]?.createdAt,
+          dueAt: opened.data.openedAt,
           deliveries: [
             { memberId: mom.memberId, status: 'sent' },
             { memberId: kid.memberId, status: 'sent' },

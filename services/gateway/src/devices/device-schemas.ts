@@ -23,7 +23,16 @@ export const notificationLog = z
           notificationId: id.meta({ description: "the push's id: also its collapse key and Android tag" }),
           kind: z.enum(['question', 'complete', 'reminder']),
           questionId: id,
-          createdAt: z.iso.datetime({ offset: true }),
+          createdAt: z.iso
+            .datetime({ offset: true })
+            .meta({
+              description:
+                'when the push was prepared, minutes before it was due (more when many families share its minute)',
+            }),
+          dueAt: z.iso.datetime({ offset: true }).meta({
+            description:
+              'when the push was due to go: the family\'s instant for the question and its reminder, or the end of quiet hours an "everyone answered" push was held to',
+          }),
           deliveries: z.array(
             z
               .strictObject({
@@ -52,7 +61,8 @@ export const examples = {
         notificationId: '019ad8b1-0d00-7b33-8c44-6f7a8b9c0d1e',
         kind: 'question',
         questionId: '019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e',
-        createdAt: '2026-12-03T12:00:00.120Z',
+        createdAt: '2026-12-03T11:55:00.120Z',
+        dueAt: '2026-12-03T12:00:00.000Z',
         deliveries: [
           { memberId: '019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60', status: 'sent' },
           { memberId: '019ad8a9-1f00-7e55-9b22-1c2d3e4f5a6b', status: 'pending' },

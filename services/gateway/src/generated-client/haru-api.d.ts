@@ -551,8 +551,16 @@ export interface components {
       kind: 'question' | 'complete' | 'reminder';
       /** Format: uuid */
       questionId: string;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @description when the push was prepared, minutes before it was due (more when many families share its minute)
+       */
       createdAt: string;
+      /**
+       * Format: date-time
+       * @description when the push was due to go: the family's instant for the question and its reminder, or the end of quiet hours an "everyone answered" push was held to
+       */
+      dueAt: string;
       deliveries: components['schemas']['Delivery'][];
     };
     Delivery: {
@@ -3157,7 +3165,8 @@ export interface operations {
            *           "notificationId": "019ad8b1-0d00-7b33-8c44-6f7a8b9c0d1e",
            *           "kind": "question",
            *           "questionId": "019ad8b1-0c3e-7a12-8f4d-5e6a7b8c9d0e",
-           *           "createdAt": "2026-12-03T12:00:00.120Z",
+           *           "createdAt": "2026-12-03T11:55:00.120Z",
+           *           "dueAt": "2026-12-03T12:00:00.000Z",
            *           "deliveries": [
            *             {
            *               "memberId": "019ad8a8-6b30-7d02-8a11-0b2c3d4e5f60",

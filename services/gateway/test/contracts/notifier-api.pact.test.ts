@@ -69,7 +69,8 @@ describe('the gateway as a consumer of the notifier', () => {
             notificationId: uuid('0190b5a0-0000-7000-8000-00000000d001'),
             kind: M.regex('^(question|complete|reminder)$', 'question'),
             questionId: uuid(examples.questionId),
-            createdAt: instant('2026-11-25T11:00:02.000Z'),
+            createdAt: instant('2026-11-25T10:55:02.000Z'),
+            dueAt: instant('2026-11-25T11:00:00.000Z'),
             deliveries: M.eachLike({
               memberId: uuid(examples.memberId),
               status: M.regex('^(sent|pending|failed|invalid)$', 'sent'),

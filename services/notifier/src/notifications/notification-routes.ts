@@ -23,6 +23,7 @@ export function notificationRoutes({ database, clock }: { database: Database<Not
         kind: notification.kind,
         questionId: notification.questionId,
         createdAt: notification.createdAt.toISOString(),
+        dueAt: notification.dueAt.toISOString(),
         deliveries: memberStatuses(notification.deliveries),
       })),
     });

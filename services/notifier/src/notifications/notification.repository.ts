@@ -168,7 +168,10 @@ export interface LoggedNotification {
   notificationId: string;
   kind: PushKind;
   questionId: string;
+  /** When it was prepared: within the scheduler's lead before it was due. */
   createdAt: Date;
+  /** When it was due to go: its family's instant, or the end of quiet hours it was held to. */
+  dueAt: Date;
   deliveries: Array<{ memberId: string; status: DeliveryStatus }>;
 }
 
@@ -184,7 +187,7 @@ export async function listFamilyNotifications(
 ): Promise<LoggedNotification[]> {
   const notifications = await db
     .selectFrom('notifications')
-    .select(['notification_id', 'kind', 'question_id', 'created_at'])
+    .select(['notification_id', 'kind', 'question_id', 'created_at', 'due_at'])
     .where('family_id', '=', familyId)
     .where('due_at', '<=', now)
     .orderBy('created_at', 'desc')
@@ -208,6 +211,7 @@ export async function listFamilyNotifications(
     kind: notification.kind,
     questionId: notification.question_id,
     createdAt: notification.created_at,
+    dueAt: notification.due_at,
     deliveries: deliveries
       .filter((delivery) => delivery.notification_id === notification.notification_id)
       .map((delivery) => ({ memberId: delivery.member_id, status: delivery.status })),
