@@ -782,8 +782,7 @@ async function postgresProcessRoles(database: pg.Pool): Promise<Map<number, stri
  */
 async function firebaseAdminAlone(fcmUrl: string, count: number, cpuGroups: CpuGroups) {
   await clearFcmMessages(fcmUrl);
-  // On as many send threads as the notifier's, so that only haru's own work tells the two apart;
-  // at the normal priority (the notifier lowers its sends' below the rest), as fast as firebase-admin goes here.
+  // On as many send threads as the notifier's, so that only haru's own work tells the two apart.
   const fcm = startSendThreads({ projectId: 'demo-haru', fcmEndpointUrl: fcmUrl, threads: sendThreads });
   try {
     const chunks = Array.from({ length: Math.ceil(count / maxMessagesPerSend) }, (_, chunk) =>

@@ -270,13 +270,8 @@ async function notifierPath() {
   // family's ten thousand members for a few dozen.
   await sql`analyze`.execute(database.db);
 
-  // firebase-admin on send threads, as the notifier runs it (NOTIFIER_SEND_THREADS's and NOTIFIER_SEND_THREAD_NICE's defaults).
-  const fcm = startSendThreads({
-    projectId,
-    fcmEndpointUrl: endpoint.url,
-    threads: sendThreads,
-    nice: notifierDefaults.NOTIFIER_SEND_THREAD_NICE,
-  });
+  // firebase-admin on send threads, as the notifier runs it (NOTIFIER_SEND_THREADS's default).
+  const fcm = startSendThreads({ projectId, fcmEndpointUrl: endpoint.url, threads: sendThreads });
   await fcm.ready();
   const logger = createLogger('notifier-bench', 'silent');
   const clock = () => new Date();

@@ -41,15 +41,3 @@ it("when a web app's push link or icon is set, then it must be https, and the li
     );
   }
 });
-
-it("when the send threads' nice value is not set, then they run below the rest (10); beyond 0–19 it is refused naming it", () => {
-  assert.equal(loadServiceConfig(required).NOTIFIER_SEND_THREAD_NICE, 10);
-  assert.equal(loadServiceConfig({ ...required, NOTIFIER_SEND_THREAD_NICE: '0' }).NOTIFIER_SEND_THREAD_NICE, 0);
-  for (const value of ['20', '-1', '2.5', 'low']) {
-    assert.throws(
-      () => loadServiceConfig({ ...required, NOTIFIER_SEND_THREAD_NICE: value }),
-      /invalid configuration: NOTIFIER_SEND_THREAD_NICE/,
-      value,
-    );
-  }
-});

@@ -28,12 +28,6 @@ const notifierShape = {
    * cores had room to spare (docs/decisions/0012).
    */
   NOTIFIER_SEND_THREADS: env.positiveInt(1),
-  /**
-   * The send threads' nice value on Linux (0–19, see `startSendThreads`): by default below the
-   * rest, so that a burst's sends never slow the API, the consumer or the services beside
-   * them. 0 runs them as the rest.
-   */
-  NOTIFIER_SEND_THREAD_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** How often the sender looks for due deliveries besides the instants it knows of (another replica's, a retry's). */
   NOTIFIER_POLL_INTERVAL_MS: env.positiveInt(1000),
   /**

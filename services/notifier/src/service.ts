@@ -41,7 +41,6 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
         projectId: config.FIREBASE_PROJECT_ID,
         ...(config.FCM_ENDPOINT_URL ? { fcmEndpointUrl: config.FCM_ENDPOINT_URL } : {}),
         threads: config.NOTIFIER_SEND_THREADS,
-        nice: config.NOTIFIER_SEND_THREAD_NICE,
       });
   await sendThreads?.ready();
   const provider = options.sender ?? sendThreads;

@@ -1,7 +1,6 @@
 // A send thread's own code (see send-threads.ts): firebase-admin's Messaging on this
 // thread, a `sendEach` for each request from the notifier's thread, its results as data,
 // and the heap it keeps after each full collection.
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { liveHeapBytes, onFullCollection } from '@haru/observability/live-heap';
 import type { SendResponse } from 'firebase-admin/messaging';
@@ -9,8 +8,6 @@ import { createFirebaseMessaging, type FirebaseMessagingOptions } from './fireba
 import type { PushMessage } from './push-message.ts';
 import type { SendResult } from './push-sender.ts';
 
-/** What a send thread starts with (see `startSendThreads`). */
-export type SendThreadData = FirebaseMessagingOptions & { nice: number };
 export type SendRequest = { id: number; messages: PushMessage[] } | { close: true };
 export type SendReply =
   | { ready: true; liveHeapBytes: number }
@@ -20,11 +17,7 @@ export type SendReply =
 
 if (!parentPort) throw new Error('send-thread.ts runs as a worker thread (see send-threads.ts)');
 const port = parentPort;
-const { nice, ...messagingOptions } = workerData as SendThreadData;
-// On Linux a nice value is each thread's own, so this lowers this thread alone; elsewhere it
-// would lower the whole notifier, so there it is left as it is.
-if (nice > 0 && process.platform === 'linux') setPriority(nice);
-const { messaging, close } = createFirebaseMessaging(messagingOptions);
+const { messaging, close } = createFirebaseMessaging(workerData as FirebaseMessagingOptions);
 port.postMessage({ ready: true, liveHeapBytes: liveHeapBytes() } satisfies SendReply);
 onFullCollection((bytes) => port.postMessage({ liveHeapBytes: bytes } satisfies SendReply));
 

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getPriority } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { eventually, fcmMessages } from '@haru/testing';
@@ -82,43 +80,6 @@ describe('firebase-admin on send threads', () => {
     });
     const sent = new Set((await fcmMessages()).map((entry) => entry.message.token));
     assert.ok(calls.every((tokens, call) => tokens.every((token, index) => sent.has(token) === (index !== call))));
-  });
-});
-
-/** Each of this process's threads' nice value, by thread id (Linux: /proc/self/task/<tid>/stat, the 19th field). */
-const niceValuesOfThisProcessThreads = async (): Promise<number[]> =>
-  Promise.all(
-    (await readdir('/proc/self/task')).map(async (thread) => {
-      const stat = await readFile(`/proc/self/task/${thread}/stat`, 'utf8');
-      // The fields after the command name, which is in parentheses and may hold spaces.
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    }),
-  );
-
-describe("the send threads' priority", {
-  skip: process.platform !== 'linux' && 'only Linux gives each thread a nice value of its own',
-}, () => {
-  it('when the send threads are given a nice value, then they send at it and the thread that started them keeps its own', async () => {
-    const nice = 7;
-    const atNiceBefore = (await niceValuesOfThisProcessThreads()).filter((value) => value === nice).length;
-    const ownBefore = getPriority();
-    const threads = startSendThreads({
-      projectId: 'demo-haru',
-      fcmEndpointUrl: process.env.HARU_TEST_FCM_URL,
-      threads: 2,
-      nice,
-    });
-    try {
-      await threads.ready();
-      const token = `device-${randomUUID()}`;
-      assert.deepEqual((await threads.sendEach([message(token)])).responses, [{ success: true }]);
-
-      const atNice = (await niceValuesOfThisProcessThreads()).filter((value) => value === nice).length;
-      assert.equal(atNice - atNiceBefore, 2);
-      assert.equal(getPriority(), ownBefore);
-    } finally {
-      await threads.close();
-    }
   });
 });
 

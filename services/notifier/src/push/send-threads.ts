@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { FirebaseMessagingOptions } from './firebase-messaging.ts';
 import type { PushMessage } from './push-message.ts';
 import type { PushSender, SendResult } from './push-sender.ts';
-import type { SendReply, SendRequest, SendThreadData } from './send-thread.ts';
+import type { SendReply, SendRequest } from './send-thread.ts';
 
 export interface SendThreads extends PushSender {
   /** Resolves when every thread has its Firebase app (rejects if one could not start). */
@@ -37,25 +37,14 @@ interface SendThread {
  */
 export function startSendThreads({
   threads,
-  nice = 0,
   ...messaging
-}: FirebaseMessagingOptions & {
-  threads: number;
-  /**
-   * The threads' nice value (0–19, higher yields sooner), on Linux, where each thread has its
-   * own: the sends then take the cores the notifier's other work, and the other services on the
-   * same machine, leave, rather than slowing them during a burst. 0: the same as the rest.
-   */
-  nice?: number;
-}): SendThreads {
+}: FirebaseMessagingOptions & { threads: number }): SendThreads {
   let nextId = 0;
   let closing = false;
   const pool: Array<SendThread | undefined> = Array.from({ length: threads }, () => undefined);
 
   const start = (slot: number): SendThread => {
-    const worker = new Worker(new URL('./send-thread.ts', import.meta.url), {
-      workerData: { ...messaging, nice } satisfies SendThreadData,
-    });
+    const worker = new Worker(new URL('./send-thread.ts', import.meta.url), { workerData: messaging });
     const started = Promise.withResolvers<void>();
     const thread: SendThread = {
       worker,
