@@ -23,12 +23,10 @@ export const notificationLog = z
           notificationId: id.meta({ description: "the push's id: also its collapse key and Android tag" }),
           kind: z.enum(['question', 'complete', 'reminder']),
           questionId: id,
-          createdAt: z.iso
-            .datetime({ offset: true })
-            .meta({
-              description:
-                'when the push was prepared, minutes before it was due (more when many families share its minute)',
-            }),
+          createdAt: z.iso.datetime({ offset: true }).meta({
+            description:
+              'when the push was prepared, minutes before it was due (more when many families share its minute)',
+          }),
           dueAt: z.iso.datetime({ offset: true }).meta({
             description:
               'when the push was due to go: the family\'s instant for the question and its reminder, or the end of quiet hours an "everyone answered" push was held to',
