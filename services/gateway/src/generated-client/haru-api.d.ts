@@ -558,7 +558,7 @@ export interface components {
       createdAt: string;
       /**
        * Format: date-time
-       * @description when the push was due to go: the family's instant for the question and its reminder, or the end of quiet hours an "everyone answered" push was held to
+       * @description when the push was due to go: the family's instant for today's question, its own time for a reminder, the last answer for "everyone answered"; or the end of quiet hours, for a push that fell due within them
        */
       dueAt: string;
       deliveries: components['schemas']['Delivery'][];

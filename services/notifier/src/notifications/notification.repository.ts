@@ -170,7 +170,7 @@ export interface LoggedNotification {
   questionId: string;
   /** When it was prepared: within the scheduler's lead before it was due. */
   createdAt: Date;
-  /** When it was due to go: its family's instant, or the end of quiet hours it was held to. */
+  /** When it was due to go: its instant, or the end of quiet hours for a push that fell due within them. */
   dueAt: Date;
   deliveries: Array<{ memberId: string; status: DeliveryStatus }>;
 }
