@@ -1,6 +1,6 @@
 import { env, loadConfig } from '@haru/config';
 import { z } from 'zod';
-import { type PushData, webPushLinkFields } from './push/push-message.ts';
+import { type PushData, webPushLinkFields, webPushLinkPlaceholder } from './push/push-message.ts';
 
 const notifierShape = {
   ...env.logging,
@@ -58,7 +58,9 @@ const notifierShape = {
     .url({ protocol: /^https$/, error: 'must be an https:// URL' })
     .refine(
       (link) =>
-        [...link.matchAll(/\{(\w*)\}/g)].every(([, field]) => webPushLinkFields.includes(field as keyof PushData)),
+        [...link.matchAll(webPushLinkPlaceholder)].every(([, field]) =>
+          webPushLinkFields.includes(field as keyof PushData),
+        ),
       {
         error: `names a field a push does not carry (it may name ${webPushLinkFields.map((field) => `{${field}}`).join(', ')})`,
       },

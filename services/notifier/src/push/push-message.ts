@@ -61,8 +61,11 @@ export function pushMessage(
 /** The data fields a web push link may name, as `{familyId}`. */
 export const webPushLinkFields: ReadonlyArray<keyof PushData> = ['kind', 'familyId', 'questionId', 'notificationId'];
 
+/** A field named in a web push link: `{familyId}` (the setting's check and the filling-in read it alike). */
+export const webPushLinkPlaceholder = /\{(\w*)\}/g;
+
 /** The link template with each field it names filled in. */
 const webPushLink = (template: string, data: PushData) =>
-  template.replace(/\{(\w+)\}/g, (placeholder, field: string) =>
+  template.replace(webPushLinkPlaceholder, (placeholder, field: string) =>
     field in data ? encodeURIComponent(data[field as keyof PushData]) : placeholder,
   );
