@@ -143,11 +143,13 @@ test('when a member who answered deletes their account, then nothing haru keeps 
   assert.equal((await call(child, 'DELETE', '/v1/me')).status, 204, 'a retry answers the same');
 
   const family = await call(parent, 'GET', `/v1/families/${familyId}`);
+  assert.equal(family.status, 200, JSON.stringify(family.body));
   assert.deepEqual(
     family.body.members.map((member: { displayName: string }) => member.displayName),
     ['Mom'],
   );
   const archive = await call(parent, 'GET', `/v1/families/${familyId}/questions`);
+  assert.equal(archive.status, 200, `${JSON.stringify(archive.body)}\n${stack.recentLogs()}`);
   const answers = archive.body.items[0].answers.map((answer: { text: string }) => answer.text);
   assert.deepEqual(answers.sort(), ['(deleted with its author’s account)', 'Dinner']);
   const afterwards = await call(child, 'GET', '/v1/me/export');
