@@ -1,9 +1,17 @@
 import { type ServiceName, services } from '@haru/dev-stack';
+import { keepAliveTimeoutMs } from '@haru/http';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+
+/**
+ * How long the load balancer and the Service Connect proxy keep an idle connection to a
+ * service: shorter than the service does (`keepAliveTimeoutMs`), so that they close it first
+ * and never send a request on one the service is closing (a 502 or 503 for the app).
+ */
+export const idleTimeoutInFront = Duration.millis(keepAliveTimeoutMs - 5_000);
 
 export interface HaruServiceProps {
   name: ServiceName;
@@ -90,7 +98,7 @@ export class HaruService extends Construct {
       // Operators run one-off tools (e.g. the projection's rebuild) inside a running task.
       enableExecuteCommand: true,
       serviceConnectConfiguration: props.calledByOthers
-        ? { services: [{ portMappingName: name, dnsName: name, port }] }
+        ? { services: [{ portMappingName: name, dnsName: name, port, idleTimeout: idleTimeoutInFront }] }
         : {},
     });
     Validations.of(taskDefinition).acknowledge({

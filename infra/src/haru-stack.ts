@@ -17,7 +17,7 @@ import type { Construct } from 'constructs';
 import { Database } from './database.ts';
 import { DueDeliveries } from './due-deliveries.ts';
 import { EdgeLogs } from './edge-logs.ts';
-import { HaruService } from './haru-service.ts';
+import { HaruService, idleTimeoutInFront } from './haru-service.ts';
 import { Messaging } from './messaging.ts';
 import { QueueAlarms } from './queue-alarms.ts';
 
@@ -244,7 +244,11 @@ export class HaruStack extends Stack {
       scaleInCooldown: Duration.minutes(3),
       scaleOutCooldown: Duration.minutes(1),
     });
-    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', { vpc, internetFacing: true });
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      internetFacing: true,
+      idleTimeout: idleTimeoutInFront,
+    });
     const listener = props.certificateArn
       ? loadBalancer.addListener('Https', {
           port: 443,

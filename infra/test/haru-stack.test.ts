@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ServiceName, serviceNames, services } from '@haru/dev-stack';
+import { keepAliveTimeoutMs } from '@haru/http';
 import {
   consumerNames,
   filterPolicy,
@@ -360,6 +361,25 @@ describe('the CDK app', () => {
       HealthCheckPath: '/healthz',
       TargetType: 'ip',
     });
+  });
+
+  it('when synthesized, then the load balancer and the Service Connect proxy close an idle connection before the service does', () => {
+    const attributes = ofType('AWS::ElasticLoadBalancingV2::LoadBalancer').flatMap(
+      ([, loadBalancer]) => loadBalancer.Properties.LoadBalancerAttributes as Array<{ Key: string; Value: string }>,
+    );
+    const idleSeconds = attributes.find(({ Key }) => Key === 'idle_timeout.timeout_seconds')?.Value;
+    assert.ok(Number(idleSeconds) * 1000 < keepAliveTimeoutMs, `the load balancer keeps ${idleSeconds} s`);
+    const proxied = ofType('AWS::ECS::Service').flatMap(([, service]) => {
+      const config = service.Properties.ServiceConnectConfiguration as
+        | { Services?: Array<{ PortName: string; Timeout?: { IdleTimeoutSeconds?: number } }> }
+        | undefined;
+      return config?.Services ?? [];
+    });
+    assert.deepEqual(proxied.map(({ PortName }) => PortName).sort(), ['answer', 'notifier', 'projection', 'scheduler']);
+    for (const { PortName, Timeout } of proxied) {
+      const seconds = Timeout?.IdleTimeoutSeconds;
+      assert.ok(seconds !== undefined && seconds * 1000 < keepAliveTimeoutMs, `${PortName}'s proxy keeps ${seconds} s`);
+    }
   });
 
   it('when synthesized, then the API alarms on gateway 5xx answers and on no healthy gateway task', () => {

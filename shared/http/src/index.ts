@@ -5,7 +5,7 @@ export { jsonBody, problemHandler, problemJson, problemOf, requireJsonMediaType 
 export { type CallerVariables, requireCaller } from './require-caller.ts';
 export { requireServiceToken, serviceTokenHeader } from './require-service-token.ts';
 export { runUntilSignalled } from './run-until-signalled.ts';
-export { type RunningServer, serveApp } from './serve-app.ts';
+export { keepAliveTimeoutMs, type RunningServer, serveApp } from './serve-app.ts';
 export {
   type ServiceCall,
   type ServiceClient,

@@ -19,7 +19,17 @@ const listenFailures: Record<string, string> = {
 };
 
 /**
- * Serves a Hono app on Node's HTTP server; resolves once it is listening. Requests refused
+ * How long a connection may sit idle before the server closes it: longer than whatever is in
+ * front of it keeps one (the AWS load balancer and the Service Connect proxy, which infra/
+ * sets 5 s shorter), so that it is always the one in front that closes. A server closing first races the next
+ * request sent on the connection, which then fails (a 502 at the load balancer). Node's
+ * default is 5 s.
+ */
+export const keepAliveTimeoutMs = 65_000;
+
+/**
+ * Serves a Hono app on Node's HTTP server, keeping idle connections `keepAliveTimeoutMs`;
+ * resolves once it is listening. Requests refused
  * before the app sees them — by Node's HTTP parser (malformed request, headers too large)
  * or by the adapter (a request target or Host it cannot make a URL of) — get a problem
  * document like every other refusal, rather than an empty or plain-text 400. Rejects, saying
@@ -40,19 +50,22 @@ export function serveApp(
         : new Response(internalErrorDocument, { status: 500, headers: { 'content-type': 'application/problem+json' } }),
   });
   // Node would refuse an HTTP/1.1 request without Host (RFC 9112 §3.2) with an empty 400; this says why.
-  const server = createServer({ requireHostHeader: false }, (incoming, outgoing) => {
-    if (incoming.httpVersion === '1.1' && incoming.headers.host === undefined) {
-      const body = problemDocument('invalid', 'an HTTP/1.1 request needs a Host header');
-      outgoing.writeHead(400, {
-        'content-type': 'application/problem+json',
-        'content-length': Buffer.byteLength(body),
-        connection: 'close',
-      });
-      outgoing.end(body);
-      return;
-    }
-    void listener(incoming, outgoing);
-  });
+  const server = createServer(
+    { requireHostHeader: false, keepAliveTimeout: keepAliveTimeoutMs },
+    (incoming, outgoing) => {
+      if (incoming.httpVersion === '1.1' && incoming.headers.host === undefined) {
+        const body = problemDocument('invalid', 'an HTTP/1.1 request needs a Host header');
+        outgoing.writeHead(400, {
+          'content-type': 'application/problem+json',
+          'content-length': Buffer.byteLength(body),
+          connection: 'close',
+        });
+        outgoing.end(body);
+        return;
+      }
+      void listener(incoming, outgoing);
+    },
+  );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
