@@ -1,4 +1,4 @@
-import { createServer, STATUS_CODES } from 'node:http';
+import { createServer, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { problemKinds } from '@haru/errors';
@@ -21,19 +21,20 @@ const listenFailures: Record<string, string> = {
 /**
  * How long a connection may sit idle before the server closes it: longer than whatever is in
  * front of it keeps one (the AWS load balancer and the Service Connect proxy, which infra/
- * sets 5 s shorter), so that it is always the one in front that closes. A server closing first races the next
- * request sent on the connection, which then fails (a 502 at the load balancer). Node's
- * default is 5 s.
+ * sets 5 s shorter), so that it is always the one in front that closes. A server closing
+ * first races the next request sent on the connection, which then fails (a 502 at the load
+ * balancer). Node's default is 5 s.
  */
 export const keepAliveTimeoutMs = 65_000;
 
 /**
  * Serves a Hono app on Node's HTTP server, keeping idle connections `keepAliveTimeoutMs`;
- * resolves once it is listening. Requests refused
- * before the app sees them — by Node's HTTP parser (malformed request, headers too large)
- * or by the adapter (a request target or Host it cannot make a URL of) — get a problem
- * document like every other refusal, rather than an empty or plain-text 400. Rejects, saying
- * why in a sentence, when it cannot listen (the port is taken).
+ * resolves once it is listening. Closing it answers the requests under way and then closes
+ * every connection, without waiting out the keep-alive. Requests refused before the app sees
+ * them — by Node's HTTP parser (malformed request, headers too large) or by the adapter (a
+ * request target or Host it cannot make a URL of) — get a problem document like every other
+ * refusal, rather than an empty or plain-text 400. Rejects, saying why in a sentence, when it
+ * cannot listen (the port is taken).
  */
 export function serveApp(
   app: { fetch: (request: Request) => Response | Promise<Response> },
@@ -49,6 +50,8 @@ export function serveApp(
           })
         : new Response(internalErrorDocument, { status: 500, headers: { 'content-type': 'application/problem+json' } }),
   });
+  /** Responses not yet finished: when the server closes, their connections are closed after them. */
+  const inFlight = new Set<ServerResponse>();
   // Node would refuse an HTTP/1.1 request without Host (RFC 9112 §3.2) with an empty 400; this says why.
   const server = createServer(
     { requireHostHeader: false, keepAliveTimeout: keepAliveTimeoutMs },
@@ -63,6 +66,8 @@ export function serveApp(
         outgoing.end(body);
         return;
       }
+      inFlight.add(outgoing);
+      outgoing.once('close', () => inFlight.delete(outgoing));
       void listener(incoming, outgoing);
     },
   );
@@ -99,6 +104,13 @@ export function serveApp(
           new Promise<void>((done) => {
             server.close(() => done());
             server.closeIdleConnections();
+            // A connection busy now would otherwise be kept open for the whole keep-alive once
+            // its response is sent, and hold the close that long (Node closes only the idle
+            // ones): the response says it closes, or, its headers gone, it is closed once idle.
+            for (const response of inFlight) {
+              if (!response.headersSent) response.setHeader('connection', 'close');
+              else response.once('finish', () => setImmediate(() => server.closeIdleConnections()));
+            }
           }),
       });
     });
