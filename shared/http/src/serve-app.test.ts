@@ -31,17 +31,11 @@ test('when a request is served, then the connection is kept idle for longer than
  * with the response once the close has ended; a close still held after 10 s fails.
  */
 async function closeDuringRequest(respond: (closing: Promise<void>) => Response | Promise<Response>) {
-  let arrived = () => {};
-  const arriving = new Promise<void>((resolve) => {
-    arrived = resolve;
-  });
-  let startClosing = () => {};
-  const closing = new Promise<void>((resolve) => {
-    startClosing = resolve;
-  });
+  const arrived = Promise.withResolvers<void>();
+  const closing = Promise.withResolvers<void>();
   const app = new Hono().get('/', () => {
-    arrived();
-    return respond(closing);
+    arrived.resolve();
+    return respond(closing.promise);
   });
   const server = await serveApp(app, { port: 0, host: '127.0.0.1' });
   const agent = new Agent({ keepAlive: true });
@@ -49,9 +43,9 @@ async function closeDuringRequest(respond: (closing: Promise<void>) => Response 
     const answered = new Promise<IncomingMessage>((resolve, reject) =>
       request(`${server.url}/`, { agent }, resolve).on('error', reject).end(),
     );
-    await arriving;
+    await arrived.promise;
     const closed = server.close();
-    startClosing();
+    closing.resolve();
     const response = await answered;
     const body = (await response.toArray()).join('');
     // The keep-alive agent would otherwise hold the connection, and the close, for the keep-alive.
