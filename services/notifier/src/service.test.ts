@@ -183,7 +183,7 @@ describe('the notifier service', () => {
     assert.deepEqual(await messagesTo(dropped), []);
   });
 
-  it('when the same DueAndComplete is published twice, then each device gets one push', async () => {
+  it('when the same DueAndComplete is published twice, then each device gets one push, logged once at the time it was held to', async () => {
     const familyId = randomUUID();
     const member = await join(familyId, 'en');
     const token = testToken();
@@ -202,6 +202,13 @@ describe('the notifier service', () => {
     assert.deepEqual(
       (await messagesTo(token)).map((message) => message.notification),
       [{ title: 'Everyone answered', body: "Everyone answered — go read each other's answers." }],
+    );
+    // The log's dueAt is the time the push was held to (the end of quiet hours), not when it was prepared.
+    const log = await notifier.request(`/internal/families/${familyId}/notifications`);
+    const { items } = (await log.json()) as { items: Array<{ kind: string; dueAt: string }> };
+    assert.deepEqual(
+      items.map(({ kind, dueAt }) => ({ kind, dueAt })),
+      [{ kind: 'complete', dueAt: due.data.dueAt }],
     );
   });
 
