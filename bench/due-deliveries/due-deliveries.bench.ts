@@ -1,16 +1,22 @@
-// PostgreSQL's own CPU for each delivery a burst sends: the due-delivery sender's claim and
-// record, alone, with the buffer cache of initdb (128 MB) and of the bench stack (1 GB) in
-// the same run (see docs/benchmarks.md).
+// PostgreSQL's own CPU for each delivery a burst sends: the due-delivery sender's claims and
+// records, alone, with the batches held as the sender holds them: each claim going on from
+// the latest due key the round has claimed (`roundOfClaims`, what the sender does), beside
+// each claim from the earliest due (the baseline, as before), with the bench stack's buffer
+// cache (1 GB), and the sender's with initdb's (128 MB), in the same run (see
+// docs/benchmarks.md).
 //
 //   node bench/due-deliveries/due-deliveries.bench.ts [--families 100000] [--quick]
 //
-// Each buffer cache gets an embedded PostgreSQL of its own (shared_buffers is read at start),
-// the notifier's schema migrated and a burst as the notifier prepares it, written in SQL: one
-// to three members a family with a device each (a token of an FCM token's length), the
+// Each run gets an embedded PostgreSQL of its own (shared_buffers is read at start), the
+// notifier's schema migrated and a burst as the notifier prepares it, written in SQL: one to
+// three members a family with a device each (a token of an FCM token's length), the
 // question, its notification and a pending delivery a device, all due now. Then the sender's
-// statements on one connection, one after another, with no FCM between them: claim 500
-// (`claimDueDeliveries`), record them sent (`recordDeliveryResults`), until none is due. The
-// connection's backend CPU (from /proc) is counted apart for the claims and the records.
+// statements on one connection, one after another, with no FCM between them. As at a burst's
+// instant with the notifier's defaults, the batches its workers claim ahead are claimed
+// first (4 × 10 of 500); then they are recorded sent, one after another, until each worker
+// holds two (the one it sends, the one it records); then the drain: claim 500, record the
+// oldest held. The connection's backend CPU (from /proc) is counted apart for the claims and
+// the records.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +28,10 @@ import { type NotifierDatabase, schema } from '../../services/notifier/src/datab
 import { migrations } from '../../services/notifier/src/migrations/index.ts';
 import {
   batchPlannerSettings,
+  type ClaimedDelivery,
   claimDueDeliveries,
   recordDeliveryResults,
+  roundOfClaims,
 } from '../../services/notifier/src/notifications/delivery.repository.ts';
 import { maxMessagesPerSend } from '../../services/notifier/src/push/push-sender.ts';
 import { processSeconds } from '../support/cpu.ts';
@@ -31,6 +39,7 @@ import { describeMachine } from '../support/machine.ts';
 import { readProfile, sized } from '../support/profile.ts';
 import { progressLog } from '../support/progress.ts';
 import { writeResults } from '../support/results.ts';
+import { notifierDefaults } from '../support/service-defaults.ts';
 import { ratio, round } from '../support/stats.ts';
 
 const { values: args } = commandLine('due-deliveries bench', {
@@ -41,7 +50,13 @@ const families = wholeNumberOption('due-deliveries bench', 'families', args.fami
 });
 const log = progressLog('due-deliveries');
 /** initdb's default, then the bench stack's (bench/support/bench-stack.ts). */
-const bufferCaches = ['128MB', '1GB'] as const;
+type BufferCache = '128MB' | '1GB';
+/** Where each claim starts: the sender's, or the baseline's. */
+type ClaimsFrom = 'the latest key' | 'the earliest';
+/** Batches held at the instant: what the sender's workers claim ahead, with the defaults. */
+const heldAhead = notifierDefaults.NOTIFIER_SEND_CONCURRENCY * notifierDefaults.NOTIFIER_BATCHES_AHEAD;
+/** Batches held through the drain: each worker's one being sent and one being recorded. */
+const heldInDrain = notifierDefaults.NOTIFIER_SEND_CONCURRENCY * 2;
 
 /** A burst prepared, due now: the rows the notifier's handlers would have written. */
 async function prepareBurst(db: Kysely<NotifierDatabase>, instant: Date): Promise<number> {
@@ -85,7 +100,7 @@ interface StatementCost {
   wallMicrosPerDelivery: number;
 }
 
-async function drainWith(sharedBuffers: (typeof bufferCaches)[number]) {
+async function drainWith(sharedBuffers: BufferCache, claimsFrom: ClaimsFrom) {
   const root = await mkdtemp(join(tmpdir(), 'haru-bench-due-deliveries-'));
   // As root, PostgreSQL runs as the `postgres` user, which must enter this directory.
   await chmod(root, 0o755);
@@ -123,21 +138,38 @@ async function drainWith(sharedBuffers: (typeof bufferCaches)[number]) {
         spent[statement].calls += 1;
         return result;
       };
-      log(`${sharedBuffers}: draining ${deliveries} deliveries`);
-      let drained = 0;
-      for (;;) {
+      log(`${sharedBuffers}, claims from ${claimsFrom}: draining ${deliveries} deliveries`);
+      const claimNext =
+        claimsFrom === 'the latest key'
+          ? roundOfClaims(sender.db, { limit: maxMessagesPerSend, leaseMs: 60_000 })
+          : (range: { now: Date; until: Date }) =>
+              claimDueDeliveries(sender.db, { ...range, limit: maxMessagesPerSend, leaseMs: 60_000 });
+      const claimBatch = () => {
         const now = new Date();
-        const claimed = await timed('claim', () =>
-          claimDueDeliveries(sender.db, { now, until: now, limit: maxMessagesPerSend, leaseMs: 60_000 }),
-        );
-        if (claimed.length === 0) break;
+        return timed('claim', () => claimNext({ now, until: now }));
+      };
+      const recordSent = async (claimed: ClaimedDelivery[]) => {
         const results = claimed.map(({ notificationId, familyId, token, memberId }) => ({
           ...{ notificationId, familyId, token, memberId },
           ...{ status: 'sent' as const, errorCode: null, errorMessage: null, attempts: 1, nextAttemptAt: null },
         }));
-        await timed('record', () => recordDeliveryResults(sender.db, results, now));
+        await timed('record', () => recordDeliveryResults(sender.db, results, new Date()));
         drained += claimed.length;
+      };
+      let drained = 0;
+      const held: ClaimedDelivery[][] = [];
+      while (held.length < heldAhead) {
+        const claimed = await claimBatch();
+        if (claimed.length === 0) break;
+        held.push(claimed);
       }
+      for (;;) {
+        while (held.length > heldInDrain) await recordSent(held.shift() ?? []);
+        const claimed = await claimBatch();
+        if (claimed.length === 0) break;
+        held.push(claimed);
+      }
+      for (const claimed of held) await recordSent(claimed);
       if (drained !== deliveries) throw new Error(`drained ${drained} of ${deliveries} deliveries`);
       const cost = ({ calls, cpu, wall }: { calls: number; cpu: number; wall: number }): StatementCost => ({
         calls,
@@ -147,13 +179,14 @@ async function drainWith(sharedBuffers: (typeof bufferCaches)[number]) {
       const [claim, record] = [cost(spent.claim), cost(spent.record)];
       const result = {
         sharedBuffers,
+        claimsFrom,
         deliveries,
         claim,
         record,
         cpuMicrosPerDelivery: round(claim.cpuMicrosPerDelivery + record.cpuMicrosPerDelivery, 1),
       };
       log(
-        `${sharedBuffers}: ${result.cpuMicrosPerDelivery} µs a delivery (claim ${claim.cpuMicrosPerDelivery}, record ${record.cpuMicrosPerDelivery})`,
+        `${sharedBuffers}, claims from ${claimsFrom}: ${result.cpuMicrosPerDelivery} µs a delivery (claim ${claim.cpuMicrosPerDelivery}, record ${record.cpuMicrosPerDelivery})`,
       );
       return result;
     } finally {
@@ -166,17 +199,30 @@ async function drainWith(sharedBuffers: (typeof bufferCaches)[number]) {
 }
 
 const configurations = [];
-for (const sharedBuffers of bufferCaches) configurations.push(await drainWith(sharedBuffers));
-const [initdbDefault, benchStack] = configurations;
+for (const [sharedBuffers, claimsFrom] of [
+  ['1GB', 'the latest key'],
+  ['1GB', 'the earliest'],
+  ['128MB', 'the latest key'],
+] as const) {
+  configurations.push(await drainWith(sharedBuffers, claimsFrom));
+}
+const [sender, fromTheEarliest, initdbDefault] = configurations;
 await writeResults('due-deliveries', {
   benchmark: 'due-deliveries',
   method:
-    "PostgreSQL's backend CPU (/proc) for the due-delivery sender's claims of 500 and their records, one connection, one after another, no FCM; N families' deliveries prepared in SQL and due now; each buffer cache on a PostgreSQL of its own",
+    "PostgreSQL's backend CPU (/proc) for the due-delivery sender's claims of 500 and their records, one connection, one after another, no FCM, the batches held as the sender's workers hold them (40 ahead of the instant, 8 through the drain); claims from the round's latest due key (the sender's) or each from the earliest (the baseline); N families' deliveries prepared in SQL and due now; each configuration on a PostgreSQL of its own",
   machine: describeMachine(),
   families,
+  heldBatches: { ahead: heldAhead, inDrain: heldInDrain },
   configurations,
   ratio: {
+    cpuFromTheLatestKeyToTheEarliest:
+      sender && fromTheEarliest ? ratio(sender.cpuMicrosPerDelivery, fromTheEarliest.cpuMicrosPerDelivery) : null,
+    claimFromTheLatestKeyToTheEarliest:
+      sender && fromTheEarliest
+        ? ratio(sender.claim.cpuMicrosPerDelivery, fromTheEarliest.claim.cpuMicrosPerDelivery)
+        : null,
     cpuWith1GBTo128MB:
-      initdbDefault && benchStack ? ratio(benchStack.cpuMicrosPerDelivery, initdbDefault.cpuMicrosPerDelivery) : null,
+      sender && initdbDefault ? ratio(sender.cpuMicrosPerDelivery, initdbDefault.cpuMicrosPerDelivery) : null,
   },
 });

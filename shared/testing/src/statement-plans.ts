@@ -40,6 +40,8 @@ export interface PlanNode {
   'Index Name'?: string;
   'Actual Rows'?: number;
   'Actual Loops'?: number;
+  /** Rows the node read and then dropped by a condition its index could not apply. */
+  'Rows Removed by Filter'?: number;
   Plans?: PlanNode[];
 }
 

@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDatabase, type Database } from '@haru/db';
-import { planNodes } from '@haru/testing';
+import { type PlanNode, planNodes } from '@haru/testing';
 import { type CompiledQuery, sql } from 'kysely';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
 import { insertPendingDeliveries } from '../../test/support/pending-deliveries.ts';
 import { type NotifierDatabase, schema } from '../database.ts';
-import { batchPlannerSettings, claimStatement, nextDueAt, recordStatement } from './delivery.repository.ts';
+import {
+  batchPlannerSettings,
+  claimStatement,
+  type DueKey,
+  latestDueKey,
+  nextDueAt,
+  recordStatement,
+} from './delivery.repository.ts';
 import { reportStatement } from './notification.repository.ts';
 
 /** Plan nodes whose work grows with the table rather than with the batch. */
@@ -24,7 +31,8 @@ describe("a burst's statements in the due-delivery sender", () => {
       poolSize: 1,
       settings: batchPlannerSettings,
     });
-    // A burst prepared: 2,000 families of two members, each device with a delivery due at one instant.
+    // A burst prepared: 2,000 families of two members, each device with a delivery due at one
+    // instant, to the millisecond as the notifier writes instants.
     await sql`
       insert into recipients (family_id, member_id, uid, locale, active, "left", updated_at)
       select ('00000000-0000-7000-8000-' || lpad(to_hex(n / 2), 12, '0'))::uuid, gen_random_uuid(),
@@ -39,7 +47,8 @@ describe("a burst's statements in the due-delivery sender", () => {
       from recipients`.execute(database.db);
     await sql`
       insert into notifications (notification_id, family_id, question_id, kind, created_at, due_at)
-      select gen_random_uuid(), family_id, question_id, 'question', now(), now() from questions`.execute(database.db);
+      select gen_random_uuid(), family_id, question_id, 'question', now(), date_trunc('milliseconds', now())
+      from questions`.execute(database.db);
     await sql`
       insert into deliveries (notification_id, token, member_id, status, attempts, next_attempt_at, updated_at)
       select n.notification_id, d.token, r.member_id, 'pending', 0, n.due_at, now()
@@ -92,6 +101,62 @@ describe("a burst's statements in the due-delivery sender", () => {
       );
       assert.equal(rowCount, 500);
       assert.deepEqual(rows[0], { updated: '500', hot: '500' }, 'every lease is a HOT update');
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+  });
+
+  it('goes on from the latest due key it claimed, passing over none of the deliveries it holds', async () => {
+    const now = new Date();
+    const claim = (from?: DueKey) => claimStatement({ now, until: now, limit: 500, leaseMs: 60_000, from });
+    const client = await batches.pool.connect();
+    try {
+      // Rolled back, so the burst stays unclaimed for the other tests.
+      await client.query('begin');
+      /** Runs a claim as EXPLAIN ANALYZE: the due index's scan, and the keys it leased. */
+      const claimed = async (statement: ReturnType<typeof claim>) => {
+        const before = await leasedKeys();
+        const compiled = statement.compile(batches.db);
+        const { rows } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
+          `explain (analyze, format json) ${compiled.sql}`,
+          [...compiled.parameters],
+        );
+        const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+        const dueScan = nodesOf(rows[0]?.['QUERY PLAN'][0]?.Plan as PlanNode).find(
+          (node) => node['Index Name'] === 'deliveries_pending_due',
+        );
+        assert.ok(dueScan, 'the claim scans the due index');
+        const keys = (await leasedKeys()).slice(before.length);
+        return { passedOver: dueScan['Rows Removed by Filter'] ?? 0, keys };
+      };
+      /** Every leased delivery's due key, in the due index's order. */
+      const leasedKeys = async () => {
+        const { rows } = await client.query<{ send_at: Date; notification_id: string }>(
+          `select next_attempt_at as send_at, notification_id from deliveries
+           where leased_until is not null order by next_attempt_at, notification_id, token`,
+        );
+        return rows.map((row): DueKey => ({ sendAt: row.send_at, notificationId: row.notification_id }));
+      };
+
+      // A sender's first three batches, held (claimed ahead, being sent or being recorded).
+      let from: DueKey | undefined;
+      for (let batch = 0; batch < 3; batch++) {
+        const { keys } = await claimed(claim(from));
+        from = latestDueKey(from, keys);
+      }
+      const held = await leasedKeys();
+      assert.equal(held.length, 1500);
+      assert.deepEqual(from, held.at(-1), 'the latest key in the order PostgreSQL keeps uuids in');
+
+      const fromThere = await claimed(claim(from));
+      assert.equal(fromThere.keys.length, 500);
+      // Only the held deliveries of the last notification claimed, at that very key.
+      const atTheKey = held.filter((key) => key.notificationId === from?.notificationId).length;
+      assert.equal(fromThere.passedOver, atTheKey, 'passed over no held delivery before the key');
+      const fromTheEarliest = await claimed(claim());
+      assert.equal(fromTheEarliest.keys.length, 500);
+      assert.ok(fromTheEarliest.passedOver >= 2000, `passed over ${fromTheEarliest.passedOver} held deliveries`);
     } finally {
       await client.query('rollback');
       client.release();

@@ -56,22 +56,51 @@ export const batchPlannerSettings = {
   enable_mergejoin: 'off',
 } as const;
 
+/** A delivery's place in the due index: when it is due, then its notification. */
+export interface DueKey {
+  sendAt: Date;
+  notificationId: string;
+}
+
 interface ClaimRange {
   now: Date;
   until: Date;
   limit: number;
   leaseMs: number;
+  /** Claims only deliveries from this key on (see `latestDueKey`); from the earliest when absent. */
+  from?: DueKey | undefined;
+}
+
+/**
+ * The latest due key of `known` and the deliveries claimed. A sender's next claim goes on
+ * from there, so that it does not pass over the deliveries it holds leased once more.
+ * Notification ids compare as PostgreSQL's uuids do: canonical lowercase text, byte by byte.
+ * Instants are written to the millisecond (from JavaScript dates) and so read back whole; a
+ * finer one read back cut to the millisecond makes the key earlier, so a claim from it
+ * passes over more, never misses one.
+ */
+export function latestDueKey(known: DueKey | undefined, claimed: readonly DueKey[]): DueKey | undefined {
+  let latest = known;
+  for (const { sendAt, notificationId } of claimed) {
+    const later =
+      latest === undefined ||
+      sendAt.getTime() > latest.sendAt.getTime() ||
+      (sendAt.getTime() === latest.sendAt.getTime() && notificationId > latest.notificationId);
+    if (later) latest = { sendAt, notificationId };
+  }
+  return latest;
 }
 
 /**
  * The claim in one statement: rows another sender is claiming are skipped (SKIP LOCKED),
  * and each claimed row is leased until `leaseMs` from `now`, so no lock is held while it is
  * sent. The lease is written to a column no index holds, so the row is rewritten on its own
- * page (a HOT update) without an index entry. Leased rows stay first in the due index and are
- * passed over: as many as the senders have in hand. Run it on a connection with
+ * page (a HOT update) without an index entry. Leased rows stay in the due index and are
+ * passed over, each a visit to its row, unless the claim starts after them (`from`): in a
+ * burst a sender holds up to 20,000, ahead of its instant. Run it on a connection with
  * `batchPlannerSettings`.
  */
-export const claimStatement = ({ now, until, limit, leaseMs }: ClaimRange) => sql<{
+export const claimStatement = ({ now, until, limit, leaseMs, from }: ClaimRange) => sql<{
   notification_id: string;
   token: string;
   member_id: string;
@@ -92,7 +121,8 @@ export const claimStatement = ({ now, until, limit, leaseMs }: ClaimRange) => sq
       select ctid from deliveries
       where status = 'pending' and next_attempt_at <= ${until}
         and (leased_until is null or leased_until <= ${now})
-      order by next_attempt_at
+        ${from ? sql`and (next_attempt_at, notification_id) >= (${from.sendAt}, ${from.notificationId}::uuid)` : sql``}
+      order by next_attempt_at, notification_id
       limit ${limit}
       for update skip locked),
     claimed as (
@@ -115,8 +145,8 @@ export const claimStatement = ({ now, until, limit, leaseMs }: ClaimRange) => sq
     left join questions q on q.family_id = n.family_id and q.question_id = n.question_id`;
 
 /**
- * Claims up to `limit` pending deliveries due by `until`, earliest first, across families
- * (see `claimStatement`). If the sender dies before recording the result, the row comes due
+ * Claims up to `limit` pending deliveries due by `until`, earliest first (from `from`, if
+ * given), across families (see `claimStatement`). If the sender dies before recording the result, the row comes due
  * again after the lease and is sent again; the notification id as collapse key makes the
  * device show it once.
  */
@@ -138,6 +168,27 @@ export async function claimDueDeliveries(claims: Db, range: ClaimRange): Promise
     question: row.text_ko !== null && row.text_en !== null ? { ko: row.text_ko, en: row.text_en } : null,
     withheld: row.withheld,
   }));
+}
+
+/**
+ * A sender's claims over one round, until one finds nothing due. Each goes on from the
+ * latest due key the round has claimed, so that the deliveries the round holds leased
+ * (claimed ahead, being sent, being recorded) are not each passed over again. One that finds
+ * less than `limit` there looks again from the earliest: a delivery due before that key (given
+ * back by a failed worker, its lease run out, added within the lead) is claimed too, before
+ * the round ends.
+ */
+export function roundOfClaims(claims: Db, { limit, leaseMs }: { limit: number; leaseMs: number }) {
+  let from: DueKey | undefined;
+  return async ({ now, until }: { now: Date; until: Date }): Promise<ClaimedDelivery[]> => {
+    let claimed = await claimDueDeliveries(claims, { now, until, limit, leaseMs, from });
+    if (from !== undefined && claimed.length < limit) {
+      const before = await claimDueDeliveries(claims, { now, until, limit: limit - claimed.length, leaseMs });
+      claimed = [...claimed, ...before];
+    }
+    from = latestDueKey(from, claimed);
+    return claimed;
+  };
 }
 
 /**

@@ -535,6 +535,50 @@ describe('claiming ahead of the instant', () => {
   });
 });
 
+describe("a round's claims", () => {
+  it('when a delivery falls due before the last one the round claimed, then the same round sends it', async () => {
+    // Batches of one: the round claims a first delivery, then goes on from its due key.
+    const fcm = stubSender();
+    let whileSending: (() => Promise<unknown>) | undefined;
+    const sender: PushSender = {
+      async sendEach(messages) {
+        const step = whileSending;
+        whileSending = undefined;
+        await step?.();
+        return fcm.sender.sendEach(messages);
+      },
+    };
+    const handler = await createTestHandler({ sender, concurrency: 1, batchSize: 1 });
+    try {
+      const tokens = [testToken(), testToken()];
+      const { familyId } = await family(handler, [{ locale: 'en', tokens }]);
+      const given = testToken();
+      const other = await family(handler, [{ locale: 'en', tokens: [given] }]);
+      const instant = new Date(Date.now() - 1_000);
+      for (const id of [familyId, other.familyId]) {
+        await handler.handle(
+          testEvent('QuestionOpened', id, { ...questionOpened(id).data, openedAt: instant.toISOString() }),
+        );
+      }
+      const deliveryTo = handler.database.db.updateTable('deliveries').where('token', '=', given);
+      // Held by another sender until, while the first push is sent, it gives it back, due a
+      // second before every delivery this round has claimed.
+      await deliveryTo.set({ leased_until: new Date(Date.now() + 3_600_000) }).execute();
+      whileSending = () =>
+        deliveryTo.set({ leased_until: null, next_attempt_at: new Date(instant.getTime() - 1_000) }).execute();
+
+      assert.equal(await handler.send(), 3, 'settled in one round');
+      assert.deepEqual(
+        fcm.sent.map((message) => message.token).sort(),
+        [...tokens, given].sort(),
+        'each sent once, the one given back too',
+      );
+    } finally {
+      await handler.close();
+    }
+  });
+});
+
 describe('the FCM send budget', () => {
   it('when two replicas send more than the budget allows in a second, then together they keep to its rate', async () => {
     // 1,200 a minute: 20 a second, at most 20 at once. 100 pushes then take at least 4 s,

@@ -11,11 +11,11 @@ import { maxMessagesPerSend, type PushSender } from '../push/push-sender.ts';
 import type { SendBudget } from '../push/send-budget.ts';
 import {
   type ClaimedDelivery,
-  claimDueDeliveries,
   type DeliveryResult,
   nextDueAt,
   recordDeliveryResults,
   releaseDeliveries,
+  roundOfClaims,
 } from './delivery.repository.ts';
 import type { DeliveryMetrics } from './delivery-metrics.ts';
 import { markFinishedReported } from './notification.repository.ts';
@@ -115,24 +115,22 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
     return results;
   };
 
-  /** The next batch, its sends taken from the budget. */
-  const claim = async () => {
-    const now = clock();
-    const claimed = await claimDueDeliveries(db, {
-      now,
-      until: new Date(now.getTime() + headStartMs),
-      limit: batchSize,
-      leaseMs,
-    });
-    const sends = claimed.filter((delivery) => delivery.withheld === null).length;
-    if (sends > 0) await options.budget.take(sends);
-    return claimed;
+  /** A round's claims (see `roundOfClaims`): each the next batch, its sends taken from the budget. */
+  const claimsOfRound = () => {
+    const claimNext = roundOfClaims(db, { limit: batchSize, leaseMs });
+    return async () => {
+      const now = clock();
+      const claimed = await claimNext({ now, until: new Date(now.getTime() + headStartMs) });
+      const sends = claimed.filter((delivery) => delivery.withheld === null).length;
+      if (sends > 0) await options.budget.take(sends);
+      return claimed;
+    };
   };
 
   // Before the instant a worker claims up to `batchesAhead` batches, one after another. From
   // then on it claims its next batch, and records its previous one, while it sends the
   // current one, so that the database's round trips overlap FCM's instead of adding to them.
-  const worker = async () => {
+  const worker = async (claim: () => Promise<ClaimedDelivery[]>) => {
     let settled = 0;
     let next = claim();
     /** Batches claimed ahead of the instant, earliest first; `next` is claimed once they are gone. */
@@ -174,7 +172,8 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
 
   const sendDueOnce = async () => {
     // Every worker finishes its batch before a failure is reported (a batch is never abandoned mid-send).
-    const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, worker));
+    const claim = claimsOfRound();
+    const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, () => worker(claim)));
     const failed = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failed) throw failed.reason;
     const settled = outcomes.reduce((sum, outcome) => sum + (outcome.status === 'fulfilled' ? outcome.value : 0), 0);
