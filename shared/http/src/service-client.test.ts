@@ -50,3 +50,50 @@ describe('a service calling another', () => {
     });
   });
 });
+
+describe('a kept-alive connection the service closes as a call goes out on it', () => {
+  // The service closes the connection of every second request unanswered, as a server whose
+  // idle timeout runs out just as the call arrives; the connection's first request is answered.
+  const requests: string[] = [];
+  const closing = createServer((request, response) => {
+    requests.push(`${request.method} ${request.headers['idempotency-key'] ?? ''}`.trim());
+    if (requests.length % 2 === 0) request.socket.destroy();
+    else response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+  let closingUrl = '';
+  before(async () => {
+    closing.listen(0, '127.0.0.1');
+    await once(closing, 'listening');
+    closingUrl = `http://127.0.0.1:${(closing.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    closing.closeAllConnections();
+    closing.close();
+  });
+
+  /** A call made on a connection kept alive from the one before; what the service saw of both. */
+  const onAKeptAliveConnection = async (second: Parameters<ReturnType<typeof serviceClient>>[0]) => {
+    requests.length = 0;
+    const client = serviceClient(closingUrl, token);
+    assert.equal((await client(call)).status, 200, 'the first call is answered');
+    return { outcome: client(second), requests };
+  };
+
+  for (const [what, second] of [
+    ['a read', call],
+    ['a write with an Idempotency-Key', { ...call, method: 'POST', headers: { 'Idempotency-Key': 'k1' }, body: {} }],
+  ] as const) {
+    test(`when the call is ${what}, then it is sent once more on another connection and answered`, async () => {
+      const { outcome, requests: seen } = await onAKeptAliveConnection(second);
+      assert.equal((await outcome).status, 200);
+      assert.equal(seen.length, 3, `the service saw ${seen.join(', ')}`);
+      assert.equal(seen[1], seen[2], 'the same call twice');
+    });
+  }
+
+  test('when the call is a write without an Idempotency-Key, then it is not sent again: unavailable (503)', async () => {
+    const { outcome, requests: seen } = await onAKeptAliveConnection({ ...call, method: 'POST', body: {} });
+    await assert.rejects(outcome, { name: 'HaruError', kind: 'unavailable' });
+    assert.deepEqual(seen, ['GET', 'POST'], 'sent once');
+  });
+});
