@@ -10,7 +10,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { type LocalStackRecord, localStackFile, readLocalStack } from '@haru/config/local-stack';
 import { openChromium, requireChromium, wallClockIn } from '@haru/testing';
 import { eventually } from './eventually.ts';
@@ -57,14 +57,20 @@ before(async () => {
   dataDir = join(root, 'data');
 });
 after(async () => {
-  // A failed test may leave a stack running: its launcher stops it, or the watchdog does.
+  await stopALeftStack();
+  await rm(root, { recursive: true, force: true });
+});
+// A test that times out goes on running beside the next one; the stack it started must not.
+afterEach(stopALeftStack);
+
+/** Stops a stack a failed test left running: its launcher stops its parts, or the watchdog does. */
+async function stopALeftStack() {
   const left = readLocalStack(dataDir);
   if (left && isAlive(left.launcherPid)) {
     process.kill(left.launcherPid, 'SIGKILL');
     await everythingStopped(left, 30_000).catch(() => {});
   }
-  await rm(root, { recursive: true, force: true });
-});
+}
 
 interface Started {
   npm: ChildProcess;
