@@ -1,5 +1,6 @@
 import type { Database } from '@haru/db';
 import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import type { PoolClient } from 'pg';
 
 /** Every statement `run` sends, through a Kysely of its own on the database's pool. */
 export async function statementsOf<DB>(
@@ -47,10 +48,11 @@ export interface PlanNode {
 
 /**
  * Every node of a statement's plan, each before its children. With `analyze` the statement is
- * run, and each node says how many rows it gave and how many times.
+ * run, and each node says how many rows it gave and how many times. Its `pool` may be one
+ * connection of it, to plan or run the statement within a transaction.
  */
 export async function planNodes(
-  database: Pick<Database<unknown>, 'pool'>,
+  database: { pool: Pick<Database<unknown>['pool'], 'query'> | PoolClient },
   statement: CompiledQuery,
   { analyze = false } = {},
 ): Promise<PlanNode[]> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDatabase, type Database } from '@haru/db';
-import { type PlanNode, planNodes } from '@haru/testing';
+import { planNodes } from '@haru/testing';
 import { type CompiledQuery, sql } from 'kysely';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
 import { insertPendingDeliveries } from '../../test/support/pending-deliveries.ts';
@@ -117,15 +117,8 @@ describe("a burst's statements in the due-delivery sender", () => {
       /** Runs a claim as EXPLAIN ANALYZE: the due index's scan, and the keys it leased. */
       const claimed = async (statement: ReturnType<typeof claim>) => {
         const before = await leasedKeys();
-        const compiled = statement.compile(batches.db);
-        const { rows } = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-          `explain (analyze, format json) ${compiled.sql}`,
-          [...compiled.parameters],
-        );
-        const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-        const dueScan = nodesOf(rows[0]?.['QUERY PLAN'][0]?.Plan as PlanNode).find(
-          (node) => node['Index Name'] === 'deliveries_pending_due',
-        );
+        const nodes = await planNodes({ pool: client }, statement.compile(batches.db), { analyze: true });
+        const dueScan = nodes.find((node) => node['Index Name'] === 'deliveries_pending_due');
         assert.ok(dueScan, 'the claim scans the due index');
         const keys = (await leasedKeys()).slice(before.length);
         return { passedOver: dueScan['Rows Removed by Filter'] ?? 0, keys };

@@ -146,9 +146,9 @@ export const claimStatement = ({ now, until, limit, leaseMs, from }: ClaimRange)
 
 /**
  * Claims up to `limit` pending deliveries due by `until`, earliest first (from `from`, if
- * given), across families (see `claimStatement`). If the sender dies before recording the result, the row comes due
- * again after the lease and is sent again; the notification id as collapse key makes the
- * device show it once.
+ * given), across families (see `claimStatement`). If the sender dies before recording the
+ * result, the row comes due again after the lease and is sent again; the notification id as
+ * collapse key makes the device show it once.
  */
 export async function claimDueDeliveries(claims: Db, range: ClaimRange): Promise<ClaimedDelivery[]> {
   const { rows } = await claimStatement(range).execute(claims);
