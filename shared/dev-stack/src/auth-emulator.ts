@@ -32,12 +32,31 @@ export interface AuthEmulator {
 }
 
 /**
+ * Start-ups tried while each fails on a port taken. The hub's and the logging emulator's
+ * ports (and the emulator's own, for port 0) are picked free here but bound by the CLI
+ * seconds later, once it has loaded: a process starting beside it, such as another test's
+ * stack, can take one in between.
+ */
+const startAttempts = 3;
+
+/**
  * The Firebase Auth emulator from firebase-tools, whose ID tokens firebase-admin verifies
  * when FIREBASE_AUTH_EMULATOR_HOST is set. Its Emulator UI stays off (it would be
  * downloaded), as do the CLI's update check and message-of-the-day fetch, so it starts
  * without the internet.
  */
-export async function startAuthEmulator({
+export async function startAuthEmulator(options: AuthEmulatorOptions): Promise<AuthEmulator> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const portTaken = error instanceof Error && /port taken/i.test(error.message);
+      if (!portTaken || attempt === startAttempts) throw error;
+    }
+  }
+}
+
+async function startOnce({
   port = 9099,
   projectId = 'demo-haru',
   workDir,
