@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { serviceTokenHeader } from './require-service-token.ts';
 import { serviceClient } from './service-client.ts';
 
 const token = 'the-callers-credential-0123456789';
+
+/** Listens on a free loopback port; resolves with the server's URL. */
+async function listening(server: Server): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
 // A service that takes only `token`, as every haru service does.
 const service = createServer((request, response) => {
   const status = request.headers[serviceTokenHeader] === token ? 200 : 401;
@@ -15,9 +23,7 @@ const service = createServer((request, response) => {
 let url = '';
 
 before(async () => {
-  service.listen(0, '127.0.0.1');
-  await once(service, 'listening');
-  url = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+  url = await listening(service);
 });
 after(() => {
   service.closeAllConnections();
@@ -29,9 +35,7 @@ const call = { method: 'GET', path: '/internal/ping', uid: 'u1', correlationId: 
 describe('a service calling another', () => {
   test('when the service does not answer at all, then the call is unavailable: try again (503)', async () => {
     const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const gone = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    const gone = await listening(closed);
     closed.close();
     await once(closed, 'close');
     await assert.rejects(serviceClient(gone, token)(call), { name: 'HaruError', kind: 'unavailable' });
@@ -62,9 +66,7 @@ describe('a kept-alive connection the service closes as a call goes out on it', 
   });
   let closingUrl = '';
   before(async () => {
-    closing.listen(0, '127.0.0.1');
-    await once(closing, 'listening');
-    closingUrl = `http://127.0.0.1:${(closing.address() as AddressInfo).port}`;
+    closingUrl = await listening(closing);
   });
   after(() => {
     closing.closeAllConnections();
