@@ -141,13 +141,17 @@ async function drainWith(sharedBuffers: BufferCache, claimsFrom: ClaimsFrom) {
       log(`${sharedBuffers}, claims from ${claimsFrom}: draining ${deliveries} deliveries`);
       const claimNext =
         claimsFrom === 'the latest key'
-          ? roundOfClaims(sender.db, { limit: maxMessagesPerSend, leaseMs: 60_000 })
-          : (range: { now: Date; until: Date }) =>
-              claimDueDeliveries(sender.db, { ...range, limit: maxMessagesPerSend, leaseMs: 60_000 });
-      const claimBatch = () => {
-        const now = new Date();
-        return timed('claim', () => claimNext({ now, until: now }));
-      };
+          ? roundOfClaims(sender.db, {
+              limit: maxMessagesPerSend,
+              leaseMs: 60_000,
+              aheadMs: 0,
+              clock: () => new Date(),
+            })
+          : () => {
+              const now = new Date();
+              return claimDueDeliveries(sender.db, { now, until: now, limit: maxMessagesPerSend, leaseMs: 60_000 });
+            };
+      const claimBatch = () => timed('claim', claimNext);
       const recordSent = async (claimed: ClaimedDelivery[]) => {
         const results = claimed.map(({ notificationId, familyId, token, memberId }) => ({
           ...{ notificationId, familyId, token, memberId },

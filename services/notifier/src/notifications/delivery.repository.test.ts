@@ -13,6 +13,7 @@ import {
   latestDueKey,
   nextDueAt,
   recordStatement,
+  roundOfClaims,
 } from './delivery.repository.ts';
 import { reportStatement } from './notification.repository.ts';
 
@@ -192,6 +193,56 @@ describe("a burst's statements in the due-delivery sender", () => {
       );
     });
   }
+});
+
+describe("a round's claims", () => {
+  let database: Database<NotifierDatabase>;
+  before(async () => {
+    database = (await migratedTestDatabase()).database;
+  });
+  after(() => database?.close());
+
+  it('when four workers ask at once, then the claims are made one after another, in the order asked', async () => {
+    const now = new Date();
+    // Eight notifications of 250 deliveries, due over the last eight seconds.
+    for (let notification = 0; notification < 8; notification++) {
+      await insertPendingDeliveries(
+        database.db,
+        now,
+        Array.from({ length: 250 }, (_, index) => ({
+          token: `t-${notification}-${index}`,
+          dueInMs: -8000 + notification * 1000,
+        })),
+      );
+    }
+    const claims = createDatabase<NotifierDatabase>({
+      url: database.url,
+      schema,
+      poolSize: 4,
+      settings: batchPlannerSettings,
+    });
+    try {
+      const claim = roundOfClaims(claims.db, { limit: 500, leaseMs: 60_000, aheadMs: 0, clock: () => new Date() });
+      const batches = await Promise.all([claim(), claim(), claim(), claim()]);
+
+      assert.deepEqual(
+        batches.map((batch) => batch.length),
+        [500, 500, 500, 500],
+      );
+      assert.equal(new Set(batches.flat().map((delivery) => delivery.token)).size, 2000, 'each delivery claimed once');
+      // A pool makes a connection only when none is free: one was enough, so no two claims overlapped.
+      assert.equal(claims.pool.totalCount, 1, 'never two claims at once');
+      const dueKeys = batches.map((batch) => batch.map((delivery) => delivery.sendAt.getTime()));
+      for (let position = 1; position < dueKeys.length; position++) {
+        assert.ok(
+          Math.max(...(dueKeys[position - 1] ?? [])) <= Math.min(...(dueKeys[position] ?? [])),
+          `batch ${position + 1} is due no earlier than batch ${position}`,
+        );
+      }
+    } finally {
+      await claims.close();
+    }
+  });
 });
 
 describe('when the sender next looks for due deliveries', () => {

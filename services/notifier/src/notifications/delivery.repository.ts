@@ -171,22 +171,36 @@ export async function claimDueDeliveries(claims: Db, range: ClaimRange): Promise
 }
 
 /**
- * A sender's claims over one round, until one finds nothing due. Each goes on from the
- * latest due key the round has claimed, so that the deliveries the round holds leased
- * (claimed ahead, being sent, being recorded) are not each passed over again. One that finds
- * less than `limit` there looks again from the earliest: a delivery due before that key (given
- * back by a failed worker, its lease run out, added within the lead) is claimed too, before
- * the round ends.
+ * A sender's claims over one round, until one finds nothing due: each claims what is due
+ * within `aheadMs` of the clock when its turn comes. They are made one at a time, in the order
+ * asked for, however many workers ask: a burst's claims ahead then take one core, not every
+ * core, in the second before its instant, leaving the other to the API; and no claim passes
+ * over the rows another of the round is locking. Each goes on from the latest due key the
+ * round has claimed, so that the deliveries the round holds leased (claimed ahead, being sent,
+ * being recorded) are not each passed over again. One that finds less than `limit` there
+ * looks again from the earliest: a delivery due before that key (given back by a failed
+ * worker, its lease run out, added within the lead) is claimed too, before the round ends.
  */
-export function roundOfClaims(claims: Db, { limit, leaseMs }: { limit: number; leaseMs: number }) {
+export function roundOfClaims(
+  claims: Db,
+  { limit, leaseMs, aheadMs, clock }: { limit: number; leaseMs: number; aheadMs: number; clock: () => Date },
+) {
   let from: DueKey | undefined;
-  return async ({ now, until }: { now: Date; until: Date }): Promise<ClaimedDelivery[]> => {
-    let claimed = await claimDueDeliveries(claims, { now, until, limit, leaseMs, from });
+  const claimNext = async (): Promise<ClaimedDelivery[]> => {
+    const now = clock();
+    const range = { now, until: new Date(now.getTime() + aheadMs), leaseMs };
+    let claimed = await claimDueDeliveries(claims, { ...range, limit, from });
     if (from !== undefined && claimed.length < limit) {
-      const before = await claimDueDeliveries(claims, { now, until, limit: limit - claimed.length, leaseMs });
+      const before = await claimDueDeliveries(claims, { ...range, limit: limit - claimed.length });
       claimed = [...claimed, ...before];
     }
     from = latestDueKey(from, claimed);
+    return claimed;
+  };
+  let last: Promise<unknown> = Promise.resolve();
+  return (): Promise<ClaimedDelivery[]> => {
+    const claimed = last.then(claimNext);
+    last = claimed.catch(() => {});
     return claimed;
   };
 }

@@ -24,8 +24,8 @@ import { sendDeliveries } from './send-deliveries.ts';
 export interface DueDeliverySenderOptions {
   /**
    * The sender's own pool, apart from the consumer's and the API's: 2 × `concurrency` + 1
-   * connections (each worker claims its next batch, and takes the budget, while it records
-   * the last), planned with `batchPlannerSettings`.
+   * connections (each worker records its last batch, and takes the budget, while the round
+   * makes its one claim at a time), planned with `batchPlannerSettings`.
    */
   db: Kysely<NotifierDatabase>;
   push: PushSender;
@@ -117,10 +117,9 @@ export function startDueDeliverySender(options: DueDeliverySenderOptions): DueDe
 
   /** A round's claims (see `roundOfClaims`): each the next batch, its sends taken from the budget. */
   const claimsOfRound = () => {
-    const claimNext = roundOfClaims(db, { limit: batchSize, leaseMs });
+    const claimNext = roundOfClaims(db, { limit: batchSize, leaseMs, aheadMs: headStartMs, clock });
     return async () => {
-      const now = clock();
-      const claimed = await claimNext({ now, until: new Date(now.getTime() + headStartMs) });
+      const claimed = await claimNext();
       const sends = claimed.filter((delivery) => delivery.withheld === null).length;
       if (sends > 0) await options.budget.take(sends);
       return claimed;
