@@ -84,6 +84,10 @@ describe('a kept-alive connection the service closes as a call goes out on it', 
   for (const [what, second] of [
     ['a read', call],
     ['a write with an Idempotency-Key', { ...call, method: 'POST', headers: { 'Idempotency-Key': 'k1' }, body: {} }],
+    [
+      'a write the service answers the same when repeated',
+      { ...call, method: 'PUT', body: {}, sameWhenRepeated: true },
+    ],
   ] as const) {
     test(`when the call is ${what}, then it is sent once more on another connection and answered`, async () => {
       const { outcome, requests: seen } = await onAKeptAliveConnection(second);
@@ -93,9 +97,11 @@ describe('a kept-alive connection the service closes as a call goes out on it', 
     });
   }
 
-  test('when the call is a write without an Idempotency-Key, then it is not sent again: unavailable (503)', async () => {
-    const { outcome, requests: seen } = await onAKeptAliveConnection({ ...call, method: 'POST', body: {} });
-    await assert.rejects(outcome, { name: 'HaruError', kind: 'unavailable' });
-    assert.deepEqual(seen, ['GET', 'POST'], 'sent once');
-  });
+  for (const method of ['POST', 'PUT', 'DELETE'] as const) {
+    test(`when the call is a ${method} not said to be repeatable, then it is not sent again: unavailable (503)`, async () => {
+      const { outcome, requests: seen } = await onAKeptAliveConnection({ ...call, method });
+      await assert.rejects(outcome, { name: 'HaruError', kind: 'unavailable' });
+      assert.deepEqual(seen, ['GET', method], 'sent once');
+    });
+  }
 });

@@ -13,6 +13,11 @@ export interface ServiceCall {
   body?: unknown;
   /** Request headers the service needs besides identity (e.g. Idempotency-Key). */
   headers?: Record<string, string>;
+  /**
+   * The service answers this write sent twice as it answered it once (an upsert; a removal
+   * that succeeds when already done), so it may be sent once more (see `repeatable`).
+   */
+  sameWhenRepeated?: true;
 }
 
 /** A service's answer, read whole: the internal APIs answer with small JSON documents. */
@@ -29,11 +34,14 @@ export type ServiceClient = (call: ServiceCall) => Promise<ServiceResponse>;
 const timeoutMs = 10_000;
 
 /**
- * A call that may be sent twice: a read, or a write the service answers once per
- * Idempotency-Key (a second sending gets the first one's answer).
+ * A call that may be sent twice: a read, a write the service answers once per
+ * Idempotency-Key (a second sending gets the first one's answer), or one the caller says the
+ * service answers the same when repeated.
  */
-const repeatable = ({ method, headers = {} }: ServiceCall) =>
-  method === 'GET' || Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key');
+const repeatable = ({ method, headers = {}, sameWhenRepeated }: ServiceCall) =>
+  method === 'GET' ||
+  sameWhenRepeated === true ||
+  Object.keys(headers).some((name) => name.toLowerCase() === 'idempotency-key');
 
 /**
  * The connection failed under the call: most often one kept alive that the service closed

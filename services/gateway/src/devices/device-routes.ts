@@ -43,11 +43,13 @@ export function deviceRoutes({ notifier }: Services) {
       const path = `/internal/devices/${segment(token)}`;
       // A route with a bodiless success may answer any Response: nothing to infer.
       const body = { uid: c.get('uid'), platform };
-      return forward<Response>(c, await notifier({ method: 'PUT', path, body, ...caller(c) }));
+      // An upsert by token: sent twice, the same device, the same 204.
+      return forward<Response>(c, await notifier({ method: 'PUT', path, body, sameWhenRepeated: true, ...caller(c) }));
     })
     .openapi(removeDevice, async (c) => {
       const { token } = c.req.valid('param');
       const path = `/internal/devices/${segment(token)}?uid=${encodeURIComponent(c.get('uid'))}`;
-      return forward<Response>(c, await notifier({ method: 'DELETE', path, ...caller(c) }));
+      // A 204 whether the device was registered or already gone.
+      return forward<Response>(c, await notifier({ method: 'DELETE', path, sameWhenRepeated: true, ...caller(c) }));
     });
 }
