@@ -27,12 +27,12 @@ import { type Kysely, sql } from 'kysely';
 import { type NotifierDatabase, schema } from '../../services/notifier/src/database.ts';
 import { migrations } from '../../services/notifier/src/migrations/index.ts';
 import {
-  batchPlannerSettings,
   type ClaimedDelivery,
   claimDueDeliveries,
   recordDeliveryResults,
   roundOfClaims,
 } from '../../services/notifier/src/notifications/delivery.repository.ts';
+import { senderDatabase } from '../../services/notifier/src/notifications/sender-database.ts';
 import { maxMessagesPerSend } from '../../services/notifier/src/push/push-sender.ts';
 import { processSeconds } from '../support/cpu.ts';
 import { describeMachine } from '../support/machine.ts';
@@ -120,12 +120,7 @@ async function drainWith(sharedBuffers: BufferCache, claimsFrom: ClaimsFrom) {
       await setup.close();
     }
     // One connection, planned as the sender's are: the backend measured is this one.
-    const sender = createDatabase<NotifierDatabase>({
-      url: postgres.url,
-      schema,
-      poolSize: 1,
-      settings: batchPlannerSettings,
-    });
+    const sender = senderDatabase({ url: postgres.url, poolSize: 1 });
     try {
       const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(sender.db);
       const backend = rows[0]?.pid ?? 0;

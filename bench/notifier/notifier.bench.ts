@@ -30,9 +30,9 @@ import { sql } from 'kysely';
 import { type NotifierDatabase, schema } from '../../services/notifier/src/database.ts';
 import { createEventHandler } from '../../services/notifier/src/handle-event.ts';
 import { migrations } from '../../services/notifier/src/migrations/index.ts';
-import { batchPlannerSettings } from '../../services/notifier/src/notifications/delivery.repository.ts';
 import { deliveryMetrics } from '../../services/notifier/src/notifications/delivery-metrics.ts';
 import { startDueDeliverySender } from '../../services/notifier/src/notifications/due-delivery-sender.ts';
+import { senderDatabase, senderPoolSize } from '../../services/notifier/src/notifications/sender-database.ts';
 import { createFirebaseMessaging, localConnections } from '../../services/notifier/src/push/firebase-messaging.ts';
 import { type PushMessage, pushMessage } from '../../services/notifier/src/push/push-message.ts';
 import { maxMessagesPerSend } from '../../services/notifier/src/push/push-sender.ts';
@@ -250,12 +250,7 @@ async function notifierPath() {
   const sendConcurrency = 3;
   // The event handler's pool, and the sender's own, as the service sizes and plans it.
   const database = createDatabase<NotifierDatabase>({ url: postgres.url, schema, poolSize: 2 });
-  const senderDatabase = createDatabase<NotifierDatabase>({
-    url: postgres.url,
-    schema,
-    poolSize: 2 * sendConcurrency + 1,
-    settings: batchPlannerSettings,
-  });
+  const senderPool = senderDatabase({ url: postgres.url, poolSize: senderPoolSize(sendConcurrency) });
   await migrateToLatest(database.db, schema, migrations);
   const familyId = '0193a5c0-0000-7000-8000-00000000000f';
   await sql`
@@ -277,16 +272,16 @@ async function notifierPath() {
   const clock = () => new Date();
   const handle = createEventHandler({ db: database.db, logger, clock, wake: () => {} });
   const metrics = deliveryMetrics({
-    db: senderDatabase.db,
+    db: senderPool.db,
     metrics: createMetrics('notifier'),
     logger,
     clock,
     cloudWatch: false,
   });
   const sender = startDueDeliverySender({
-    db: senderDatabase.db,
+    db: senderPool.db,
     push: fcm,
-    budget: sendBudget(senderDatabase.db, { projectId, perMinute: 600_000 }),
+    budget: sendBudget(senderPool.db, { projectId, perMinute: 600_000 }),
     logger,
     metrics,
     clock,
@@ -329,7 +324,7 @@ async function notifierPath() {
   return {
     scenario,
     async stop() {
-      await senderDatabase.close();
+      await senderPool.close();
       await database.close();
       await postgres.stop();
       await rm(root, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { createDatabase, type Database } from '@haru/db';
+import type { Database } from '@haru/db';
 import { gauge } from '@haru/observability';
 import { startDatabaseService } from '@haru/runtime';
 import { Hono } from 'hono';
@@ -8,10 +8,10 @@ import { type NotifierDatabase, schema } from './database.ts';
 import { deviceRoutes } from './devices/device-routes.ts';
 import { createEventHandler } from './handle-event.ts';
 import { migrations } from './migrations/index.ts';
-import { batchPlannerSettings } from './notifications/delivery.repository.ts';
 import { deliveryMetrics } from './notifications/delivery-metrics.ts';
 import { type DueDeliverySender, startDueDeliverySender } from './notifications/due-delivery-sender.ts';
 import { notificationRoutes } from './notifications/notification-routes.ts';
+import { senderDatabase, senderPoolSize } from './notifications/sender-database.ts';
 import { countResults } from './push/count-results.ts';
 import type { PushSender } from './push/push-sender.ts';
 import { sendBudget } from './push/send-budget.ts';
@@ -60,27 +60,21 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
     handle: ({ database, logger }) =>
       createEventHandler({ db: database.db, logger, clock, wake: (at) => sender?.wake(at) }),
     background: ({ logger, metrics }) => {
-      // The sender gets a pool of its own, so that a burst never takes the connections the
-      // consumer and the API need, nor they its (each worker records one batch while it claims
-      // the next and takes the budget for it), planned for batches (batchPlannerSettings).
-      const senderDatabase = createDatabase<NotifierDatabase>({
+      const senderPool = senderDatabase({
         url: config.DATABASE_URL,
-        schema,
-        poolSize: 2 * config.NOTIFIER_SEND_CONCURRENCY + 1,
-        settings: batchPlannerSettings,
-        job: 'sender',
+        poolSize: senderPoolSize(config.NOTIFIER_SEND_CONCURRENCY),
       });
       const observed = deliveryMetrics({
-        db: senderDatabase.db,
+        db: senderPool.db,
         metrics,
         logger,
         clock,
         cloudWatch: config.HARU_CLOUDWATCH_METRICS === 'emf',
       });
       sender = startDueDeliverySender({
-        db: senderDatabase.db,
+        db: senderPool.db,
         push: countResults(provider, metrics),
-        budget: sendBudget(senderDatabase.db, {
+        budget: sendBudget(senderPool.db, {
           projectId: config.FIREBASE_PROJECT_ID,
           perMinute: config.FCM_SEND_BUDGET_PER_MINUTE,
         }),
@@ -115,7 +109,7 @@ export async function startService(config: NotifierConfig, options: ServiceOptio
         async stop() {
           await started.stop();
           observed.stop();
-          await senderDatabase.close();
+          await senderPool.close();
         },
       };
     },

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createDatabase, type Database } from '@haru/db';
+import type { Database } from '@haru/db';
 import { planNodes } from '@haru/testing';
 import { type CompiledQuery, sql } from 'kysely';
 import { migratedTestDatabase } from '../../test/support/migrated-test-database.ts';
 import { insertPendingDeliveries } from '../../test/support/pending-deliveries.ts';
-import { type NotifierDatabase, schema } from '../database.ts';
+import type { NotifierDatabase } from '../database.ts';
 import {
-  batchPlannerSettings,
   claimStatement,
   type DueKey,
   latestDueKey,
@@ -16,6 +15,7 @@ import {
   roundOfClaims,
 } from './delivery.repository.ts';
 import { reportStatement } from './notification.repository.ts';
+import { senderDatabase } from './sender-database.ts';
 
 /** Plan nodes whose work grows with the table rather than with the batch. */
 const wholeTableNodes = new Set(['Seq Scan', 'Bitmap Heap Scan', 'Hash Join', 'Merge Join', 'Sort']);
@@ -26,12 +26,7 @@ describe("a burst's statements in the due-delivery sender", () => {
   before(async () => {
     const migrated = await migratedTestDatabase();
     database = migrated.database;
-    batches = createDatabase<NotifierDatabase>({
-      url: migrated.url,
-      schema,
-      poolSize: 1,
-      settings: batchPlannerSettings,
-    });
+    batches = senderDatabase({ url: migrated.url, poolSize: 1 });
     // A burst prepared: 2,000 families of two members, each device with a delivery due at one
     // instant, to the millisecond as the notifier writes instants.
     await sql`
@@ -215,12 +210,7 @@ describe("a round's claims", () => {
         })),
       );
     }
-    const claims = createDatabase<NotifierDatabase>({
-      url: database.url,
-      schema,
-      poolSize: 4,
-      settings: batchPlannerSettings,
-    });
+    const claims = senderDatabase({ url: database.url, poolSize: 4 });
     try {
       const claim = roundOfClaims(claims.db, { limit: 500, leaseMs: 60_000, aheadMs: 0, clock: () => new Date() });
       const batches = await Promise.all([claim(), claim(), claim(), claim()]);

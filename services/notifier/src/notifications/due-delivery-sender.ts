@@ -22,11 +22,7 @@ import { markFinishedReported } from './notification.repository.ts';
 import { sendDeliveries } from './send-deliveries.ts';
 
 export interface DueDeliverySenderOptions {
-  /**
-   * The sender's own pool, apart from the consumer's and the API's: 2 × `concurrency` + 1
-   * connections (each worker records its last batch, and takes the budget, while the round
-   * makes its one claim at a time), planned with `batchPlannerSettings`.
-   */
+  /** The sender's own pool (`senderDatabase`, of `senderPoolSize(concurrency)` connections). */
   db: Kysely<NotifierDatabase>;
   push: PushSender;
   budget: SendBudget;

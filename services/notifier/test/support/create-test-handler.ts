@@ -1,12 +1,13 @@
 import type { DomainEvent, EventType } from '@haru/contracts';
-import { createDatabase, type Database } from '@haru/db';
+import type { Database } from '@haru/db';
 import { createLogger, createMetrics } from '@haru/observability';
-import { type NotifierDatabase, schema } from '../../src/database.ts';
+import type { NotifierDatabase } from '../../src/database.ts';
 import { registerDevice } from '../../src/devices/device.repository.ts';
 import { createEventHandler } from '../../src/handle-event.ts';
-import { addDeliveriesToPreparedPushes, batchPlannerSettings } from '../../src/notifications/delivery.repository.ts';
+import { addDeliveriesToPreparedPushes } from '../../src/notifications/delivery.repository.ts';
 import { deliveryMetrics } from '../../src/notifications/delivery-metrics.ts';
 import { type DueDeliverySenderOptions, startDueDeliverySender } from '../../src/notifications/due-delivery-sender.ts';
+import { senderDatabase } from '../../src/notifications/sender-database.ts';
 import { createFirebaseMessaging } from '../../src/push/firebase-messaging.ts';
 import type { PushSender } from '../../src/push/push-sender.ts';
 import { sendBudget } from '../../src/push/send-budget.ts';
@@ -55,8 +56,7 @@ export async function createTestHandler(
     cloudWatch: false,
   });
   // The sender runs as in the service: on a pool of its own, planned for batches.
-  const senderPool = () =>
-    createDatabase<NotifierDatabase>({ url, schema, poolSize: 5, settings: batchPlannerSettings });
+  const senderPool = () => senderDatabase({ url, poolSize: 5 });
   const startSender = (db: Database<NotifierDatabase>) =>
     startDueDeliverySender({
       db: db.db,
@@ -80,8 +80,8 @@ export async function createTestHandler(
     await sender.stop();
     return sender;
   };
-  const senderDatabase = senderPool();
-  const sender = await startStoppedSender(senderDatabase);
+  const handlerSenderPool = senderPool();
+  const sender = await startStoppedSender(handlerSenderPool);
   return {
     handle: createEventHandler({ db: database.db, logger, clock, wake: () => {} }),
     send: () => sender.sendDueOnce(),
@@ -111,7 +111,7 @@ export async function createTestHandler(
     async close() {
       metrics.stop();
       await fcm.close();
-      await senderDatabase.close();
+      await handlerSenderPool.close();
       await database.close();
     },
   };
