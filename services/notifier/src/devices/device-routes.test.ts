@@ -38,6 +38,26 @@ describe('the devices API', () => {
     assert.deepEqual(await device(phone), [{ uid: 'new-owner', platform: 'ios', active: true }]);
   });
 
+  // The gateway sends both calls once more when their connection is lost (`sameWhenRepeated`).
+  it('when a registration or a removal is sent twice, then both answer 204 as the first did, and the device is as after one', async () => {
+    const phone = testToken();
+    const remove = () =>
+      app.request(`/internal/devices/${phone}?uid=owner`, {
+        method: 'DELETE',
+        headers: { [serviceTokenHeader]: token },
+      });
+    assert.deepEqual(
+      [
+        (await put(phone, { uid: 'owner', platform: 'android' })).status,
+        (await put(phone, { uid: 'owner', platform: 'android' })).status,
+      ],
+      [204, 204],
+    );
+    assert.deepEqual(await device(phone), [{ uid: 'owner', platform: 'android', active: true }]);
+    assert.deepEqual([(await remove()).status, (await remove()).status], [204, 204]);
+    assert.deepEqual(await device(phone), [{ uid: 'owner', platform: 'android', active: false }]);
+  });
+
   it('when the body is not a registration, then it answers 400 or 415 and registers nothing', async () => {
     const phone = testToken();
     const unknownPlatform = await put(phone, { uid: 'u', platform: 'blackberry' });
