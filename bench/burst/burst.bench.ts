@@ -42,7 +42,7 @@ import { resultsDir, writeResults } from '../support/results.ts';
 import { notifierDefaults, schedulerDefaults } from '../support/service-defaults.ts';
 import { resetStatementStats, topStatements } from '../support/statement-stats.ts';
 import { percentile, round } from '../support/stats.ts';
-import type { SteadyCaller, SteadyLoadWork, SteadyRequest } from './steady-load-thread.ts';
+import type { SteadyCaller, SteadyLoadDone, SteadyLoadWork, SteadyRequest } from './steady-load-thread.ts';
 
 const { values: args } = commandLine('burst bench', {
   options: {
@@ -229,7 +229,7 @@ async function runBurst(families: number) {
       timeoutMs: 15_000,
       intervalMs: 100,
     });
-    const steadyRequests = await steadyLoad.stop();
+    const { requests: steadyRequests, nice: callerNice } = await steadyLoad.stop();
     const idle = steadyWindow(steadyRequests, idleFrom, idleFrom + idleMs);
     const busy = steadyWindow(steadyRequests, burstFrom, Number.POSITIVE_INFINITY);
     const accepted = await burstMessages(fcmUrl, instant, 'question');
@@ -303,6 +303,7 @@ async function runBurst(families: number) {
         idle: idle.summary,
         duringBurst: busy.summary,
         p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
+        callerNice,
         ...whenSlow(busy.requests, instant, drainSeconds),
       },
       cpuDuringBurst,
@@ -564,7 +565,8 @@ async function reminderBurst({
 /**
  * Other families' members reading today's question and answering it (the same answer again:
  * the whole answer path, decided as a retry) through the gateway, a request every 50 ms, on
- * a thread of their own (steady-load-thread.ts), until `stop` resolves with every request.
+ * a thread of their own (steady-load-thread.ts), until `stop` resolves with every request and
+ * the nice value the thread ran at.
  */
 function startSteadyLoad(
   gateway: string,
@@ -586,12 +588,12 @@ function startSteadyLoad(
   });
   // Not waited on by the process: a run that fails before stopping it still ends.
   thread.unref();
-  const done = once(thread, 'message') as Promise<[SteadyRequest[]]>;
+  const done = once(thread, 'message') as Promise<[SteadyLoadDone]>;
   return {
     async stop() {
       thread.postMessage('stop');
-      const [requests] = await done;
-      return requests;
+      const [result] = await done;
+      return result;
     },
   };
 }
