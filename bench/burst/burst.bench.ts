@@ -42,7 +42,13 @@ import { resultsDir, writeResults } from '../support/results.ts';
 import { notifierDefaults, schedulerDefaults } from '../support/service-defaults.ts';
 import { resetStatementStats, topStatements } from '../support/statement-stats.ts';
 import { percentile, round } from '../support/stats.ts';
-import type { SteadyCaller, SteadyLoadDone, SteadyLoadWork, SteadyRequest } from './steady-load-thread.ts';
+import {
+  type SteadyCaller,
+  type SteadyLoadDone,
+  type SteadyLoadWork,
+  type SteadyRequest,
+  steadyCorrelationPrefix,
+} from './steady-load-thread.ts';
 
 const { values: args } = commandLine('burst bench', {
   options: {
@@ -109,20 +115,25 @@ async function runBurst(families: number) {
     fcm: true,
     statementStats: args['pg-stats'],
   });
+  const served = new ServedTimes();
   const services = await startBenchServices(stack, {
     // The steady load comes from a few users; the per-member limit is not what is measured.
+    // The gateway and the answer service log each request they serve (`served`).
     environment: (name) =>
       name === 'gateway'
-        ? { RATE_LIMIT_PER_MINUTE: '1000000' }
-        : name === 'notifier'
-          ? {
-              NOTIFIER_SEND_CONCURRENCY: String(sendConcurrency),
-              NOTIFIER_SEND_THREADS: String(sendThreads),
-              ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profilesDir}` } : {}),
-            }
-          : name === 'scheduler'
-            ? { SCHEDULER_LEAD_MS: String(leadMs) }
-            : {},
+        ? { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'info' }
+        : name === 'answer'
+          ? { LOG_LEVEL: 'info' }
+          : name === 'notifier'
+            ? {
+                NOTIFIER_SEND_CONCURRENCY: String(sendConcurrency),
+                NOTIFIER_SEND_THREADS: String(sendThreads),
+                ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profilesDir}` } : {}),
+              }
+            : name === 'scheduler'
+              ? { SCHEDULER_LEAD_MS: String(leadMs) }
+              : {},
+    onOutput: (name, line) => served.read(name, line),
     // A profile is written only by a process that exits of itself.
     ...(args['cpu-prof'] ? { stopTimeoutMs: 20_000 } : {}),
   });
@@ -304,7 +315,7 @@ async function runBurst(families: number) {
         duringBurst: busy.summary,
         p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
         callerNice,
-        ...whenSlow(busy.requests, instant, drainSeconds),
+        ...whenSlow(busy.requests, instant, drainSeconds, served),
       },
       cpuDuringBurst,
       notifierCoresByThread,
@@ -614,11 +625,41 @@ function steadyWindow(all: readonly SteadyRequest[], from: number, to: number) {
 }
 
 /**
+ * How long the gateway and the answer service took to serve each steady request, as their
+ * request log lines say (whole milliseconds, found by the request's correlation id). Beside
+ * the time the caller waited, they tell where a slow request spent it: before the gateway's
+ * handler began or after it ended (the caller, the connection, the gateway's turn on a core),
+ * in the gateway, or in the answer service and PostgreSQL. An answer is handed to the answer
+ * service in a batch under the batch's own id, so only the gateway's time is known for it.
+ */
+class ServedTimes {
+  readonly #byCorrelationId = new Map<string, { gatewayMs?: number; answerServiceMs?: number }>();
+
+  read(service: ServiceName, line: string): void {
+    if (!line.includes(`"correlationId":"${steadyCorrelationPrefix}`)) return;
+    const { msg, durationMs, correlationId } = JSON.parse(line) as {
+      msg?: string;
+      durationMs?: number;
+      correlationId: string;
+    };
+    if (msg !== 'request' || durationMs === undefined) return;
+    const times = this.#byCorrelationId.get(correlationId) ?? {};
+    if (service === 'gateway') times.gatewayMs = durationMs;
+    if (service === 'answer') times.answerServiceMs = durationMs;
+    this.#byCorrelationId.set(correlationId, times);
+  }
+
+  of(correlationId: string) {
+    return this.#byCorrelationId.get(correlationId) ?? {};
+  }
+}
+
+/**
  * Where in the burst the gateway was slow: its requests that started between the instant and
  * the last push (the drain itself), and the five slowest of the whole window, each at its
  * seconds from the instant.
  */
-function whenSlow(requests: readonly SteadyRequest[], instant: Date, drainSeconds: number) {
+function whenSlow(requests: readonly SteadyRequest[], instant: Date, drainSeconds: number, served: ServedTimes) {
   const fromInstant = (request: SteadyRequest) => (request.startedAt - instant.getTime()) / 1000;
   const inDrain = requests
     .filter((request) => fromInstant(request) >= 0 && fromInstant(request) <= drainSeconds)
@@ -636,6 +677,7 @@ function whenSlow(requests: readonly SteadyRequest[], instant: Date, drainSecond
         secondsFromInstant: round(fromInstant(request), 2),
         ms: round(request.ms, 1),
         request: request.answering ? 'answer' : 'read',
+        ...served.of(request.correlationId),
       })),
   };
 }

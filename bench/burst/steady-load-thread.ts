@@ -13,6 +13,7 @@
 import { getPriority, setPriority } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
+import { correlationIdHeader } from '@haru/contracts';
 import { callApp } from '../support/population.ts';
 
 /** One member of a steady family, with the question it reads and answers. */
@@ -43,7 +44,12 @@ export interface SteadyRequest {
   ms: number;
   answering: boolean;
   failed: boolean;
+  /** Sent as the request's correlation id, which the services' request log lines carry. */
+  correlationId: string;
 }
+
+/** The correlation ids of the steady load's requests begin so. */
+export const steadyCorrelationPrefix = 'steady-';
 
 if (!parentPort) throw new Error('steady-load-thread.ts runs as a worker thread (see burst.bench.ts)');
 const { gateway, callers } = workerData as SteadyLoadWork;
@@ -65,6 +71,7 @@ for (let turn = 0; !stopping && callers.length > 0; turn++) {
   const startedAt = Date.now();
   const started = performance.now();
   const answering = turn % 2 === 1;
+  const correlationId = `${steadyCorrelationPrefix}${turn}`;
   let failed = false;
   try {
     await callApp(
@@ -76,11 +83,12 @@ for (let turn = 0; !stopping && callers.length > 0; turn++) {
         : `/v1/families/${familyId}/questions/current`,
       answering ? { text: `steady answer of ${memberId}` } : undefined,
       [200, 201],
+      { [correlationIdHeader]: correlationId },
     );
   } catch {
     failed = true;
   }
-  requests.push({ startedAt, ms: performance.now() - started, answering, failed });
+  requests.push({ startedAt, ms: performance.now() - started, answering, failed, correlationId });
   await delay(50);
 }
 parentPort.postMessage({ requests, nice: getPriority() } satisfies SteadyLoadDone);

@@ -35,10 +35,13 @@ export async function startBenchServices(
   {
     only = serviceNames,
     environment = () => ({}),
+    onOutput = () => {},
     stopTimeoutMs = 1000,
   }: {
     only?: readonly ServiceName[];
     environment?: (name: ServiceName) => ServiceEnvironment;
+    /** Receives every line each running service writes (its JSON log lines). */
+    onOutput?: (name: ServiceName, line: string) => void;
     /**
      * A graceful stop waits for each consumer's long poll (10 s by default); a benchmark's
      * data is thrown away, so by default a service gets a second to stop before it is killed.
@@ -66,7 +69,7 @@ export async function startBenchServices(
   await migrateServices(only, env, () => quiet);
   const running = new Map<ServiceName, ServiceProcess>();
   const launch = async (name: ServiceName) => {
-    const service = launchService(name, env(name), quiet);
+    const service = launchService(name, env(name), { output: (line) => onOutput(name, line) });
     running.set(name, service);
     // /healthz, not /readyz: the gateway is ready only when every service behind it is,
     // and a benchmark may run only some of them.

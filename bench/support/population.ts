@@ -37,10 +37,12 @@ export async function callApp<T>(
   path: string,
   body: unknown,
   expected: number[],
+  headers: Record<string, string> = {},
 ): Promise<T> {
   const response = await fetch(`${gateway}${path}`, {
     method,
     headers: {
+      ...headers,
       authorization: `Bearer ${idToken}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
