@@ -42,13 +42,7 @@ import { resultsDir, writeResults } from '../support/results.ts';
 import { notifierDefaults, schedulerDefaults } from '../support/service-defaults.ts';
 import { resetStatementStats, topStatements } from '../support/statement-stats.ts';
 import { percentile, round } from '../support/stats.ts';
-import {
-  type SteadyCaller,
-  type SteadyLoadDone,
-  type SteadyLoadWork,
-  type SteadyRequest,
-  steadyCorrelationPrefix,
-} from './steady-load-thread.ts';
+import type { SteadyCaller, SteadyLoadDone, SteadyLoadWork, SteadyRequest } from './steady-load-thread.ts';
 
 const { values: args } = commandLine('burst bench', {
   options: {
@@ -73,6 +67,8 @@ const sizes = args.families
     : [1_000];
 const log = progressLog('burst');
 const profilesDir = join(resultsDir, 'profiles');
+/** The correlation ids of the steady load's requests begin so. */
+const steadyCorrelationPrefix = 'steady-';
 /** What the gateway last answered a steady family's member, for the message if it never opens. */
 let lastSteadyAnswer = '';
 /** Send batches in flight, in the notifier (NOTIFIER_SEND_CONCURRENCY, its default unless given) and in the ceiling. */
@@ -595,7 +591,7 @@ function startSteadyLoad(
     ),
   );
   const thread = new Worker(new URL('./steady-load-thread.ts', import.meta.url), {
-    workerData: { gateway, callers } satisfies SteadyLoadWork,
+    workerData: { gateway, callers, correlationPrefix: steadyCorrelationPrefix } satisfies SteadyLoadWork,
   });
   // Not waited on by the process: a run that fails before stopping it still ends.
   thread.unref();

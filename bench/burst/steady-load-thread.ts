@@ -27,6 +27,8 @@ export interface SteadyCaller {
 export interface SteadyLoadWork {
   gateway: string;
   callers: SteadyCaller[];
+  /** How the correlation id of each request begins. */
+  correlationPrefix: string;
 }
 
 /** What the thread answers when stopped: every request it made, and the nice value it ran at. */
@@ -48,11 +50,8 @@ export interface SteadyRequest {
   correlationId: string;
 }
 
-/** The correlation ids of the steady load's requests begin so. */
-export const steadyCorrelationPrefix = 'steady-';
-
 if (!parentPort) throw new Error('steady-load-thread.ts runs as a worker thread (see burst.bench.ts)');
-const { gateway, callers } = workerData as SteadyLoadWork;
+const { gateway, callers, correlationPrefix } = workerData as SteadyLoadWork;
 if (process.platform === 'linux') {
   try {
     setPriority(callerNice);
@@ -71,7 +70,7 @@ for (let turn = 0; !stopping && callers.length > 0; turn++) {
   const startedAt = Date.now();
   const started = performance.now();
   const answering = turn % 2 === 1;
-  const correlationId = `${steadyCorrelationPrefix}${turn}`;
+  const correlationId = `${correlationPrefix}${turn}`;
   let failed = false;
   try {
     await callApp(
