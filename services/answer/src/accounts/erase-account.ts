@@ -4,7 +4,7 @@ import { HaruError } from '@haru/errors';
 import { transactionWithOutbox } from '@haru/messaging';
 import { sql } from 'kysely';
 import type { AnswerDatabase } from '../database.ts';
-import { appendToStreams, readStreams, type StreamAppend, StreamVersionConflict } from '../event-store/event-store.ts';
+import { appendToStreams, readStreams, retryOnConflict, type StreamAppend } from '../event-store/event-store.ts';
 import { familyFold, familyStream, rebuildFamilyState } from '../families/family.repository.ts';
 import { decideFamily, type FamilyEvent, type FamilyState } from '../families/family.ts';
 import { personalFieldsOf, standInFor } from '../personal-data/personal-fields.ts';
@@ -31,26 +31,22 @@ export async function eraseAccount(
   uid: string,
   { now, context }: { now: Date; context: EventContext },
 ): Promise<ErasedMembership[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await transactionWithOutbox(database.db, async (trx) => {
-        const memberships = await membershipsOf(trx, uid);
-        const appends = await decideErasure(trx, memberships, { now, context });
-        await appendToStreams(trx, appends);
-        await destroyPersonalKeys(trx, uid);
-        await trx.deleteFrom('idempotency_keys').where('uid', '=', uid).execute();
-        const memberIds = memberships.map((membership) => membership.memberId);
-        await redactStoredCopies(trx, memberIds);
-        // The kept family states hold names and uids: folded again now the keys are gone.
-        for (const familyId of new Set(memberships.map((membership) => membership.familyId))) {
-          await rebuildFamilyState(trx, familyId);
-        }
-        return memberships;
-      });
-    } catch (error) {
-      if (!(error instanceof StreamVersionConflict) || attempt >= 5) throw error;
-    }
-  }
+  return retryOnConflict(() =>
+    transactionWithOutbox(database.db, async (trx) => {
+      const memberships = await membershipsOf(trx, uid);
+      const appends = await decideErasure(trx, memberships, { now, context });
+      await appendToStreams(trx, appends);
+      await destroyPersonalKeys(trx, uid);
+      await trx.deleteFrom('idempotency_keys').where('uid', '=', uid).execute();
+      const memberIds = memberships.map((membership) => membership.memberId);
+      await redactStoredCopies(trx, memberIds);
+      // The kept family states hold names and uids: folded again now the keys are gone.
+      for (const familyId of new Set(memberships.map((membership) => membership.familyId))) {
+        await rebuildFamilyState(trx, familyId);
+      }
+      return memberships;
+    }),
+  );
 }
 
 async function decideErasure(

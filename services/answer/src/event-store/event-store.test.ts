@@ -13,8 +13,10 @@ import {
   executeCommands,
   type Fold,
   readStream,
+  retryOnConflict,
   type StoredEvent,
   type StreamCommand,
+  StreamVersionConflict,
 } from './event-store.ts';
 
 // Group commit: commands that run together are read once, decided in turn and appended in
@@ -104,6 +106,35 @@ describe('event store: commands run together', () => {
       await storedCounts(stream),
       Array.from({ length: 5 }, (_, index) => ({ version: index + 1, n: index + 1 })),
     );
+  });
+
+  test('when a dozen writers race on one stream, more than a write meets without waiting, then every one is written once', async () => {
+    const stream = `count-${randomUUID()}`;
+    // A family's members leaving, joining and erasing their accounts at once: up to eleven
+    // conflicts each, which five attempts in a row, without a wait, did not get through.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, () => executeCommand(database, count(stream))),
+    );
+    assert.deepEqual(
+      outcomes.map((outcome) => (outcome.status === 'rejected' ? String(outcome.reason) : outcome.status)),
+      Array(12).fill('fulfilled'),
+    );
+    assert.deepEqual(
+      await storedCounts(stream),
+      Array.from({ length: 12 }, (_, index) => ({ version: index + 1, n: index + 1 })),
+    );
+  });
+
+  test('when a write keeps losing the race, then its caller is told to try again (503), not that haru failed', async () => {
+    let tries = 0;
+    const error = await retryOnConflict(async () => {
+      tries += 1;
+      throw new StreamVersionConflict('a stream moved past its expected version (count@1)');
+    }).catch((rejected: unknown) => rejected);
+    assert.ok(error instanceof HaruError, String(error));
+    assert.equal(error.kind, 'unavailable');
+    assert.ok(error.cause instanceof StreamVersionConflict);
+    assert.equal(tries, 8);
   });
 
   test('when commands arrive together, then they are written together (when and how many: batches.test.ts)', async () => {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   createEvent,
   type DomainEvent,
@@ -7,6 +8,7 @@ import {
   newEventId,
 } from '@haru/contracts';
 import { type Database, type Executor, isUniqueViolation } from '@haru/db';
+import { HaruError } from '@haru/errors';
 import { appendToOutbox, type OutboxExecutor, transactionWithOutbox } from '@haru/messaging';
 import { type Insertable, sql, type Transaction } from 'kysely';
 import { LRUCache } from 'lru-cache';
@@ -24,6 +26,37 @@ export interface StoredEvent {
 /** Raised when another writer appended to the stream since it was read. */
 export class StreamVersionConflict extends Error {
   override name = 'StreamVersionConflict';
+}
+
+/** How many times a write is tried while other writers keep getting to its streams first. */
+const conflictAttempts = 8;
+/** The longest first wait before a write is tried again; each next one may be twice as long. */
+const conflictBackoffMs = 5;
+
+/**
+ * Runs a read-decide-append from the top again while another writer got to one of its
+ * streams first. Each conflict means another write got in, so N writers racing on one stream
+ * (a family's members leaving, joining and erasing their accounts at once) meet at most N − 1;
+ * a short random wait, longer each time, keeps them from meeting again in step. A write still
+ * losing after `conflictAttempts` tells its caller to try again (503), not that haru failed.
+ */
+export async function retryOnConflict<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof StreamVersionConflict)) throw error;
+      if (attempt >= conflictAttempts) {
+        throw new HaruError(
+          'unavailable',
+          'others changed the family at the same moment; try again',
+          {},
+          { cause: error },
+        );
+      }
+      await delay(Math.random() * conflictBackoffMs * 2 ** (attempt - 1));
+    }
+  }
 }
 
 /**
@@ -333,7 +366,8 @@ export interface CommandResult<State, Event extends StoredEvent> {
 
 /**
  * Runs a command against a stream: read, decide, append — retried from the top when
- * another writer got there first, so concurrent commands serialise without locks.
+ * another writer got there first (`retryOnConflict`), so concurrent commands serialise
+ * without locks.
  * `alsoInTransaction` writes lookups that must commit with the events; without it the
  * append is a single statement.
  */
@@ -344,27 +378,22 @@ export async function executeCommand<State, Event extends StoredEvent>(
   },
 ): Promise<CommandResult<State, Event>> {
   const { alsoInTransaction } = command;
-  const attempts = 5;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const streams = await readStreams(database.db, readsOf([command]));
-      const { outcomes, appends } = decideInTurn(streams, [command]);
-      const [outcome] = outcomes as [PromiseSettledResult<CommandResult<State, Event>>];
-      if (outcome.status === 'rejected') throw outcome.reason;
-      if (alsoInTransaction) {
-        await transactionWithOutbox(database.db, async (trx) => {
-          await appendToStreams(trx, appends);
-          await alsoInTransaction(trx, outcome.value.appended);
-        });
-      } else {
-        await appendToStreams(database.db, appends);
-      }
-      rememberAppended(database.db, streams, appends);
-      return outcome.value;
-    } catch (error) {
-      if (!(error instanceof StreamVersionConflict) || attempt >= attempts) throw error;
+  return retryOnConflict(async () => {
+    const streams = await readStreams(database.db, readsOf([command]));
+    const { outcomes, appends } = decideInTurn(streams, [command]);
+    const [outcome] = outcomes as [PromiseSettledResult<CommandResult<State, Event>>];
+    if (outcome.status === 'rejected') throw outcome.reason;
+    if (alsoInTransaction) {
+      await transactionWithOutbox(database.db, async (trx) => {
+        await appendToStreams(trx, appends);
+        await alsoInTransaction(trx, outcome.value.appended);
+      });
+    } else {
+      await appendToStreams(database.db, appends);
     }
-  }
+    rememberAppended(database.db, streams, appends);
+    return outcome.value;
+  });
 }
 
 /**
