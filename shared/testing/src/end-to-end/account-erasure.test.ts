@@ -187,3 +187,52 @@ test('when a member who answered deletes their account, then nothing haru keeps 
   const verified = await verify.exited;
   assert.equal(verified.code, 0, verify.recentOutput().join('\n'));
 });
+
+test('when a family’s members erase their accounts, some twice, and leave at once, then every request is answered as one alone would be, none with a 5xx', {
+  timeout: 120_000,
+}, async () => {
+  const [parent, ...children] = await Promise.all(Array.from({ length: 5 }, () => signInTestUser()));
+  const created = await call(parent as TestUser, 'POST', '/v1/families', {
+    name: 'Parks',
+    timezone: 'Asia/Seoul',
+    pushTime: wallClockIn('Asia/Seoul', 12 * 3_600_000),
+    quietHours: null,
+    member: { role: 'parent', displayName: 'Mom', locale: 'en' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { familyId, inviteCode } = created.body;
+  for (const child of children) {
+    const joined = await call(child, 'POST', '/v1/families/join', {
+      inviteCode,
+      member: { displayName: 'Kid', locale: 'en' },
+    });
+    assert.equal(joined.status, 201, JSON.stringify(joined.body));
+  }
+
+  // Thirteen writes on one family's stream at once: each conflict means another got in.
+  const racing = await Promise.all([
+    ...children.flatMap((child) => [
+      call(child, 'DELETE', '/v1/me'),
+      call(child, 'DELETE', '/v1/me'),
+      call(child, 'DELETE', `/v1/families/${familyId}/members/me`),
+    ]),
+    call(parent as TestUser, 'PATCH', `/v1/families/${familyId}`, { name: 'The Parks' }),
+  ]);
+  const statuses = racing.map((response) => response.status);
+  assert.deepEqual(
+    statuses.filter((status) => status >= 500),
+    [],
+    `${JSON.stringify(racing)}\n${stack.recentLogs()}`,
+  );
+  // An erasure is 204 however often; leaving is 204, or 404 once the erasure took the member.
+  assert.ok(
+    statuses.every((status) => [200, 204, 404].includes(status)),
+    JSON.stringify(statuses),
+  );
+  const family = await call(parent as TestUser, 'GET', `/v1/families/${familyId}`);
+  assert.equal(family.body.name, 'The Parks');
+  assert.deepEqual(
+    family.body.members.map((member: { displayName: string }) => member.displayName),
+    ['Mom'],
+  );
+});
