@@ -37,6 +37,19 @@ const call = async (user: TestUser, method: string, path: string, body?: unknown
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
 };
 
+/** A family founded by `parent` ("Mom"), its push half a day away: no question of its own comes due while a test runs. */
+async function createFamily(parent: TestUser, name: string): Promise<{ familyId: string; inviteCode: string }> {
+  const created = await call(parent, 'POST', '/v1/families', {
+    name,
+    timezone: 'Asia/Seoul',
+    pushTime: wallClockIn('Asia/Seoul', 12 * 3_600_000),
+    quietHours: null,
+    member: { role: 'parent', displayName: 'Mom', locale: 'en' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body;
+}
+
 /** Every row of every table of every schema, as text: what a dump of the database's data holds. */
 async function everyRow(databaseUrl: string): Promise<string> {
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -90,16 +103,7 @@ test('when a member who answered deletes their account, then nothing haru keeps 
   const childAnswer = `my secret answer ${secret}`;
   const childDevice = `erasure-device-${secret}`;
 
-  const created = await call(parent, 'POST', '/v1/families', {
-    name: 'Kims',
-    timezone: 'Asia/Seoul',
-    // Half a day away: no question of the family's own comes due while the test runs.
-    pushTime: wallClockIn('Asia/Seoul', 12 * 3_600_000),
-    quietHours: null,
-    member: { role: 'parent', displayName: 'Mom', locale: 'en' },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const { familyId, inviteCode } = created.body;
+  const { familyId, inviteCode } = await createFamily(parent, 'Kims');
   const joined = await call(child, 'POST', '/v1/families/join', {
     inviteCode,
     member: { displayName: childName, locale: 'en' },
@@ -192,15 +196,7 @@ test('when a family’s members erase their accounts, some twice, and leave at o
   timeout: 120_000,
 }, async () => {
   const [parent, ...children] = await Promise.all(Array.from({ length: 5 }, () => signInTestUser()));
-  const created = await call(parent as TestUser, 'POST', '/v1/families', {
-    name: 'Parks',
-    timezone: 'Asia/Seoul',
-    pushTime: wallClockIn('Asia/Seoul', 12 * 3_600_000),
-    quietHours: null,
-    member: { role: 'parent', displayName: 'Mom', locale: 'en' },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const { familyId, inviteCode } = created.body;
+  const { familyId, inviteCode } = await createFamily(parent as TestUser, 'Parks');
   for (const child of children) {
     const joined = await call(child, 'POST', '/v1/families/join', {
       inviteCode,
