@@ -95,8 +95,8 @@ describe('event store: commands run together', () => {
   test('when other writers move a stream after a batch read it, then every command runs again alone and none is lost', async () => {
     const stream = `count-${randomUUID()}`;
     // Five batches read the stream at version 0 at about the same time; all but one append
-    // on a stream that has moved since. (Five: each conflict means another command got in,
-    // so none meets more than four, within a command's five attempts.)
+    // on a stream that has moved since. (Each conflict means another command got in, so
+    // none meets more than four, fewer than a command's tries: `retryOnConflict`.)
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => executeCommands(database, [count(stream)])));
     assert.deepEqual(
       outcomes.flat().map((outcome) => outcome.status),
