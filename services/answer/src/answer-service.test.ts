@@ -177,6 +177,11 @@ describe('answer service', () => {
     assert.deepEqual((await byId('uid-dad-6', questionId)).body.answers, [], 'not before the parent has answered');
     assert.equal((await byId('uid-dad-6', randomUUID())).status, 404);
     assert.equal((await byId('uid-stranger', questionId)).status, 404);
+    // An id that is not a UUID names no question, and never reaches a query (a NUL byte is
+    // one PostgreSQL refuses in any text).
+    for (const notAnId of ['%00', 'not-a-question', `${questionId}x`]) {
+      assert.equal((await byId('uid-dad-6', notAnId)).status, 404, notAnId);
+    }
   });
 
   test('when a question is due ahead of its instant, then it is held invisible and unanswerable until then', async () => {

@@ -27,3 +27,10 @@ export function familyIdOf(c: Context): string {
   if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
   return familyId;
 }
+
+/** The question id in the path: as with `familyIdOf`, anything but a UUID names no question. */
+export function questionIdOf(c: Context): string {
+  const questionId = c.req.param('questionId') ?? '';
+  if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
+  return questionId;
+}

@@ -8,7 +8,7 @@ import type { AnswerDatabase } from '../database.ts';
 import { readStreams } from '../event-store/event-store.ts';
 import { loadFamily } from '../families/family.repository.ts';
 import { currentQuestion, existing, type Member, type OpenedQuestion, requireMember } from '../families/family.ts';
-import { familyIdOf, type RequestEnv } from '../request-context.ts';
+import { familyIdOf, questionIdOf, type RequestEnv } from '../request-context.ts';
 import { archivedQuestion, archivePage } from './archive-page.ts';
 import { loadQuestion, questionFold, questionStream } from './question.repository.ts';
 import type { Answer, QuestionState } from './question.ts';
@@ -35,7 +35,7 @@ export function questionRoutes(database: Database<AnswerDatabase>) {
       const family = existing(await loadFamily(database.db, familyIdOf(c)));
       const member = requireMember(family, c.get('uid'));
       const question = await archivedQuestion(database.db, family.familyId, {
-        questionId: c.req.param('questionId'),
+        questionId: questionIdOf(c),
         now: new Date(),
       });
       if (!question) throw new HaruError('not-found', 'no such question');
