@@ -114,11 +114,11 @@ async function runBurst(families: number) {
   const served = new ServedTimes();
   const services = await startBenchServices(stack, {
     // The steady load comes from a few users; the per-member limit is not what is measured.
-    // The gateway and the answer service log each request they serve (`served`).
+    // The gateway and the services it calls log each request they serve (`served`).
     environment: (name) =>
       name === 'gateway'
         ? { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'info' }
-        : name === 'answer'
+        : name === 'answer' || name === 'projection'
           ? { LOG_LEVEL: 'info' }
           : name === 'notifier'
             ? {
@@ -621,15 +621,19 @@ function steadyWindow(all: readonly SteadyRequest[], from: number, to: number) {
 }
 
 /**
- * How long the gateway and the answer service took to serve each steady request, as their
+ * How long the gateway and the services it called took to serve each steady request, as their
  * request log lines say (whole milliseconds, found by the request's correlation id). Beside
  * the time the caller waited, they tell where a slow request spent it: before the gateway's
  * handler began or after it ended (the caller, the connection, the gateway's turn on a core),
- * in the gateway, or in the answer service and PostgreSQL. An answer is handed to the answer
- * service in a batch under the batch's own id, so only the gateway's time is known for it.
+ * in the gateway itself, or in the answer service or the projection (a read calls one, then
+ * the other) with PostgreSQL. An answer is handed to the answer service in a batch under the
+ * batch's own id, so only the gateway's time is known for it.
  */
 class ServedTimes {
-  readonly #byCorrelationId = new Map<string, { gatewayMs?: number; answerServiceMs?: number }>();
+  readonly #byCorrelationId = new Map<
+    string,
+    { gatewayMs?: number; answerServiceMs?: number; projectionMs?: number }
+  >();
 
   read(service: ServiceName, line: string): void {
     if (!line.includes(`"correlationId":"${steadyCorrelationPrefix}`)) return;
@@ -642,6 +646,7 @@ class ServedTimes {
     const times = this.#byCorrelationId.get(correlationId) ?? {};
     if (service === 'gateway') times.gatewayMs = durationMs;
     if (service === 'answer') times.answerServiceMs = durationMs;
+    if (service === 'projection') times.projectionMs = durationMs;
     this.#byCorrelationId.set(correlationId, times);
   }
 
