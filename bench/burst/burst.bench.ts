@@ -248,6 +248,7 @@ async function runBurst(families: number) {
       peakRssMiB,
       peakSendThreadsHeapUsedMiB,
       peakSendThreadsLiveHeapMiB,
+      loopDelaysAround,
     } = sampled.stop(instant);
 
     // 5. What the phones saw.
@@ -311,7 +312,7 @@ async function runBurst(families: number) {
         duringBurst: busy.summary,
         p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
         callerNice,
-        ...whenSlow(busy.requests, instant, drainSeconds, served),
+        ...whenSlow(busy.requests, instant, drainSeconds, { served, loopDelaysAround }),
       },
       cpuDuringBurst,
       notifierCoresByThread,
@@ -658,9 +659,15 @@ class ServedTimes {
 /**
  * Where in the burst the gateway was slow: its requests that started between the instant and
  * the last push (the drain itself), and the five slowest of the whole window, each at its
- * seconds from the instant.
+ * seconds from the instant, with how long each service took to serve it and how late each
+ * one's event loop was around then.
  */
-function whenSlow(requests: readonly SteadyRequest[], instant: Date, drainSeconds: number, served: ServedTimes) {
+function whenSlow(
+  requests: readonly SteadyRequest[],
+  instant: Date,
+  drainSeconds: number,
+  { served, loopDelaysAround }: { served: ServedTimes; loopDelaysAround: (endedAt: number) => Record<string, number> },
+) {
   const fromInstant = (request: SteadyRequest) => (request.startedAt - instant.getTime()) / 1000;
   const inDrain = requests
     .filter((request) => fromInstant(request) >= 0 && fromInstant(request) <= drainSeconds)
@@ -679,6 +686,7 @@ function whenSlow(requests: readonly SteadyRequest[], instant: Date, drainSecond
         ms: round(request.ms, 1),
         request: request.answering ? 'answer' : 'read',
         ...served.of(request.correlationId),
+        eventLoopLateMs: loopDelaysAround(request.startedAt + request.ms),
       })),
   };
 }
@@ -693,7 +701,10 @@ function whenSlow(requests: readonly SteadyRequest[], instant: Date, drainSecond
  *   highest heap in use and the highest heap kept on the notifier's send threads
  *   (`haru_notifier_send_threads_heap_used_bytes`, `haru_notifier_send_threads_heap_live_bytes`),
  *   which the process's heap figures leave out; and the highest resident memory, which also
- *   keeps what the heap once needed.
+ *   keeps what the heap once needed;
+ * - the longest its event loop was late since the last scrape
+ *   (`haru_nodejs_eventloop_lag_max_seconds`, which each scrape starts afresh): busy with work
+ *   of its own, collecting garbage, or waiting for a core.
  */
 /** Each heap figure a service's /metrics gives, by the name of its peak in the results. */
 const heapMetrics = {
@@ -714,6 +725,8 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
   ) as Record<HeapPeak, Map<ServiceName, number>>;
   /** When each service's live heap peaked (epoch ms): in preparing the burst, or in its drain. */
   const liveHeapPeakAt = new Map<ServiceName, number>();
+  /** Each scrape's reading of how late the service's event loop was at most since the one before. */
+  const loopDelays = new Map<ServiceName, Array<{ at: number; maxMs: number }>>(names.map((name) => [name, []]));
   const raise = (peaks: Map<ServiceName, number>, name: ServiceName, mib: number) =>
     peaks.set(name, Math.max(peaks.get(name) ?? 0, mib));
   const sample = async () => {
@@ -736,6 +749,9 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
         }
         raise(heaps[peak], name, bytes / 2 ** 20);
       }
+      const loopDelaySeconds = metricSample(text, 'haru_nodejs_eventloop_lag_max_seconds');
+      if (loopDelaySeconds !== undefined)
+        loopDelays.get(name)?.push({ at: Date.now(), maxMs: loopDelaySeconds * 1000 });
       for (const line of text.split('\n')) {
         if (line.startsWith('haru_outbox_events_published_total')) total += Number(line.split(' ').at(-1)) || 0;
       }
@@ -759,6 +775,17 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
       const heapPeaks = Object.fromEntries(Object.entries(heaps).map(([peak, map]) => [peak, peaks(map)]));
       return {
         publishesPerSecond,
+        /**
+         * How late the event loop of each service a request goes through was at most, in the
+         * scrape interval (about a second) that a request ending at `endedAt` (epoch ms) ended in.
+         */
+        loopDelaysAround: (endedAt: number) =>
+          Object.fromEntries(
+            (['gateway', 'answer', 'projection'] as const).map((name) => [
+              name,
+              round(loopDelays.get(name)?.find((reading) => reading.at >= endedAt)?.maxMs ?? Number.NaN),
+            ]),
+          ),
         peakRssMiB: peaks(rss),
         peakLiveHeapSecondsFromInstant: Object.fromEntries(
           [...liveHeapPeakAt].map(([name, at]) => [name, round((at - instant.getTime()) / 1000, 1)]),
