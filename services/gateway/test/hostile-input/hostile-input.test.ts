@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { serviceNames } from '@haru/dev-stack';
+import { type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
 import { createLogger, createMetrics } from '@haru/observability';
 import {
@@ -154,6 +154,18 @@ async function exchange({ kind, request, expect }: HostileRequest): Promise<Wire
   return response;
 }
 
+/**
+ * A property's predicate that sends nothing more once node:test has given up on its test (its
+ * timeout aborts the test's signal): fast-check would otherwise go on sending beside the next
+ * test's requests, and a failure of either would be hard to read.
+ */
+const untilAborted =
+  <Values extends unknown[]>(signal: AbortSignal, predicate: (...values: Values) => Promise<void>) =>
+  async (...values: Values) => {
+    signal.throwIfAborted();
+    await predicate(...values);
+  };
+
 const runs = (share: number) => ({
   numRuns: Math.max(1, Math.round(requests * share)),
   ...(seed === undefined ? {} : { seed }),
@@ -232,7 +244,7 @@ describe('hostile input', () => {
     assert.deepEqual(wrong, []);
   });
 
-  test('when requests lack a valid credential, write what cannot be written, read, or stray, then each is answered as it must be and nothing changes', async () => {
+  test('when requests lack a valid credential, write what cannot be written, read, or stray, then each is answered as it must be and nothing changes', async (t) => {
     // The FCM endpoint is shared by the run's test files: count only pushes to this stack's devices.
     const pushesToStack = async () => {
       const tokens = await state.deviceTokens();
@@ -247,7 +259,7 @@ describe('hostile input', () => {
           { weight: 3, arbitrary: refusedWrites(targets) },
           { weight: 3, arbitrary: readsAndStrayRequests(targets) },
         ),
-        async (hostile) => {
+        untilAborted(t.signal, async (hostile: HostileRequest) => {
           await exchange(hostile);
           const now = await state.snapshot();
           const changed = changedTables(before, now);
@@ -255,7 +267,7 @@ describe('hostile input', () => {
           if (changed.length > 0) {
             throw new Error(`${hostile.kind} changed ${changed.join(', ')}\n${describeRequest(hostile.request)}`);
           }
-        },
+        }),
       ),
       // A change of state would be seen by every later run: the first failure is the one to read.
       { ...runs(0.5), endOnFailure: true },
@@ -263,33 +275,40 @@ describe('hostile input', () => {
     assert.equal(await pushesToStack(), deliveredBefore, 'no push was sent');
   });
 
-  test('when a client sends bytes that are not HTTP, then each server answers 4xx problem or closes the connection', async () => {
+  test('when a client sends bytes that are not HTTP, then each server answers 4xx problem or closes the connection', async (t) => {
     await fc.assert(
-      fc.asyncProperty(brokenHttp, fc.constantFrom(...serviceNames), async ({ kind, bytes }, service) => {
-        const response = await sendRaw(stack.url(service), bytes);
-        if (!response) return;
-        const violations = responseViolations({
-          method: 'GET',
-          requestText: bytes.toString('latin1'),
-          response,
-          secrets: [],
-        });
-        if (response.status < 400 || response.status >= 500) violations.unshift(`status ${response.status}`);
-        assert.deepEqual(
-          violations,
-          [],
-          `${service}: ${kind} answered ${response.status} ${response.body.slice(0, 300)}`,
-        );
-      }),
+      fc.asyncProperty(
+        brokenHttp,
+        fc.constantFrom(...serviceNames),
+        untilAborted(t.signal, async ({ kind, bytes }: { kind: string; bytes: Buffer }, service: ServiceName) => {
+          const response = await sendRaw(stack.url(service), bytes);
+          if (!response) return;
+          const violations = responseViolations({
+            method: 'GET',
+            requestText: bytes.toString('latin1'),
+            response,
+            secrets: [],
+          });
+          if (response.status < 400 || response.status >= 500) violations.unshift(`status ${response.status}`);
+          assert.deepEqual(
+            violations,
+            [],
+            `${service}: ${kind} answered ${response.status} ${response.body.slice(0, 300)}`,
+          );
+        }),
+      ),
       runs(0.05),
     );
   });
 
-  test('when anything at all arrives, then nothing fails or reveals internals, and every accepted change reaches every service', async () => {
+  test('when anything at all arrives, then nothing fails or reveals internals, and every accepted change reaches every service', async (t) => {
     await fc.assert(
-      fc.asyncProperty(anything(targets), async (hostile) => {
-        await exchange(hostile);
-      }),
+      fc.asyncProperty(
+        anything(targets),
+        untilAborted(t.signal, async (hostile: HostileRequest) => {
+          await exchange(hostile);
+        }),
+      ),
       runs(0.45),
     );
     await state.settled();
