@@ -183,7 +183,7 @@ describe('leaving and removing', () => {
     assert.equal(await eventCount(), before);
   });
 
-  test('when a parent removes a child, then 204 (again: 204); a child removing anyone is 403', async () => {
+  test('when a parent removes a child, then 204 (again: 204); a child removing anyone is 403; an id that names no member is 404', async () => {
     const dad = uid('dad');
     const { familyId, inviteCode, memberId: dadId } = await newFamily(dad);
     const [kid, sister] = [uid('kid'), uid('sister')];
@@ -194,7 +194,10 @@ describe('leaving and removing', () => {
     assert.equal((await call(dad, 'DELETE', `/families/${familyId}/members/${kidId}`)).status, 204);
     assert.equal((await call(dad, 'DELETE', `/families/${familyId}/members/${kidId}`)).status, 204);
     assert.equal((await call(dad, 'DELETE', `/families/${familyId}/members/${randomUUID()}`)).status, 404);
-    assert.equal((await call(dad, 'DELETE', `/families/${familyId}/members/not-an-id`)).status, 404);
+    const notAnId = `/families/${familyId}/members/not-an-id`;
+    assert.equal((await call(dad, 'DELETE', notAnId)).status, 404);
+    assert.equal((await call(dad, 'PATCH', notAnId, { role: 'parent' })).status, 404);
+    assert.equal((await call(dad, 'PATCH', `/families/${familyId}/members/%00`, { role: 'parent' })).status, 404);
     assert.equal((await call(kid, 'GET', `/families/${familyId}`)).status, 404);
   });
 

@@ -22,15 +22,16 @@ export const contextOfRequest = (correlationId: string, occurredAt = new Date())
 });
 
 /** The family id in the path: anything but a UUID names no family (and never reaches a query). */
-export function familyIdOf(c: Context): string {
-  const familyId = c.req.param('familyId') ?? '';
-  if (!isUuid(familyId)) throw new HaruError('not-found', 'no such family');
-  return familyId;
-}
+export const familyIdOf = (c: Context): string => idInPath(c, 'familyId', 'no such family');
 
 /** The question id in the path: as with `familyIdOf`, anything but a UUID names no question. */
-export function questionIdOf(c: Context): string {
-  const questionId = c.req.param('questionId') ?? '';
-  if (!isUuid(questionId)) throw new HaruError('not-found', 'no such question');
-  return questionId;
+export const questionIdOf = (c: Context): string => idInPath(c, 'questionId', 'no such question');
+
+/** The member id in the path: as with `familyIdOf`, anything but a UUID names no member. */
+export const memberIdOf = (c: Context): string => idInPath(c, 'memberId', 'no such member');
+
+function idInPath(c: Context, parameter: string, notFound: string): string {
+  const id = c.req.param(parameter) ?? '';
+  if (!isUuid(id)) throw new HaruError('not-found', notFound);
+  return id;
 }

@@ -16,10 +16,9 @@ import { type Database, isUniqueViolation } from '@haru/db';
 import { HaruError } from '@haru/errors';
 import { jsonBody, requireCaller } from '@haru/http';
 import { type Context, Hono } from 'hono';
-import { validate as isUuid } from 'uuid';
 import type { z } from 'zod';
 import type { AnswerDatabase } from '../database.ts';
-import { familyIdOf, type RequestEnv, requestContext } from '../request-context.ts';
+import { familyIdOf, memberIdOf, type RequestEnv, requestContext } from '../request-context.ts';
 import { familyIdForInviteCode, loadFamily, runFamilyCommand } from './family.repository.ts';
 import {
   type ActiveFamily,
@@ -160,8 +159,7 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
       return c.body(null, 204);
     })
     .delete('/:familyId/members/:memberId', async (c) => {
-      const memberId = c.req.param('memberId');
-      if (!isUuid(memberId)) throw new HaruError('not-found', 'no such member');
+      const memberId = memberIdOf(c);
       await memberCommand(c, (uid) => ({
         type: 'RemoveMember',
         data: { uid, memberId },
@@ -170,8 +168,7 @@ export function familyRoutes(database: Database<AnswerDatabase>, { inviteLifetim
       return c.body(null, 204);
     })
     .patch('/:familyId/members/:memberId', jsonBody(roleChangeInputSchema), async (c) => {
-      const memberId = c.req.param('memberId');
-      if (!isUuid(memberId)) throw new HaruError('not-found', 'no such member');
+      const memberId = memberIdOf(c);
       const { role } = c.req.valid('json');
       const { state } = await memberCommand(c, (uid) => ({
         type: 'ChangeRole',
