@@ -69,7 +69,7 @@ export async function startBenchServices(
   await migrateServices(only, env, () => quiet);
   const running = new Map<ServiceName, ServiceProcess>();
   const launch = async (name: ServiceName) => {
-    const service = launchService(name, env(name), { output: (line) => onOutput(name, line) });
+    const service = launchService(name, env(name), { output: (line) => onOutput(name, line), prioritised: true });
     running.set(name, service);
     // /healthz, not /readyz: the gateway is ready only when every service behind it is,
     // and a benchmark may run only some of them.

@@ -36,6 +36,7 @@ interface ComposeService {
   ports?: string[];
   profiles?: string[];
   healthcheck?: { test: string[] };
+  cpu_shares?: number;
   depends_on?: Record<string, { condition: string; required?: boolean }>;
 }
 
@@ -86,6 +87,15 @@ describe('docker-compose.yml', () => {
       const { port } = services[name];
       assert.equal(environmentOf(name).PORT, String(port));
       assert.deepEqual(ports, [`127.0.0.1:${port}:${port}`]);
+    }
+  });
+
+  it('when parsed, then a service that npm start runs at a lower priority has the CPU weight of its nice value', () => {
+    for (const name of serviceNames) {
+      const { nice } = services[name];
+      // The kernel weighs nice 0 at 1024 and each step of nice by 1.25 (docker's default share is 1024).
+      const weight = nice === 0 ? undefined : Math.round(1024 / 1.25 ** nice);
+      assert.equal(service(name).cpu_shares, weight, `the cpu_shares of ${name}`);
     }
   });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { it } from 'node:test';
 import { eventually } from './eventually.ts';
 import { launchProcess } from './launch-process.ts';
@@ -18,6 +19,28 @@ it('when the process writes lines, then each reaches the output and the recent o
   assert.deepEqual(await probe.exited, { code: 0, signal: null });
   assert.deepEqual([...lines].sort(), ['one', 'three', 'two']);
   assert.deepEqual([...probe.recentOutput()].sort(), ['one', 'three', 'two']);
+});
+
+it('when a process is launched at a nice value, then it and the threads it starts run at it, and so does its autogroup where there are autogroups', async () => {
+  const lines: string[] = [];
+  const probe = launchProcess(
+    process.execPath,
+    [
+      '-e',
+      `const { existsSync, readFileSync } = require('node:fs');
+       const { getPriority } = require('node:os');
+       const { Worker } = require('node:worker_threads');
+       console.log('process', getPriority());
+       if (existsSync('/proc/self/autogroup')) console.log('autogroup', readFileSync('/proc/self/autogroup', 'utf8').trim().split(' ').at(-1));
+       new Worker("require('node:worker_threads').parentPort.postMessage(require('node:os').getPriority())", { eval: true })
+         .on('message', (nice) => { console.log('thread', nice); process.exit(0); });`,
+    ],
+    { label: 'probe', nice: 7, output: (line) => lines.push(line) },
+  );
+
+  assert.deepEqual(await probe.exited, { code: 0, signal: null });
+  const autogroups = existsSync('/proc/self/autogroup') ? ['autogroup 7'] : [];
+  assert.deepEqual(lines.sort(), [...autogroups, 'process 7', 'thread 7']);
 });
 
 it('when a variable is given as undefined, then the process does not inherit it', async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { styleText } from 'node:util';
@@ -19,6 +20,12 @@ export interface LaunchOptions {
   gid?: number;
   /** Sent to the process group should this process exit while it still runs (default SIGKILL). */
   exitSignal?: NodeJS.Signals;
+  /**
+   * Runs it at this nice value (higher yields the CPU to the others): started through `nice`,
+   * so that every thread it starts has it, and on Linux its autogroup too. There each session,
+   * and a launched process has one of its own, shares the CPU as a group, by the group's nice.
+   */
+  nice?: number;
 }
 
 export interface ExitStatus {
@@ -59,8 +66,9 @@ const running = new Map<LaunchedProcess, NodeJS.Signals>();
  * shuts things down in order. Whatever is still running when the parent exits is killed.
  */
 export function launchProcess(command: string, args: readonly string[], options: LaunchOptions): LaunchedProcess {
-  const { label, color = 'white', cwd, env = {}, output = labelledLine(label, color), uid, gid } = options;
-  const child = spawn(command, args, {
+  const { label, color = 'white', cwd, env = {}, output = labelledLine(label, color), uid, gid, nice } = options;
+  const [file, fileArgs] = nice === undefined ? [command, args] : ['nice', ['-n', String(nice), command, ...args]];
+  const child = spawn(file, fileArgs, {
     cwd,
     env: mergeEnvironment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,6 +76,8 @@ export function launchProcess(command: string, args: readonly string[], options:
     ...(uid === undefined ? {} : { uid }),
     ...(gid === undefined ? {} : { gid }),
   });
+
+  if (nice !== undefined && child.pid !== undefined) niceAutogroup(child.pid, nice);
 
   const lines: string[] = [];
   const remember = (line: string) => {
@@ -128,6 +138,15 @@ export function launchProcess(command: string, args: readonly string[], options:
     running.set(handle, options.exitSignal ?? 'SIGKILL');
   }
   return handle;
+}
+
+/** Sets the nice value of the process's autogroup, where the kernel has autogroups. */
+function niceAutogroup(pid: number, nice: number) {
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+  } catch {
+    // No autogroups here (another system, or a kernel without them): `nice` alone decides.
+  }
 }
 
 /** Describes how a process ended, for messages. */

@@ -12,14 +12,19 @@ import { type WaitUntilServingOptions, waitUntilServing } from './wait-until-ser
 
 export const repoRoot: string = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** haru's services, their default internal ports, and whether they own a database schema. */
+/**
+ * haru's services, their default internal ports, whether they own a database schema, and the
+ * nice value each runs at where they share one machine (see `LaunchServiceOptions.prioritised`):
+ * the notifier sends a burst of pushes as fast as the cores allow, and would otherwise take them
+ * from the services that answer the app (docs/decisions/0014).
+ */
 export const services = {
-  gateway: { port: 8080, database: false, color: 'cyan' },
-  answer: { port: 8081, database: true, color: 'green' },
-  projection: { port: 8082, database: true, color: 'yellow' },
-  scheduler: { port: 8083, database: true, color: 'magenta' },
-  notifier: { port: 8084, database: true, color: 'blue' },
-} as const satisfies Record<string, { port: number; database: boolean; color: LabelColor }>;
+  gateway: { port: 8080, database: false, color: 'cyan', nice: 0 },
+  answer: { port: 8081, database: true, color: 'green', nice: 0 },
+  projection: { port: 8082, database: true, color: 'yellow', nice: 0 },
+  scheduler: { port: 8083, database: true, color: 'magenta', nice: 0 },
+  notifier: { port: 8084, database: true, color: 'blue', nice: 10 },
+} as const satisfies Record<string, { port: number; database: boolean; color: LabelColor; nice: number }>;
 
 export type ServiceName = keyof typeof services;
 export const serviceNames = Object.keys(services) as ServiceName[];
@@ -108,13 +113,19 @@ export interface ServiceProcess extends LaunchedProcess {
 export interface LaunchServiceOptions {
   /** Receives each output line; by default lines go to stdout behind a coloured `[name]` label. */
   output?: (line: string) => void;
+  /**
+   * Runs the service at its nice value (`services`), as `npm start` and the benchmarks do. A
+   * test's stack is one of several on the machine at once, and its services run at the normal
+   * priority: yielding to another test's processes would only make a test slower.
+   */
+  prioritised?: boolean;
 }
 
 /** Starts `node services/<name>/src/main.ts` with the given variables added to this environment. */
 export function launchService(
   name: ServiceName,
   env: ServiceEnvironment,
-  { output }: LaunchServiceOptions = {},
+  { output, prioritised = false }: LaunchServiceOptions = {},
 ): ServiceProcess {
   const launched = launchProcess(process.execPath, [...exitWithParent, entryPoint(name, 'main')], {
     label: name,
@@ -122,6 +133,7 @@ export function launchService(
     cwd: repoRoot,
     env,
     ...(output ? { output } : {}),
+    ...(prioritised && services[name].nice !== 0 ? { nice: services[name].nice } : {}),
   });
   return Object.assign(launched, { name, url: `http://127.0.0.1:${env.PORT ?? services[name].port}` });
 }

@@ -195,7 +195,7 @@ async function start(settings: StackSettings) {
 
   for (const name of serviceNames) ports.services[name] = await port(ports.services[name]);
   for (const name of serviceNames) {
-    const service = launchService(name, environment(name));
+    const service = launchService(name, environment(name), { prioritised: true });
     running.push(service);
     remember(name, service.pid, entryPoint(name, 'main'));
     stopOnUnexpectedExit(service);
