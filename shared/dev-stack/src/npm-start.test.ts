@@ -8,14 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { type LocalStackRecord, localStackFile, readLocalStack } from '@haru/config/local-stack';
 import { openChromium, requireChromium, wallClockIn } from '@haru/testing';
 import { eventually } from './eventually.ts';
 import { isAlive, portIsFree } from './process-info.ts';
-import { repoRoot } from './services.ts';
+import { repoRoot, serviceNames, services } from './services.ts';
 
 /** The variables the test run's global setup points at its own parts: a developer's shell has none. */
 const testRunVariables = [
@@ -140,8 +140,9 @@ async function everythingStopped(stack: LocalStackRecord, timeoutMs: number) {
   );
 }
 
-async function stopsWithin5s(signal: NodeJS.Signals) {
+async function stopsWithin5s(signal: NodeJS.Signals, whileRunning: (stack: LocalStackRecord) => void = () => {}) {
   const { run, stack } = await npmStart();
+  whileRunning(stack);
 
   const sentAt = Date.now();
   run.npm.kill(signal);
@@ -208,7 +209,16 @@ describe('npm start', { concurrency: false }, () => {
     }
   });
 
-  it('when npm is sent SIGINT, then every part stops within 5 s', () => stopsWithin5s('SIGINT'));
+  it('when it runs, then each service runs at its nice value (the notifier yields); sent SIGINT, every part stops within 5 s', () =>
+    stopsWithin5s('SIGINT', (stack) => {
+      const nice = Object.fromEntries(
+        serviceNames.map((name) => [
+          name,
+          getPriority(stack.processes.find((process) => process.label === name)?.pid ?? -1),
+        ]),
+      );
+      assert.deepEqual(nice, Object.fromEntries(serviceNames.map((name) => [name, services[name].nice])));
+    }));
 
   // Two starts (each given 120 s) and a push up to 100 s away (given 150 s): the suite's 180 s
   // are less than its own waits' deadlines, and ran out on a machine busy with a benchmark.
