@@ -49,10 +49,8 @@ const newFamily = async (founder: string) => {
 
 const child = { role: 'child', displayName: 'Min', locale: 'en' };
 
-const topic = () => ({ sns: environment.clients.sns, topicArn: environment.topology.topicArn });
-
 /** The scheduler's QuestionDue for a family, on the topic as in production. */
-const publishDue = (familyId: string, localDate: string) => publishQuestionDue(topic(), familyId, localDate);
+const publishDue = (familyId: string, localDate: string) => publishQuestionDue(environment.topic, familyId, localDate);
 
 describe('answer service', () => {
   test('when the service credential is missing, then the internal API refuses with 401', async () => {
@@ -137,7 +135,7 @@ describe('answer service', () => {
     const { familyId, inviteCode } = await newFamily('uid-dad-6');
     await call('uid-min-6', 'POST', '/families/join', { inviteCode, member: child });
     const due = await publishDue(familyId, '2026-11-25');
-    await publishEvent(topic(), due); // the same event again, as SNS may deliver it
+    await publishEvent(environment.topic, due); // the same event again, as SNS may deliver it
     const current = await questionOpened(call, 'uid-min-6', familyId, '2026-11-25');
     assert.equal(current.localDate, '2026-11-25');
     assert.match(current.text, /[A-Za-z]/, 'the child reads English');
@@ -191,7 +189,7 @@ describe('answer service', () => {
     const today = await questionOpened(call, 'uid-min-9', familyId, '2026-11-25');
 
     const instant = new Date(Date.now() + 15_000);
-    await publishQuestionDue(topic(), familyId, '2026-11-26', randomUUID(), instant);
+    await publishQuestionDue(environment.topic, familyId, '2026-11-26', randomUUID(), instant);
     const prepared = await eventually(async () => {
       const { rows } = await sql<{ data: { questionId: string; openedAt: string } }>`
         select data from answer.events

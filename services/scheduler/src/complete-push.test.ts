@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent, type DomainEvent, type EventOf, newEventId } from '@haru/contracts';
 import { createDatabase } from '@haru/db';
 import {
   eventually,
   metricSample,
+  publishEvent,
   type QueueReader,
   readQueue,
   type ServiceTestEnvironment,
@@ -51,14 +51,7 @@ after(async () => {
   await test?.close();
 });
 
-const publish = (event: DomainEvent) =>
-  environment.clients.sns.send(
-    new PublishCommand({
-      TopicArn: environment.topology.topicArn,
-      Message: JSON.stringify(event),
-      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-    }),
-  );
+const publish = (event: DomainEvent) => publishEvent(environment.topic, event);
 
 /** A family in Seoul with a question opened at 12:00 (quiet hours 22:00–08:00). */
 const familyWithOpenQuestion = () => {

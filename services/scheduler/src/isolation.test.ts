@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PublishBatchCommand, PublishCommand } from '@aws-sdk/client-sns';
+import { PublishBatchCommand } from '@aws-sdk/client-sns';
 import { createEvent, type DomainEvent, newEventId } from '@haru/contracts';
 import { createDatabase } from '@haru/db';
 import {
   eventually,
+  publishEvent,
   type QueueReader,
   readQueue,
   type ServiceTestEnvironment,
@@ -63,14 +64,7 @@ const familyCreated = (pushTime: string) => {
     id,
   );
 };
-const publish = (event: DomainEvent) =>
-  environment.clients.sns.send(
-    new PublishCommand({
-      TopicArn: environment.topology.topicArn,
-      Message: JSON.stringify(event),
-      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-    }),
-  );
+const publish = (event: DomainEvent) => publishEvent(environment.topic, event);
 const scheduleOf = (familyId: string) =>
   fetch(`${service.url}/internal/families/${familyId}/schedule`, {
     headers: { 'x-haru-service-token': environment.internalApiToken },

@@ -91,7 +91,7 @@ const familyCreated = (
     id,
   );
 };
-const publish = (event: DomainEvent) => publishEvent({ sns: aws.sns, topicArn: topology.topicArn }, event);
+const publish = (event: DomainEvent) => publishEvent(environment.topic, event);
 /** The family's first QuestionDue on the answer queue, once it is there. */
 const questionDueOf = async (familyId: string) =>
   (

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createEvent, type DomainEvent, type EventContext } from '@haru/contracts';
 import { createDatabase, type Executor, migrateToLatest } from '@haru/db';
 import { createLogger, createMetrics } from '@haru/observability';
-import { createTestDatabase, eventually, metricSample, readQueue, uniqueTopologyPrefix } from '@haru/testing';
+import {
+  createTestDatabase,
+  eventually,
+  metricSample,
+  publishEvent,
+  readQueue,
+  uniqueTopologyPrefix,
+} from '@haru/testing';
 import { sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import {
@@ -386,14 +393,7 @@ describe('consumer', () => {
     queues = await applyTopology(clients, uniqueTopologyPrefix());
   });
 
-  const publish = (event: DomainEvent) =>
-    clients.sns.send(
-      new PublishCommand({
-        TopicArn: queues.topicArn,
-        Message: JSON.stringify(event),
-        MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-      }),
-    );
+  const publish = (event: DomainEvent) => publishEvent({ sns: clients.sns, topicArn: queues.topicArn }, event);
 
   const consume = (handle: (event: DomainEvent) => Promise<void>) => {
     fresh();

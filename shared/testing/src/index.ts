@@ -5,7 +5,8 @@ export { clearFcmMessages, fcmMessages, fcmRejections } from './fcm-messages.ts'
 export { openChromium, requireChromium } from './headless-chromium.ts';
 export { answerThrough, type InternalCall, internalApi } from './internal-api.ts';
 export { metricSample } from './metric-sample.ts';
-export { publishEvent, publishQuestionDue, questionOpened, type Topic } from './question-due.ts';
+export { publishEvent, type Topic } from './publish-event.ts';
+export { publishQuestionDue, questionOpened } from './question-due.ts';
 export { isQueueIdle, type QueueReader, readQueue } from './queue-reader.ts';
 export { type ServiceTestEnvironment, serviceTestEnvironment } from './service-test-environment.ts';
 export { refreshIdToken, type SignInTestUserOptions, signInTestUser, type TestUser } from './sign-in-test-user.ts';

@@ -1,25 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { createEvent, type DomainEvent, type EventOf } from '@haru/contracts';
+import { createEvent, type EventOf } from '@haru/contracts';
 import { eventually } from '@haru/dev-stack';
 import type { InternalCall } from './internal-api.ts';
-
-/** Where events are published: the topic every service's queue subscribes to. */
-export interface Topic {
-  sns: SNSClient;
-  topicArn: string;
-}
-
-/** Publishes an event on the topic as the outbox relay does (raw, with its type as an attribute). */
-export async function publishEvent(topic: Topic, event: DomainEvent): Promise<void> {
-  await topic.sns.send(
-    new PublishCommand({
-      TopicArn: topic.topicArn,
-      Message: JSON.stringify(event),
-      MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-    }),
-  );
-}
+import { publishEvent, type Topic } from './publish-event.ts';
 
 /**
  * Publishes the scheduler's QuestionDue for a family's local date on the topic, as in

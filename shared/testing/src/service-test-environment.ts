@@ -1,6 +1,7 @@
 import { createDatabase, type MigrationSet, migrateToLatest } from '@haru/db';
 import { type ServiceName, serviceEnvironment } from '@haru/dev-stack';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
+import type { Topic } from './publish-event.ts';
 import { startTestStack } from './start-test-stack.ts';
 import { testStackParts } from './test-stack-parts.ts';
 
@@ -9,6 +10,8 @@ export interface ServiceTestEnvironment {
   env: NodeJS.ProcessEnv;
   topology: AppliedTopology;
   clients: AwsClients;
+  /** Where events are published to reach the service (`publishEvent`). */
+  topic: Topic;
   internalApiToken: string;
   /** Stops the services started `alongside`. */
   stopAlongside(): Promise<void>;
@@ -53,6 +56,7 @@ export async function serviceTestEnvironment(
     env,
     topology,
     clients,
+    topic: { sns: clients.sns, topicArn: topology.topicArn },
     internalApiToken: parts.internalApiToken,
     stopAlongside: async () => others?.stop(),
   };

@@ -10,6 +10,7 @@ import {
   waitUntilReady,
 } from '@haru/dev-stack';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
+import type { Topic } from './publish-event.ts';
 import { testStackParts } from './test-stack-parts.ts';
 
 export interface TestStack {
@@ -18,6 +19,8 @@ export interface TestStack {
   /** The stack's SNS/SQS clients and its topic, queues and dead-letter queues. */
   aws: AwsClients;
   topology: AppliedTopology;
+  /** Where events are published to reach the services (`publishEvent`). */
+  topic: Topic;
   /** Where a running service serves. */
   url(name: ServiceName): string;
   /** Their last log lines, for a failing test's output. */
@@ -62,6 +65,7 @@ export async function startTestStack({
     running,
     aws,
     topology,
+    topic: { sns: aws.sns, topicArn: topology.topicArn },
     url(name) {
       const service = running.find((candidate) => candidate.name === name);
       if (!service) throw new Error(`${name} is not running in this test stack`);

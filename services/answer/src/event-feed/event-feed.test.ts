@@ -107,11 +107,7 @@ describe('event feed', () => {
         .status,
       201,
     );
-    await publishQuestionDue(
-      { sns: environment.clients.sns, topicArn: environment.topology.topicArn },
-      familyId,
-      '2026-11-25',
-    );
+    await publishQuestionDue(environment.topic, familyId, '2026-11-25');
     const current = await questionOpened(call, child, familyId, '2026-11-25');
     const answered = await answerThrough(call)(child, {
       familyId,

@@ -70,8 +70,7 @@ const createFamily = (parentUid: string) =>
 
 /** Opens the family's question as in production: the scheduler's QuestionDue arrives on the topic. */
 async function openQuestion(familyId: string, uid: string): Promise<string> {
-  const { sns } = environment.clients;
-  await publishQuestionDue({ sns, topicArn: environment.topology.topicArn }, familyId, '2026-11-25');
+  await publishQuestionDue(environment.topic, familyId, '2026-11-25');
   const internal = internalApi(service.url, environment.internalApiToken);
   const current = await questionOpened(internal, uid, familyId, '2026-11-25', { timeoutMs: 30_000 });
   return current.questionId;
@@ -156,11 +155,16 @@ function producersFor(consumer: ConsumerName) {
       // came (the scheduler's QuestionDue after a schedule change within the lead).
       const parent = uid();
       const { familyId } = await createFamily(parent);
-      const topic = { sns: environment.clients.sns, topicArn: environment.topology.topicArn };
       const inAnHour = new Date(Date.now() + 3600_000);
-      await publishQuestionDue(topic, familyId, '2026-11-25', randomUUID(), inAnHour);
+      await publishQuestionDue(environment.topic, familyId, '2026-11-25', randomUUID(), inAnHour);
       await queue.take('QuestionOpened', familyId);
-      await publishQuestionDue(topic, familyId, '2026-11-25', randomUUID(), new Date(inAnHour.getTime() + 3600_000));
+      await publishQuestionDue(
+        environment.topic,
+        familyId,
+        '2026-11-25',
+        randomUUID(),
+        new Date(inAnHour.getTime() + 3600_000),
+      );
       return queue.take('QuestionRescheduled', familyId);
     },
     AnswerSubmitted: async () => {

@@ -9,12 +9,7 @@ import { internalApi, publishQuestionDue, questionOpened, type TestStack, type T
  * services' recent logs.
  */
 export async function openQuestion(stack: TestStack, familyId: string, localDate: string, member: TestUser) {
-  await publishQuestionDue(
-    { sns: stack.aws.sns, topicArn: stack.topology.topicArn },
-    familyId,
-    localDate,
-    `test-${localDate}`,
-  );
+  await publishQuestionDue(stack.topic, familyId, localDate, `test-${localDate}`);
   try {
     await questionOpened(
       internalApi(stack.url('answer'), stack.parts.internalApiToken),

@@ -36,8 +36,7 @@ const registerDevice = async (uid: string, token: string) => {
   if (response.status !== 204) throw new Error(`registering ${token} answered ${response.status}`);
 };
 
-const publish = (event: DomainEvent) =>
-  publishEvent({ sns: environment.clients.sns, topicArn: environment.topology.topicArn }, event);
+const publish = (event: DomainEvent) => publishEvent(environment.topic, event);
 
 const stateHandlers = {
   'a device registered to the caller': {

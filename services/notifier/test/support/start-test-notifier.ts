@@ -1,10 +1,9 @@
-import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Envelope } from '@haru/contracts';
 import type { Database } from '@haru/db';
 import { serviceTokenHeader } from '@haru/http';
 import { applyTopology, createAwsClients } from '@haru/messaging';
-import { uniqueTopologyPrefix } from '@haru/testing';
+import { publishEvent, uniqueTopologyPrefix } from '@haru/testing';
 import { loadServiceConfig } from '../../src/config.ts';
 import type { NotifierDatabase } from '../../src/database.ts';
 import { type ServiceOptions, startService } from '../../src/service.ts';
@@ -62,15 +61,7 @@ export async function startTestNotifier({
     database,
     queues: queues.notifier,
     sqs: clients.sqs,
-    async publish(event) {
-      await clients.sns.send(
-        new PublishCommand({
-          TopicArn: topicArn,
-          Message: JSON.stringify(event),
-          MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-        }),
-      );
-    },
+    publish: (event) => publishEvent({ sns: clients.sns, topicArn }, event),
     request: (path, init = {}) =>
       fetch(`${service.url}${path}`, {
         ...init,

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent, type DomainEvent, type EventContext } from '@haru/contracts';
-import { eventually, type QueueReader, readQueue, serviceTestEnvironment } from '@haru/testing';
+import { eventually, publishEvent, type QueueReader, readQueue, serviceTestEnvironment } from '@haru/testing';
 import { loadServiceConfig } from '../config.ts';
 import { schema } from '../database.ts';
 import { migrations } from '../migrations/index.ts';
@@ -68,13 +67,7 @@ describe('completion read model', () => {
     try {
       const { familyId, questionId, events } = aDay();
       for (const event of [...events, ...events]) {
-        await environment.clients.sns.send(
-          new PublishCommand({
-            TopicArn: environment.topology.topicArn,
-            Message: JSON.stringify(event),
-            MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-          }),
-        );
+        await publishEvent(environment.topic, event);
       }
       await eventually(async () => {
         await schedulerQueue.drain(1);

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { createEvent } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import { eventually, metricSample, serviceTestEnvironment } from '@haru/testing';
+import { eventually, metricSample, publishEvent, serviceTestEnvironment } from '@haru/testing';
 import { loadServiceConfig } from '../config.ts';
 import { schema } from '../database.ts';
 import { migrations } from '../migrations/index.ts';
@@ -54,13 +53,7 @@ describe('metrics', () => {
         { memberId: randomUUID() },
         { occurredAt: new Date(Date.now() - secondsAgo * 1000), correlationId: 'lag', causationId: null },
       );
-      await environment.clients.sns.send(
-        new PublishCommand({
-          TopicArn: environment.topology.topicArn,
-          Message: JSON.stringify(event),
-          MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-        }),
-      );
+      await publishEvent(environment.topic, event);
     }
     // Scraped as Prometheus does: the credential as a bearer token.
     const text = await eventually(async () => {

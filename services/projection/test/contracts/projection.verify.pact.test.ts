@@ -25,8 +25,7 @@ before(async () => {
 });
 after(() => service?.stop());
 
-const publish = (event: DomainEvent) =>
-  publishEvent({ sns: environment.clients.sns, topicArn: environment.topology.topicArn }, event);
+const publish = (event: DomainEvent) => publishEvent(environment.topic, event);
 
 /** A family's question opens for `required` members, and `answering` of them answer. */
 async function aQuestion(required: string[], answering: string[]) {

@@ -36,8 +36,7 @@ after(async () => {
   await environment?.stopAlongside();
 });
 
-const publish = (event: DomainEvent) =>
-  publishEvent({ sns: environment.clients.sns, topicArn: environment.topology.topicArn }, event);
+const publish = (event: DomainEvent) => publishEvent(environment.topic, event);
 
 const context = () => ({ occurredAt: clock, correlationId: randomUUID(), causationId: randomUUID() });
 

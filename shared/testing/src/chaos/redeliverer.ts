@@ -1,4 +1,4 @@
-import { PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { DomainEvent } from '@haru/contracts';
 import type { AwsClients } from '@haru/messaging';
+import { publishEvent } from '../publish-event.ts';
 
 export interface Redeliverer {
   /** Events published a second time so far. */
@@ -51,14 +52,7 @@ export async function startRedeliverer({
   let stopping = false;
   let count = 0;
   const waiting = new Set<Promise<void>>();
-  const republish = (event: DomainEvent) =>
-    aws.sns.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        Message: JSON.stringify(event),
-        MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
-      }),
-    );
+  const republish = (event: DomainEvent) => publishEvent({ sns: aws.sns, topicArn }, event);
 
   const tapping = (async () => {
     while (!stopping) {

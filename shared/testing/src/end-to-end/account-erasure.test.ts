@@ -112,7 +112,7 @@ test('when a member who answered deletes their account, then nothing haru keeps 
   assert.equal((await call(child, 'PUT', `/v1/me/devices/${childDevice}`, { platform: 'ios' })).status, 204);
 
   const localDate = '2026-12-01';
-  await publishQuestionDue({ sns: stack.aws.sns, topicArn: stack.topology.topicArn }, familyId, localDate);
+  await publishQuestionDue(stack.topic, familyId, localDate);
   await questionOpened(internalApi(stack.url('answer'), stack.parts.internalApiToken), child.uid, familyId, localDate);
   const current = await call(child, 'GET', `/v1/families/${familyId}/questions/current`);
   const { questionId } = current.body;
