@@ -4,48 +4,30 @@ import { after, before, describe, test } from 'node:test';
 import { callerUidHeader } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
 import {
-  answerThrough,
   eventually,
-  internalApi,
+  type InternalCall,
   isQueueIdle,
   publishEvent,
   publishQuestionDue,
   type QueueReader,
   questionOpened,
   readQueue,
-  serviceTestEnvironment,
 } from '@haru/testing';
 import { sql } from 'kysely';
-import { loadServiceConfig } from './config.ts';
-import { schema } from './database.ts';
-import { migrations } from './migrations/index.ts';
-import { startService } from './service.ts';
+import { startTestAnswerService, type TestAnswerService } from '../test/support/start-test-answer-service.ts';
 
-let service: Awaited<ReturnType<typeof startService>>;
-let environment: Awaited<ReturnType<typeof serviceTestEnvironment>>;
+let service: TestAnswerService['service'];
+let environment: TestAnswerService['environment'];
+let call: InternalCall;
+let answer: TestAnswerService['answer'];
+let newFamily: TestAnswerService['newFamily'];
 let projectionQueue: QueueReader;
 
 before(async () => {
-  environment = await serviceTestEnvironment('answer', { schema, migrations });
-  service = await startService(loadServiceConfig(environment.env), { waitTimeSeconds: 1 });
+  ({ service, environment, call, answer, newFamily } = await startTestAnswerService());
   projectionQueue = readQueue(environment.clients.sqs, environment.topology.queues.projection.queueUrl);
 });
 after(() => service.stop());
-
-const call = (uid: string | null, method: string, path: string, body?: unknown) =>
-  internalApi(service.url, environment.internalApiToken)(uid, method, path, body);
-const answer = answerThrough(call);
-
-const newFamily = async (founder: string) => {
-  const created = await call(founder, 'POST', '/families', {
-    name: 'Parks',
-    timezone: 'Asia/Seoul',
-    pushTime: '20:00',
-    member: { role: 'parent', displayName: 'Dad' },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  return created.body as { familyId: string; inviteCode: string; memberId: string };
-};
 
 const child = { role: 'child', displayName: 'Min', locale: 'en' };
 

@@ -1,60 +1,36 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import {
-  answerThrough,
-  eventually,
-  internalApi,
-  planNodes,
-  type QueueReader,
-  readQueue,
-  serviceTestEnvironment,
-  statementsOf,
-} from '@haru/testing';
+import { eventually, type InternalCall, planNodes, type QueueReader, readQueue, statementsOf } from '@haru/testing';
 import { sql } from 'kysely';
-import { loadServiceConfig } from './config.ts';
-import { schema } from './database.ts';
+import { startTestAnswerService, type TestAnswerService } from '../test/support/start-test-answer-service.ts';
 import { executeCommand } from './event-store/event-store.ts';
 import { familyFold, familyStream } from './families/family.repository.ts';
 import { decideFamily, evolveFamily, type FamilyEvent } from './families/family.ts';
-import { migrations } from './migrations/index.ts';
 import { archivePage } from './questions/archive-page.ts';
 import { bundledCatalogue } from './questions/catalogue.repository.ts';
 import { questionIdFor } from './questions/open-question-on-due.ts';
-import { startService } from './service.ts';
 
 // The rest of a family's life through the answer service's internal API, on the real
 // database and queues: invites and the roles they grant, leaving and removing, a member's
 // own settings, and the archive of every question.
 
-let service: Awaited<ReturnType<typeof startService>>;
-let environment: Awaited<ReturnType<typeof serviceTestEnvironment>>;
+let service: TestAnswerService['service'];
+let environment: TestAnswerService['environment'];
+let call: InternalCall;
+let answer: TestAnswerService['answer'];
+let newFamily: TestAnswerService['newFamily'];
 let projectionQueue: QueueReader;
 let notifierQueue: QueueReader;
 
 before(async () => {
-  environment = await serviceTestEnvironment('answer', { schema, migrations });
-  service = await startService(loadServiceConfig(environment.env), { waitTimeSeconds: 1 });
+  ({ service, environment, call, answer, newFamily } = await startTestAnswerService());
   projectionQueue = readQueue(environment.clients.sqs, environment.topology.queues.projection.queueUrl);
   notifierQueue = readQueue(environment.clients.sqs, environment.topology.queues.notifier.queueUrl);
 });
 after(() => service.stop());
 
-const call = (uid: string | null, method: string, path: string, body?: unknown) =>
-  internalApi(service.url, environment.internalApiToken)(uid, method, path, body);
-const answer = answerThrough(call);
 const uid = (who: string) => `uid-${who}-${randomUUID()}`;
-
-const newFamily = async (founder: string) => {
-  const created = await call(founder, 'POST', '/families', {
-    name: 'Parks',
-    timezone: 'Asia/Seoul',
-    pushTime: '20:00',
-    member: { role: 'parent', displayName: 'Dad' },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  return created.body as { familyId: string; inviteCode: string; memberId: string };
-};
 
 const join = async (who: string, inviteCode: string, role?: 'parent' | 'child') => {
   const joined = await call(who, 'POST', '/families/join', {

@@ -4,19 +4,14 @@ import { after, before, describe, test } from 'node:test';
 import type { DomainEvent } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
 import {
-  answerThrough,
   eventually,
-  internalApi,
+  type InternalCall,
   publishQuestionDue,
   type QueueReader,
   questionOpened,
   readQueue,
-  serviceTestEnvironment,
 } from '@haru/testing';
-import { loadServiceConfig } from '../config.ts';
-import { schema } from '../database.ts';
-import { migrations } from '../migrations/index.ts';
-import { startService } from '../service.ts';
+import { startTestAnswerService, type TestAnswerService } from '../../test/support/start-test-answer-service.ts';
 
 type FeedEvent = DomainEvent & { position: number };
 interface Page {
@@ -26,13 +21,15 @@ interface Page {
   frontier: string;
 }
 
-let service: Awaited<ReturnType<typeof startService>>;
-let environment: Awaited<ReturnType<typeof serviceTestEnvironment>>;
+let service: TestAnswerService['service'];
+let environment: TestAnswerService['environment'];
+let call: InternalCall;
+let answer: TestAnswerService['answer'];
+let newFamily: TestAnswerService['newFamily'];
 let projectionQueue: QueueReader;
 
 before(async () => {
-  environment = await serviceTestEnvironment('answer', { schema, migrations });
-  service = await startService(loadServiceConfig(environment.env), { waitTimeSeconds: 1 });
+  ({ service, environment, call, answer, newFamily } = await startTestAnswerService());
   projectionQueue = readQueue(environment.clients.sqs, environment.topology.queues.projection.queueUrl);
 });
 after(() => service.stop());
@@ -58,20 +55,6 @@ async function readAll(after: number, limit: number) {
     if (served.length < limit) return { events, pages, nextAfter };
   }
 }
-
-const call = (uid: string | null, method: string, path: string, body?: unknown) =>
-  internalApi(service.url, environment.internalApiToken)(uid, method, path, body);
-
-const newFamily = async (uid: string) => {
-  const created = await call(uid, 'POST', '/families', {
-    name: 'Feeds',
-    timezone: 'Asia/Seoul',
-    pushTime: '20:00',
-    member: { role: 'parent', displayName: 'Mom' },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  return created.body as { familyId: string; inviteCode: string; memberId: string };
-};
 
 describe('event feed', () => {
   test('when the service credential is missing or wrong, then the feed refuses with 401', async () => {
@@ -109,7 +92,7 @@ describe('event feed', () => {
     );
     await publishQuestionDue(environment.topic, familyId, '2026-11-25');
     const current = await questionOpened(call, child, familyId, '2026-11-25');
-    const answered = await answerThrough(call)(child, {
+    const answered = await answer(child, {
       familyId,
       questionId: current.questionId,
       text: 'a secret answer',

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import {
+  answerThrough,
+  type InternalCall,
+  internalApi,
+  type ServiceTestEnvironment,
+  serviceTestEnvironment,
+} from '@haru/testing';
+import { loadServiceConfig } from '../../src/config.ts';
+import { schema } from '../../src/database.ts';
+import { migrations } from '../../src/migrations/index.ts';
+import { startService } from '../../src/service.ts';
+
+export interface TestAnswerService {
+  service: Awaited<ReturnType<typeof startService>>;
+  environment: ServiceTestEnvironment;
+  /** Its internal API, called as the gateway calls it. */
+  call: InternalCall;
+  /** A member's answer, handed over as the gateway does (`answerThrough`). */
+  answer: ReturnType<typeof answerThrough>;
+  /** The family "Parks" founded by `founder` ("Dad", a parent), in Seoul, questions at 20:00; fails the test unless it is created. */
+  newFamily(founder: string): Promise<{ familyId: string; inviteCode: string; memberId: string }>;
+}
+
+/** The whole answer service in this process, on a database, topic and queues of its own. */
+export async function startTestAnswerService(): Promise<TestAnswerService> {
+  const environment = await serviceTestEnvironment('answer', { schema, migrations });
+  const service = await startService(loadServiceConfig(environment.env), { waitTimeSeconds: 1 });
+  const call = internalApi(service.url, environment.internalApiToken);
+  return {
+    service,
+    environment,
+    call,
+    answer: answerThrough(call),
+    async newFamily(founder) {
+      const created = await call(founder, 'POST', '/families', {
+        name: 'Parks',
+        timezone: 'Asia/Seoul',
+        pushTime: '20:00',
+        member: { role: 'parent', displayName: 'Dad' },
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      return created.body;
+    },
+  };
+}
