@@ -2,14 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { callerUidHeader } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
 
+/** A running service's URL, or an app's own `request` (Hono's) to call it in this process. */
+export type InternalApiTarget = string | ((path: string, init: RequestInit) => Response | Promise<Response>);
+
 /**
  * Calls a service's internal API as the gateway does (service credential, caller uid),
  * for tests; resolves with the status and the parsed body.
  */
 export const internalApi =
-  (serviceUrl: string, internalApiToken: string) =>
+  (target: InternalApiTarget, internalApiToken: string) =>
   async (uid: string | null, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${serviceUrl}/internal${path}`, {
+    const send =
+      typeof target === 'string' ? (url: string, init: RequestInit) => fetch(`${target}${url}`, init) : target;
+    const response = await send(`/internal${path}`, {
       method,
       headers: {
         [serviceTokenHeader]: internalApiToken,

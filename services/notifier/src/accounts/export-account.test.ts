@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { callerUidHeader, createEvent, type DomainEvent, type EventOf } from '@haru/contracts';
+import { createEvent, type DomainEvent, type EventOf } from '@haru/contracts';
 import { createDatabase, type Database, migrateToLatest } from '@haru/db';
-import { serviceTokenHeader } from '@haru/http';
 import { createLogger } from '@haru/observability';
-import { createTestDatabase, planWithoutSeqScans, statementsOf } from '@haru/testing';
+import { createTestDatabase, internalApi, planWithoutSeqScans, statementsOf } from '@haru/testing';
 import { notifierTestApp } from '../../test/support/notifier-test-app.ts';
 import { type NotifierDatabase, schema } from '../database.ts';
 import { createEventHandler } from '../handle-event.ts';
@@ -33,19 +32,11 @@ before(async () => {
 });
 after(() => database?.close());
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted field by field
-const call = async (uid: string | null, method: string, path: string, body?: unknown): Promise<any> => {
-  const response = await app.request(`/internal${path}`, {
-    method,
-    headers: {
-      [serviceTokenHeader]: token,
-      ...(uid ? { [callerUidHeader]: uid } : {}),
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  assert.ok(response.status < 300, `${method} ${path}: ${response.status} ${await response.clone().text()}`);
-  return response.status === 204 ? undefined : response.json();
+/** Calls the internal API as the gateway does; fails the test unless the call succeeds. */
+const call = async (uid: string | null, method: string, path: string, body?: unknown) => {
+  const response = await internalApi((url, init) => app.request(url, init), token)(uid, method, path, body);
+  assert.ok(response.status < 300, `${method} ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
 };
 
 const event = <Type extends 'MemberJoined' | 'QuestionOpened'>(
