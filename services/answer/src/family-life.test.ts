@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { eventually, type InternalCall, planNodes, type QueueReader, readQueue, statementsOf } from '@haru/testing';
+import { eventually, type InternalCall, planAsSent, type QueueReader, readQueue, statementsOf } from '@haru/testing';
 import { sql } from 'kysely';
 import { startTestAnswerService, type TestAnswerService } from '../test/support/start-test-answer-service.ts';
 import { executeCommand } from './event-store/event-store.ts';
@@ -245,6 +245,10 @@ describe('the archive', () => {
     const today = new Date().toISOString().slice(0, 10);
     const dates = daysBefore(today, 3 * 365 + 1);
     await openDays(familyId, dates, (date) => new Date(Date.parse(date) - 12 * 3_600_000));
+    // Statistics of a table this family fills, under which the planner would rather read its
+    // whole history and sort it than walk the index (the archive's reads are planned without
+    // them); analyzed here, not whenever autovacuum comes by.
+    await sql`analyze events`.execute(service.database.db);
     // The dad answers today's, which is the newest (and open) one.
     const newest = dates.at(-1) as string;
     const newestId = questionIdFor(familyId, newest);
@@ -271,15 +275,20 @@ describe('the archive', () => {
     // A page costs its own length, not the history's: a page from the middle of 1,097
     // questions reads about its own 51 events, as PostgreSQL counts them.
     const middle = dates[Math.floor(dates.length / 2)];
-    const [page] = await statementsOf(service.database, (db) =>
-      archivePage(db, familyId, { before: middle, limit: 50, now: new Date() }),
+    // The page's statements as archivePage sends them, in one transaction; its read run and counted.
+    const plan = await planAsSent(
+      service.database,
+      await statementsOf(service.database, (db) =>
+        archivePage(db, familyId, { before: middle, limit: 50, now: new Date() }),
+      ),
+      (statement) => statement.sql.includes('distinct on'),
     );
-    assert.ok(page);
     // Each scan of the events, run: the rows it gave, times how often it ran.
-    const read = (await planNodes(service.database, page, { analyze: true }))
+    const read = plan
       .filter((node) => node['Relation Name'] === 'events')
       .reduce((sum, node) => sum + (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1), 0);
-    assert.ok(read <= 3 * 51, `a page of 50 read ${read} of the family's events`);
+    const shape = plan.map((node) => node['Index Name'] ?? node['Node Type']).join(' > ');
+    assert.ok(read <= 3 * 51, `a page of 50 read ${read} of the family's events (${shape})`);
 
     const dadsFirstPage = await call(dad, 'GET', `/families/${familyId}/questions?limit=1`);
     assert.equal(dadsFirstPage.body.items[0].questionId, newestId);

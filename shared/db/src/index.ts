@@ -6,3 +6,4 @@ export { type MigrationSet, migrateToLatest } from './migrate.ts';
 export { migrateFromEnvironment } from './migrate-from-environment.ts';
 export { isDatabaseUnreachable, isUniqueViolation } from './pg-errors.ts';
 export { type PollingLoop, startPollingLoop } from './polling-loop.ts';
+export { withPlannerSettings } from './with-planner-settings.ts';

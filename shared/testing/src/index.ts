@@ -11,7 +11,7 @@ export { isQueueIdle, type QueueReader, readQueue } from './queue-reader.ts';
 export { type ServiceTestEnvironment, serviceTestEnvironment } from './service-test-environment.ts';
 export { refreshIdToken, type SignInTestUserOptions, signInTestUser, type TestUser } from './sign-in-test-user.ts';
 export { startTestStack, type TestStack } from './start-test-stack.ts';
-export { type PlanNode, planNodes, planWithoutSeqScans, statementsOf } from './statement-plans.ts';
+export { type PlanNode, planAsSent, planNodes, planWithoutSeqScans, statementsOf } from './statement-plans.ts';
 export { testStackParts } from './test-stack-parts.ts';
 export { awkwardTimeZones, wallClockIn } from './time-zones.ts';
 export { uniqueTopologyPrefix } from './unique-topology-prefix.ts';

@@ -65,3 +65,31 @@ export async function planNodes(
   const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
   return nodesOf(plan);
 }
+
+/**
+ * The plan, run, of the statement among `statements` that `explained` picks, as it ran where
+ * they were sent: the statements before it are run first, on one connection in a transaction
+ * (then rolled back), so that it is planned under the settings they set. Their own `begin`
+ * and `commit` are left to that transaction.
+ */
+export async function planAsSent(
+  database: Pick<Database<unknown>, 'pool'>,
+  statements: readonly CompiledQuery[],
+  explained: (statement: CompiledQuery) => boolean,
+): Promise<PlanNode[]> {
+  const target = statements.findIndex(explained);
+  if (target < 0) throw new Error('none of the statements sent is the one to explain');
+  const client = await database.pool.connect();
+  try {
+    await client.query('begin');
+    for (const statement of statements.slice(0, target)) {
+      if (!/^\s*(begin|commit|rollback)\b/i.test(statement.sql)) {
+        await client.query(statement.sql, [...statement.parameters]);
+      }
+    }
+    return await planNodes({ pool: client }, statements[target] as CompiledQuery, { analyze: true });
+  } finally {
+    await client.query('rollback');
+    client.release();
+  }
+}
