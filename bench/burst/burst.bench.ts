@@ -11,10 +11,10 @@
 //
 // Quick: 1,000 families. --full: 10,000 and 100,000 (one after another, each on a stack of its own).
 // --reminders: then the same families' reminders, due together at an instant of their own.
+import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { commandLine, wholeNumberOption } from '@haru/config';
 import { type FcmMessage, type ReceivedFcmMessage, type ServiceName, serviceNames } from '@haru/dev-stack';
 import { serviceTokenHeader } from '@haru/http';
@@ -42,7 +42,7 @@ import { resultsDir, writeResults } from '../support/results.ts';
 import { notifierDefaults, schedulerDefaults } from '../support/service-defaults.ts';
 import { resetStatementStats, topStatements } from '../support/statement-stats.ts';
 import { percentile, round } from '../support/stats.ts';
-import type { SteadyCaller, SteadyLoadDone, SteadyLoadWork, SteadyRequest } from './steady-load-thread.ts';
+import type { SteadyCaller, SteadyLoadDone, SteadyLoadWork, SteadyRequest } from './steady-load-process.ts';
 
 const { values: args } = commandLine('burst bench', {
   options: {
@@ -172,7 +172,7 @@ async function runBurst(families: number) {
       { timeoutMs: prepareSeconds * 1000, intervalMs: 500 },
     );
     // One steady load from here until the burst's window closes; its first seconds, while its
-    // thread compiles its code and opens its connection, are in neither window.
+    // process starts, compiles its code and opens its connection, are in neither window.
     const warmUpMs = 3_000;
     const idleMs = 15_000;
     if (Date.now() + warmUpMs + idleMs > instant.getTime() - 2_000) {
@@ -205,7 +205,7 @@ async function runBurst(families: number) {
         return pid ? withChildren(pid) : [];
       },
       'Auth emulator': benchAuthEmulatorPids,
-      'bench (FCM endpoint, fauxqs, steady load)': () => [process.pid],
+      'bench (FCM endpoint, fauxqs, steady load)': () => [process.pid, ...(steadyLoad.pid ? [steadyLoad.pid] : [])],
     };
     // PostgreSQL's share split by pool (the notifier's sender apart from its consumer, ...)
     // and by the server's own processes (autovacuum, the WAL writer, the checkpointer).
@@ -236,7 +236,7 @@ async function runBurst(families: number) {
       timeoutMs: 15_000,
       intervalMs: 100,
     });
-    const { requests: steadyRequests, nice: callerNice } = await steadyLoad.stop();
+    const { requests: steadyRequests, nice: callerNice, autogroupNice: callerAutogroupNice } = await steadyLoad.stop();
     const idle = steadyWindow(steadyRequests, idleFrom, idleFrom + idleMs);
     const busy = steadyWindow(steadyRequests, burstFrom, Number.POSITIVE_INFINITY);
     const accepted = await burstMessages(fcmUrl, instant, 'question');
@@ -312,6 +312,7 @@ async function runBurst(families: number) {
         duringBurst: busy.summary,
         p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
         callerNice,
+        callerAutogroupNice,
         ...whenSlow(busy.requests, instant, drainSeconds, { served, loopDelaysAround }),
       },
       cpuDuringBurst,
@@ -573,8 +574,9 @@ async function reminderBurst({
 /**
  * Other families' members reading today's question and answering it (the same answer again:
  * the whole answer path, decided as a retry) through the gateway, a request every 50 ms, on
- * a thread of their own (steady-load-thread.ts), until `stop` resolves with every request and
- * the nice value the thread ran at.
+ * a process of their own (steady-load-process.ts), in a session of its own (`detached`), so
+ * that its priority counts against the services', until `stop` resolves with every request and
+ * the priority it ran at.
  */
 function startSteadyLoad(
   gateway: string,
@@ -591,15 +593,18 @@ function startSteadyLoad(
       }),
     ),
   );
-  const thread = new Worker(new URL('./steady-load-thread.ts', import.meta.url), {
-    workerData: { gateway, callers, correlationPrefix: steadyCorrelationPrefix } satisfies SteadyLoadWork,
-  });
-  // Not waited on by the process: a run that fails before stopping it still ends.
-  thread.unref();
-  const done = once(thread, 'message') as Promise<[SteadyLoadDone]>;
+  const work: SteadyLoadWork = { gateway, callers, correlationPrefix: steadyCorrelationPrefix };
+  const caller = fork(new URL('./steady-load-process.ts', import.meta.url), [JSON.stringify(work)], { detached: true });
+  // A run that fails before stopping it does not wait for it, nor leave it behind.
+  caller.unref();
+  caller.channel?.unref();
+  process.once('exit', () => caller.kill());
+  const done = once(caller, 'message') as Promise<[SteadyLoadDone]>;
   return {
+    pid: caller.pid,
     async stop() {
-      thread.postMessage('stop');
+      caller.channel?.ref();
+      caller.send('stop');
       const [result] = await done;
       return result;
     },
