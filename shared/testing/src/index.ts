@@ -3,7 +3,7 @@ export { createTestDatabase } from './create-test-database.ts';
 export { documentedFetch, documentedResponses, type ReceivedResponse, servedDocument } from './documented-responses.ts';
 export { clearFcmMessages, fcmMessages, fcmRejections } from './fcm-messages.ts';
 export { openChromium, requireChromium } from './headless-chromium.ts';
-export { answerThrough, type InternalCall, internalApi } from './internal-api.ts';
+export { answerThrough, foundFamily, type InternalCall, internalApi } from './internal-api.ts';
 export { metricSample } from './metric-sample.ts';
 export { publishEvent, type Topic } from './publish-event.ts';
 export { publishQuestionDue, questionOpened } from './question-due.ts';

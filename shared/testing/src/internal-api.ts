@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { callerUidHeader } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
@@ -29,6 +30,24 @@ export const internalApi =
   };
 
 export type InternalCall = ReturnType<typeof internalApi>;
+
+/**
+ * The family "Parks" founded through the answer service's internal API by `founder` ("Dad", a
+ * parent), in Seoul, questions at 20:00; fails the test unless it is created.
+ */
+export async function foundFamily(
+  call: InternalCall,
+  founder: string,
+): Promise<{ familyId: string; inviteCode: string; memberId: string }> {
+  const created = await call(founder, 'POST', '/families', {
+    name: 'Parks',
+    timezone: 'Asia/Seoul',
+    pushTime: '20:00',
+    member: { role: 'parent', displayName: 'Dad' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body;
+}
 
 /**
  * One member's answer through the answer service's internal API, as the gateway hands it

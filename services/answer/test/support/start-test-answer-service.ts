@@ -1,6 +1,6 @@
-import assert from 'node:assert/strict';
 import {
   answerThrough,
+  foundFamily,
   type InternalCall,
   internalApi,
   type ServiceTestEnvironment,
@@ -18,7 +18,7 @@ export interface TestAnswerService {
   call: InternalCall;
   /** A member's answer, handed over as the gateway does (`answerThrough`). */
   answer: ReturnType<typeof answerThrough>;
-  /** The family "Parks" founded by `founder` ("Dad", a parent), in Seoul, questions at 20:00; fails the test unless it is created. */
+  /** A family founded by `founder` (`foundFamily`). */
   newFamily(founder: string): Promise<{ familyId: string; inviteCode: string; memberId: string }>;
 }
 
@@ -32,15 +32,6 @@ export async function startTestAnswerService(): Promise<TestAnswerService> {
     environment,
     call,
     answer: answerThrough(call),
-    async newFamily(founder) {
-      const created = await call(founder, 'POST', '/families', {
-        name: 'Parks',
-        timezone: 'Asia/Seoul',
-        pushTime: '20:00',
-        member: { role: 'parent', displayName: 'Dad' },
-      });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
-      return created.body;
-    },
+    newFamily: (founder) => foundFamily(call, founder),
   };
 }

@@ -13,7 +13,14 @@ import {
   waitUntilReady,
 } from '@haru/dev-stack';
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
-import { answerThrough, internalApi, publishQuestionDue, questionOpened, testStackParts } from '@haru/testing';
+import {
+  answerThrough,
+  foundFamily,
+  internalApi,
+  publishQuestionDue,
+  questionOpened,
+  testStackParts,
+} from '@haru/testing';
 import { eventFeed } from '../../src/replay/event-feed.ts';
 
 export interface ReplayTestStack {
@@ -93,14 +100,7 @@ export async function playFamily(
   const answer = answerThrough(call);
   const uids = Array.from({ length: children + 1 }, () => `uid-${randomUUID()}`);
   const [parent = '', ...kids] = uids;
-  const created = await call(parent, 'POST', '/families', {
-    name: 'Replays',
-    timezone: 'Asia/Seoul',
-    pushTime: '20:00',
-    member: { role: 'parent', displayName: 'Mom' },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const { familyId, inviteCode } = created.body as { familyId: string; inviteCode: string };
+  const { familyId, inviteCode } = await foundFamily(call, parent);
   for (const kid of kids) {
     const joined = await call(kid, 'POST', '/families/join', {
       inviteCode,
