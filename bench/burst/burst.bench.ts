@@ -573,7 +573,7 @@ async function reminderBurst({
 
 /**
  * Other families' members reading today's question and answering it (the same answer again:
- * the whole answer path, decided as a retry) through the gateway, a request every 50 ms, on
+ * the whole answer path, decided as a retry) through the gateway, a request every 50 ms, from
  * a process of their own (steady-load-process.ts), in a session of its own (`detached`), so
  * that its priority counts against the services', until `stop` resolves with every request and
  * the priority it ran at.
