@@ -19,6 +19,7 @@ import {
   internalApi,
   publishQuestionDue,
   questionOpened,
+  type Topic,
   testStackParts,
 } from '@haru/testing';
 import { eventFeed } from '../../src/replay/event-feed.ts';
@@ -27,6 +28,8 @@ export interface ReplayTestStack {
   parts: StackParts;
   clients: AwsClients;
   topology: AppliedTopology;
+  /** Where events are published to reach the services (`publishEvent`). */
+  topic: Topic;
   answerUrl: string;
   /** Variables for the projection (as a process, or for loadServiceConfig in-process). */
   projectionEnv: Record<string, string | undefined>;
@@ -60,6 +63,7 @@ export async function startReplayTestStack(): Promise<ReplayTestStack> {
     parts,
     clients,
     topology,
+    topic: { sns: clients.sns, topicArn: topology.topicArn },
     answerUrl,
     projectionEnv: { ...serviceEnvironment('projection', parts), ...quick },
     feed: eventFeed({ answerUrl, internalApiToken: parts.internalApiToken }),
@@ -111,7 +115,7 @@ export async function playFamily(
   const questionIds: string[] = [];
   for (let day = 1; day <= days; day++) {
     const localDate = `2026-12-${String(day).padStart(2, '0')}`;
-    await publishQuestionDue({ sns: stack.clients.sns, topicArn: stack.topology.topicArn }, familyId, localDate);
+    await publishQuestionDue(stack.topic, familyId, localDate);
     const { questionId } = await questionOpened(call, parent, familyId, localDate, { timeoutMs: 30_000 });
     questionIds.push(questionId);
     for (const uid of uids.slice(0, answering ?? uids.length)) {
