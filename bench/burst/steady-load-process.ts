@@ -8,11 +8,11 @@
 //
 // A phone waits for the gateway on a CPU of its own. Here the caller shares the two cores with
 // the burst, so each response would also wait for this process to get a core back. It runs at
-// a higher priority where it is permitted (as root): nice −10 for its threads, and for its
-// session's autogroup, which is what Linux weighs against the services' sessions (each runs in
-// one of its own; a thread's nice only counts within its process). It uses little CPU, so it
-// takes next to nothing from the services it times.
-import { readFileSync, writeFileSync } from 'node:fs';
+// a higher priority where it is permitted (as root): its main thread at the nice value it is
+// given, and its session's autogroup too (set by the benchmark), which is what Linux weighs
+// against the services' sessions. It uses little CPU, so it takes next to nothing from the
+// services it times.
+import { readFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { correlationIdHeader } from '@haru/contracts';
@@ -31,6 +31,8 @@ export interface SteadyLoadWork {
   callers: SteadyCaller[];
   /** How the correlation id of each request begins. */
   correlationPrefix: string;
+  /** The nice value its main thread takes (the benchmark sets its autogroup's). */
+  nice: number;
 }
 
 /** What the process answers when stopped: every request it made, and the priority it ran at. */
@@ -41,9 +43,6 @@ export interface SteadyLoadDone {
   /** Its autogroup's nice value; null where Linux has no autogroups (or on another system). */
   autogroupNice: number | null;
 }
-
-/** The caller's nice value: well ahead of the services (at 0), short of the highest priority (−20). */
-const callerNice = -10;
 
 /** A steady-load request: when it started (epoch ms), how long it took, whether it answered and whether it failed. */
 export interface SteadyRequest {
@@ -75,19 +74,12 @@ let stopping = false;
 process.once('message', () => {
   stopping = true;
 });
-if (process.platform === 'linux') {
-  for (const raise of [
-    () => setPriority(callerNice),
-    () => writeFileSync('/proc/self/autogroup', String(callerNice)),
-  ]) {
-    try {
-      raise();
-    } catch {
-      // Not permitted (no CAP_SYS_NICE), or no autogroups: the result says what it ran at.
-    }
-  }
+const { gateway, callers, correlationPrefix, nice } = work;
+try {
+  setPriority(nice);
+} catch {
+  // Not permitted (no CAP_SYS_NICE): the result says what it ran at.
 }
-const { gateway, callers, correlationPrefix } = work;
 const requests: SteadyRequest[] = [];
 for (let turn = 0; !stopping && callers.length > 0; turn++) {
   const { familyId, memberId, idToken, questionId } = callers[turn % callers.length] as SteadyCaller;

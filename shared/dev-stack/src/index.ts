@@ -23,6 +23,7 @@ export {
   type LaunchedProcess,
   type LaunchOptions,
   launchProcess,
+  niceAutogroup,
 } from './launch-process.ts';
 export { type LocalAws, type LocalAwsOptions, startLocalAws } from './local-aws.ts';
 export {

@@ -140,8 +140,11 @@ export function launchProcess(command: string, args: readonly string[], options:
   return handle;
 }
 
-/** Sets the nice value of the process's autogroup, where the kernel has autogroups. */
-function niceAutogroup(pid: number, nice: number) {
+/**
+ * Sets the nice value of the autogroup of `pid`'s session, where the kernel has autogroups
+ * (what Linux weighs against other sessions; a thread's nice only counts within its process).
+ */
+export function niceAutogroup(pid: number, nice: number) {
   try {
     writeFileSync(`/proc/${pid}/autogroup`, String(nice));
   } catch {
