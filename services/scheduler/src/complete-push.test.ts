@@ -1,57 +1,33 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createEvent, type DomainEvent, type EventOf, newEventId } from '@haru/contracts';
-import { createDatabase } from '@haru/db';
-import {
-  eventually,
-  metricSample,
-  publishEvent,
-  type QueueReader,
-  readQueue,
-  type ServiceTestEnvironment,
-  serviceTestEnvironment,
-} from '@haru/testing';
-import { loadServiceConfig } from './config.ts';
-import { type SchedulerDatabase, schema } from './database.ts';
-import { createEventHandler } from './handle-event.ts';
-import { migrations } from './migrations/index.ts';
-import { type RunningService, startService } from './service.ts';
+import { createEvent, type EventOf, newEventId } from '@haru/contracts';
+import { eventually, metricSample, type QueueReader } from '@haru/testing';
+import { startTestScheduler, type TestScheduler } from '../test/support/start-test-scheduler.ts';
 
 // The "everyone answered" push is due as soon as the question completes (outside quiet
 // hours). The scheduler here ticks every ten minutes, so a push that went out at once
 // was fired by the handler that made it due, not by a tick.
 let clock = new Date('2026-06-01T12:00:00+09:00');
 const now = () => clock;
-let environment: ServiceTestEnvironment;
-let service: RunningService;
-let test: ReturnType<typeof createDatabase<SchedulerDatabase>>;
+let service: TestScheduler['service'];
+let test: TestScheduler['test'];
+let handle: TestScheduler['handle'];
+let publish: TestScheduler['publish'];
+let stop: TestScheduler['stop'];
 let notifierQueue: QueueReader;
-let handle: (event: DomainEvent) => Promise<void>;
 
 before(async () => {
-  environment = await serviceTestEnvironment('scheduler', { schema, migrations });
-  const config = loadServiceConfig({
-    ...environment.env,
-    LOG_LEVEL: 'silent',
-    SCHEDULER_TICK_MS: String(10 * 60_000),
-    OUTBOX_POLL_INTERVAL_MS: '50',
-  });
-  service = await startService(config, { now, waitTimeSeconds: 1 });
-  test = createDatabase<SchedulerDatabase>({ url: config.DATABASE_URL, schema, poolSize: 4 });
-  notifierQueue = readQueue(environment.clients.sqs, environment.topology.queues.notifier.queueUrl);
-  handle = createEventHandler({
-    db: test.db,
-    now,
-    leadMs: config.SCHEDULER_LEAD_MS,
-  });
+  ({
+    service,
+    test,
+    handle,
+    publish,
+    stop,
+    queues: { notifier: notifierQueue },
+  } = await startTestScheduler({ now, settings: { SCHEDULER_TICK_MS: String(10 * 60_000) } }));
 });
 
-after(async () => {
-  await service?.stop();
-  await test?.close();
-});
-
-const publish = (event: DomainEvent) => publishEvent(environment.topic, event);
+after(() => stop?.());
 
 /** A family in Seoul with a question opened at 12:00 (quiet hours 22:00–08:00). */
 const familyWithOpenQuestion = () => {

@@ -1,57 +1,48 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PublishBatchCommand } from '@aws-sdk/client-sns';
-import { createEvent, type DomainEvent, newEventId } from '@haru/contracts';
-import { createDatabase } from '@haru/db';
-import {
-  eventually,
-  publishEvent,
-  type QueueReader,
-  readQueue,
-  type ServiceTestEnvironment,
-  serviceTestEnvironment,
-} from '@haru/testing';
+import { createEvent, newEventId } from '@haru/contracts';
+import { eventually, type QueueReader } from '@haru/testing';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { loadServiceConfig } from './config.ts';
-import { type SchedulerDatabase, schema } from './database.ts';
-import { createEventHandler } from './handle-event.ts';
-import { migrations } from './migrations/index.ts';
-import { type RunningService, startService } from './service.ts';
+import { startTestScheduler, type TestScheduler } from '../test/support/start-test-scheduler.ts';
+import { schema } from './database.ts';
 
 // The old system's failure: scheduled work and requests sharing one pool. Here each of the
 // tick, the consumer and the API is stuck on purpose with all its connections, and the
 // other two must carry on. Pools of two make "all its connections" cheap to reach.
 let clock = new Date('2026-06-01T08:00:00+09:00');
 const now = () => clock;
-let environment: ServiceTestEnvironment;
-let service: RunningService;
-let test: ReturnType<typeof createDatabase<SchedulerDatabase>>;
+let environment: TestScheduler['environment'];
+let service: TestScheduler['service'];
+let test: TestScheduler['test'];
+let handle: TestScheduler['handle'];
+let publish: TestScheduler['publish'];
+let stop: TestScheduler['stop'];
 let answerQueue: QueueReader;
-let handle: (event: DomainEvent) => Promise<void>;
 
 before(async () => {
-  environment = await serviceTestEnvironment('scheduler', { schema, migrations });
-  const config = loadServiceConfig({
-    ...environment.env,
-    LOG_LEVEL: 'silent',
-    DATABASE_POOL_SIZE: '2',
-    CONSUMER_CONCURRENCY: '2',
-    SCHEDULER_TICK_POOL_SIZE: '2',
-    SCHEDULER_TICK_BATCH_SIZE: '5',
-    SCHEDULER_TICK_MS: '20',
-    OUTBOX_POLL_INTERVAL_MS: '50',
-  });
-  service = await startService(config, { now, waitTimeSeconds: 1 });
-  test = createDatabase<SchedulerDatabase>({ url: config.DATABASE_URL, schema, poolSize: 4 });
-  answerQueue = readQueue(environment.clients.sqs, environment.topology.queues.answer.queueUrl);
-  handle = createEventHandler({ db: test.db, now, leadMs: 300_000 });
+  ({
+    environment,
+    service,
+    test,
+    handle,
+    publish,
+    stop,
+    queues: { answer: answerQueue },
+  } = await startTestScheduler({
+    now,
+    settings: {
+      DATABASE_POOL_SIZE: '2',
+      CONSUMER_CONCURRENCY: '2',
+      SCHEDULER_TICK_POOL_SIZE: '2',
+      SCHEDULER_TICK_BATCH_SIZE: '5',
+      SCHEDULER_TICK_MS: '20',
+    },
+  }));
 });
 
-after(async () => {
-  await service?.stop();
-  await test?.close();
-});
+after(() => stop?.());
 
 const familyCreated = (pushTime: string) => {
   const id = newEventId();
@@ -64,7 +55,6 @@ const familyCreated = (pushTime: string) => {
     id,
   );
 };
-const publish = (event: DomainEvent) => publishEvent(environment.topic, event);
 const scheduleOf = (familyId: string) =>
   fetch(`${service.url}/internal/families/${familyId}/schedule`, {
     headers: { 'x-haru-service-token': environment.internalApiToken },

@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { createEvent, type DomainEvent, type EventOf, newEventId, type PushKind } from '@haru/contracts';
+import { createEvent, type EventOf, newEventId, type PushKind } from '@haru/contracts';
 import { createDatabase } from '@haru/db';
 import { serviceClient } from '@haru/http';
-import type { AppliedTopology, AwsClients } from '@haru/messaging';
 import { createLogger, createMetrics } from '@haru/observability';
-import {
-  eventually,
-  isQueueIdle,
-  metricSample,
-  publishEvent,
-  type QueueReader,
-  readQueue,
-  type ServiceTestEnvironment,
-  serviceTestEnvironment,
-} from '@haru/testing';
-import { loadServiceConfig } from './config.ts';
+import { eventually, isQueueIdle, metricSample, type QueueReader } from '@haru/testing';
+import { startTestScheduler, type TestScheduler } from '../test/support/start-test-scheduler.ts';
 import { type SchedulerDatabase, schema } from './database.ts';
 import { startDueTick } from './due-tick/due-tick.ts';
-import { createEventHandler } from './handle-event.ts';
-import { migrations } from './migrations/index.ts';
 import { type AwaitedMembers, projectionAwaitedMembers, questionKey } from './question-pushes/awaited-members.ts';
-import { type RunningService, startService } from './service.ts';
 
 // The whole scheduler in-process against real PostgreSQL and SNS/SQS (fauxqs), with a
 // clock the tests move: a push time "comes" when the test says so, not a minute later.
@@ -38,40 +25,37 @@ const setClock = (iso: string) => {
 };
 
 let internalApiToken: string;
-let test: ReturnType<typeof createDatabase<SchedulerDatabase>>;
-let environment: ServiceTestEnvironment;
-let aws: AwsClients;
-let topology: AppliedTopology;
-let service: RunningService;
+let test: TestScheduler['test'];
+let environment: TestScheduler['environment'];
+let service: TestScheduler['service'];
+let handle: TestScheduler['handle'];
+let publish: TestScheduler['publish'];
+let stop: TestScheduler['stop'];
 let answerQueue: QueueReader;
 let notifierQueue: QueueReader;
-let handle: (event: DomainEvent) => Promise<void>;
 let awaitedMembers: AwaitedMembers;
 
 before(async () => {
-  environment = await serviceTestEnvironment('scheduler', { schema, migrations, alongside: ['projection'] });
-  ({ clients: aws, topology, internalApiToken } = environment);
-  const config = loadServiceConfig({
-    ...environment.env,
-    LOG_LEVEL: 'silent',
-    OUTBOX_POLL_INTERVAL_MS: '50',
-    SCHEDULER_TICK_MS: '20',
-    SCHEDULER_TICK_BATCH_SIZE: String(batchSize),
-  });
-  test = createDatabase<SchedulerDatabase>({ url: config.DATABASE_URL, schema, poolSize: 5 });
-  service = await startService(config, { now, waitTimeSeconds: 1 });
-  answerQueue = readQueue(aws.sqs, topology.queues.answer.queueUrl);
-  notifierQueue = readQueue(aws.sqs, topology.queues.notifier.queueUrl);
-  // The consumer's own handler, for tests that deliver events directly rather than by SNS.
-  handle = createEventHandler({ db: test.db, now, leadMs: 300_000 });
+  let config: TestScheduler['config'];
+  ({
+    environment,
+    config,
+    service,
+    test,
+    handle,
+    publish,
+    stop,
+    queues: { answer: answerQueue, notifier: notifierQueue },
+  } = await startTestScheduler({
+    now,
+    settings: { SCHEDULER_TICK_MS: '20', SCHEDULER_TICK_BATCH_SIZE: String(batchSize) },
+    alongside: ['projection'],
+  }));
+  internalApiToken = environment.internalApiToken;
   awaitedMembers = projectionAwaitedMembers(serviceClient(config.PROJECTION_URL, internalApiToken));
 });
 
-after(async () => {
-  await service?.stop();
-  await environment?.stopAlongside();
-  await test?.close();
-});
+after(() => stop?.());
 
 const context = () => {
   const id = newEventId();
@@ -91,7 +75,6 @@ const familyCreated = (
     id,
   );
 };
-const publish = (event: DomainEvent) => publishEvent(environment.topic, event);
 /** The family's first QuestionDue on the answer queue, once it is there. */
 const questionDueOf = async (familyId: string) =>
   (
@@ -104,7 +87,7 @@ const questionDueOf = async (familyId: string) =>
       { message: 'QuestionDue on the answer queue' },
     )
   )[0];
-const schedulerQueueIdle = () => isQueueIdle(aws.sqs, topology.queues.scheduler.queueUrl);
+const schedulerQueueIdle = () => isQueueIdle(environment.clients.sqs, environment.topology.queues.scheduler.queueUrl);
 /**
  * A crowded minute's `kind` pushes announced by two replicas of the due tick beside the
  * service, on a pool of their own, whose services prepare one family a second:

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { createEvent, type DomainEvent, type EventType } from '@haru/contracts';
+import { createEvent, type EventType } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import { eventually, publishEvent, serviceTestEnvironment } from '@haru/testing';
+import { eventually } from '@haru/testing';
 import { type DeliveredEvent, messageProviders, tapQueue } from '../../../../contracts/support/event-producers.ts';
 import { verifyPact } from '../../../../contracts/support/pact-files.ts';
-import { loadServiceConfig } from '../../src/config.ts';
-import { schema } from '../../src/database.ts';
-import { migrations } from '../../src/migrations/index.ts';
-import { type RunningService, startService } from '../../src/service.ts';
+import { startTestScheduler, type TestScheduler } from '../support/start-test-scheduler.ts';
 
 // The scheduler verifies what its consumers expect of it (contracts/*-scheduler.json): the
 // answer service's QuestionDue and the notifier's DueAndComplete and ReminderDue, produced
@@ -17,8 +14,10 @@ import { type RunningService, startService } from '../../src/service.ts';
 // topic as their producers would, and taken from the consuming service's queue. Its clock
 // is the test's: a push time comes when the test moves the clock, not an hour later. The
 // projection runs beside it on the same topic, and learns who answered from the same events.
-let environment: Awaited<ReturnType<typeof serviceTestEnvironment>>;
-let service: RunningService;
+let environment: TestScheduler['environment'];
+let service: TestScheduler['service'];
+let publish: TestScheduler['publish'];
+let stop: TestScheduler['stop'];
 let clock = new Date('2026-06-01T00:00:00Z');
 const minutes = (count: number) => count * 60_000;
 const advanceClock = (by: number) => {
@@ -27,16 +26,13 @@ const advanceClock = (by: number) => {
 
 before(async () => {
   // The projection beside it: a due reminder asks it whom the question still awaits.
-  environment = await serviceTestEnvironment('scheduler', { schema, migrations, alongside: ['projection'] });
-  const config = loadServiceConfig({ ...environment.env, SCHEDULER_TICK_MS: '20', OUTBOX_POLL_INTERVAL_MS: '50' });
-  service = await startService(config, { now: () => clock, waitTimeSeconds: 1 });
+  ({ environment, service, publish, stop } = await startTestScheduler({
+    now: () => clock,
+    settings: { SCHEDULER_TICK_MS: '20' },
+    alongside: ['projection'],
+  }));
 });
-after(async () => {
-  await service?.stop();
-  await environment?.stopAlongside();
-});
-
-const publish = (event: DomainEvent) => publishEvent(environment.topic, event);
+after(() => stop?.());
 
 const context = () => ({ occurredAt: clock, correlationId: randomUUID(), causationId: randomUUID() });
 
