@@ -15,3 +15,4 @@ export { type PlanNode, planAsSent, planNodes, planWithoutSeqScans, statementsOf
 export { testStackParts } from './test-stack-parts.ts';
 export { awkwardTimeZones, wallClockIn } from './time-zones.ts';
 export { uniqueTopologyPrefix } from './unique-topology-prefix.ts';
+export { verifyProjection } from './verify-projection.ts';

@@ -12,6 +12,7 @@ import {
 import { type AppliedTopology, type AwsClients, applyTopology, createAwsClients } from '@haru/messaging';
 import type { Topic } from './publish-event.ts';
 import { testStackParts } from './test-stack-parts.ts';
+import { verifyProjection } from './verify-projection.ts';
 
 export interface TestStack {
   parts: StackParts;
@@ -25,6 +26,8 @@ export interface TestStack {
   url(name: ServiceName): string;
   /** Their last log lines, for a failing test's output. */
   recentLogs(): string;
+  /** The projection's `verify` against this stack's answer service (`verifyProjection`). */
+  verifyProjection(): ReturnType<typeof verifyProjection>;
   stop(): Promise<void>;
 }
 
@@ -60,18 +63,22 @@ export async function startTestStack({
     await Promise.all(running.map((service) => service.kill()));
     throw error;
   }
+  const url = (name: ServiceName) => {
+    const service = running.find((candidate) => candidate.name === name);
+    if (!service) throw new Error(`${name} is not running in this test stack`);
+    return service.url;
+  };
   return {
     parts,
     running,
     aws,
     topology,
     topic: { sns: aws.sns, topicArn: topology.topicArn },
-    url(name) {
-      const service = running.find((candidate) => candidate.name === name);
-      if (!service) throw new Error(`${name} is not running in this test stack`);
-      return service.url;
-    },
+    url,
     recentLogs: () => running.map((service) => `--- ${service.name}\n${service.recentOutput().join('\n')}`).join('\n'),
+    verifyProjection() {
+      return verifyProjection({ ...serviceEnvironment('projection', parts), ANSWER_URL: url('answer') });
+    },
     async stop() {
       await Promise.all(running.map((service) => service.stop()));
     },

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchProcess, repoRoot } from '@haru/dev-stack';
 import { createLogger } from '@haru/observability';
-import { eventually, type QueueReader, readQueue } from '@haru/testing';
+import { eventually, type QueueReader, readQueue, verifyProjection } from '@haru/testing';
 import { sql } from 'kysely';
 import {
   inProcessEnvironment,
@@ -96,21 +95,14 @@ describe('rebuild and verify', () => {
       ],
     );
 
-    const cli = launchProcess(process.execPath, ['services/projection/src/replay/projection-cli.ts', 'verify'], {
-      label: 'projection:verify',
-      cwd: repoRoot,
-      env: {
-        DATABASE_URL: stack.parts.databaseUrl,
-        ANSWER_URL: stack.answerUrl,
-        INTERNAL_API_TOKEN: stack.parts.internalApiToken,
-        VERIFY_SETTLE_MS: '300',
-        LOG_LEVEL: 'warn',
-      },
-      output: () => {},
+    const { code, output } = await verifyProjection({
+      DATABASE_URL: stack.parts.databaseUrl,
+      ANSWER_URL: stack.answerUrl,
+      INTERNAL_API_TOKEN: stack.parts.internalApiToken,
+      VERIFY_SETTLE_MS: '300',
+      LOG_LEVEL: 'warn',
     });
-    const exit = await cli.exited;
-    const output = cli.recentOutput().join('\n');
-    assert.equal(exit.code, 1, output);
+    assert.equal(code, 1, output);
     assert.match(output, /differs from a replay of \d+ events in 2 rows/);
     assert.match(output, new RegExp(`question_progress family_id=${complete.familyId}`));
     assert.match(output, new RegExp(`answers family_id=${partial.familyId}`));

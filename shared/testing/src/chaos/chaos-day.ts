@@ -15,11 +15,9 @@ import {
   type FcmEndpoint,
   freePort,
   freeServicePorts,
-  launchProcess,
   launchService,
   migrateServices,
   type RunningPostgres,
-  repoRoot,
   type ServiceName,
   type ServiceProcess,
   type StackParts,
@@ -42,6 +40,7 @@ import { isQueueIdle } from '../queue-reader.ts';
 import { signInTestUser, type TestUser } from '../sign-in-test-user.ts';
 import { awkwardTimeZones, wallClockIn } from '../time-zones.ts';
 import { uniqueTopologyPrefix } from '../unique-topology-prefix.ts';
+import { verifyProjection } from '../verify-projection.ts';
 import {
   type AcceptedPush,
   type DayVerdict,
@@ -352,13 +351,7 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
       message: 'queues, outboxes and pending deliveries drained',
     });
 
-    const verify = launchProcess(process.execPath, ['services/projection/src/replay/projection-cli.ts', 'verify'], {
-      label: 'projection:verify',
-      cwd: repoRoot,
-      env: { ...env('projection'), ANSWER_URL: `http://127.0.0.1:${ports.answer}` },
-      output: () => {},
-    });
-    const verified = await verify.exited;
+    const verified = await verifyProjection({ ...env('projection'), ANSWER_URL: `http://127.0.0.1:${ports.answer}` });
     const report: ChaosDayReport = {
       seed,
       families,
@@ -366,7 +359,7 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
       verdict: dayVerdict(expected, accepted(fcm), interruptions),
       deadLettered: await deadLettered(aws, topologyPrefix),
       projectionMatchesReplay: verified.code === 0,
-      projectionVerifyOutput: verify.recentOutput().join('\n'),
+      projectionVerifyOutput: verified.output,
       kills,
       crashes,
       postgresRestarts,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { correlationIdHeader } from '@haru/contracts';
-import { eventually, launchProcess, repoRoot, type ServiceName, serviceEnvironment } from '@haru/dev-stack';
+import { eventually, type ServiceName } from '@haru/dev-stack';
 import { documentedFetch, servedDocument } from '../documented-responses.ts';
 import { fcmMessages } from '../fcm-messages.ts';
 import { signInTestUser } from '../sign-in-test-user.ts';
@@ -266,12 +266,6 @@ async function liveOneDay() {
   assert.equal(progress.body.answers.length, 2, 'answers are shown once the caller has answered');
 
   // The projection's read model is what a replay of the answer service's events gives.
-  const verify = launchProcess(process.execPath, ['services/projection/src/replay/projection-cli.ts', 'verify'], {
-    label: 'projection:verify',
-    cwd: repoRoot,
-    env: { ...serviceEnvironment('projection', stack.parts), ANSWER_URL: stack.url('answer') },
-    output: () => {},
-  });
-  const verified = await verify.exited;
-  assert.equal(verified.code, 0, verify.recentOutput().join('\n'));
+  const verified = await stack.verifyProjection();
+  assert.equal(verified.code, 0, verified.output);
 }

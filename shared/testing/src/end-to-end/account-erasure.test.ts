@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { eventually, launchProcess, repoRoot, serviceEnvironment } from '@haru/dev-stack';
+import { eventually } from '@haru/dev-stack';
 import { queueDepth } from '@haru/messaging';
 import pg from 'pg';
 import { documentedFetch, servedDocument } from '../documented-responses.ts';
@@ -182,14 +182,8 @@ test('when a member who answered deletes their account, then nothing haru keeps 
     assert.equal(queued.includes(personal), false, `a queue still holds ${personal}`);
   }
 
-  const verify = launchProcess(process.execPath, ['services/projection/src/replay/projection-cli.ts', 'verify'], {
-    label: 'projection:verify',
-    cwd: repoRoot,
-    env: { ...serviceEnvironment('projection', stack.parts), ANSWER_URL: stack.url('answer') },
-    output: () => {},
-  });
-  const verified = await verify.exited;
-  assert.equal(verified.code, 0, verify.recentOutput().join('\n'));
+  const verified = await stack.verifyProjection();
+  assert.equal(verified.code, 0, verified.output);
 });
 
 test('when a family’s members erase their accounts, some twice, and leave at once, then every request is answered as one alone would be, none with a 5xx', {
