@@ -80,6 +80,8 @@ try {
 } catch {
   // Not permitted (no CAP_SYS_NICE): the result says what it ran at.
 }
+/** A request the gateway has not answered by then counts as failed, so that it never holds the stop. */
+const requestDeadlineMs = 10_000;
 const requests: SteadyRequest[] = [];
 for (let turn = 0; !stopping && callers.length > 0; turn++) {
   const { familyId, memberId, idToken, questionId } = callers[turn % callers.length] as SteadyCaller;
@@ -98,7 +100,7 @@ for (let turn = 0; !stopping && callers.length > 0; turn++) {
         : `/v1/families/${familyId}/questions/current`,
       answering ? { text: `steady answer of ${memberId}` } : undefined,
       [200, 201],
-      { [correlationIdHeader]: correlationId },
+      { headers: { [correlationIdHeader]: correlationId }, signal: AbortSignal.timeout(requestDeadlineMs) },
     );
   } catch {
     failed = true;

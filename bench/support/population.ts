@@ -29,7 +29,10 @@ export class AppCallError extends Error {
   }
 }
 
-/** Calls the app API (the gateway) as a signed-in user; throws unless it answers `expected`. */
+/**
+ * Calls the app API (the gateway) as a signed-in user; throws unless it answers `expected`,
+ * or once `signal` aborts (a deadline, `AbortSignal.timeout`).
+ */
 export async function callApp<T>(
   gateway: string,
   idToken: string,
@@ -37,7 +40,7 @@ export async function callApp<T>(
   path: string,
   body: unknown,
   expected: number[],
-  headers: Record<string, string> = {},
+  { headers = {}, signal }: { headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<T> {
   const response = await fetch(`${gateway}${path}`, {
     method,
@@ -47,6 +50,7 @@ export async function callApp<T>(
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(signal ? { signal } : {}),
   });
   const text = await response.text();
   if (!expected.includes(response.status)) {
