@@ -77,7 +77,7 @@ export async function startTestStack({
     url,
     recentLogs: () => running.map((service) => `--- ${service.name}\n${service.recentOutput().join('\n')}`).join('\n'),
     verifyProjection() {
-      return verifyProjection({ ...serviceEnvironment('projection', parts), ANSWER_URL: url('answer') });
+      return verifyProjection(serviceEnvironment('projection', parts), url('answer'));
     },
     async stop() {
       await Promise.all(running.map((service) => service.stop()));

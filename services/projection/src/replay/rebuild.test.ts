@@ -95,13 +95,10 @@ describe('rebuild and verify', () => {
       ],
     );
 
-    const { code, output } = await verifyProjection({
-      DATABASE_URL: stack.parts.databaseUrl,
-      ANSWER_URL: stack.answerUrl,
-      INTERNAL_API_TOKEN: stack.parts.internalApiToken,
-      VERIFY_SETTLE_MS: '300',
-      LOG_LEVEL: 'warn',
-    });
+    const { code, output } = await verifyProjection(
+      { ...stack.projectionEnv, VERIFY_SETTLE_MS: '300', LOG_LEVEL: 'warn' },
+      stack.answerUrl,
+    );
     assert.equal(code, 1, output);
     assert.match(output, /differs from a replay of \d+ events in 2 rows/);
     assert.match(output, new RegExp(`question_progress family_id=${complete.familyId}`));

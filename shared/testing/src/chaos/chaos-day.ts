@@ -351,7 +351,7 @@ export async function runChaosDay(options: ChaosDayOptions): Promise<ChaosDayRep
       message: 'queues, outboxes and pending deliveries drained',
     });
 
-    const verified = await verifyProjection({ ...env('projection'), ANSWER_URL: `http://127.0.0.1:${ports.answer}` });
+    const verified = await verifyProjection(env('projection'), `http://127.0.0.1:${ports.answer}`);
     const report: ChaosDayReport = {
       seed,
       families,
