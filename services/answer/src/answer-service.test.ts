@@ -9,9 +9,7 @@ import {
   isQueueIdle,
   publishEvent,
   publishQuestionDue,
-  type QueueReader,
   questionOpened,
-  readQueue,
 } from '@haru/testing';
 import { sql } from 'kysely';
 import { startTestAnswerService, type TestAnswerService } from '../test/support/start-test-answer-service.ts';
@@ -21,11 +19,10 @@ let environment: TestAnswerService['environment'];
 let call: InternalCall;
 let answer: TestAnswerService['answer'];
 let newFamily: TestAnswerService['newFamily'];
-let projectionQueue: QueueReader;
+let queues: TestAnswerService['queues'];
 
 before(async () => {
-  ({ service, environment, call, answer, newFamily } = await startTestAnswerService());
-  projectionQueue = readQueue(environment.clients.sqs, environment.topology.queues.projection.queueUrl);
+  ({ service, environment, call, answer, newFamily, queues } = await startTestAnswerService());
 });
 after(() => service.stop());
 
@@ -56,10 +53,10 @@ describe('answer service', () => {
       me: { memberId, role: 'parent', displayName: 'Dad', locale: 'ko', mutedKinds: [] },
     });
     await eventually(async () => {
-      await projectionQueue.drain();
-      return projectionQueue.events('MemberJoined', familyId).length === 1;
+      await queues.projection.drain();
+      return queues.projection.events('MemberJoined', familyId).length === 1;
     });
-    const [published] = projectionQueue.events('FamilyCreated', familyId);
+    const [published] = queues.projection.events('FamilyCreated', familyId);
     assert.deepEqual(published?.data, {
       name: 'Parks',
       timezone: 'Asia/Seoul',

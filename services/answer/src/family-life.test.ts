@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { eventually, type InternalCall, planAsSent, type QueueReader, readQueue, statementsOf } from '@haru/testing';
+import { eventually, type InternalCall, planAsSent, statementsOf } from '@haru/testing';
 import { sql } from 'kysely';
 import { startTestAnswerService, type TestAnswerService } from '../test/support/start-test-answer-service.ts';
 import { executeCommand } from './event-store/event-store.ts';
@@ -16,17 +16,13 @@ import { questionIdFor } from './questions/open-question-on-due.ts';
 // own settings, and the archive of every question.
 
 let service: TestAnswerService['service'];
-let environment: TestAnswerService['environment'];
 let call: InternalCall;
 let answer: TestAnswerService['answer'];
 let newFamily: TestAnswerService['newFamily'];
-let projectionQueue: QueueReader;
-let notifierQueue: QueueReader;
+let queues: TestAnswerService['queues'];
 
 before(async () => {
-  ({ service, environment, call, answer, newFamily } = await startTestAnswerService());
-  projectionQueue = readQueue(environment.clients.sqs, environment.topology.queues.projection.queueUrl);
-  notifierQueue = readQueue(environment.clients.sqs, environment.topology.queues.notifier.queueUrl);
+  ({ service, call, answer, newFamily, queues } = await startTestAnswerService());
 });
 after(() => service.stop());
 
@@ -142,10 +138,10 @@ describe('leaving and removing', () => {
     const family = await call(dad, 'GET', `/families/${familyId}`);
     assert.ok(!family.body.members.some((member: { memberId: string }) => member.memberId === memberId));
     await eventually(async () => {
-      await projectionQueue.drain();
-      return projectionQueue.events('MemberLeft', familyId).length === 1;
+      await queues.projection.drain();
+      return queues.projection.events('MemberLeft', familyId).length === 1;
     });
-    assert.deepEqual(projectionQueue.events('MemberLeft', familyId)[0]?.data, { memberId });
+    assert.deepEqual(queues.projection.events('MemberLeft', familyId)[0]?.data, { memberId });
   });
 
   test('when the last parent leaves while a child remains, then 409 says why, and nothing is written', async () => {
@@ -226,11 +222,11 @@ describe('preferences', () => {
     assert.equal((await call(uid('stranger'), 'PATCH', `/families/${familyId}/members/me`, {})).status, 404);
 
     await eventually(async () => {
-      await notifierQueue.drain();
-      return notifierQueue.events('MemberPreferencesChanged', familyId).length > 0;
+      await queues.notifier.drain();
+      return queues.notifier.events('MemberPreferencesChanged', familyId).length > 0;
     });
-    await notifierQueue.drain(1);
-    const published = notifierQueue.events('MemberPreferencesChanged', familyId);
+    await queues.notifier.drain(1);
+    const published = queues.notifier.events('MemberPreferencesChanged', familyId);
     assert.equal(published.length, 1, 'the repeat changed nothing, so published nothing');
     assert.deepEqual(published[0]?.data, { memberId, locale: 'en', mutedKinds: ['reminder'] });
   });

@@ -3,14 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { DomainEvent } from '@haru/contracts';
 import { serviceTokenHeader } from '@haru/http';
-import {
-  eventually,
-  type InternalCall,
-  publishQuestionDue,
-  type QueueReader,
-  questionOpened,
-  readQueue,
-} from '@haru/testing';
+import { eventually, type InternalCall, publishQuestionDue, questionOpened } from '@haru/testing';
 import { startTestAnswerService, type TestAnswerService } from '../../test/support/start-test-answer-service.ts';
 
 type FeedEvent = DomainEvent & { position: number };
@@ -26,11 +19,10 @@ let environment: TestAnswerService['environment'];
 let call: InternalCall;
 let answer: TestAnswerService['answer'];
 let newFamily: TestAnswerService['newFamily'];
-let projectionQueue: QueueReader;
+let queues: TestAnswerService['queues'];
 
 before(async () => {
-  ({ service, environment, call, answer, newFamily } = await startTestAnswerService());
-  projectionQueue = readQueue(environment.clients.sqs, environment.topology.queues.projection.queueUrl);
+  ({ service, environment, call, answer, newFamily, queues } = await startTestAnswerService());
 });
 after(() => service.stop());
 
@@ -118,11 +110,11 @@ describe('event feed', () => {
     // Each event is served exactly as it was published: same id, envelope and data (the
     // answer's text stays inside the service).
     await eventually(async () => {
-      await projectionQueue.drain();
-      return projectionQueue.events('AnswerSubmitted', familyId).length === 1;
+      await queues.projection.drain();
+      return queues.projection.events('AnswerSubmitted', familyId).length === 1;
     });
     for (const { position, ...event } of served.ours) {
-      const [published] = projectionQueue.events(event.type, familyId).filter(({ id }) => id === event.id);
+      const [published] = queues.projection.events(event.type, familyId).filter(({ id }) => id === event.id);
       assert.deepEqual(event, published, event.type);
     }
     assert.equal(JSON.stringify(served.ours).includes('a secret answer'), false);

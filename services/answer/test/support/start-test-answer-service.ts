@@ -3,6 +3,8 @@ import {
   foundFamily,
   type InternalCall,
   internalApi,
+  type QueueReader,
+  readQueue,
   type ServiceTestEnvironment,
   serviceTestEnvironment,
 } from '@haru/testing';
@@ -20,6 +22,8 @@ export interface TestAnswerService {
   answer: ReturnType<typeof answerThrough>;
   /** A family founded by `founder` (`foundFamily`). */
   newFamily(founder: string): Promise<{ familyId: string; inviteCode: string; memberId: string }>;
+  /** What the answer service published to its consumers, read from each one's queue. */
+  queues: { projection: QueueReader; notifier: QueueReader };
 }
 
 /** The whole answer service in this process, on a database, topic and queues of its own. */
@@ -33,5 +37,9 @@ export async function startTestAnswerService(): Promise<TestAnswerService> {
     call,
     answer: answerThrough(call),
     newFamily: (founder) => foundFamily(call, founder),
+    queues: {
+      projection: readQueue(environment.clients.sqs, environment.topology.queues.projection.queueUrl),
+      notifier: readQueue(environment.clients.sqs, environment.topology.queues.notifier.queueUrl),
+    },
   };
 }
