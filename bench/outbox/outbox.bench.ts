@@ -108,13 +108,9 @@ try {
   const outboxLength = async () =>
     Number((await sql<{ n: string }>`select count(*) as n from outbox`.execute(database.db)).rows[0]?.n ?? 0);
 
-  const drainWithRelay = async (): Promise<Drain> => {
-    const envelopes = Array.from({ length: events }, anEvent);
-    await commitBacklog(envelopes);
-    publishedAt.clear();
-    const cpu = measureCpu(cpuGroups);
-    const started = performance.now();
-    const relay = startOutboxRelay({
+  /** The relay as the services run it, publishing to the recording SNS client. */
+  const startRelay = () =>
+    startOutboxRelay({
       database,
       sns: recordingSns,
       topicArn: stack.topicArn,
@@ -123,6 +119,14 @@ try {
       pollIntervalMs,
       batchSize: relayBatch,
     });
+
+  const drainWithRelay = async (): Promise<Drain> => {
+    const envelopes = Array.from({ length: events }, anEvent);
+    await commitBacklog(envelopes);
+    publishedAt.clear();
+    const cpu = measureCpu(cpuGroups);
+    const started = performance.now();
+    const relay = startRelay();
     // Published means accepted by SNS; the rows' deletion commits just after.
     await waitFor('the relay to publish the backlog', async () => publishedAt.size >= events, { intervalMs: 5 });
     const elapsed = (performance.now() - started) / 1000;
@@ -170,15 +174,7 @@ try {
   // Commit → publish under a steady stream of single-event transactions.
   publishedAt.clear();
   const committedAt = new Map<string, number>();
-  const relay = startOutboxRelay({
-    database,
-    sns: recordingSns,
-    topicArn: stack.topicArn,
-    logger,
-    metrics,
-    pollIntervalMs,
-    batchSize: relayBatch,
-  });
+  const relay = startRelay();
   const total = steadyRate * steadySeconds;
   const cpu = measureCpu(cpuGroups);
   const started = performance.now();
