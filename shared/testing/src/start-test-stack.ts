@@ -26,7 +26,7 @@ export interface TestStack {
   url(name: ServiceName): string;
   /** Their last log lines, for a failing test's output. */
   recentLogs(): string;
-  /** The projection's `verify` against this stack's answer service (`verifyProjection`). */
+  /** The projection's `verify`, with the variables the stack runs the projection on, against its answer service (`verifyProjection`). */
   verifyProjection(): ReturnType<typeof verifyProjection>;
   stop(): Promise<void>;
 }
@@ -77,7 +77,7 @@ export async function startTestStack({
     url,
     recentLogs: () => running.map((service) => `--- ${service.name}\n${service.recentOutput().join('\n')}`).join('\n'),
     verifyProjection() {
-      return verifyProjection(serviceEnvironment('projection', parts), url('answer'));
+      return verifyProjection(env('projection'), url('answer'));
     },
     async stop() {
       await Promise.all(running.map((service) => service.stop()));
