@@ -268,4 +268,6 @@ async function liveOneDay() {
   // The projection's read model is what a replay of the answer service's events gives.
   const verified = await stack.verifyProjection();
   assert.equal(verified.code, 0, verified.output);
+  // It ran on the variables the stack runs the projection on: this test's LOG_LEVEL (info), not the stack's default (warn).
+  assert.match(verified.output, /replaying the event feed to verify the completion model/, verified.output);
 }
