@@ -75,6 +75,8 @@ const log = progressLog('burst');
 const profilesDir = join(resultsDir, 'profiles');
 /** The steady load's nice value: well ahead of the services (at 0), short of the highest priority (−20). */
 const callerNice = -10;
+/** How long the gateway is timed idle, under the steady load alone, before each burst. */
+const idleMs = 15_000;
 /** The correlation ids of the steady load's requests begin so. */
 const steadyCorrelationPrefix = 'steady-';
 /** What the gateway last answered a steady family's member, for the message if it never opens. */
@@ -170,19 +172,16 @@ async function runBurst(families: number) {
     // families, it also held the bench's own CPU spent on that population.
     await waitFor(
       'every push prepared and every queue idle',
-      async () => {
-        const { rows } = await database.query<{ prepared: number }>(
-          'select count(*)::int as prepared from notifier.deliveries where next_attempt_at = $1',
-          [instant],
-        );
-        return (rows[0]?.prepared ?? 0) >= tokens.length && (await stack.queuesIdle());
+      () => allPrepared(stack, database, instant, tokens.length),
+      {
+        timeoutMs: prepareSeconds * 1000,
+        intervalMs: 500,
       },
-      { timeoutMs: prepareSeconds * 1000, intervalMs: 500 },
     );
-    // One steady load from here until the burst's window closes; its first seconds, while its
-    // process starts, compiles its code and opens its connection, are in neither window.
+    // One steady load from here until the burst's window closes (the reminders' with
+    // --reminders); its first seconds, while its process starts, compiles its code and opens
+    // its connection, are in no window.
     const warmUpMs = 3_000;
-    const idleMs = 15_000;
     if (Date.now() + warmUpMs + idleMs > instant.getTime() - 2_000) {
       throw new Error(`preparing took until ${new Date().toISOString()}: no room left to measure the gateway idle`);
     }
@@ -242,14 +241,7 @@ async function runBurst(families: number) {
     // The burst's window: from 2 s before the instant until the last push, 12 s at least. It
     // closes before the burst's messages are read: this process parsing them, and collecting
     // that garbage, would take cores the gateway is timed on.
-    await waitFor('twelve seconds of the burst', async () => Date.now() >= burstFrom + 12_000, {
-      timeoutMs: 15_000,
-      intervalMs: 100,
-    });
-    // What the caller ran at, which may fall short of what it was given (no permission).
-    const { requests: steadyRequests, nice: ranAtNice, autogroupNice: ranAtAutogroupNice } = await steadyLoad.stop();
-    const idle = steadyWindow(steadyRequests, idleFrom, idleFrom + idleMs);
-    const busy = steadyWindow(steadyRequests, burstFrom, Number.POSITIVE_INFINITY);
+    const burstTo = await burstWindowEnd(burstFrom);
     const accepted = await burstMessages(fcmUrl, instant, 'question');
     const {
       publishesPerSecond: publishes,
@@ -266,9 +258,11 @@ async function runBurst(families: number) {
     const { lateness, verdict } = phonesSaw(accepted, instant, expected);
     const hops = await hopTimings(database, instant, burstFamilies);
 
-    // 6. With --reminders, the same families' reminders, due together at an instant of their own.
+    // 6. With --reminders, the same families' reminders, due together at an instant of their
+    // own, with the steady load still running: the gateway's target holds for either burst.
     const reminders = args.reminders
       ? await reminderBurst({
+          stack,
           database,
           services,
           token,
@@ -279,6 +273,14 @@ async function runBurst(families: number) {
           measurePostgresByRole,
         })
       : undefined;
+    // What the caller ran at, which may fall short of what it was given (no permission).
+    const { requests: steadyRequests, nice: ranAtNice, autogroupNice: ranAtAutogroupNice } = await steadyLoad.stop();
+    const drainSeconds = percentile(lateness, 100);
+    const gateway = gatewayFigures(
+      steadyRequests,
+      { idleFrom, idleTo: idleFrom + idleMs, burstFrom, burstTo, instant, drainSeconds },
+      { served, loopDelaysAround },
+    );
 
     // 7. The ceiling: firebase-admin alone, the same number of pushes to the same endpoint,
     // with the services stopped. Running, the notifier would still be reporting the burst
@@ -287,7 +289,6 @@ async function runBurst(families: number) {
     await services.stop();
     const ceiling = await firebaseAdminAlone(fcmUrl, expected, cpuGroups);
 
-    const drainSeconds = percentile(lateness, 100);
     const result = {
       families,
       pushes: expected,
@@ -318,14 +319,7 @@ async function runBurst(families: number) {
       hops,
       snsPublishesPerSecond: publishes,
       snsPublishesInDueSecond: publishes.find((second) => second.second === 0)?.published ?? 0,
-      gateway: {
-        idle: idle.summary,
-        duringBurst: busy.summary,
-        p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
-        callerNice: ranAtNice,
-        callerAutogroupNice: ranAtAutogroupNice,
-        ...whenSlow(busy.requests, instant, drainSeconds, { served, loopDelaysAround }),
-      },
+      gateway: { ...gateway, callerNice: ranAtNice, callerAutogroupNice: ranAtAutogroupNice },
       cpuDuringBurst,
       notifierCoresByThread,
       postgresCoresByRole,
@@ -337,7 +331,17 @@ async function runBurst(families: number) {
       peakSendThreadsLiveHeapMiB,
       peakRssMiB,
       ...(statements ? { statements } : {}),
-      ...(reminders ? { reminders } : {}),
+      ...(reminders
+        ? {
+            reminders: {
+              ...reminders.result,
+              gateway: gatewayFigures(steadyRequests, reminders.gatewayWindows, {
+                served,
+                loopDelaysAround: reminders.loopDelaysAround,
+              }),
+            },
+          }
+        : {}),
       load: oneMinuteLoad(),
     };
     log(
@@ -506,9 +510,12 @@ function phonesSaw(accepted: readonly AcceptedMessage[], instant: Date, expected
  * each question awaits (nobody in these families has answered, so every member); the notifier
  * prepares them and its due-delivery sender sends them at the instant. Reports their lateness,
  * when they were announced, the SNS publishes around their instant, and the CPU from the
- * instant to the last reminder, as for the questions (no steady load runs by then).
+ * instant to the last reminder, as for the questions, with the steady load still running; and
+ * the windows the gateway is timed in, idle (the 15 s before the burst's window, once every
+ * reminder is prepared) and during the burst.
  */
 async function reminderBurst({
+  stack,
   database,
   services,
   token,
@@ -518,6 +525,7 @@ async function reminderBurst({
   cpuGroups,
   measurePostgresByRole,
 }: {
+  stack: BenchStack;
   database: pg.Pool;
   services: Awaited<ReturnType<typeof startBenchServices>>;
   token: string;
@@ -537,11 +545,20 @@ async function reminderBurst({
   }
   log(`every reminder due at ${instant.toISOString()}`);
   const sampled = servicesSampler(services, token);
-  const countBefore = await messageCount(fcmUrl);
-  await waitFor('the reminders’ instant', async () => Date.now() >= instant.getTime(), {
+  const burstFrom = instant.getTime() - 2_000;
+  const idleFrom = burstFrom - idleMs;
+  // Not waited for past the idle window's start: a run this long is not thrown away over it.
+  let preparedBeforeIdle = false;
+  while (!preparedBeforeIdle && Date.now() < idleFrom) {
+    preparedBeforeIdle = await allPrepared(stack, database, instant, expected);
+    if (!preparedBeforeIdle) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await waitFor('two seconds before the reminders’ instant', async () => Date.now() >= burstFrom, {
     timeoutMs: leadMs + 120_000,
-    intervalMs: 10,
+    intervalMs: 200,
   });
+  const countBefore = await messageCount(fcmUrl);
+  await waitFor('the reminders’ instant', async () => Date.now() >= instant.getTime(), { intervalMs: 10 });
   const cpu = measureCpu(cpuGroups);
   const notifierThreads = measureNodeThreads(services.pid('notifier'));
   const postgresRoles = measurePostgresByRole();
@@ -552,7 +569,8 @@ async function reminderBurst({
   const cpuDuringBurst = cpu.stop();
   const notifierCoresByThread = notifierThreads.stop();
   const postgresCoresByRole = await postgresRoles.stop();
-  const { publishesPerSecond } = sampled.stop(instant);
+  const burstTo = await burstWindowEnd(burstFrom);
+  const { publishesPerSecond, loopDelaysAround } = sampled.stop(instant);
   const { lateness, verdict } = phonesSaw(await burstMessages(fcmUrl, instant, 'reminder'), instant, expected);
   const { rows } = await database.query<{ first: Date; last: Date }>(
     `select min(fired_at) as first, max(fired_at) as last from scheduler.fired
@@ -579,7 +597,37 @@ async function reminderBurst({
     cpuPerPushMicros: cpuPerPush(cpuDuringBurst, expected),
   };
   log(`reminders: p99 ${result.lateness.p99} s, max ${result.lateness.max} s`);
-  return result;
+  const gatewayWindows = {
+    idleFrom,
+    idleTo: burstFrom,
+    preparedBeforeIdle,
+    burstFrom,
+    burstTo,
+    instant,
+    drainSeconds: percentile(lateness, 100),
+  };
+  return { result, gatewayWindows, loopDelaysAround };
+}
+
+/** Every push due at `instant` prepared (`expected` deliveries) and every service's queue idle. */
+async function allPrepared(stack: BenchStack, database: pg.Pool, instant: Date, expected: number): Promise<boolean> {
+  const { rows } = await database.query<{ prepared: number }>(
+    'select count(*)::int as prepared from notifier.deliveries where next_attempt_at = $1',
+    [instant],
+  );
+  return (rows[0]?.prepared ?? 0) >= expected && (await stack.queuesIdle());
+}
+
+/**
+ * Waits until a burst's window, from `burstFrom` (2 s before its instant) until its last push
+ * (which has come), has lasted 12 s at least, and returns when it closed (epoch ms).
+ */
+async function burstWindowEnd(burstFrom: number): Promise<number> {
+  await waitFor('twelve seconds of the burst', async () => Date.now() >= burstFrom + 12_000, {
+    timeoutMs: 15_000,
+    intervalMs: 100,
+  });
+  return Date.now();
 }
 
 /**
@@ -620,6 +668,38 @@ function startSteadyLoad(
       const [result] = await done;
       return result;
     },
+  };
+}
+
+/** When the gateway is timed around a burst (epoch ms), and the burst's instant and drain. */
+interface GatewayWindows {
+  idleFrom: number;
+  idleTo: number;
+  /** Whether every push of the burst was prepared, and every queue idle, when the idle window began. */
+  preparedBeforeIdle?: boolean;
+  burstFrom: number;
+  burstTo: number;
+  instant: Date;
+  drainSeconds: number;
+}
+
+/**
+ * The gateway under the steady load around a burst: its latencies idle and during the burst,
+ * their p99s' ratio (the target: ≤ 1.5), and where the slowest requests spent their time.
+ */
+function gatewayFigures(
+  requests: readonly SteadyRequest[],
+  { idleFrom, idleTo, preparedBeforeIdle, burstFrom, burstTo, instant, drainSeconds }: GatewayWindows,
+  context: Parameters<typeof whenSlow>[3],
+) {
+  const idle = steadyWindow(requests, idleFrom, idleTo);
+  const busy = steadyWindow(requests, burstFrom, burstTo);
+  return {
+    idle: idle.summary,
+    ...(preparedBeforeIdle === undefined ? {} : { preparedBeforeIdle }),
+    duringBurst: busy.summary,
+    p99Ratio: round(busy.summary.p99Ms / Math.max(idle.summary.p99Ms, 0.1), 2),
+    ...whenSlow(busy.requests, instant, drainSeconds, context),
   };
 }
 
