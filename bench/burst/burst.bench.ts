@@ -860,13 +860,18 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
   const peaks = (map: Map<ServiceName, number>) =>
     Object.fromEntries([...map].map(([name, mib]) => [name, round(mib)]));
   return {
-    /** Publishes in each second from 10 s before the instant (second 0 is the due second), and the memory peaks. */
+    /**
+     * Publishes in each second from 10 s before the instant (second 0 is the due second) to
+     * 20 s after, up to the last second sampled whole; and the memory peaks.
+     */
     stop(instant: Date) {
       clearInterval(timer);
       const publishesPerSecond: Array<{ second: number; published: number }> = [];
       const at = (time: number) => published.filter((sampled) => sampled.at <= time).at(-1)?.total ?? 0;
+      const lastSampledAt = published.at(-1)?.at ?? 0;
       for (let second = -10; second <= 20; second++) {
         const from = instant.getTime() + second * 1000;
+        if (from + 1000 > lastSampledAt) break;
         publishesPerSecond.push({ second, published: Math.max(at(from + 1000) - at(from), 0) });
       }
       const heapPeaks = Object.fromEntries(Object.entries(heaps).map(([peak, map]) => [peak, peaks(map)]));
