@@ -511,8 +511,8 @@ function phonesSaw(accepted: readonly AcceptedMessage[], instant: Date, expected
  * prepares them and its due-delivery sender sends them at the instant. Reports their lateness,
  * when they were announced, the SNS publishes around their instant, and the CPU from the
  * instant to the last reminder, as for the questions, with the steady load still running; and
- * the windows the gateway is timed in, idle (the 15 s before the burst's window, once every
- * reminder is prepared) and during the burst.
+ * the windows the gateway is timed in: idle, the 15 s before the burst's window (with whether
+ * every reminder was prepared, and every queue idle, when they began), and the burst's.
  */
 async function reminderBurst({
   stack,
