@@ -256,7 +256,7 @@ async function runBurst(families: number) {
 
     // 5. What the phones saw.
     const { lateness, verdict } = phonesSaw(accepted, instant, expected);
-    const hops = await hopTimings(database, instant, burstFamilies);
+    const hops = await hopTimings(database, instant, burstFamilies, 'question');
 
     // 6. With --reminders, the same families' reminders, due together at an instant of their
     // own, with the steady load still running: the gateway's target holds for either burst.
@@ -572,16 +572,18 @@ async function reminderBurst({
   const burstTo = await burstWindowEnd(burstFrom);
   const { publishesPerSecond, loopDelaysAround } = sampled.stop(instant);
   const { lateness, verdict } = phonesSaw(await burstMessages(fcmUrl, instant, 'reminder'), instant, expected);
-  const { rows } = await database.query<{ first: Date; last: Date }>(
-    `select min(fired_at) as first, max(fired_at) as last from scheduler.fired
-     where kind = 'reminder' and family_id = any($1)`,
-    [familyIds],
-  );
-  const ahead = (at: Date | undefined) => round((instant.getTime() - (at?.getTime() ?? instant.getTime())) / 1000, 1);
+  // Whether each reminder was prepared before its instant: the notifier's main thread and
+  // pool preparing late ones would take the cores the drain runs on.
+  const hops = await hopTimings(database, instant, familyIds, 'reminder');
+  const announced = hops.seconds[0];
   const result = {
     instant: instant.toISOString(),
     pushes: expected,
-    announcedSecondsAhead: { first: ahead(rows[0]?.first), last: ahead(rows[0]?.last) },
+    announcedSecondsAhead: {
+      first: round((instant.getTime() - (hops.firstAnnouncedAt ?? instant.getTime())) / 1000, 1),
+      last: round(-(announced?.last ?? 0), 1),
+    },
+    hops: hops.seconds,
     lateness: {
       first: round(percentile(lateness, 0), 3),
       p50: round(percentile(lateness, 50), 3),
@@ -898,45 +900,64 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
   };
 }
 
-/** When each hop happened for the burst's families, in seconds from the instant (negative: ahead). */
-async function hopTimings(database: pg.Pool, instant: Date, familyIds: readonly string[]) {
+/**
+ * When each hop happened for the burst's families' pushes of `kind`, in seconds from the
+ * instant (negative: ahead): p50, p99 and the last. A reminder is not opened: it has no such hop.
+ */
+async function hopTimings(
+  database: pg.Pool,
+  instant: Date,
+  familyIds: readonly string[],
+  kind: 'question' | 'reminder',
+) {
   const at = async (label: string, query: string) => {
-    const { rows } = await database.query<{ p50: number | null; p99: number | null; first: Date | null }>(
+    const { rows } = await database.query<{
+      p50: number | null;
+      p99: number | null;
+      last: number | null;
+      first: Date | null;
+    }>(
       `select percentile_cont(0.5) within group (order by s) as p50,
-              percentile_cont(0.99) within group (order by s) as p99, min(t) as first
-       from (select t, extract(epoch from t - $2::timestamptz) as s from (${query}) as hop) as timed`,
-      [familyIds, instant],
+              percentile_cont(0.99) within group (order by s) as p99, max(s) as last, min(t) as first
+       from (select t, extract(epoch from t - $2::timestamptz)::float8 as s from (${query}) as hop) as timed`,
+      [familyIds, instant, kind],
     );
     const row = rows[0];
     return {
       hop: label,
       p50: round(row?.p50 ?? Number.NaN, 2),
       p99: round(row?.p99 ?? Number.NaN, 2),
+      last: round(row?.last ?? Number.NaN, 2),
       first: row?.first,
     };
   };
   const hops = [
     await at(
-      'QuestionDue announced (scheduler)',
-      `select fired_at as t from scheduler.fired where kind = 'question' and family_id = any($1)`,
+      `${kind === 'question' ? 'QuestionDue' : 'ReminderDue'} announced (scheduler)`,
+      `select fired_at as t from scheduler.fired where kind = $3 and family_id = any($1)`,
     ),
-    await at(
-      'question opened ahead (answer service)',
-      `select occurred_at as t from answer.events where type = 'QuestionOpened' and family_id = any($1)`,
-    ),
+    ...(kind === 'question'
+      ? [
+          await at(
+            'question opened ahead (answer service)',
+            `select occurred_at as t from answer.events
+             where type = 'QuestionOpened' and family_id = any($1) and $3::text = 'question'`,
+          ),
+        ]
+      : []),
     await at(
       'push prepared (notifier)',
-      `select created_at as t from notifier.notifications where kind = 'question' and family_id = any($1)`,
+      `select created_at as t from notifier.notifications where kind = $3 and family_id = any($1)`,
     ),
     await at(
       'result recorded (notifier)',
       `select d.updated_at as t from notifier.deliveries d join notifier.notifications n using (notification_id)
-       where n.kind = 'question' and n.family_id = any($1)`,
+       where n.kind = $3 and n.family_id = any($1)`,
     ),
   ];
   return {
     firstAnnouncedAt: hops[0]?.first?.getTime(),
-    seconds: hops.map(({ hop, p50, p99 }) => ({ hop, p50, p99 })),
+    seconds: hops.map(({ hop, p50, p99, last }) => ({ hop, p50, p99, last })),
   };
 }
 
