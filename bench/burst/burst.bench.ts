@@ -44,6 +44,7 @@ import {
 import { describeMachine, oneMinuteLoad } from '../support/machine.ts';
 import { createFamilies } from '../support/population.ts';
 import { progressLog } from '../support/progress.ts';
+import { type PublishedSample, publishesPerSecond } from '../support/publishes.ts';
 import { resultsDir, writeResults } from '../support/results.ts';
 import { notifierDefaults, schedulerDefaults } from '../support/service-defaults.ts';
 import { resetStatementStats, topStatements } from '../support/statement-stats.ts';
@@ -570,7 +571,7 @@ async function reminderBurst({
   const notifierCoresByThread = notifierThreads.stop();
   const postgresCoresByRole = await postgresRoles.stop();
   const burstTo = await burstWindowEnd(burstFrom);
-  const { publishesPerSecond, loopDelaysAround } = sampled.stop(instant);
+  const { publishesPerSecond: publishes, loopDelaysAround } = sampled.stop(instant);
   const { lateness, verdict } = phonesSaw(await burstMessages(fcmUrl, instant, 'reminder'), instant, expected);
   // Whether each reminder was prepared before its instant: the notifier's main thread and
   // pool preparing late ones would take the cores the drain runs on.
@@ -591,8 +592,8 @@ async function reminderBurst({
       max: round(percentile(lateness, 100), 3),
     },
     verdict,
-    snsPublishesPerSecond: publishesPerSecond,
-    snsPublishesInDueSecond: publishesPerSecond.find((second) => second.second === 0)?.published ?? 0,
+    snsPublishesPerSecond: publishes,
+    snsPublishesInDueSecond: publishes.find((second) => second.second === 0)?.published ?? 0,
     cpuDuringBurst,
     notifierCoresByThread,
     postgresCoresByRole,
@@ -817,7 +818,7 @@ type HeapPeak = keyof typeof heapMetrics;
 
 function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>>, token: string) {
   const names: ServiceName[] = ['gateway', 'answer', 'projection', 'scheduler', 'notifier'];
-  const published: Array<{ at: number; total: number }> = [];
+  const published: PublishedSample[] = [];
   const rss = new Map<ServiceName, number>();
   const heaps = Object.fromEntries(
     Object.keys(heapMetrics).map((peak) => [peak, new Map<ServiceName, number>()]),
@@ -862,23 +863,12 @@ function servicesSampler(services: Awaited<ReturnType<typeof startBenchServices>
   const peaks = (map: Map<ServiceName, number>) =>
     Object.fromEntries([...map].map(([name, mib]) => [name, round(mib)]));
   return {
-    /**
-     * Publishes in each second from 10 s before the instant (second 0 is the due second) to
-     * 20 s after, up to the last second sampled whole; and the memory peaks.
-     */
+    /** Publishes in each second around the instant (`publishesPerSecond`), and the memory peaks. */
     stop(instant: Date) {
       clearInterval(timer);
-      const publishesPerSecond: Array<{ second: number; published: number }> = [];
-      const at = (time: number) => published.filter((sampled) => sampled.at <= time).at(-1)?.total ?? 0;
-      const lastSampledAt = published.at(-1)?.at ?? 0;
-      for (let second = -10; second <= 20; second++) {
-        const from = instant.getTime() + second * 1000;
-        if (from + 1000 > lastSampledAt) break;
-        publishesPerSecond.push({ second, published: Math.max(at(from + 1000) - at(from), 0) });
-      }
       const heapPeaks = Object.fromEntries(Object.entries(heaps).map(([peak, map]) => [peak, peaks(map)]));
       return {
-        publishesPerSecond,
+        publishesPerSecond: publishesPerSecond(published, instant),
         /**
          * How late the event loop of each service a request goes through was at most, in the
          * scrape interval (about a second) that a request ending at `endedAt` (epoch ms) ended in.
@@ -910,7 +900,8 @@ async function hopTimings(
   familyIds: readonly string[],
   kind: 'question' | 'reminder',
 ) {
-  const at = async (label: string, query: string) => {
+  // `query` names the families as $1 and, when given `byKind`, the kind as $3.
+  const at = async (label: string, query: string, byKind = true) => {
     const { rows } = await database.query<{
       p50: number | null;
       p99: number | null;
@@ -920,7 +911,7 @@ async function hopTimings(
       `select percentile_cont(0.5) within group (order by s) as p50,
               percentile_cont(0.99) within group (order by s) as p99, max(s) as last, min(t) as first
        from (select t, extract(epoch from t - $2::timestamptz)::float8 as s from (${query}) as hop) as timed`,
-      [familyIds, instant, kind],
+      byKind ? [familyIds, instant, kind] : [familyIds, instant],
     );
     const row = rows[0];
     return {
@@ -940,8 +931,8 @@ async function hopTimings(
       ? [
           await at(
             'question opened ahead (answer service)',
-            `select occurred_at as t from answer.events
-             where type = 'QuestionOpened' and family_id = any($1) and $3::text = 'question'`,
+            `select occurred_at as t from answer.events where type = 'QuestionOpened' and family_id = any($1)`,
+            false,
           ),
         ]
       : []),
