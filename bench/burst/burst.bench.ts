@@ -114,6 +114,15 @@ const prepareSecondsFor = (families: number) => {
   return families <= 1_000 ? 60 : families <= 10_000 ? 180 : 300;
 };
 
+/**
+ * How far ahead of now the reminders' instant is set: the lead and a minute, so that the
+ * scheduler claims them within the lead as on any day; and a crowd that the scheduler announces
+ * earlier than the lead, as far ahead as the questions' instant, so that its own count has the
+ * time it asks for, as on a day when they fall due 180 minutes after their questions. (Set 6
+ * minutes ahead, 100,000 reminders were announced all at once, where the count asks for 27.)
+ */
+const reminderLeadSecondsFor = (families: number) => Math.max(leadMs / 1000 + 60, prepareSecondsFor(families));
+
 async function runBurst(families: number) {
   log(`${families} families: starting the stack`);
   const stack = await startBenchStack({
@@ -506,8 +515,8 @@ function phonesSaw(accepted: readonly AcceptedMessage[], instant: Date, expected
 
 /**
  * The burst's reminders, due together: each family's waiting reminder is moved to one instant
- * (the scheduler's due-index, in one statement, as for the questions), at least the lead and a
- * minute ahead. The scheduler announces them within the lead, having asked the projection whom
+ * (the scheduler's due-index, in one statement, as for the questions), as far ahead as
+ * `reminderLeadSecondsFor` says. The scheduler announces them, having asked the projection whom
  * each question awaits (nobody in these families has answered, so every member); the notifier
  * prepares them and its due-delivery sender sends them at the instant. Reports their lateness,
  * when they were announced, the SNS publishes around their instant, and the CPU from the
@@ -536,7 +545,8 @@ async function reminderBurst({
   cpuGroups: CpuGroups;
   measurePostgresByRole: () => ReturnType<typeof measurePostgresRoles>;
 }) {
-  const instant = new Date(Math.ceil((Date.now() + leadMs + 60_000) / 60_000) * 60_000);
+  const aheadSeconds = reminderLeadSecondsFor(familyIds.length);
+  const instant = new Date(Math.ceil((Date.now() + aheadSeconds * 1000) / 60_000) * 60_000);
   const moved = await database.query(
     `update scheduler.pending_push set due_at = $2 where kind = 'reminder' and family_id = any($1)`,
     [familyIds, instant],
@@ -555,7 +565,7 @@ async function reminderBurst({
     if (!preparedBeforeIdle) await new Promise((resolve) => setTimeout(resolve, 500));
   }
   await waitFor('two seconds before the reminders’ instant', async () => Date.now() >= burstFrom, {
-    timeoutMs: leadMs + 120_000,
+    timeoutMs: (aheadSeconds + 120) * 1000,
     intervalMs: 200,
   });
   const countBefore = await messageCount(fcmUrl);
