@@ -31,6 +31,7 @@ import { maxMessagesPerSend } from '../../services/notifier/src/push/push-sender
 import { startSendThreads } from '../../services/notifier/src/push/send-threads.ts';
 import { startBenchServices } from '../support/bench-services.ts';
 import { startBenchStack } from '../support/bench-stack.ts';
+import { questionsAheadSeconds, remindersAheadSeconds, wholeMinuteAfter } from '../support/burst-instants.ts';
 import { mapConcurrently, waitFor } from '../support/concurrently.ts';
 import {
   benchAuthEmulatorPids,
@@ -101,27 +102,8 @@ const leadMs = wholeNumberOption('burst bench', 'lead-ms', args['lead-ms'], {
   fallback: schedulerDefaults.SCHEDULER_LEAD_MS,
 });
 
-/**
- * How far ahead of now the burst's instant is set. A burst that preparing would not fit in
- * the lead (100,000 families) is announced earlier by the scheduler, as early as preparing it
- * at SCHEDULER_PREPARE_RATE needs, once it counts the crowd (at the start of a minute): the
- * instant is set past that, so that the run shows the scheduler's own defaults at work.
- * Smaller bursts are set within the lead, announced at once, to keep the run short.
- */
-const prepareSecondsFor = (families: number) => {
-  const preparingSeconds = families / schedulerDefaults.SCHEDULER_PREPARE_RATE;
-  if (preparingSeconds > leadMs / 1000) return leadMs / 1000 + preparingSeconds + 80;
-  return families <= 1_000 ? 60 : families <= 10_000 ? 180 : 300;
-};
-
-/**
- * How far ahead of now the reminders' instant is set: the lead and a minute, so that the
- * scheduler claims them within the lead as on any day; and a crowd that the scheduler announces
- * earlier than the lead, as far ahead as the questions' instant, so that its own count has the
- * time it asks for, as on a day when they fall due 180 minutes after their questions. (Set 6
- * minutes ahead, 100,000 reminders were announced all at once, where the count asks for 27.)
- */
-const reminderLeadSecondsFor = (families: number) => Math.max(leadMs / 1000 + 60, prepareSecondsFor(families));
+/** How early the scheduler announces a burst, with the bench's lead. */
+const pace = { leadMs, prepareRate: schedulerDefaults.SCHEDULER_PREPARE_RATE };
 
 async function runBurst(families: number) {
   log(`${families} families: starting the stack`);
@@ -168,8 +150,8 @@ async function runBurst(families: number) {
 
     // 3. The burst: every family's push time moved to one instant ahead (the due-index the
     // scheduler owns, in one statement), far enough that it is all prepared by then.
-    const prepareSeconds = prepareSecondsFor(families);
-    const instant = new Date(Math.ceil((Date.now() + prepareSeconds * 1000) / 60_000) * 60_000);
+    const prepareSeconds = questionsAheadSeconds(families, pace);
+    const instant = wholeMinuteAfter(Date.now(), prepareSeconds);
     await database.query(
       `update scheduler.family_schedule set push_time = $2, next_due_at = $3 where family_id = any($1)`,
       [burstFamilies, instant.toISOString().slice(11, 16), instant],
@@ -306,7 +288,7 @@ async function runBurst(families: number) {
       sending: { callsAtOnce: sendConcurrency, threads: sendThreads },
       instant: instant.toISOString(),
       leadSeconds: leadMs / 1000,
-      prepareWindowSeconds: round((instant.getTime() - (hops.firstAnnouncedAt ?? instant.getTime())) / 1000, 1),
+      prepareWindowSeconds: hops.firstAnnouncedSecondsAhead,
       lateness: {
         // The first push shows how long the instant itself took before anything was sent.
         first: round(percentile(lateness, 0), 3),
@@ -516,7 +498,7 @@ function phonesSaw(accepted: readonly AcceptedMessage[], instant: Date, expected
 /**
  * The burst's reminders, due together: each family's waiting reminder is moved to one instant
  * (the scheduler's due-index, in one statement, as for the questions), as far ahead as
- * `reminderLeadSecondsFor` says. The scheduler announces them, having asked the projection whom
+ * `remindersAheadSeconds` says. The scheduler announces them, having asked the projection whom
  * each question awaits (nobody in these families has answered, so every member); the notifier
  * prepares them and its due-delivery sender sends them at the instant. Reports their lateness,
  * when they were announced, the SNS publishes around their instant, and the CPU from the
@@ -545,8 +527,8 @@ async function reminderBurst({
   cpuGroups: CpuGroups;
   measurePostgresByRole: () => ReturnType<typeof measurePostgresRoles>;
 }) {
-  const aheadSeconds = reminderLeadSecondsFor(familyIds.length);
-  const instant = new Date(Math.ceil((Date.now() + aheadSeconds * 1000) / 60_000) * 60_000);
+  const aheadSeconds = remindersAheadSeconds(familyIds.length, pace);
+  const instant = wholeMinuteAfter(Date.now(), aheadSeconds);
   const moved = await database.query(
     `update scheduler.pending_push set due_at = $2 where kind = 'reminder' and family_id = any($1)`,
     [familyIds, instant],
@@ -591,7 +573,7 @@ async function reminderBurst({
     instant: instant.toISOString(),
     pushes: expected,
     announcedSecondsAhead: {
-      first: round((instant.getTime() - (hops.firstAnnouncedAt ?? instant.getTime())) / 1000, 1),
+      first: hops.firstAnnouncedSecondsAhead,
       last: round(-(announced?.last ?? 0), 1),
     },
     hops: hops.seconds,
@@ -957,7 +939,8 @@ async function hopTimings(
     ),
   ];
   return {
-    firstAnnouncedAt: hops[0]?.first?.getTime(),
+    /** How long before the instant the first push was announced. */
+    firstAnnouncedSecondsAhead: round((instant.getTime() - (hops[0]?.first?.getTime() ?? instant.getTime())) / 1000, 1),
     seconds: hops.map(({ hop, p50, p99, last }) => ({ hop, p50, p99, last })),
   };
 }
