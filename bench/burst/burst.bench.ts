@@ -115,22 +115,23 @@ async function runBurst(families: number) {
   });
   const served = new ServedTimes();
   const services = await startBenchServices(stack, {
+    // Every service logs at `info`, as `npm start` and production run them: the notifier's
+    // line for each push it sends is part of what a push costs, and the gateway and the
+    // services it calls log each request they serve (`served`).
+    logLevel: 'info',
     // The steady load comes from a few users; the per-member limit is not what is measured.
-    // The gateway and the services it calls log each request they serve (`served`).
     environment: (name) =>
       name === 'gateway'
-        ? { RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'info' }
-        : name === 'answer' || name === 'projection'
-          ? { LOG_LEVEL: 'info' }
-          : name === 'notifier'
-            ? {
-                NOTIFIER_SEND_CONCURRENCY: String(sendConcurrency),
-                NOTIFIER_SEND_THREADS: String(sendThreads),
-                ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profilesDir}` } : {}),
-              }
-            : name === 'scheduler'
-              ? { SCHEDULER_LEAD_MS: String(leadMs) }
-              : {},
+        ? { RATE_LIMIT_PER_MINUTE: '1000000' }
+        : name === 'notifier'
+          ? {
+              NOTIFIER_SEND_CONCURRENCY: String(sendConcurrency),
+              NOTIFIER_SEND_THREADS: String(sendThreads),
+              ...(args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profilesDir}` } : {}),
+            }
+          : name === 'scheduler'
+            ? { SCHEDULER_LEAD_MS: String(leadMs) }
+            : {},
     onOutput: (name, line) => served.read(name, line),
     // A profile is written only by a process that exits of itself.
     ...(args['cpu-prof'] ? { stopTimeoutMs: 20_000 } : {}),

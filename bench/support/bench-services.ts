@@ -37,6 +37,7 @@ export async function startBenchServices(
     environment = () => ({}),
     onOutput = () => {},
     stopTimeoutMs = 1000,
+    logLevel = 'warn',
   }: {
     only?: readonly ServiceName[];
     environment?: (name: ServiceName) => ServiceEnvironment;
@@ -47,6 +48,8 @@ export async function startBenchServices(
      * data is thrown away, so by default a service gets a second to stop before it is killed.
      */
     stopTimeoutMs?: number;
+    /** Every service's LOG_LEVEL: `warn` unless a benchmark measures what its lines cost too. */
+    logLevel?: string;
   } = {},
 ): Promise<BenchServices> {
   const ports = await freeServicePorts();
@@ -60,7 +63,7 @@ export async function startBenchServices(
     authEmulatorHost: stack.authEmulatorHost,
     fcmEndpointUrl: stack.fcmEndpointUrl,
     ports,
-    logLevel: 'warn',
+    logLevel,
   };
   const overrides = new Map<ServiceName, ServiceEnvironment>(only.map((name) => [name, environment(name)]));
   const env = (name: ServiceName) => ({ ...serviceEnvironment(name, parts), ...overrides.get(name) });
