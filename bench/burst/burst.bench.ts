@@ -287,6 +287,8 @@ async function runBurst(families: number) {
       pushes: expected,
       devicesPerFamily: '1–3 (index mod 3 + 1)',
       sending: { callsAtOnce: sendConcurrency, threads: sendThreads },
+      // Every service's LOG_LEVEL, as it ran: what a push costs includes its log line at `info`.
+      logLevel: services.parts.logLevel,
       instant: instant.toISOString(),
       leadSeconds: leadMs / 1000,
       prepareWindowSeconds: hops.firstAnnouncedSecondsAhead,
